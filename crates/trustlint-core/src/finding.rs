@@ -1,0 +1,233 @@
+//! What a rule reports. Findings are owned and `Send` so rayon workers and the language server
+//! can keep them; renderers turn them into text, JSON, SARIF or annotations.
+
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::source::{SourceFile, Span};
+
+/// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] =
+        [Severity::Info, Severity::Low, Severity::Medium, Severity::High, Severity::Critical];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// SARIF / GitHub level for this severity.
+    pub fn sarif_level(self) -> &'static str {
+        match self {
+            Severity::Critical | Severity::High => "error",
+            Severity::Medium | Severity::Low => "warning",
+            Severity::Info => "note",
+        }
+    }
+
+    /// The CVSS-like score GitHub code scanning reads from `security-severity`.
+    pub fn security_score(self) -> f32 {
+        match self {
+            Severity::Critical => 9.5,
+            Severity::High => 8.0,
+            Severity::Medium => 5.5,
+            Severity::Low => 3.0,
+            Severity::Info => 0.0,
+        }
+    }
+
+    pub fn raise(self) -> Severity {
+        match self {
+            Severity::Info => Severity::Low,
+            Severity::Low => Severity::Medium,
+            Severity::Medium => Severity::High,
+            Severity::High | Severity::Critical => Severity::Critical,
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Severity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Severity::ALL
+            .into_iter()
+            .find(|sev| sev.as_str().eq_ignore_ascii_case(s))
+            .ok_or_else(|| format!("unknown severity `{s}` (expected critical, high, medium, low or info)"))
+    }
+}
+
+/// How sure the rule is. `Low` is used when part of the trust could not be resolved statically.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+}
+
+/// A span in a file.
+#[derive(Clone, Debug)]
+pub struct Location {
+    pub file: Arc<SourceFile>,
+    pub span: Span,
+}
+
+impl Location {
+    pub fn new(file: &Arc<SourceFile>, span: Span) -> Self {
+        Self { file: Arc::clone(file), span }
+    }
+
+    pub fn path(&self) -> &str {
+        self.file.path()
+    }
+
+    pub fn text(&self) -> &str {
+        self.file.slice(self.span)
+    }
+}
+
+/// A secondary location with a short label ("the trust statement", "attached here").
+#[derive(Clone, Debug)]
+pub struct Related {
+    pub location: Location,
+    pub message: String,
+}
+
+/// One replacement of a byte range in a file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TextEdit {
+    pub span: Span,
+    pub replacement: String,
+}
+
+/// A fix a rule proposes. Only `safe` fixes are applied by `trustlint check --fix`.
+#[derive(Clone, Debug)]
+pub struct Fix {
+    pub description: String,
+    pub safe: bool,
+    pub file: Arc<SourceFile>,
+    pub edits: Vec<TextEdit>,
+}
+
+/// Why a finding is hidden: an inline comment in the file, or a config entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum SuppressionKind {
+    InSource,
+    External,
+}
+
+#[derive(Clone, Debug)]
+pub struct Suppression {
+    pub kind: SuppressionKind,
+    pub justification: String,
+}
+
+/// Whether a finding is new relative to a baseline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BaselineState {
+    New,
+    Unchanged,
+    Absent,
+}
+
+#[derive(Clone, Debug)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub severity: Severity,
+    pub confidence: Confidence,
+    /// What is wrong here, in plain words: who can get in.
+    pub message: String,
+    /// What to write instead.
+    pub help: String,
+    pub primary: Location,
+    pub related: Vec<Related>,
+    pub fix: Option<Fix>,
+    pub suppression: Option<Suppression>,
+    pub baseline: Option<BaselineState>,
+    /// Content fingerprint; set by the engine once all findings are known.
+    pub fingerprint: String,
+    /// Normalised text the fingerprint is computed from; rules set it when the primary span's
+    /// text is not stable or is a secret (the fingerprint never stores it in the clear).
+    pub fingerprint_basis: Option<String>,
+}
+
+impl Finding {
+    pub fn new(rule: &'static str, severity: Severity, primary: Location, message: impl Into<String>) -> Self {
+        Self {
+            rule,
+            severity,
+            confidence: Confidence::High,
+            message: message.into(),
+            help: String::new(),
+            primary,
+            related: Vec::new(),
+            fix: None,
+            suppression: None,
+            baseline: None,
+            fingerprint: String::new(),
+            fingerprint_basis: None,
+        }
+    }
+
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = help.into();
+        self
+    }
+
+    pub fn with_confidence(mut self, confidence: Confidence) -> Self {
+        self.confidence = confidence;
+        self
+    }
+
+    pub fn with_related(mut self, location: Location, message: impl Into<String>) -> Self {
+        self.related.push(Related { location, message: message.into() });
+        self
+    }
+
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
+        self
+    }
+
+    /// The order every output uses: path, line (offset), rule, message. Deterministic whatever
+    /// the number of threads.
+    pub fn sort_key(&self) -> (&str, usize, usize, &str, &str) {
+        (self.primary.path(), self.primary.span.start, self.primary.span.end, self.rule, &self.message)
+    }
+}

@@ -1,0 +1,13 @@
+//! The trust model: issuers, claim conditions, claim grammars and breadth, permissions.
+//! Pure: no I/O, no parsing of files.
+
+pub mod admin;
+pub mod condition;
+pub mod issuer;
+pub mod subject;
+pub mod trust;
+
+pub use condition::{ClaimCondition, ConditionValue, DroppedCondition, MatchKind, Operator, Piece, SetQualifier};
+pub use issuer::{Issuer, IssuerKind, Tenancy};
+pub use subject::{Breadth, SubjectVerdict};
+pub use trust::{AdminPower, Facts, Grant, Identity, IdentityKind, IssuerRef, Permission, Trust};

@@ -1,0 +1,161 @@
+//! The facts every frontend fills and every rule judges: who may become which identity
+//! ([`Trust`]) and what that identity may do ([`Grant`]).
+
+use std::sync::Arc;
+
+use trustlint_core::{Severity, SourceFile, Span};
+
+use crate::condition::{ClaimCondition, DroppedCondition};
+use crate::issuer::Issuer;
+
+/// The cloud identity a trust lets a workload become.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IdentityKind {
+    AwsRole,
+    GcpServiceAccount,
+    GcpWorkloadPool,
+    AzureApplication,
+    AzureManagedIdentity,
+}
+
+impl IdentityKind {
+    pub fn noun(self) -> &'static str {
+        match self {
+            IdentityKind::AwsRole => "role",
+            IdentityKind::GcpServiceAccount => "service account",
+            IdentityKind::GcpWorkloadPool => "workload identity pool",
+            IdentityKind::AzureApplication => "application",
+            IdentityKind::AzureManagedIdentity => "managed identity",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Identity {
+    pub kind: IdentityKind,
+    /// The key grants link to: a CloudFormation logical id, a Pulumi variable or logical name.
+    /// Empty when the identity is anonymous (a standalone policy document).
+    pub key: String,
+    /// How messages name it: `role \`DeployRole\``, `aws.iam.Role "deploy"`, `this role`.
+    pub label: String,
+}
+
+impl Identity {
+    /// A trust policy document on its own: the role it belongs to is not in view.
+    pub fn standalone_aws_role() -> Self {
+        Identity { kind: IdentityKind::AwsRole, key: String::new(), label: "this role".into() }
+    }
+}
+
+/// The issuer of a trust: recognised, or not resolvable statically.
+#[derive(Clone, Debug)]
+pub enum IssuerRef {
+    Known(Issuer),
+    /// Why it could not be resolved (`!Ref GithubOidc` to a provider with no URL, an Output).
+    Unknown(String),
+}
+
+impl IssuerRef {
+    pub fn known(&self) -> Option<&Issuer> {
+        match self {
+            IssuerRef::Known(issuer) => Some(issuer),
+            IssuerRef::Unknown(_) => None,
+        }
+    }
+}
+
+/// One way in: tokens from `issuer` may become `identity` when every condition holds.
+#[derive(Clone, Debug)]
+pub struct Trust {
+    pub file: Arc<SourceFile>,
+    pub identity: Identity,
+    pub issuer: IssuerRef,
+    /// The principal value naming the issuer (the Federated ARN string).
+    pub issuer_span: Span,
+    /// The whole statement or resource that declares the trust.
+    pub statement_span: Span,
+    /// Conjunction of conditions (each one a disjunction of its values).
+    pub conditions: Vec<ClaimCondition>,
+    /// Conditions written but dropped by JSON duplicate-key handling.
+    pub dropped: Vec<DroppedCondition>,
+    /// Set when part of the conditions could not be read (a `Condition: !Ref X`, an Output):
+    /// rules must not claim a restriction is missing.
+    pub conditions_unknown: Option<String>,
+}
+
+impl Trust {
+    pub fn issuer(&self) -> Option<&Issuer> {
+        self.issuer.known()
+    }
+
+    /// Conditions whose key belongs to `claim` of this trust's issuer (or to no issuer prefix).
+    pub fn conditions_on<'a>(&'a self, claim: &'a str) -> impl Iterator<Item = &'a ClaimCondition> + 'a {
+        self.conditions.iter().filter(move |c| c.claim == claim && self.key_matches_issuer(c))
+    }
+
+    /// True when a condition's key prefix names this trust's issuer (AWS keys must, or the key is
+    /// absent from the request context), or when the key has no issuer prefix at all.
+    pub fn key_matches_issuer(&self, condition: &ClaimCondition) -> bool {
+        match (&condition.issuer_prefix, self.issuer()) {
+            (Some(prefix), Some(issuer)) => prefix.eq_ignore_ascii_case(&issuer.host_path),
+            _ => true,
+        }
+    }
+}
+
+/// What an identity may do.
+#[derive(Clone, Debug)]
+pub enum Permission {
+    /// An AWS managed or customer policy by ARN (or a value that may be one).
+    ManagedPolicy { arn: String },
+    /// An inline policy statement (`Effect: Allow` only; denies are not grants).
+    Statement { actions: Vec<String>, not_action: bool, resources: Vec<String> },
+    /// A GCP role at a scope (`roles/owner` on `projects/acme-prod`).
+    GcpRole { role: String, scope: String },
+    /// An Azure role definition at a scope.
+    AzureRole { role_definition: String, scope: String },
+}
+
+/// `identity_key` holds `permission`; linked to a [`Trust`] by its `identity.key`.
+#[derive(Clone, Debug)]
+pub struct Grant {
+    pub file: Arc<SourceFile>,
+    pub identity_key: String,
+    pub permission: Permission,
+    /// The value that grants it (the policy ARN, the `Action: "*"`).
+    pub span: Span,
+    /// How the grant is declared, for the related-location label ("attached in `ManagedPolicyArns`").
+    pub via: String,
+}
+
+/// An admin-equivalent permission, graded (oidc-reference.md 2.4, 3.3, 4.3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AdminPower {
+    pub severity: Severity,
+    pub what: String,
+}
+
+/// Everything a frontend learned from one file.
+#[derive(Clone, Debug, Default)]
+pub struct Facts {
+    pub trusts: Vec<Trust>,
+    pub grants: Vec<Grant>,
+}
+
+impl Facts {
+    pub fn extend(&mut self, other: Facts) {
+        self.trusts.extend(other.trusts);
+        self.grants.extend(other.grants);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.trusts.is_empty() && self.grants.is_empty()
+    }
+
+    /// Grants held by the identity of `trust`.
+    pub fn grants_of<'a>(&'a self, trust: &'a Trust) -> impl Iterator<Item = &'a Grant> + 'a {
+        self.grants
+            .iter()
+            .filter(move |g| !trust.identity.key.is_empty() && g.identity_key == trust.identity.key)
+    }
+}
