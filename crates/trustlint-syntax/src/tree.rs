@@ -1,0 +1,168 @@
+//! A spanned value tree shared by the JSON and YAML readers: like `serde_json::Value`, but every
+//! node keeps its byte span, mappings keep duplicate keys in order, and YAML tags (`!Ref`,
+//! `!reference`) stay attached to the node they annotate.
+
+use trustlint_core::Span;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub kind: NodeKind,
+    /// The whole value, including quotes and, for collections, every child.
+    pub span: Span,
+    /// A YAML tag such as `!Ref` or `!reference`; JSON nodes never have one.
+    pub tag: Option<Tag>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum NodeKind {
+    Scalar(Scalar),
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scalar {
+    /// The decoded value: quotes removed, escapes applied, block scalars folded.
+    pub value: String,
+    pub style: ScalarStyle,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScalarStyle {
+    /// YAML plain scalars and JSON numbers, booleans and null: may be a non-string type.
+    Plain,
+    /// A quoted string (JSON strings, YAML single- or double-quoted).
+    Quoted,
+    /// A YAML literal (`|`) or folded (`>`) block.
+    Block,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    /// The key's decoded text (non-scalar keys are kept as their source text).
+    pub key: String,
+    pub key_span: Span,
+    pub value: Node,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tag {
+    /// As written, with its `!`: `!Ref`, `!GetAtt`, `!reference`.
+    pub name: String,
+    pub span: Span,
+}
+
+/// A comment (`# ...` in YAML), kept for inline suppressions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Comment {
+    /// Without the leading `#`.
+    pub text: String,
+    pub span: Span,
+}
+
+/// A syntax error with the position where parsing failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub span: Span,
+    pub message: String,
+}
+
+impl Node {
+    pub fn scalar(value: impl Into<String>, style: ScalarStyle, span: Span) -> Node {
+        Node { kind: NodeKind::Scalar(Scalar { value: value.into(), style }), span, tag: None }
+    }
+
+    /// The scalar text, whatever its style.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            NodeKind::Scalar(scalar) => Some(&scalar.value),
+            _ => None,
+        }
+    }
+
+    /// The scalar text unless it is a YAML/JSON null (`null`, `~` or empty plain scalar).
+    pub fn as_text(&self) -> Option<&str> {
+        self.as_str().filter(|_| !self.is_null())
+    }
+
+    pub fn is_null(&self) -> bool {
+        match &self.kind {
+            NodeKind::Scalar(Scalar { value, style: ScalarStyle::Plain }) => {
+                matches!(value.as_str(), "" | "~" | "null" | "Null" | "NULL")
+            }
+            _ => false,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.kind {
+            NodeKind::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&[Entry]> {
+        match &self.kind {
+            NodeKind::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    /// The value of `key` in a mapping. Like AWS (and most JSON parsers), the last duplicate wins.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|entry| &entry.value)
+    }
+
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.as_map()?.iter().rev().find(|entry| entry.key == key)
+    }
+
+    /// The value of `key` compared without ASCII case (IAM element names are case-sensitive in
+    /// the spec, but some generators vary; callers decide).
+    pub fn get_ignore_case(&self, key: &str) -> Option<&Node> {
+        self.as_map()?.iter().rev().find(|entry| entry.key.eq_ignore_ascii_case(key)).map(|entry| &entry.value)
+    }
+
+    /// Follow a route of mapping keys and sequence indexes.
+    pub fn at(&self, route: &[Step<'_>]) -> Option<&Node> {
+        let mut node = self;
+        for step in route {
+            node = match step {
+                Step::Key(key) => node.get(key)?,
+                Step::Index(index) => node.as_seq()?.get(*index)?,
+            };
+        }
+        Some(node)
+    }
+
+    /// The items of a sequence, or the node itself when it is a single value (IAM allows a
+    /// string where a list is expected).
+    pub fn one_or_many(&self) -> Vec<&Node> {
+        match &self.kind {
+            NodeKind::Seq(items) => items.iter().collect(),
+            _ => vec![self],
+        }
+    }
+
+    pub fn tag_name(&self) -> Option<&str> {
+        self.tag.as_ref().map(|tag| tag.name.as_str())
+    }
+}
+
+/// One step of a route into a tree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+/// Pairs of entries of a mapping that share a key: `(dropped, kept)`.
+pub fn duplicate_keys(entries: &[Entry]) -> Vec<(&Entry, &Entry)> {
+    let mut out = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        if let Some(later) = entries[i + 1..].iter().rev().find(|other| other.key == entry.key) {
+            out.push((entry, later));
+        }
+    }
+    out
+}
