@@ -1,1 +1,52 @@
+//! trustlint's rules. Each rule is one file under `rules/`, judges the trust model (never raw
+//! text, except the secret scanner), and is bound to its document `rules/<id>.md` at the
+//! repository root, which supplies its summary, default severity, tags and inputs.
 
+pub mod assess;
+pub mod catalog;
+pub mod rules;
+
+use std::sync::Arc;
+
+use trustlint_core::{Finding, RuleMeta, SourceFile};
+use trustlint_model::Facts;
+
+/// Per-rule options from `trustlint.toml` (`[rules.<id>]` tables).
+#[derive(Clone, Debug, Default)]
+pub struct RuleOptions {
+    /// `oidc-wildcard-subject`: owners whose org-wide trusts are intended (a read-only role for
+    /// every repository of `acme`, say).
+    pub allow_whole_owner: Vec<String>,
+}
+
+pub struct RuleContext<'a> {
+    pub meta: &'a RuleMeta,
+    pub options: &'a RuleOptions,
+}
+
+pub trait Rule: Send + Sync {
+    fn id(&self) -> &'static str;
+
+    /// Judge the facts of one unit (a file, or a program whose files are linked together).
+    fn check_facts(&self, _ctx: &RuleContext<'_>, _facts: &Facts, _out: &mut Vec<Finding>) {}
+
+    /// Judge a file's text (only for rules that look for literals, such as credentials).
+    fn check_text(&self, _ctx: &RuleContext<'_>, _file: &Arc<SourceFile>, _out: &mut Vec<Finding>) {}
+}
+
+/// Every rule, in registry order (one explicit line each).
+pub fn registry() -> Vec<Box<dyn Rule>> {
+    vec![
+        Box::new(rules::oidc_missing_subject::OidcMissingSubject),
+        Box::new(rules::oidc_wildcard_subject::OidcWildcardSubject),
+        Box::new(rules::oidc_missing_audience::OidcMissingAudience),
+        Box::new(rules::oidc_condition_fails_open::OidcConditionFailsOpen),
+        Box::new(rules::oidc_condition_never_matches::OidcConditionNeverMatches),
+        Box::new(rules::oidc_admin_binding::OidcAdminBinding),
+    ]
+}
+
+/// The id of the pseudo-rule for files that cannot be parsed.
+pub const PARSE_ERROR: &str = "parse-error";
+/// The id of the pseudo-rule for `trustlint: ignore[...]` comments naming an unknown rule.
+pub const UNKNOWN_RULE_IN_IGNORE: &str = "unknown-rule-in-ignore";

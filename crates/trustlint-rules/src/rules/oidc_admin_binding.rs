@@ -1,0 +1,63 @@
+//! `oidc-admin-binding`: an identity that CI can assume through OIDC holds admin or near-admin
+//! power.
+
+use trustlint_core::{Finding, Location, Severity};
+use trustlint_model::admin::admin_power;
+use trustlint_model::{Facts, Grant, Trust};
+
+use crate::assess::subject_scope;
+use crate::{Rule, RuleContext};
+
+pub struct OidcAdminBinding;
+
+impl Rule for OidcAdminBinding {
+    fn id(&self) -> &'static str {
+        "oidc-admin-binding"
+    }
+
+    fn check_facts(&self, ctx: &RuleContext<'_>, facts: &Facts, out: &mut Vec<Finding>) {
+        for grant in &facts.grants {
+            let Some(power) = admin_power(&grant.permission) else { continue };
+            let trusts: Vec<&Trust> = facts
+                .trusts
+                .iter()
+                .filter(|t| !t.identity.key.is_empty() && t.identity.key == grant.identity_key)
+                .collect();
+            let Some(first) = trusts.first() else { continue };
+            let wide = trusts
+                .iter()
+                .find(|t| t.issuer().is_some_and(|issuer| subject_scope(t, issuer).is_owner_wide_or_wider()));
+            let base = if power.severity >= Severity::High { Severity::High } else { power.severity };
+            let severity = if wide.is_some() { Severity::Critical } else { base };
+            let shown = wide.copied().unwrap_or(first);
+            out.push(admin_finding(ctx, grant, shown, severity, &power.what, wide.is_some()));
+        }
+    }
+}
+
+fn admin_finding(
+    ctx: &RuleContext<'_>,
+    grant: &Grant,
+    trust: &Trust,
+    severity: Severity,
+    what: &str,
+    wide: bool,
+) -> Finding {
+    let issuer = trust.issuer().map_or_else(|| "an OIDC issuer".to_string(), |i| i.name());
+    let mut message = format!(
+        "{} can be assumed by {issuer} workloads through OIDC and holds {what} ({}).",
+        trust.identity.label, grant.via
+    );
+    if wide {
+        message.push_str(" Its trust does not pin one repository, so workloads outside your control can use this power.");
+    }
+    let help = "Give CI identities a least-privilege policy scoped to the actions and resources the pipeline deploys; keep admin roles out of reach of OIDC trusts.";
+    let mut finding = Finding::new(ctx.meta.id, severity, Location::new(&grant.file, grant.span), message)
+        .with_help(help)
+        .with_related(Location::new(&trust.file, trust.statement_span), "the OIDC trust of this identity");
+    if let Some(first) = finding.message.get(..1) {
+        let upper = first.to_uppercase();
+        finding.message.replace_range(..1, &upper);
+    }
+    finding
+}

@@ -1,0 +1,84 @@
+//! `oidc-wildcard-subject`: a subject restriction broader than one repository plus one ref or
+//! environment (or the issuer's equivalent), graded by how much it admits.
+
+use trustlint_core::{Confidence, Finding, Severity};
+use trustlint_model::subject::Breadth;
+use trustlint_model::{Facts, Tenancy};
+
+use crate::assess::{code, subject_scope};
+use crate::rules::{key_prefix, trust_finding};
+use crate::{Rule, RuleContext};
+
+pub struct OidcWildcardSubject;
+
+pub(crate) fn severity_of(breadth: Breadth, tenancy: Tenancy) -> Option<Severity> {
+    let severity = match breadth {
+        Breadth::Exact => return None,
+        Breadth::ContextPattern => Severity::Low,
+        Breadth::AnyContext => Severity::Medium,
+        Breadth::SiblingRepos | Breadth::WholeOwner => Severity::High,
+        Breadth::AnyOwner | Breadth::AnySubject => Severity::Critical,
+    };
+    // On a per-tenant issuer "any subject" is still one organisation's workloads.
+    Some(if tenancy == Tenancy::PerTenant && severity == Severity::Critical { Severity::High } else { severity })
+}
+
+impl Rule for OidcWildcardSubject {
+    fn id(&self) -> &'static str {
+        "oidc-wildcard-subject"
+    }
+
+    fn check_facts(&self, ctx: &RuleContext<'_>, facts: &Facts, out: &mut Vec<Finding>) {
+        for trust in &facts.trusts {
+            let Some(issuer) = trust.issuer() else { continue };
+            let scope = subject_scope(trust, issuer);
+            let Some(narrowest) = &scope.narrowest else { continue };
+            let Some(effective) = narrowest.breadth else { continue };
+            if effective == Breadth::Exact {
+                continue;
+            }
+            for value in &narrowest.values {
+                let Some(severity) = severity_of(value.breadth, issuer.tenancy()) else { continue };
+                if value.breadth == Breadth::WholeOwner
+                    && ctx.options.allow_whole_owner.iter().any(|owner| names_owner(&value.text, owner))
+                {
+                    continue;
+                }
+                let mut message = format!(
+                    "{}: {} can assume {}.",
+                    code(&value.text),
+                    value.who,
+                    trust.identity.label
+                );
+                if let Some(relies_on) = &value.value.relies_on {
+                    message.push_str(&format!(" (The value comes from {relies_on}.)"));
+                }
+                let prefix = key_prefix(trust);
+                let help = match &value.suggestion {
+                    Some(suggestion) => format!(
+                        "Pin one workload with `StringEquals` on `{prefix}:{}`, e.g. `{suggestion}`.",
+                        narrowest.condition.claim
+                    ),
+                    None => format!(
+                        "Pin one workload with `StringEquals` on `{prefix}:{}` instead of a pattern.",
+                        narrowest.condition.claim
+                    ),
+                };
+                let mut finding =
+                    trust_finding(ctx, trust, severity, value.value.span, message).with_help(help);
+                if scope.partly_unknown {
+                    finding = finding.with_confidence(Confidence::Medium);
+                    finding.message.push_str(" Another condition could not be resolved statically and may narrow this.");
+                }
+                out.push(finding);
+            }
+        }
+    }
+}
+
+/// Does the pattern name this owner (`repo:acme/*`, `repository_owner:acme`, `acme/*`)?
+fn names_owner(pattern: &str, owner: &str) -> bool {
+    let rest = pattern.strip_prefix("repo:").or_else(|| pattern.strip_prefix("repository_owner:")).unwrap_or(pattern);
+    let name = rest.split(['/', ':', '@']).next().unwrap_or("");
+    name.eq_ignore_ascii_case(owner)
+}
