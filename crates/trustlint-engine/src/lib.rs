@@ -1,1 +1,11 @@
+//! The engine: discovery, classification, configuration, the parallel run, suppressions and
+//! baselines. The CLI and the language server both drive it.
 
+pub mod classify;
+pub mod config;
+pub mod discover;
+pub mod run;
+pub mod suppress;
+
+pub use config::{Config, ConfigError};
+pub use run::{Engine, RunOptions, RunResult, fails};

@@ -22,14 +22,7 @@ pub(crate) fn first_syntax_error(root: tree_sitter::Node<'_>, text: &str) -> Opt
             return Some(SyntaxError { span, message: format!("expected `{}`", node.kind()) });
         }
         if node.is_error() {
-            let span = trustlint_core::Span::new(node.start_byte(), node.end_byte());
-            let snippet: String = text.get(span.start..span.end).unwrap_or("").chars().take(20).collect();
-            let message = if snippet.trim().is_empty() {
-                "unexpected end of input".to_string()
-            } else {
-                format!("unexpected `{}`", snippet.trim())
-            };
-            return Some(SyntaxError { span, message });
+            return Some(describe_error(node, text));
         }
         if node.has_error() {
             let children: Vec<_> = node.children(&mut cursor).collect();
@@ -37,4 +30,28 @@ pub(crate) fn first_syntax_error(root: tree_sitter::Node<'_>, text: &str) -> Opt
         }
     }
     Some(SyntaxError { span: trustlint_core::Span::new(0, 0), message: "syntax error".into() })
+}
+
+/// An ERROR node can cover most of a file (tree-sitter wraps what it could not fit); point at
+/// where reading actually stopped: the end of input for truncated files, else the first line of
+/// the region.
+fn describe_error(node: tree_sitter::Node<'_>, text: &str) -> SyntaxError {
+    let content_end = text.trim_end().len();
+    if node.end_byte() >= content_end && content_end > 0 {
+        let start = text[..content_end].char_indices().next_back().map_or(0, |(i, _)| i);
+        return SyntaxError {
+            span: trustlint_core::Span::new(start, content_end),
+            message: "unexpected end of input: the document is incomplete".into(),
+        };
+    }
+    let start = node.start_byte();
+    let line_end = text[start..].find('\n').map_or(node.end_byte(), |i| start + i).min(node.end_byte());
+    let span = trustlint_core::Span::new(start, line_end.max(start));
+    let snippet: String = text.get(span.start..span.end).unwrap_or("").chars().take(30).collect();
+    let message = if snippet.trim().is_empty() {
+        "syntax error".to_string()
+    } else {
+        format!("unexpected `{}`", snippet.trim())
+    };
+    SyntaxError { span, message }
 }

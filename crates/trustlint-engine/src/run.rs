@@ -1,0 +1,233 @@
+//! The run: read candidates in parallel (one parser per thread), analyse each with its frontend,
+//! apply the rules, suppressions and severity remaps, then sort and fingerprint so the output is
+//! byte-identical whatever the number of threads.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use trustlint_core::fingerprint::fingerprint;
+use trustlint_core::{Finding, Location, RuleMeta, Severity, SourceFile, Span};
+use trustlint_frontends::{Analysis, aws_json, cloudformation};
+use trustlint_rules::{Rule, RuleContext, RuleOptions};
+
+use crate::classify::{self, InputKind};
+use crate::config::{Config, ConfigError};
+use crate::discover::{self, Excludes};
+use crate::suppress;
+
+/// Files larger than this are skipped with a note: no trust policy or template is this big.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
+
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Only these rules (empty: all).
+    pub select: Vec<String>,
+    /// Not these rules.
+    pub ignore: Vec<String>,
+    pub threads: Option<usize>,
+    pub max_file_size: u64,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions { select: Vec::new(), ignore: Vec::new(), threads: None, max_file_size: DEFAULT_MAX_FILE_SIZE }
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct RunResult {
+    /// Sorted; includes suppressed findings (renderers decide what to show).
+    pub findings: Vec<Finding>,
+    pub files_scanned: usize,
+    pub notes: Vec<String>,
+}
+
+struct ActiveRule {
+    rule: Box<dyn Rule>,
+    meta: &'static RuleMeta,
+    options: RuleOptions,
+}
+
+/// The rules and settings of a run; also used by the language server to check one file.
+pub struct Engine {
+    rules: Vec<ActiveRule>,
+    config: Config,
+    enabled_ids: Vec<&'static str>,
+}
+
+impl Engine {
+    pub fn new(config: Config, options: &RunOptions) -> Result<Engine, ConfigError> {
+        for id in options.select.iter().chain(&options.ignore) {
+            if trustlint_rules::catalog::find(id).is_none() {
+                return Err(ConfigError(format!("unknown rule id `{id}` (see `trustlint rules`)")));
+            }
+        }
+        let enabled = |id: &str| {
+            (options.select.is_empty() || options.select.iter().any(|s| s == id))
+                && !options.ignore.iter().any(|s| s == id)
+                && !config.disabled.iter().any(|s| s == id)
+        };
+        let rules: Vec<ActiveRule> = trustlint_rules::registry()
+            .into_iter()
+            .filter(|rule| enabled(rule.id()))
+            .filter_map(|rule| {
+                let meta = trustlint_rules::catalog::find(rule.id())?;
+                Some(ActiveRule { options: config.options_for(rule.id()), meta, rule })
+            })
+            .collect();
+        let enabled_ids = trustlint_rules::catalog::all().iter().map(|m| m.id).filter(|id| enabled(id)).collect();
+        Ok(Engine { rules, config, enabled_ids })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    fn is_enabled(&self, id: &str) -> bool {
+        self.enabled_ids.contains(&id)
+    }
+
+    /// Check one file whose kind is already known.
+    pub fn check_source(&self, file: &Arc<SourceFile>, kind: InputKind) -> Vec<Finding> {
+        let analysis = match kind {
+            InputKind::Json { template } => aws_json::analyze(file, template),
+            InputKind::CloudFormationYaml => cloudformation::analyze_yaml(file),
+        };
+        self.judge(file, analysis)
+    }
+
+    /// Check one file from its path and text (the language server's entry point): `None` when the
+    /// file is not an input trustlint reads.
+    pub fn check_text(&self, display: &str, text: &str) -> Option<Vec<Finding>> {
+        let kind = classify::by_content(classify::by_path(display)?, text)?;
+        Some(self.check_source(&SourceFile::new(display, text), kind))
+    }
+
+    fn judge(&self, file: &Arc<SourceFile>, analysis: Analysis) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for problem in &analysis.problems {
+            if self.is_enabled(trustlint_rules::PARSE_ERROR) {
+                findings.push(parse_error(file, problem.span, &problem.message));
+            }
+        }
+        for active in &self.rules {
+            let ctx = RuleContext { meta: active.meta, options: &active.options };
+            active.rule.check_facts(&ctx, &analysis.facts, &mut findings);
+            active.rule.check_text(&ctx, file, &mut findings);
+        }
+        let comments = suppress::ignore_comments(file, &analysis.comments);
+        if self.is_enabled(trustlint_rules::UNKNOWN_RULE_IN_IGNORE) {
+            let known = |id: &str| trustlint_rules::catalog::find(id).is_some();
+            findings.extend(suppress::unknown_rules(file, &comments, &known));
+        }
+        for finding in &mut findings {
+            if let Some(severity) = self.config.severity.get(finding.rule) {
+                finding.severity = *severity;
+            }
+        }
+        suppress::apply(&mut findings, &comments, &self.config.ignore);
+        findings
+    }
+
+    /// Read and check one candidate; returns its findings and an optional note.
+    fn check_candidate(&self, candidate: &discover::Candidate, max_size: u64) -> (bool, Vec<Finding>, Option<String>) {
+        let Some(class) = classify::by_path(&candidate.display) else { return (false, Vec::new(), None) };
+        let size = std::fs::metadata(&candidate.path).map(|m| m.len()).unwrap_or(0);
+        if size > max_size {
+            let note = format!(
+                "skipped {}: {:.1} MiB is over the {:.1} MiB size limit",
+                candidate.display,
+                size as f64 / 1_048_576.0,
+                max_size as f64 / 1_048_576.0
+            );
+            return (false, Vec::new(), Some(note));
+        }
+        let bytes = match std::fs::read(&candidate.path) {
+            Ok(bytes) => bytes,
+            Err(e) => return (false, Vec::new(), Some(format!("skipped {}: cannot read: {e}", candidate.display))),
+        };
+        if bytes[..bytes.len().min(8192)].contains(&0) {
+            let note = candidate.explicit.then(|| format!("skipped {}: binary file", candidate.display));
+            return (false, Vec::new(), note);
+        }
+        match String::from_utf8(bytes) {
+            Ok(text) => {
+                let Some(kind) = classify::by_content(class, &text) else { return (true, Vec::new(), None) };
+                let file = SourceFile::new(&candidate.display, text);
+                (true, self.check_source(&file, kind), None)
+            }
+            Err(error) => {
+                let valid = error.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+                if classify::by_content(class, &text).is_none() || !self.is_enabled(trustlint_rules::PARSE_ERROR) {
+                    return (true, Vec::new(), None);
+                }
+                let file = SourceFile::new(&candidate.display, text);
+                let message = format!("invalid UTF-8 at byte {valid}");
+                (true, vec![parse_error(&file, Span::new(valid, valid + 1), &message)], None)
+            }
+        }
+    }
+
+    /// Discover, read and check everything under `paths`.
+    pub fn run(&self, root: &Path, paths: &[PathBuf], options: &RunOptions) -> Result<RunResult, ConfigError> {
+        let excludes = Excludes::new(&self.config.exclude)?;
+        let (candidates, mut notes) = discover::discover(root, paths, &excludes);
+        let work = || {
+            candidates
+                .par_iter()
+                .map(|candidate| self.check_candidate(candidate, options.max_file_size))
+                .collect::<Vec<_>>()
+        };
+        let results = match options.threads {
+            Some(threads) => rayon::ThreadPoolBuilder::new()
+                .num_threads(threads.max(1))
+                .build()
+                .map_err(|e| ConfigError(format!("cannot start {threads} threads: {e}")))?
+                .install(work),
+            None => work(),
+        };
+        let mut findings = Vec::new();
+        let mut files_scanned = 0;
+        for (scanned, file_findings, note) in results {
+            files_scanned += usize::from(scanned);
+            findings.extend(file_findings);
+            notes.extend(note);
+        }
+        finish(&mut findings);
+        notes.sort();
+        Ok(RunResult { findings, files_scanned, notes })
+    }
+}
+
+fn parse_error(file: &Arc<SourceFile>, span: Span, message: &str) -> Finding {
+    let severity = trustlint_rules::catalog::default_severity(trustlint_rules::PARSE_ERROR);
+    Finding::new(
+        trustlint_rules::PARSE_ERROR,
+        severity,
+        Location::new(file, span),
+        format!("{message}; the file was not checked."),
+    )
+    .with_help("Fix the syntax at this position, or exclude the file in trustlint.toml.")
+}
+
+/// Sort into the one output order and give each finding its content fingerprint.
+pub fn finish(findings: &mut Vec<Finding>) {
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
+    let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
+    for finding in findings.iter_mut() {
+        let basis = finding.fingerprint_basis.clone().unwrap_or_else(|| finding.primary.text().to_string());
+        let key = (finding.rule.to_string(), finding.primary.path().to_string(), basis.clone());
+        let occurrence = seen.entry(key).or_insert(0);
+        finding.fingerprint = fingerprint(finding.rule, finding.primary.path(), &basis, *occurrence);
+        *occurrence += 1;
+    }
+}
+
+/// True when a finding that is not suppressed reaches the threshold.
+pub fn fails(findings: &[Finding], threshold: Severity) -> bool {
+    findings.iter().any(|f| f.suppression.is_none() && f.severity >= threshold)
+}

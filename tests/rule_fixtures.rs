@@ -1,0 +1,109 @@
+//! Every fixture under `fixtures/<rule-id>/` is checked with only that rule enabled: `bad-*`
+//! files are compared with their snapshot (which must not be empty), `ok-*` files must produce
+//! nothing. A catalog test checks that every rule has a document, two bad and two ok fixtures.
+
+use std::path::{Path, PathBuf};
+
+use trustlint_core::ColumnUnit;
+use trustlint_engine::{Config, Engine, RunOptions};
+
+fn fixtures_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+fn fixture_files(rule: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(fixtures_root().join(rule))
+        .unwrap_or_else(|e| panic!("fixtures/{rule}: {e}"))
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.is_file())
+        .collect();
+    files.sort();
+    files
+}
+
+/// Findings of one fixture, rendered compactly for a snapshot.
+fn check_fixture(rule: &str, path: &Path) -> String {
+    let options = RunOptions { select: vec![rule.to_string()], ..RunOptions::default() };
+    let engine = Engine::new(Config::default(), &options).unwrap();
+    let display = format!("fixtures/{rule}/{}", path.file_name().unwrap().to_string_lossy());
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut findings = engine
+        .check_text(&display, &text)
+        .unwrap_or_else(|| panic!("{display} is not recognised as an input at all"));
+    trustlint_engine::run::finish(&mut findings);
+    let mut out = String::new();
+    for finding in &findings {
+        let file = &finding.primary.file;
+        let start = file.position(finding.primary.span.start, ColumnUnit::Utf8);
+        let end = file.position(finding.primary.span.end, ColumnUnit::Utf8);
+        out.push_str(&format!(
+            "{}:{}-{}:{} {} {} [{}]\n  {}\n  help: {}\n  at: {}\n",
+            start.line,
+            start.column,
+            end.line,
+            end.column,
+            finding.rule,
+            finding.severity,
+            finding.confidence.as_str(),
+            finding.message,
+            finding.help,
+            finding.primary.text().lines().next().unwrap_or(""),
+        ));
+        if let Some(suppression) = &finding.suppression {
+            out.push_str(&format!("  suppressed: {:?} {}\n", suppression.kind, suppression.justification));
+        }
+        for related in &finding.related {
+            let position = related.location.file.position(related.location.span.start, ColumnUnit::Utf8);
+            out.push_str(&format!("  related {}:{}: {}\n", position.line, position.column, related.message));
+        }
+    }
+    out
+}
+
+fn rule_ids() -> Vec<&'static str> {
+    trustlint_rules::catalog::all().iter().map(|meta| meta.id).collect()
+}
+
+#[test]
+fn every_rule_has_a_document_and_fixtures() {
+    for rule in rule_ids() {
+        let files = fixture_files(rule);
+        let named = |prefix: &str| {
+            files.iter().filter(|f| f.file_name().unwrap().to_string_lossy().starts_with(prefix)).count()
+        };
+        assert!(named("bad-") >= 2, "{rule}: needs at least two bad fixtures");
+        assert!(named("ok-") >= 2, "{rule}: needs at least two ok fixtures");
+        for file in &files {
+            let name = file.file_name().unwrap().to_string_lossy().to_string();
+            assert!(name.starts_with("bad-") || name.starts_with("ok-"), "{rule}/{name}: must start with bad- or ok-");
+        }
+    }
+}
+
+#[test]
+fn ok_fixtures_produce_nothing() {
+    for rule in rule_ids() {
+        for path in fixture_files(rule).iter().filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("ok-")) {
+            let out = check_fixture(rule, path);
+            assert!(out.is_empty(), "{}: expected no finding, got:\n{out}", path.display());
+        }
+    }
+}
+
+#[test]
+fn bad_fixtures_match_their_snapshots() {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots/fixtures"));
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| {
+        for rule in rule_ids() {
+            for path in fixture_files(rule).iter().filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("bad-"))
+            {
+                let out = check_fixture(rule, path);
+                let name = format!("{rule}__{}", path.file_name().unwrap().to_string_lossy());
+                assert!(out.contains(rule), "{}: a bad fixture must produce a `{rule}` finding:\n{out}", path.display());
+                insta::assert_snapshot!(name, out);
+            }
+        }
+    });
+}
