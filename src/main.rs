@@ -55,6 +55,9 @@ struct CheckArgs {
     /// Worker threads [default: one per core].
     #[arg(long)]
     threads: Option<usize>,
+    /// Exit 0 even when findings remain (errors still exit 2).
+    #[arg(long)]
+    exit_zero: bool,
     /// Also show suppressed findings (SARIF always includes them, marked as suppressed).
     #[arg(long)]
     show_suppressed: bool,
@@ -137,7 +140,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
             let _ = std::io::stdout().write_all(rendered.as_bytes());
         }
     }
-    Ok(if trustlint_engine::fails(&result.findings, threshold) { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if !args.exit_zero && trustlint_engine::fails(&result.findings, threshold) { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 /// Paths as given, made absolute against the current folder so reports can show them relative.

@@ -20,7 +20,7 @@ fn power(severity: Severity, what: impl Into<String>) -> Option<AdminPower> {
 
 /// AWS managed policies by name (the part after `:policy/`); the partition may be anything.
 fn managed_policy(arn: &str) -> Option<AdminPower> {
-    let name = arn.rsplit_once(":policy/").map(|(head, name)| (head, name))?;
+    let name = arn.rsplit_once(":policy/")?;
     if !name.0.ends_with(":iam::aws") {
         return None; // a customer-managed policy: its content is not in view
     }

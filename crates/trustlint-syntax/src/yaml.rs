@@ -1,6 +1,17 @@
-//! YAML via tree-sitter-yaml. (Being written.)
+//! YAML via tree-sitter-yaml, so duplicate keys, tags (`!Ref`, `!reference`), comments and byte
+//! spans survive. Anchors, aliases and merge keys (`<<`) are resolved here, with limits, because
+//! the grammar only marks them.
 
-use crate::tree::{Comment, Node, SyntaxError};
+mod scalar;
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+
+use trustlint_core::Span;
+
+use crate::first_syntax_error;
+use crate::tree::{Comment, Entry, Node, NodeKind, ScalarStyle, SyntaxError, Tag};
+use scalar::Quote;
 
 #[derive(Debug, Default)]
 pub struct ParsedYaml {
@@ -11,7 +22,1024 @@ pub struct ParsedYaml {
     pub errors: Vec<SyntaxError>,
 }
 
+/// Deepest nesting converted; the conversion recurses, so this keeps the stack bounded.
+const MAX_DEPTH: usize = 256;
+/// Nodes that alias expansion may copy in one file: stops "billion laughs" documents.
+const MAX_ALIAS_NODES: usize = 100_000;
+/// Nodes copied to remember anchored values; nested anchors would otherwise copy quadratically.
+const MAX_ANCHOR_NODES: usize = 1_000_000;
+
+thread_local! {
+    static PARSER: RefCell<tree_sitter::Parser> = RefCell::new({
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&tree_sitter_yaml::LANGUAGE.into()).expect("tree-sitter-yaml ABI is supported");
+        parser
+    });
+}
+
 pub fn parse_yaml(text: &str) -> ParsedYaml {
-    let _ = text;
-    ParsedYaml::default()
+    let Some(tree) = PARSER.with(|parser| parser.borrow_mut().parse(text, None)) else {
+        return ParsedYaml {
+            errors: vec![SyntaxError { span: Span::new(0, 0), message: "the parser gave up".into() }],
+            ..ParsedYaml::default()
+        };
+    };
+    let root = tree.root_node();
+    let mut parsed = ParsedYaml { comments: comments(root, text), ..ParsedYaml::default() };
+    if let Some(error) = first_syntax_error(root, text) {
+        parsed.errors.push(error);
+    }
+    let mut converter = Converter::new(text);
+    let mut cursor = root.walk();
+    for child in root.named_children(&mut cursor) {
+        // Anchors are scoped to their document.
+        converter.anchors.clear();
+        let node = match child.kind() {
+            "document" => {
+                let mut inner = child.walk();
+                let content = child.named_children(&mut inner).find(|node| is_value(node.kind()));
+                content.and_then(|content| converter.value(content, 0))
+            }
+            "comment" => None,
+            _ => converter.value(child, 0),
+        };
+        parsed.documents.extend(node);
+    }
+    parsed.errors.append(&mut converter.errors);
+    parsed
+}
+
+/// Every comment in the tree, wherever the grammar attached it (flow collections, ERROR nodes).
+fn comments(root: tree_sitter::Node<'_>, text: &str) -> Vec<Comment> {
+    let mut out = Vec::new();
+    let mut cursor = root.walk();
+    'walk: loop {
+        let node = cursor.node();
+        if node.kind() == "comment" {
+            let raw = text.get(node.byte_range()).unwrap_or("");
+            let body = raw.strip_prefix('#').unwrap_or(raw);
+            out.push(Comment { text: body.to_string(), span: span_of(node) });
+        }
+        if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    out
+}
+
+/// CST kinds that stand for a YAML value.
+fn is_value(kind: &str) -> bool {
+    matches!(
+        kind,
+        "block_node"
+            | "flow_node"
+            | "block_mapping"
+            | "flow_mapping"
+            | "block_sequence"
+            | "flow_sequence"
+            | "plain_scalar"
+            | "single_quote_scalar"
+            | "double_quote_scalar"
+            | "block_scalar"
+            | "alias"
+            | "ERROR"
+    )
+}
+
+fn span_of(node: tree_sitter::Node<'_>) -> Span {
+    Span::new(node.start_byte(), node.end_byte())
+}
+
+fn null_at(offset: usize) -> Node {
+    Node::scalar("", ScalarStyle::Plain, Span::new(offset, offset))
+}
+
+/// The content of a `block_node`/`flow_node`: its child that is neither a tag, an anchor nor a
+/// comment.
+fn content_of(node: tree_sitter::Node<'_>) -> Option<tree_sitter::Node<'_>> {
+    if !matches!(node.kind(), "block_node" | "flow_node") {
+        return Some(node);
+    }
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).find(|child| is_value(child.kind()))
+}
+
+/// A remembered anchored value, with its size and height so that alias copies can be charged to
+/// the limits without walking it again.
+struct Anchored {
+    node: Node,
+    nodes: usize,
+    height: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Limit {
+    Depth,
+    AliasNodes,
+    AnchorNodes,
+}
+
+/// A mapping entry before merge keys are applied.
+struct RawEntry {
+    entry: Entry,
+    merge: bool,
+}
+
+struct Converter<'t> {
+    text: &'t str,
+    anchors: HashMap<String, Anchored>,
+    errors: Vec<SyntaxError>,
+    alias_nodes: usize,
+    anchor_nodes: usize,
+    /// Each limit is reported once: one bomb would otherwise produce thousands of errors.
+    reported: HashSet<Limit>,
+}
+
+impl<'t> Converter<'t> {
+    fn new(text: &'t str) -> Self {
+        Converter {
+            text,
+            anchors: HashMap::new(),
+            errors: Vec::new(),
+            alias_nodes: 0,
+            anchor_nodes: 0,
+            reported: HashSet::new(),
+        }
+    }
+
+    fn source(&self, span: Span) -> &'t str {
+        self.text.get(span.start..span.end).unwrap_or("")
+    }
+
+    fn error(&mut self, span: Span, message: impl Into<String>) {
+        self.errors.push(SyntaxError { span, message: message.into() });
+    }
+
+    fn limit_error(&mut self, limit: Limit, span: Span, message: String) {
+        if self.reported.insert(limit) {
+            self.error(span, message);
+        }
+    }
+
+    /// Convert a value node found at nesting `depth`.
+    fn value(&mut self, node: tree_sitter::Node<'_>, depth: usize) -> Option<Node> {
+        let span = span_of(node);
+        if depth > MAX_DEPTH {
+            self.limit_error(Limit::Depth, span, format!("nesting deeper than {MAX_DEPTH} levels is not read"));
+            return Some(null_at(span.start));
+        }
+        let kind = match node.kind() {
+            "block_node" | "flow_node" => return Some(self.with_properties(node, depth)),
+            "block_mapping" | "flow_mapping" => NodeKind::Map(self.mapping(node, depth)),
+            "block_sequence" | "flow_sequence" => NodeKind::Seq(self.sequence(node, depth)),
+            "plain_scalar" => {
+                return Some(Node::scalar(scalar::flow_scalar(self.source(span), Quote::Plain), ScalarStyle::Plain, span));
+            }
+            "single_quote_scalar" => return Some(self.quoted(span, '\'', Quote::Single)),
+            "double_quote_scalar" => return Some(self.quoted(span, '"', Quote::Double)),
+            "block_scalar" => {
+                let value = scalar::block_scalar(self.text, span.start, span.end, parent_indent(node));
+                return Some(Node::scalar(value, ScalarStyle::Block, span));
+            }
+            "alias" => return Some(self.alias(node, depth)),
+            "ERROR" => return self.salvage(node, depth),
+            _ => return None,
+        };
+        Some(Node { kind, span, tag: None })
+    }
+
+    fn quoted(&self, span: Span, quote_char: char, quote: Quote) -> Node {
+        let raw = self.source(span);
+        let inner = raw.strip_prefix(quote_char).unwrap_or(raw);
+        // A lone `"` would be both prefix and suffix; only strip a distinct closing quote.
+        let inner = if raw.len() >= 2 { inner.strip_suffix(quote_char).unwrap_or(inner) } else { inner };
+        Node::scalar(scalar::flow_scalar(inner, quote), ScalarStyle::Quoted, span)
+    }
+
+    /// A `block_node`/`flow_node`: optional tag and anchor, then the value itself. The node's span
+    /// covers only the value; a missing value is a null at the end of the properties.
+    fn with_properties(&mut self, node: tree_sitter::Node<'_>, depth: usize) -> Node {
+        let mut tag = None;
+        let mut anchor = None;
+        let mut content = None;
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            match child.kind() {
+                "tag" => tag = Some(Tag { name: self.source(span_of(child)).to_string(), span: span_of(child) }),
+                "anchor" => {
+                    let raw = self.source(span_of(child));
+                    anchor = Some((raw.strip_prefix('&').unwrap_or(raw).to_string(), span_of(child)));
+                }
+                kind if content.is_none() && is_value(kind) => content = Some(child),
+                _ => {}
+            }
+        }
+        let mut value = content.and_then(|content| self.value(content, depth)).unwrap_or_else(|| null_at(node.end_byte()));
+        if tag.is_some() {
+            value.tag = tag;
+        }
+        if let Some((name, span)) = anchor {
+            self.remember(name, span, &value);
+        }
+        value
+    }
+
+    fn remember(&mut self, name: String, span: Span, value: &Node) {
+        let budget = MAX_ANCHOR_NODES - self.anchor_nodes;
+        match measure(value, budget) {
+            Some((nodes, height)) => {
+                self.anchor_nodes += nodes;
+                self.anchors.insert(name, Anchored { node: value.clone(), nodes, height });
+            }
+            None => {
+                // Forget any earlier anchor of that name so later aliases do not silently use it.
+                self.anchors.remove(&name);
+                let message = format!("anchored values exceed {MAX_ANCHOR_NODES} nodes; later aliases are not expanded");
+                self.limit_error(Limit::AnchorNodes, span, message);
+            }
+        }
+    }
+
+    /// `*name`: a copy of the anchored value, keeping the anchor's spans.
+    fn alias(&mut self, node: tree_sitter::Node<'_>, depth: usize) -> Node {
+        let span = span_of(node);
+        let raw = self.source(span);
+        let name = raw.strip_prefix('*').unwrap_or(raw);
+        let unresolved = Node::scalar(raw, ScalarStyle::Plain, span);
+        let Some(anchored) = self.anchors.get(name) else {
+            self.error(span, format!("unknown anchor `{name}`"));
+            return unresolved;
+        };
+        let (nodes, height) = (anchored.nodes, anchored.height);
+        if depth + height > MAX_DEPTH + 1 {
+            let message = format!("alias `{raw}` nests deeper than {MAX_DEPTH} levels; not expanded");
+            self.limit_error(Limit::Depth, span, message);
+            return unresolved;
+        }
+        if self.alias_nodes + nodes > MAX_ALIAS_NODES {
+            let message = format!("aliases expand to more than {MAX_ALIAS_NODES} nodes; not expanded");
+            self.limit_error(Limit::AliasNodes, span, message);
+            return unresolved;
+        }
+        self.alias_nodes += nodes;
+        anchored.node.clone()
+    }
+
+    fn mapping(&mut self, node: tree_sitter::Node<'_>, depth: usize) -> Vec<Entry> {
+        let mut raw = Vec::new();
+        for (child, spliced) in children(node) {
+            match child.kind() {
+                "block_mapping_pair" | "flow_pair" => raw.push(self.pair(child, depth)),
+                // `{a, b}`: keys without values.
+                "flow_node" if !spliced => {
+                    let (key, key_span, merge) = self.key(Some(child), child.start_byte(), depth);
+                    let entry = Entry { key, key_span, value: null_at(child.end_byte()) };
+                    raw.push(RawEntry { entry, merge });
+                }
+                _ => {}
+            }
+        }
+        self.merge(raw)
+    }
+
+    fn pair(&mut self, pair: tree_sitter::Node<'_>, depth: usize) -> RawEntry {
+        let (key, key_span, merge) = self.key(pair.child_by_field_name("key"), pair.start_byte(), depth);
+        let value = pair
+            .child_by_field_name("value")
+            .and_then(|value| self.value(value, depth + 1))
+            .unwrap_or_else(|| null_at(pair.end_byte()));
+        RawEntry { entry: Entry { key, key_span, value }, merge }
+    }
+
+    /// The key's text, its span (the key as written, even when it is an alias) and whether it is
+    /// the merge key `<<`.
+    fn key(&mut self, key: Option<tree_sitter::Node<'_>>, fallback: usize, depth: usize) -> (String, Span, bool) {
+        let Some(key) = key else { return (String::new(), Span::new(fallback, fallback), false) };
+        let content = content_of(key);
+        let span = content.map_or(Span::new(key.end_byte(), key.end_byte()), span_of);
+        // Only a plain, untagged `<<` merges; `"<<"` is an ordinary key.
+        let merge = content.is_some_and(|content| content.kind() == "plain_scalar") && self.source(span) == "<<" && {
+            let mut cursor = key.walk();
+            key.named_children(&mut cursor).all(|child| child.kind() != "tag")
+        };
+        let text = match self.value(key, depth + 1) {
+            Some(node) => match node.kind {
+                NodeKind::Scalar(scalar) => scalar.value,
+                _ => self.source(node.span).to_string(),
+            },
+            None => String::new(),
+        };
+        (text, span, merge)
+    }
+
+    /// Apply merge keys: a `<<` entry is replaced by the entries of the mapping(s) it names that
+    /// this mapping does not define itself; earlier sources win over later ones.
+    fn merge(&mut self, raw: Vec<RawEntry>) -> Vec<Entry> {
+        if !raw.iter().any(|raw| raw.merge) {
+            return raw.into_iter().map(|raw| raw.entry).collect();
+        }
+        let explicit: HashSet<String> = raw.iter().filter(|raw| !raw.merge).map(|raw| raw.entry.key.clone()).collect();
+        let mut out: Vec<Entry> = Vec::new();
+        // key -> (which source merged it, index in `out`)
+        let mut merged: HashMap<String, (usize, usize)> = HashMap::new();
+        let mut source_id = 0;
+        for RawEntry { entry, merge } in raw {
+            if !merge {
+                out.push(entry);
+                continue;
+            }
+            let sources = match entry.value.kind {
+                NodeKind::Map(entries) => vec![entries],
+                NodeKind::Seq(items) => {
+                    let mut sources = Vec::new();
+                    for item in items {
+                        match item.kind {
+                            NodeKind::Map(entries) => sources.push(entries),
+                            _ => self.error(entry.key_span, "a merge key `<<` list may only hold mappings"),
+                        }
+                    }
+                    sources
+                }
+                kind => {
+                    self.error(entry.key_span, "a merge key `<<` needs a mapping or a list of mappings");
+                    out.push(Entry { value: Node { kind, ..entry.value }, ..entry });
+                    continue;
+                }
+            };
+            for source in sources {
+                source_id += 1;
+                for item in source {
+                    if explicit.contains(&item.key) {
+                        continue;
+                    }
+                    match merged.get(&item.key) {
+                        // A duplicate inside one source: its last one wins, as `Node::get` would.
+                        Some(&(id, index)) if id == source_id => out[index] = item,
+                        Some(_) => {}
+                        None => {
+                            merged.insert(item.key.clone(), (source_id, out.len()));
+                            out.push(item);
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn sequence(&mut self, node: tree_sitter::Node<'_>, depth: usize) -> Vec<Node> {
+        let mut items = Vec::new();
+        for (child, spliced) in children(node) {
+            match child.kind() {
+                "block_sequence_item" => {
+                    let mut cursor = child.walk();
+                    let content = child.named_children(&mut cursor).find(|item| is_value(item.kind()));
+                    let item = content.and_then(|content| self.value(content, depth + 1));
+                    items.push(item.unwrap_or_else(|| null_at(child.end_byte())));
+                }
+                // `[a: b]` is a sequence holding a one-entry mapping.
+                "flow_pair" if !spliced => {
+                    let RawEntry { entry, .. } = self.pair(child, depth + 1);
+                    items.push(Node { kind: NodeKind::Map(vec![entry]), span: span_of(child), tag: None });
+                }
+                kind if !spliced && is_value(kind) => items.extend(self.value(child, depth + 1)),
+                _ => {}
+            }
+        }
+        items
+    }
+
+    /// Keep what the parser recognised inside an ERROR node, for editors on half-typed files.
+    fn salvage(&mut self, node: tree_sitter::Node<'_>, depth: usize) -> Option<Node> {
+        let kids: Vec<_> = children(node).into_iter().map(|(kid, _)| kid).collect();
+        let span = span_of(node);
+        if kids.iter().any(|kid| matches!(kid.kind(), "block_mapping_pair" | "flow_pair")) {
+            let mut raw = Vec::new();
+            for kid in kids {
+                if matches!(kid.kind(), "block_mapping_pair" | "flow_pair") {
+                    raw.push(self.pair(kid, depth));
+                }
+            }
+            let entries = self.merge(raw);
+            return Some(Node { kind: NodeKind::Map(entries), span, tag: None });
+        }
+        if kids.iter().any(|kid| kid.kind() == "block_sequence_item") {
+            return Some(Node { kind: NodeKind::Seq(self.sequence(node, depth)), span, tag: None });
+        }
+        kids.into_iter().filter(|kid| is_value(kid.kind())).find_map(|kid| self.value(kid, depth + 1))
+    }
+}
+
+/// The named children of a collection, each flagged when it comes from inside a nested ERROR
+/// node: splicing those in keeps one broken entry from hiding its siblings.
+fn children(node: tree_sitter::Node<'_>) -> Vec<(tree_sitter::Node<'_>, bool)> {
+    fn splice<'a>(node: tree_sitter::Node<'a>, level: usize, out: &mut Vec<(tree_sitter::Node<'a>, bool)>) {
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            if child.kind() == "ERROR" && level < MAX_DEPTH {
+                splice(child, level + 1, out);
+            } else {
+                out.push((child, level > 0));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    splice(node, 0, &mut out);
+    out
+}
+
+/// The column an explicit block-scalar indentation indicator counts from: that of the mapping
+/// entry or sequence item holding the scalar (0 at the top level).
+fn parent_indent(node: tree_sitter::Node<'_>) -> usize {
+    let mut current = node.parent();
+    while let Some(parent) = current {
+        if matches!(parent.kind(), "block_mapping_pair" | "block_sequence_item") {
+            return parent.start_position().column;
+        }
+        current = parent.parent();
+    }
+    0
+}
+
+/// Node count and height of `node`, or `None` once the count passes `budget` (so measuring is
+/// bounded too).
+fn measure(node: &Node, budget: usize) -> Option<(usize, usize)> {
+    let mut count = 0;
+    let mut max_height = 0;
+    let mut stack = vec![(node, 1)];
+    while let Some((node, height)) = stack.pop() {
+        count += 1;
+        if count > budget {
+            return None;
+        }
+        max_height = max_height.max(height);
+        match &node.kind {
+            NodeKind::Scalar(_) => {}
+            NodeKind::Seq(items) => stack.extend(items.iter().map(|item| (item, height + 1))),
+            NodeKind::Map(entries) => stack.extend(entries.iter().map(|entry| (&entry.value, height + 1))),
+        }
+    }
+    Some((count, max_height))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tree::Step;
+
+    fn slice(text: &str, span: Span) -> &str {
+        &text[span.start..span.end]
+    }
+
+    /// The single document of `text`, which must parse cleanly.
+    fn doc(text: &str) -> Node {
+        let parsed = parse_yaml(text);
+        assert!(parsed.errors.is_empty(), "unexpected errors: {:?}", parsed.errors);
+        assert_eq!(parsed.documents.len(), 1);
+        parsed.documents.into_iter().next().unwrap()
+    }
+
+    fn keys(node: &Node) -> Vec<&str> {
+        node.as_map().unwrap().iter().map(|entry| entry.key.as_str()).collect()
+    }
+
+    fn style(node: &Node) -> ScalarStyle {
+        match &node.kind {
+            NodeKind::Scalar(scalar) => scalar.style,
+            other => panic!("not a scalar: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn block_collections_with_spans() {
+        let text = "name: ci\nsteps:\n  - run: make\n    shell: bash\n  - uses: actions/checkout@v4\n";
+        let root = doc(text);
+        assert_eq!(keys(&root), ["name", "steps"]);
+        assert_eq!(slice(text, root.span), text.trim_end());
+        let name = root.entry("name").unwrap();
+        assert_eq!(slice(text, name.key_span), "name");
+        assert_eq!(slice(text, name.value.span), "ci");
+        let steps = root.get("steps").unwrap();
+        assert_eq!(slice(text, steps.span), "- run: make\n    shell: bash\n  - uses: actions/checkout@v4");
+        let items = steps.as_seq().unwrap();
+        assert_eq!(items.len(), 2);
+        assert_eq!(slice(text, items[0].span), "run: make\n    shell: bash");
+        let shell = items[0].entry("shell").unwrap();
+        assert_eq!(slice(text, shell.key_span), "shell");
+        assert_eq!(shell.value.as_str(), Some("bash"));
+        let uses = root.at(&[Step::Key("steps"), Step::Index(1), Step::Key("uses")]).unwrap();
+        assert_eq!(uses.as_str(), Some("actions/checkout@v4"));
+        assert_eq!(slice(text, uses.span), "actions/checkout@v4");
+        assert_eq!(style(uses), ScalarStyle::Plain);
+    }
+
+    #[test]
+    fn nested_sequences_and_compact_mappings() {
+        let root = doc("- x\n- - y\n  - z\n- k: v\n  k2: v2\n-\n");
+        let items = root.as_seq().unwrap();
+        assert_eq!(items.len(), 4);
+        assert_eq!(items[1].as_seq().unwrap().iter().map(|n| n.as_str().unwrap()).collect::<Vec<_>>(), ["y", "z"]);
+        assert_eq!(keys(&items[2]), ["k", "k2"]);
+        assert!(items[3].is_null());
+    }
+
+    #[test]
+    fn flow_collections_and_oidc_condition_keys() {
+        let text = r#"Condition: {StringLike: {"token.actions.githubusercontent.com:sub": "repo:acme/*", 'aud': sts.amazonaws.com}}
+list: [a, "b", 'c', [d], {e: f}, g: h]
+set: {x, y: }
+"#;
+        let root = doc(text);
+        let like = root.at(&[Step::Key("Condition"), Step::Key("StringLike")]).unwrap();
+        let entries = like.as_map().unwrap();
+        assert_eq!(entries[0].key, "token.actions.githubusercontent.com:sub");
+        assert_eq!(slice(text, entries[0].key_span), r#""token.actions.githubusercontent.com:sub""#);
+        assert_eq!(entries[0].value.as_str(), Some("repo:acme/*"));
+        assert_eq!(slice(text, entries[0].value.span), r#""repo:acme/*""#);
+        assert_eq!(style(&entries[0].value), ScalarStyle::Quoted);
+        assert_eq!(entries[1].key, "aud");
+        assert_eq!(slice(text, like.span), &text[text.find("{\"token").unwrap()..text.find("com}}").unwrap() + 4]);
+
+        let list = root.get("list").unwrap().as_seq().unwrap();
+        assert_eq!(list.len(), 6);
+        assert_eq!(list[1].as_str(), Some("b"));
+        assert_eq!(list[3].as_seq().unwrap()[0].as_str(), Some("d"));
+        assert_eq!(list[4].get("e").unwrap().as_str(), Some("f"));
+        // `[g: h]` is a single-pair mapping inside the sequence.
+        assert_eq!(list[5].get("g").unwrap().as_str(), Some("h"));
+        assert_eq!(slice(text, list[5].span), "g: h");
+
+        let set = root.get("set").unwrap();
+        assert_eq!(keys(set), ["x", "y"]);
+        assert!(set.get("x").unwrap().is_null());
+        assert!(set.get("y").unwrap().is_null());
+    }
+
+    #[test]
+    fn github_workflow_on_stays_a_string_key() {
+        let text = "\
+name: deploy
+on:
+  push:
+    branches: [main]
+  workflow_dispatch:
+permissions:
+  id-token: write
+  contents: read
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::123456789012:role/deploy
+          aws-region: us-east-1
+";
+        let root = doc(text);
+        assert_eq!(keys(&root), ["name", "on", "permissions", "jobs"]);
+        let on = root.entry("on").unwrap();
+        assert_eq!(slice(text, on.key_span), "on");
+        assert!(on.value.get("workflow_dispatch").unwrap().is_null());
+        assert_eq!(root.at(&[Step::Key("permissions"), Step::Key("id-token")]).unwrap().as_str(), Some("write"));
+        let role = root
+            .at(&[Step::Key("jobs"), Step::Key("deploy"), Step::Key("steps"), Step::Index(0), Step::Key("with")])
+            .unwrap()
+            .get("role-to-assume")
+            .unwrap();
+        assert_eq!(role.as_str(), Some("arn:aws:iam::123456789012:role/deploy"));
+        assert_eq!(slice(text, role.span), "arn:aws:iam::123456789012:role/deploy");
+    }
+
+    #[test]
+    fn flow_scalars_decode_and_fold() {
+        let text = "\
+plain: multi
+  line plain
+
+  more
+single: 'it''s
+
+  folded'
+double: \"tab\\there \\\"q\\\" \\\\ \\x41\\u00e9\\U0001F600 \\n
+  next\\
+  joined\"
+number: 012
+";
+        let root = doc(text);
+        let plain = root.get("plain").unwrap();
+        assert_eq!(plain.as_str(), Some("multi line plain\nmore"));
+        assert_eq!(slice(text, plain.span), "multi\n  line plain\n\n  more");
+        let single = root.get("single").unwrap();
+        assert_eq!(single.as_str(), Some("it's\nfolded"));
+        assert_eq!(style(single), ScalarStyle::Quoted);
+        assert_eq!(slice(text, single.span), "'it''s\n\n  folded'");
+        let double = root.get("double").unwrap();
+        assert_eq!(double.as_str(), Some("tab\there \"q\" \\ Aé😀 \n nextjoined"));
+        assert!(slice(text, double.span).starts_with("\"tab") && slice(text, double.span).ends_with("joined\""));
+        // Plain scalars keep their source text; typing is the caller's business.
+        assert_eq!(root.get("number").unwrap().as_str(), Some("012"));
+    }
+
+    #[test]
+    fn block_scalars() {
+        let text = "\
+literal: |
+  line one
+  line two
+
+keep: |+
+  kept
+
+strip: >-
+  folded
+  text
+folded: >
+  para one
+  continues
+
+  para two
+    indented
+indicator: |2
+    two extra
+seq:
+  - |1
+    x
+end: tail
+";
+        let root = doc(text);
+        let literal = root.get("literal").unwrap();
+        assert_eq!(literal.as_str(), Some("line one\nline two\n"));
+        assert_eq!(style(literal), ScalarStyle::Block);
+        assert_eq!(slice(text, literal.span), "|\n  line one\n  line two");
+        assert_eq!(root.get("keep").unwrap().as_str(), Some("kept\n\n"));
+        assert_eq!(root.get("strip").unwrap().as_str(), Some("folded text"));
+        assert_eq!(root.get("folded").unwrap().as_str(), Some("para one continues\npara two\n  indented\n"));
+        assert_eq!(root.get("indicator").unwrap().as_str(), Some("  two extra\n"));
+        assert_eq!(root.get("seq").unwrap().as_seq().unwrap()[0].as_str(), Some("   x\n"));
+        assert_eq!(root.get("end").unwrap().as_str(), Some("tail"));
+    }
+
+    #[test]
+    fn cloudformation_short_form_tags() {
+        let text = "\
+Resources:
+  Role:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: !Sub \"${AWS::StackName}-deploy\"
+      Arn: !GetAtt Provider.Arn
+      Ref: !Ref GitHubOidc
+      Cond: !If [IsProd, !Ref A, !Ref 'AWS::NoValue']
+      Joined: !Join
+        - ''
+        - [a, b]
+      Script: !Sub |
+        echo ${X}
+      Str: !!str 123
+      Empty: !Ref
+";
+        let root = doc(text);
+        let props = root.at(&[Step::Key("Resources"), Step::Key("Role"), Step::Key("Properties")]).unwrap();
+
+        let name = props.get("RoleName").unwrap();
+        assert_eq!(name.tag_name(), Some("!Sub"));
+        assert_eq!(name.as_str(), Some("${AWS::StackName}-deploy"));
+        assert_eq!(slice(text, name.span), "\"${AWS::StackName}-deploy\"");
+        assert_eq!(slice(text, name.tag.as_ref().unwrap().span), "!Sub");
+
+        let arn = props.get("Arn").unwrap();
+        assert_eq!((arn.tag_name(), arn.as_str()), (Some("!GetAtt"), Some("Provider.Arn")));
+        assert_eq!(slice(text, arn.span), "Provider.Arn");
+        assert_eq!(props.get("Ref").unwrap().tag_name(), Some("!Ref"));
+
+        let cond = props.get("Cond").unwrap();
+        assert_eq!(cond.tag_name(), Some("!If"));
+        let args = cond.as_seq().unwrap();
+        assert_eq!(args[1].tag_name(), Some("!Ref"));
+        assert_eq!(args[2].as_str(), Some("AWS::NoValue"));
+        assert_eq!(slice(text, args[2].span), "'AWS::NoValue'");
+
+        let joined = props.get("Joined").unwrap();
+        assert_eq!(joined.tag_name(), Some("!Join"));
+        assert_eq!(joined.as_seq().unwrap().len(), 2);
+        assert!(slice(text, joined.span).starts_with("- ''"));
+
+        let script = props.get("Script").unwrap();
+        assert_eq!((script.tag_name(), script.as_str()), (Some("!Sub"), Some("echo ${X}\n")));
+        assert!(slice(text, script.span).starts_with('|'));
+
+        let str_tag = props.get("Str").unwrap();
+        assert_eq!((str_tag.tag_name(), str_tag.as_str()), (Some("!!str"), Some("123")));
+
+        // A tag without a value is a tagged null.
+        let empty = props.get("Empty").unwrap();
+        assert_eq!(empty.tag_name(), Some("!Ref"));
+        assert!(empty.is_null());
+        assert!(empty.span.is_empty());
+    }
+
+    #[test]
+    fn gitlab_reference_tags() {
+        let text = "\
+.setup:
+  script:
+    - echo setup
+job:
+  script:
+    - !reference [.setup, script]
+    - make
+  before_script: !reference [.setup, script]
+";
+        let root = doc(text);
+        let item = root.at(&[Step::Key("job"), Step::Key("script"), Step::Index(0)]).unwrap();
+        assert_eq!(item.tag_name(), Some("!reference"));
+        assert_eq!(slice(text, item.span), "[.setup, script]");
+        assert_eq!(slice(text, item.tag.as_ref().unwrap().span), "!reference");
+        let route: Vec<_> = item.as_seq().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
+        assert_eq!(route, [".setup", "script"]);
+        assert_eq!(root.at(&[Step::Key("job"), Step::Key("before_script")]).unwrap().tag_name(), Some("!reference"));
+    }
+
+    #[test]
+    fn gitlab_anchors_and_merge_keys() {
+        let text = "\
+.defaults: &defaults
+  image: alpine
+  id_tokens:
+    AWS_TOKEN:
+      aud: https://gitlab.com
+  tags: [docker]
+.extra: &extra
+  image: ubuntu
+  retry: 2
+deploy:
+  image: debian
+  <<: [*defaults, *extra]
+  script: make deploy
+test:
+  <<: *defaults
+  tags: [fast]
+copy: *defaults
+";
+        let root = doc(text);
+        let deploy = root.get("deploy").unwrap();
+        // The explicit `image` wins although written before the merge; `<<` itself is dropped;
+        // `retry` comes from the later source since the earlier one lacks it.
+        assert_eq!(keys(deploy), ["image", "id_tokens", "tags", "retry", "script"]);
+        assert_eq!(deploy.get("image").unwrap().as_str(), Some("debian"));
+        assert_eq!(deploy.get("retry").unwrap().as_str(), Some("2"));
+        let aud = deploy.at(&[Step::Key("id_tokens"), Step::Key("AWS_TOKEN"), Step::Key("aud")]).unwrap();
+        assert_eq!(aud.as_str(), Some("https://gitlab.com"));
+        // Merged entries keep the anchor definition's spans.
+        assert_eq!(slice(text, aud.span), "https://gitlab.com");
+        assert!(aud.span.start < text.find(".extra").unwrap());
+
+        let test = root.get("test").unwrap();
+        assert_eq!(keys(test), ["image", "id_tokens", "tags"]);
+        assert_eq!(test.get("image").unwrap().as_str(), Some("alpine"));
+        assert_eq!(test.get("tags").unwrap().as_seq().unwrap()[0].as_str(), Some("fast"));
+
+        let copy = root.get("copy").unwrap();
+        assert_eq!(keys(copy), ["image", "id_tokens", "tags"]);
+        assert_eq!(slice(text, copy.span), slice(text, root.get(".defaults").unwrap().span));
+    }
+
+    #[test]
+    fn earlier_merge_sources_win_and_merges_nest() {
+        let text = "\
+a: &a {x: 1, y: 1}
+b: &b {<<: *a, y: 2, z: 2}
+c:
+  <<: *b
+  <<: *a
+  w: 3
+d: {<<: {k: inline}}
+";
+        let root = doc(text);
+        let b = root.get("b").unwrap();
+        assert_eq!(keys(b), ["x", "y", "z"]);
+        assert_eq!(b.get("y").unwrap().as_str(), Some("2"));
+        let c = root.get("c").unwrap();
+        assert_eq!(keys(c), ["x", "y", "z", "w"]);
+        assert_eq!(c.get("y").unwrap().as_str(), Some("2"));
+        assert_eq!(root.at(&[Step::Key("d"), Step::Key("k")]).unwrap().as_str(), Some("inline"));
+    }
+
+    #[test]
+    fn quoted_merge_key_is_an_ordinary_key_and_bad_merges_are_reported() {
+        assert_eq!(keys(&doc("m: {\"<<\": x}")), ["m"]);
+        assert_eq!(keys(doc("m: {\"<<\": x}").get("m").unwrap()), ["<<"]);
+        let parsed = parse_yaml("a: 1\nb:\n  <<: scalar\n");
+        assert_eq!(parsed.errors.len(), 1);
+        assert!(parsed.errors[0].message.contains("merge"));
+        assert_eq!(keys(parsed.documents[0].get("b").unwrap()), ["<<"]);
+    }
+
+    #[test]
+    fn aliases_of_scalars_and_anchored_keys() {
+        let text = "base: &region us-east-1\nother: *region\n&k key: !Ref &v value\nagain: *v\n";
+        let root = doc(text);
+        let other = root.get("other").unwrap();
+        assert_eq!(other.as_str(), Some("us-east-1"));
+        assert_eq!(slice(text, other.span), "us-east-1");
+        let key = root.as_map().unwrap().iter().find(|entry| entry.key == "key").unwrap();
+        assert_eq!(slice(text, key.key_span), "key");
+        assert_eq!(slice(text, key.value.span), "value");
+        // The alias copies the tag too.
+        assert_eq!(root.get("again").unwrap().tag_name(), Some("!Ref"));
+    }
+
+    #[test]
+    fn unknown_and_self_referencing_aliases() {
+        let text = "a: *missing\nb: &loop [*loop]\n";
+        let parsed = parse_yaml(text);
+        assert_eq!(parsed.errors.len(), 2);
+        assert_eq!(slice(text, parsed.errors[0].span), "*missing");
+        assert!(parsed.errors[0].message.contains("missing"));
+        let root = &parsed.documents[0];
+        let a = root.get("a").unwrap();
+        assert_eq!((a.as_str(), style(a)), (Some("*missing"), ScalarStyle::Plain));
+        // An anchor is defined only once its value is complete, so it cannot contain itself.
+        assert_eq!(root.get("b").unwrap().as_seq().unwrap()[0].as_str(), Some("*loop"));
+    }
+
+    #[test]
+    fn alias_bomb_is_capped() {
+        let mut text = String::from("a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for level in 1..10 {
+            let prev = level - 1;
+            text.push_str(&format!("a{level}: &a{level} [{}]\n", vec![format!("*a{prev}"); 10].join(", ")));
+        }
+        let started = std::time::Instant::now();
+        let parsed = parse_yaml(&text);
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
+        assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
+        assert!(parsed.errors[0].message.contains("100000"));
+        assert_eq!(parsed.documents.len(), 1);
+    }
+
+    #[test]
+    fn anchors_are_scoped_to_their_document() {
+        let parsed = parse_yaml("a: &x 1\n---\nb: *x\n");
+        assert_eq!(parsed.documents.len(), 2);
+        assert_eq!(parsed.errors.len(), 1);
+        assert_eq!(parsed.documents[1].get("b").unwrap().as_str(), Some("*x"));
+    }
+
+    #[test]
+    fn duplicate_keys_are_preserved() {
+        let text = "Effect: Allow\nAction: a\nEffect: Deny\n";
+        let root = doc(text);
+        assert_eq!(keys(&root), ["Effect", "Action", "Effect"]);
+        assert_eq!(root.get("Effect").unwrap().as_str(), Some("Deny"));
+        let dups = crate::tree::duplicate_keys(root.as_map().unwrap());
+        assert_eq!(dups.len(), 1);
+        assert_eq!(dups[0].0.key_span, Span::new(0, 6));
+    }
+
+    #[test]
+    fn complex_and_empty_keys_and_values() {
+        let text = "? [a, b]\n: v\n? - q\n: w\nempty:\n: no key\n";
+        let root = doc(text);
+        let entries = root.as_map().unwrap();
+        assert_eq!(entries[0].key, "[a, b]");
+        assert_eq!(slice(text, entries[0].key_span), "[a, b]");
+        assert_eq!(entries[1].key, "- q");
+        let empty = root.entry("empty").unwrap();
+        assert!(empty.value.is_null());
+        assert_eq!(empty.value.span, Span::new(text.find("empty:").unwrap() + 6, text.find("empty:").unwrap() + 6));
+        assert_eq!(entries[3].key, "");
+        assert_eq!(entries[3].value.as_str(), Some("no key"));
+    }
+
+    #[test]
+    fn multiple_documents_skip_empty_ones() {
+        let text = "%YAML 1.2\n---\na: 1\n---\n# only a comment\n---\n- x\n...\n--- !tagged\n";
+        let parsed = parse_yaml(text);
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        assert_eq!(parsed.documents.len(), 3);
+        assert_eq!(parsed.documents[0].get("a").unwrap().as_str(), Some("1"));
+        assert_eq!(parsed.documents[1].as_seq().unwrap().len(), 1);
+        assert_eq!(parsed.documents[2].tag_name(), Some("!tagged"));
+        assert!(parse_yaml("").documents.is_empty());
+        assert!(parse_yaml("---\n---\n").documents.is_empty());
+    }
+
+    #[test]
+    fn comments_from_anywhere() {
+        let text = "# head\na: 1 # trailing\nb: [1, # in flow\n  2]\nc: # before value\n  d\n---\n# second doc\n";
+        let parsed = parse_yaml(text);
+        assert!(parsed.errors.is_empty());
+        let texts: Vec<_> = parsed.comments.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, [" head", " trailing", " in flow", " before value", " second doc"]);
+        for comment in &parsed.comments {
+            assert_eq!(slice(text, comment.span), format!("#{}", comment.text));
+        }
+        // A `#` inside a scalar is not a comment.
+        assert!(parse_yaml("a: 'x # y'\nb: x#y\n").comments.is_empty());
+    }
+
+    #[test]
+    fn broken_yaml_reports_an_error_and_keeps_what_it_can() {
+        let text = "jobs:\n  build:\n    runs-on: [ubuntu\n    steps: x\nother: ok\n";
+        let parsed = parse_yaml(text);
+        assert_eq!(parsed.errors.len(), 1);
+        let error = &parsed.errors[0];
+        assert!(error.span.end <= text.len() && error.span.start <= error.span.end);
+        assert!(!error.message.is_empty());
+
+        let text = "key: value\n  bad: indent\n";
+        let parsed = parse_yaml(text);
+        assert!(!parsed.errors.is_empty());
+        let salvaged = parsed.documents.iter().find_map(|doc| doc.get("key"));
+        assert!(salvaged.is_some(), "{:?}", parsed.documents);
+
+        let parsed = parse_yaml("a: b: c\n");
+        assert!(!parsed.errors.is_empty());
+    }
+
+    #[test]
+    fn deep_nesting_is_cut_not_overflowed() {
+        for depth in [300, 20_000] {
+            let text = format!("{}x{}", "[".repeat(depth), "]".repeat(depth));
+            let parsed = parse_yaml(&text);
+            assert!(parsed.errors.iter().any(|e| e.message.contains("256")), "{depth}: {:?}", parsed.errors);
+        }
+        let mut block = String::new();
+        for level in 0..300 {
+            block.push_str(&" ".repeat(level));
+            block.push_str("k:\n");
+        }
+        let parsed = parse_yaml(&block);
+        assert_eq!(parsed.errors.len(), 1);
+        let mut node = &parsed.documents[0];
+        let mut levels = 0;
+        while let Some(next) = node.get("k") {
+            node = next;
+            levels += 1;
+        }
+        assert!((250..=MAX_DEPTH + 1).contains(&levels), "{levels}");
+    }
+
+    #[test]
+    fn aliases_cannot_exceed_the_depth_limit() {
+        // Each level wraps the previous anchor in another 100 levels of nesting.
+        let mut text = String::from("a0: &a0 x\n");
+        for level in 1..5 {
+            text.push_str(&format!("a{level}: &a{level} {}*a{}{}\n", "[".repeat(100), level - 1, "]".repeat(100)));
+        }
+        let parsed = parse_yaml(&text);
+        assert!(parsed.errors.iter().any(|e| e.message.contains("deeper")), "{:?}", parsed.errors);
+        let height = measure(&parsed.documents[0], usize::MAX).unwrap().1;
+        assert!(height <= MAX_DEPTH + 1, "{height}");
+    }
+
+    #[test]
+    fn never_panics_on_prefixes_and_junk() {
+        let text = "\
+%YAML 1.2
+--- !t &a
+a: \"x\\u00e9\\\n  y\" # c
+b: |2-
+    block
+c: [1, {d: *a, <<: *a}, 'q''q']
+? - k
+: >+
+
+e: &é é
+...
+";
+        for end in (0..=text.len()).filter(|&end| text.is_char_boundary(end)) {
+            let _ = parse_yaml(&text[..end]);
+            let _ = parse_yaml(&text[end..]);
+        }
+        for junk in ["\"", "'", "|", ">", "&", "*", "!", "<<: *", "- - - -", "{[}]", "\t\ta:\t", ":::", "\\", "? ? ?", "\r\r\n"] {
+            let _ = parse_yaml(junk);
+            let _ = parse_yaml(&junk.repeat(50));
+        }
+    }
+}
+
+#[cfg(test)]
+mod probe {
+    #[test]
+    fn probe_file() {
+        let Ok(dir) = std::env::var("PROBE_DIR") else { return };
+        let mut parser = tree_sitter::Parser::new();
+        parser.set_language(&tree_sitter_yaml::LANGUAGE.into()).unwrap();
+        let mut paths: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+        paths.sort();
+        for path in paths {
+            let text = std::fs::read_to_string(&path).unwrap();
+            eprintln!("FILE {}", path.display());
+            let tree = parser.parse(&text, None).unwrap();
+            let _ = tree.root_node().has_error();
+        }
+        eprintln!("PROBE-DONE");
+    }
 }

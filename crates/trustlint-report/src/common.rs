@@ -1,0 +1,127 @@
+//! Helpers shared by the renderers: what is visible, summary counts, and keeping secrets out of
+//! the output.
+
+use trustlint_core::{Finding, Severity, redact::redact_all};
+
+use crate::RenderOptions;
+
+/// Rules whose primary span is a credential. Its text is masked in snippets and scrubbed from
+/// every message.
+pub(crate) const SECRET_RULES: &[&str] = &["hardcoded-secret"];
+
+/// Shorter values are masked in snippets but not searched for in free text: replacing every
+/// occurrence of a 3-character string would mangle messages.
+const MIN_SCRUB_LEN: usize = 8;
+
+pub(crate) fn is_secret_finding(finding: &Finding) -> bool {
+    SECRET_RULES.contains(&finding.rule)
+}
+
+pub(crate) fn is_visible(finding: &Finding, options: &RenderOptions) -> bool {
+    finding.suppression.is_none() || options.show_suppressed
+}
+
+/// The credential values reported in this run, used to scrub free text (messages, help lines,
+/// notes, fix descriptions) in every format.
+pub(crate) struct Secrets {
+    values: Vec<String>,
+}
+
+impl Secrets {
+    pub(crate) fn collect(findings: &[Finding]) -> Self {
+        let mut values: Vec<String> = findings
+            .iter()
+            .filter(|f| is_secret_finding(f))
+            // The span may include the quotes around a string literal; the value alone is
+            // searched for, so the quotes around it survive in messages.
+            .map(|f| f.primary.text().trim().trim_matches(|c| c == '"' || c == '\'' || c == '`'))
+            .filter(|value| value.len() >= MIN_SCRUB_LEN)
+            .map(str::to_string)
+            .collect();
+        // Longest first, so a secret that contains another is replaced whole.
+        values.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+        values.dedup();
+        Self { values }
+    }
+
+    pub(crate) fn scrub(&self, text: &str) -> String {
+        if self.values.iter().any(|secret| text.contains(secret.as_str())) {
+            let secrets: Vec<&str> = self.values.iter().map(String::as_str).collect();
+            redact_all(text, &secrets)
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+/// Counts shared by the human summary line and the JSON `summary` object.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Counts {
+    /// Findings that are not suppressed.
+    pub(crate) findings: usize,
+    pub(crate) suppressed: usize,
+    /// Not-suppressed findings per severity, indexed like `Severity::ALL` (info first).
+    pub(crate) by_severity: [usize; 5],
+}
+
+impl Counts {
+    pub(crate) fn of(findings: &[Finding]) -> Self {
+        let mut counts = Counts::default();
+        for finding in findings {
+            if finding.suppression.is_some() {
+                counts.suppressed += 1;
+            } else {
+                counts.findings += 1;
+                counts.by_severity[severity_index(finding.severity)] += 1;
+            }
+        }
+        counts
+    }
+
+    pub(crate) fn count(&self, severity: Severity) -> usize {
+        self.by_severity[severity_index(severity)]
+    }
+}
+
+fn severity_index(severity: Severity) -> usize {
+    Severity::ALL.iter().position(|&s| s == severity).unwrap_or(0)
+}
+
+/// `message` followed by `help` as a second sentence.
+pub(crate) fn message_with_help(message: &str, help: &str) -> String {
+    let message = message.trim_end();
+    let help = help.trim();
+    if help.is_empty() {
+        return message.to_string();
+    }
+    let separator = if message.ends_with(['.', '!', '?']) { " " } else { ". " };
+    // The help starts a new sentence.
+    let mut chars = help.chars();
+    let first = chars.next().map(|c| c.to_uppercase().collect::<String>()).unwrap_or_default();
+    format!("{message}{separator}{first}{}", chars.as_str())
+}
+
+/// `n` followed by `word`, pluralised with an `s` unless `n == 1`.
+pub(crate) fn plural(n: usize, word: &str) -> String {
+    if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_and_help_read_as_two_sentences() {
+        assert_eq!(message_with_help("too wide", "pin it"), "too wide. Pin it");
+        assert_eq!(message_with_help("too wide.", "pin it."), "too wide. Pin it.");
+        assert_eq!(message_with_help("too wide", "`x` instead"), "too wide. `x` instead");
+        assert_eq!(message_with_help("too wide", ""), "too wide");
+    }
+
+    #[test]
+    fn plural_words() {
+        assert_eq!(plural(1, "file"), "1 file");
+        assert_eq!(plural(0, "file"), "0 files");
+        assert_eq!(plural(12, "finding"), "12 findings");
+    }
+}

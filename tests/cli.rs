@@ -1,0 +1,247 @@
+//! End-to-end tests of the real binary: every output format, exit codes, SARIF validated against
+//! the OASIS schema, and byte-identical output whatever the number of threads.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn trustlint() -> Command {
+    let mut cmd = Command::cargo_bin("trustlint").unwrap();
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR")).env("NO_COLOR", "1");
+    cmd
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(args: &[&str]) -> Run {
+    let output = trustlint().args(args).output().unwrap();
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(output.stdout).unwrap(),
+        stderr: String::from_utf8(output.stderr).unwrap(),
+    }
+}
+
+/// The SARIF schema, with the one pattern the `jsonschema` crate cannot compile fixed.
+fn sarif_validator() -> jsonschema::Validator {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/sarif-schema-2.1.0.json");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = text.replace("^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$", "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$");
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    jsonschema::validator_for(&schema).unwrap()
+}
+
+fn assert_valid_sarif(text: &str) -> Value {
+    let sarif: Value = serde_json::from_str(text).unwrap();
+    let validator = sarif_validator();
+    let errors: Vec<String> = validator.iter_errors(&sarif).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(errors.is_empty(), "SARIF does not validate:\n{}", errors.join("\n"));
+    sarif
+}
+
+const WIDE: &str = "fixtures/e2e/wide";
+const SCOPED: &str = "fixtures/e2e/scoped";
+
+#[test]
+fn wide_policy_is_reported_in_every_format_and_fails() {
+    // The `"repo:acme/*"` value is on line 12; the Federated principal on line 7.
+    let human = run(&["check", WIDE]);
+    assert_eq!(human.code, 1, "{}{}", human.stdout, human.stderr);
+    assert!(human.stdout.contains("oidc-wildcard-subject"), "{}", human.stdout);
+    assert!(human.stdout.contains("oidc-missing-audience"), "{}", human.stdout);
+    assert!(human.stdout.contains("trust-policy.json:12:"), "{}", human.stdout);
+    assert!(human.stdout.contains("any repository owned by `acme`"), "{}", human.stdout);
+    assert!(!human.stdout.contains('\u{1b}'), "no colour when not a terminal");
+
+    let json = run(&["check", WIDE, "--format", "json"]);
+    assert_eq!(json.code, 1);
+    let doc: Value = serde_json::from_str(&json.stdout).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    let by_rule = |rule: &str| findings.iter().find(|f| f["rule"] == rule).unwrap_or_else(|| panic!("no {rule}"));
+    let wildcard = by_rule("oidc-wildcard-subject");
+    assert_eq!(wildcard["severity"], "high");
+    assert_eq!(wildcard["path"], "fixtures/e2e/wide/trust-policy.json");
+    assert_eq!(wildcard["start"]["line"], 12);
+    assert_eq!(by_rule("oidc-missing-audience")["start"]["line"], 7);
+    assert_eq!(by_rule("oidc-missing-audience")["severity"], "medium");
+
+    let sarif = run(&["check", WIDE, "--format", "sarif"]);
+    assert_eq!(sarif.code, 1);
+    let doc = assert_valid_sarif(&sarif.stdout);
+    let results = doc["runs"][0]["results"].as_array().unwrap();
+    let result = results.iter().find(|r| r["ruleId"] == "oidc-wildcard-subject").unwrap();
+    assert_eq!(result["level"], "error");
+    let location = &result["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], "fixtures/e2e/wide/trust-policy.json");
+    assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+    assert_eq!(location["region"]["startLine"], 12);
+    assert_eq!(location["region"]["startColumn"], 54);
+    assert_eq!(location["region"]["endColumn"], 67);
+    let rules = doc["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    let index = result["ruleIndex"].as_u64().unwrap() as usize;
+    assert_eq!(rules[index]["id"], "oidc-wildcard-subject");
+    assert!(rules[index]["properties"]["security-severity"].is_string());
+
+    let github = run(&["check", WIDE, "--format", "github"]);
+    assert_eq!(github.code, 1);
+    assert!(
+        github.stdout.lines().any(|l| l.starts_with("::error file=fixtures/e2e/wide/trust-policy.json,line=12,col=54,")
+            && l.contains("oidc-wildcard-subject")),
+        "{}",
+        github.stdout
+    );
+    assert!(
+        github.stdout.lines().any(|l| l.starts_with("::warning file=fixtures/e2e/wide/trust-policy.json,line=7,")
+            && l.contains("oidc-missing-audience")),
+        "{}",
+        github.stdout
+    );
+}
+
+#[test]
+fn scoped_policy_is_clean_in_every_format() {
+    for format in ["human", "json", "sarif", "github"] {
+        let out = run(&["check", SCOPED, "--format", format]);
+        assert_eq!(out.code, 0, "{format}: {}{}", out.stdout, out.stderr);
+        match format {
+            "json" => {
+                let doc: Value = serde_json::from_str(&out.stdout).unwrap();
+                assert_eq!(doc["findings"].as_array().unwrap().len(), 0);
+            }
+            "sarif" => {
+                let doc = assert_valid_sarif(&out.stdout);
+                assert_eq!(doc["runs"][0]["results"].as_array().unwrap().len(), 0);
+            }
+            "github" => assert!(!out.stdout.contains("::error") && !out.stdout.contains("::warning")),
+            _ => assert!(out.stdout.contains("No findings"), "{}", out.stdout),
+        }
+    }
+}
+
+#[test]
+fn fail_on_threshold_and_exit_zero() {
+    assert_eq!(run(&["check", WIDE, "--fail-on", "critical"]).code, 0);
+    assert_eq!(run(&["check", WIDE, "--fail-on", "high"]).code, 1);
+    assert_eq!(run(&["check", WIDE, "--exit-zero"]).code, 0);
+    // Selecting only the audience rule leaves a medium finding.
+    assert_eq!(run(&["check", WIDE, "--select", "oidc-missing-audience", "--fail-on", "high"]).code, 0);
+    let ignored = run(&["check", WIDE, "--ignore", "oidc-missing-audience,oidc-wildcard-subject", "--format", "json"]);
+    assert_eq!(ignored.code, 0, "{}", ignored.stdout);
+}
+
+#[test]
+fn usage_and_config_errors_exit_2() {
+    let unknown_rule = run(&["check", WIDE, "--select", "no-such-rule"]);
+    assert_eq!(unknown_rule.code, 2);
+    assert!(unknown_rule.stderr.contains("no-such-rule"));
+    assert_eq!(run(&["check", WIDE, "--format", "xml"]).code, 2);
+    let missing = run(&["check", WIDE, "--config", "does-not-exist.toml"]);
+    assert_eq!(missing.code, 2);
+
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("trustlint.toml");
+    std::fs::write(&config, "exclude = []\n\n[rules.oidc-wildcard-subjct]\nenabled = false\n").unwrap();
+    let bad = run(&["check", WIDE, "--config", config.to_str().unwrap()]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("line 3") && bad.stderr.contains("rules.oidc-wildcard-subjct"), "{}", bad.stderr);
+}
+
+#[test]
+fn config_at_the_scan_root_applies() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join(WIDE).join("trust-policy.json"), dir.path().join("trust.json"))
+        .unwrap();
+    std::fs::write(
+        dir.path().join("trustlint.toml"),
+        "ignore = [\"trust.json:12:oidc-wildcard-subject\"]\n[rules.oidc-missing-audience]\nseverity = \"info\"\n",
+    )
+    .unwrap();
+    let mut cmd = Command::cargo_bin("trustlint").unwrap();
+    let output = cmd.current_dir(dir.path()).args(["check", ".", "--format", "json"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
+    let doc: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "the suppressed finding is hidden: {findings:?}");
+    assert_eq!(findings[0]["rule"], "oidc-missing-audience");
+    assert_eq!(findings[0]["severity"], "info");
+    // SARIF keeps the suppressed finding, marked external.
+    let output = Command::cargo_bin("trustlint")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["check", ".", "--format", "sarif"])
+        .output()
+        .unwrap();
+    let sarif = assert_valid_sarif(&String::from_utf8(output.stdout).unwrap());
+    let suppressed: Vec<_> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["suppressions"].is_array())
+        .collect();
+    assert_eq!(suppressed.len(), 1);
+    assert_eq!(suppressed[0]["suppressions"][0]["kind"], "external");
+}
+
+#[test]
+fn output_is_identical_on_one_and_many_threads() {
+    for format in ["json", "sarif", "human"] {
+        let one = run(&["check", "fixtures", "--format", format, "--threads", "1"]);
+        let many = run(&["check", "fixtures", "--format", format, "--threads", "8"]);
+        assert_eq!(one.code, 1);
+        assert!(one.stdout.len() > 1000, "{format}: the fixtures produce findings");
+        assert_eq!(one.stdout, many.stdout, "{format} differs between 1 and 8 threads");
+    }
+}
+
+#[test]
+fn broken_files_are_reported_and_the_run_goes_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(root.join(WIDE).join("trust-policy.json"), dir.path().join("good.json")).unwrap();
+    std::fs::write(dir.path().join("broken.json"), "{\"Statement\": [{\"Principal\": {\"Federated\": \"x\"").unwrap();
+    std::fs::write(dir.path().join("latin1.json"), b"{\"Federated\": \"caf\xe9\"}").unwrap();
+    std::fs::write(dir.path().join("binary.json"), b"\x00\x01Federated\x00").unwrap();
+    let output = Command::cargo_bin("trustlint")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["check", ".", "--format", "json"])
+        .output()
+        .unwrap();
+    let doc: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let findings = doc["findings"].as_array().unwrap();
+    let rules: Vec<(&str, &str)> =
+        findings.iter().map(|f| (f["path"].as_str().unwrap(), f["rule"].as_str().unwrap())).collect();
+    assert!(rules.contains(&("broken.json", "parse-error")), "{rules:?}");
+    assert!(rules.contains(&("latin1.json", "parse-error")), "{rules:?}");
+    assert!(rules.contains(&("good.json", "oidc-wildcard-subject")), "{rules:?}");
+    assert!(!rules.iter().any(|(path, _)| *path == "binary.json"), "{rules:?}");
+    let broken = findings.iter().find(|f| f["path"] == "broken.json").unwrap();
+    assert!(broken["message"].as_str().unwrap().contains("end of input"), "{broken}");
+    let latin1 = findings.iter().find(|f| f["path"] == "latin1.json").unwrap();
+    assert!(latin1["message"].as_str().unwrap().contains("invalid UTF-8 at byte 18"), "{latin1}");
+}
+
+#[test]
+fn output_file_and_rule_listing() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("trustlint.sarif");
+    let result = run(&["check", WIDE, "--format", "sarif", "--output", out.to_str().unwrap()]);
+    assert_eq!(result.code, 1);
+    assert!(result.stdout.is_empty());
+    assert_valid_sarif(&std::fs::read_to_string(&out).unwrap());
+
+    let rules = run(&["rules"]);
+    assert_eq!(rules.code, 0);
+    for id in ["oidc-missing-subject", "oidc-wildcard-subject", "oidc-admin-binding"] {
+        assert!(rules.stdout.contains(id), "{}", rules.stdout);
+    }
+    let explain = run(&["explain", "oidc-wildcard-subject"]);
+    assert_eq!(explain.code, 0);
+    assert!(explain.stdout.contains("## Why is this bad"));
+    assert_eq!(run(&["explain", "nope"]).code, 2);
+}
