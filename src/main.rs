@@ -11,7 +11,11 @@ use trustlint_engine::{Config, Engine, RunOptions};
 use trustlint_report::{Format, RenderOptions, Report};
 
 #[derive(Parser)]
-#[command(name = "trustlint", version, about = "Offline static analysis of OIDC trust: who can assume your cloud roles")]
+#[command(
+    name = "trustlint",
+    version,
+    about = "Offline static analysis of OIDC trust: who can assume your cloud roles"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -112,8 +116,12 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         Some(level) => level.parse::<Severity>()?,
         None => config.fail_on.unwrap_or(Severity::Low),
     };
-    let options =
-        RunOptions { select: args.select.clone(), ignore: args.ignore.clone(), threads: args.threads, ..RunOptions::default() };
+    let options = RunOptions {
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        threads: args.threads,
+        ..RunOptions::default()
+    };
     let engine = Engine::new(config, &options).map_err(|e| e.to_string())?;
     let result = engine.run(&cwd, &absolute(&cwd, &paths), &options).map_err(|e| e.to_string())?;
     for note in &result.notes {
@@ -132,15 +140,24 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         absent: &[],
         tool_version: env!("CARGO_PKG_VERSION"),
     };
-    let rendered =
-        trustlint_report::render(format, &report, &RenderOptions { color, show_suppressed: args.show_suppressed });
+    let rendered = trustlint_report::render(
+        format,
+        &report,
+        &RenderOptions { color, show_suppressed: args.show_suppressed },
+    );
     match &args.output {
-        Some(path) => std::fs::write(path, rendered).map_err(|e| format!("cannot write {}: {e}", path.display()))?,
+        Some(path) => {
+            std::fs::write(path, rendered).map_err(|e| format!("cannot write {}: {e}", path.display()))?
+        }
         None => {
             let _ = std::io::stdout().write_all(rendered.as_bytes());
         }
     }
-    Ok(if !args.exit_zero && trustlint_engine::fails(&result.findings, threshold) { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if !args.exit_zero && trustlint_engine::fails(&result.findings, threshold) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 /// Paths as given, made absolute against the current folder so reports can show them relative.

@@ -39,7 +39,8 @@ fn sarif_validator() -> jsonschema::Validator {
 fn assert_valid_sarif(text: &str) -> Value {
     let sarif: Value = serde_json::from_str(text).unwrap();
     let validator = sarif_validator();
-    let errors: Vec<String> = validator.iter_errors(&sarif).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    let errors: Vec<String> =
+        validator.iter_errors(&sarif).map(|e| format!("{e} at {}", e.instance_path())).collect();
     assert!(errors.is_empty(), "SARIF does not validate:\n{}", errors.join("\n"));
     sarif
 }
@@ -62,7 +63,8 @@ fn wide_policy_is_reported_in_every_format_and_fails() {
     assert_eq!(json.code, 1);
     let doc: Value = serde_json::from_str(&json.stdout).unwrap();
     let findings = doc["findings"].as_array().unwrap();
-    let by_rule = |rule: &str| findings.iter().find(|f| f["rule"] == rule).unwrap_or_else(|| panic!("no {rule}"));
+    let by_rule =
+        |rule: &str| findings.iter().find(|f| f["rule"] == rule).unwrap_or_else(|| panic!("no {rule}"));
     let wildcard = by_rule("oidc-wildcard-subject");
     assert_eq!(wildcard["severity"], "high");
     assert_eq!(wildcard["path"], "fixtures/e2e/wide/trust-policy.json");
@@ -90,14 +92,20 @@ fn wide_policy_is_reported_in_every_format_and_fails() {
     let github = run(&["check", WIDE, "--format", "github"]);
     assert_eq!(github.code, 1);
     assert!(
-        github.stdout.lines().any(|l| l.starts_with("::error file=fixtures/e2e/wide/trust-policy.json,line=12,col=54,")
-            && l.contains("oidc-wildcard-subject")),
+        github
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("::error file=fixtures/e2e/wide/trust-policy.json,line=12,col=54,")
+                && l.contains("oidc-wildcard-subject")),
         "{}",
         github.stdout
     );
     assert!(
-        github.stdout.lines().any(|l| l.starts_with("::warning file=fixtures/e2e/wide/trust-policy.json,line=7,")
-            && l.contains("oidc-missing-audience")),
+        github
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("::warning file=fixtures/e2e/wide/trust-policy.json,line=7,")
+                && l.contains("oidc-missing-audience")),
         "{}",
         github.stdout
     );
@@ -130,7 +138,8 @@ fn fail_on_threshold_and_exit_zero() {
     assert_eq!(run(&["check", WIDE, "--exit-zero"]).code, 0);
     // Selecting only the audience rule leaves a medium finding.
     assert_eq!(run(&["check", WIDE, "--select", "oidc-missing-audience", "--fail-on", "high"]).code, 0);
-    let ignored = run(&["check", WIDE, "--ignore", "oidc-missing-audience,oidc-wildcard-subject", "--format", "json"]);
+    let ignored =
+        run(&["check", WIDE, "--ignore", "oidc-missing-audience,oidc-wildcard-subject", "--format", "json"]);
     assert_eq!(ignored.code, 0, "{}", ignored.stdout);
 }
 
@@ -148,14 +157,21 @@ fn usage_and_config_errors_exit_2() {
     std::fs::write(&config, "exclude = []\n\n[rules.oidc-wildcard-subjct]\nenabled = false\n").unwrap();
     let bad = run(&["check", WIDE, "--config", config.to_str().unwrap()]);
     assert_eq!(bad.code, 2);
-    assert!(bad.stderr.contains("line 3") && bad.stderr.contains("rules.oidc-wildcard-subjct"), "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("line 3") && bad.stderr.contains("rules.oidc-wildcard-subjct"),
+        "{}",
+        bad.stderr
+    );
 }
 
 #[test]
 fn config_at_the_scan_root_applies() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join(WIDE).join("trust-policy.json"), dir.path().join("trust.json"))
-        .unwrap();
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(WIDE).join("trust-policy.json"),
+        dir.path().join("trust.json"),
+    )
+    .unwrap();
     std::fs::write(
         dir.path().join("trustlint.toml"),
         "ignore = [\"trust.json:12:oidc-wildcard-subject\"]\n[rules.oidc-missing-audience]\nseverity = \"info\"\n",
@@ -203,7 +219,8 @@ fn broken_files_are_reported_and_the_run_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     std::fs::copy(root.join(WIDE).join("trust-policy.json"), dir.path().join("good.json")).unwrap();
-    std::fs::write(dir.path().join("broken.json"), "{\"Statement\": [{\"Principal\": {\"Federated\": \"x\"").unwrap();
+    std::fs::write(dir.path().join("broken.json"), "{\"Statement\": [{\"Principal\": {\"Federated\": \"x\"")
+        .unwrap();
     std::fs::write(dir.path().join("latin1.json"), b"{\"Federated\": \"caf\xe9\"}").unwrap();
     std::fs::write(dir.path().join("binary.json"), b"\x00\x01Federated\x00").unwrap();
     let output = Command::cargo_bin("trustlint")

@@ -75,7 +75,10 @@ fn every_rule_has_a_document_and_fixtures() {
         assert!(named("ok-") >= 2, "{rule}: needs at least two ok fixtures");
         for file in &files {
             let name = file.file_name().unwrap().to_string_lossy().to_string();
-            assert!(name.starts_with("bad-") || name.starts_with("ok-"), "{rule}/{name}: must start with bad- or ok-");
+            assert!(
+                name.starts_with("bad-") || name.starts_with("ok-"),
+                "{rule}/{name}: must start with bad- or ok-"
+            );
         }
     }
 }
@@ -83,7 +86,9 @@ fn every_rule_has_a_document_and_fixtures() {
 #[test]
 fn ok_fixtures_produce_nothing() {
     for rule in rule_ids() {
-        for path in fixture_files(rule).iter().filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("ok-")) {
+        for path in
+            fixture_files(rule).iter().filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("ok-"))
+        {
             let out = check_fixture(rule, path);
             assert!(out.is_empty(), "{}: expected no finding, got:\n{out}", path.display());
         }
@@ -97,11 +102,17 @@ fn bad_fixtures_match_their_snapshots() {
     settings.set_prepend_module_to_snapshot(false);
     settings.bind(|| {
         for rule in rule_ids() {
-            for path in fixture_files(rule).iter().filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("bad-"))
+            for path in fixture_files(rule)
+                .iter()
+                .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("bad-"))
             {
                 let out = check_fixture(rule, path);
                 let name = format!("{rule}__{}", path.file_name().unwrap().to_string_lossy());
-                assert!(out.contains(rule), "{}: a bad fixture must produce a `{rule}` finding:\n{out}", path.display());
+                assert!(
+                    out.contains(rule),
+                    "{}: a bad fixture must produce a `{rule}` finding:\n{out}",
+                    path.display()
+                );
                 insta::assert_snapshot!(name, out);
             }
         }

@@ -188,7 +188,12 @@ pub struct Finding {
 }
 
 impl Finding {
-    pub fn new(rule: &'static str, severity: Severity, primary: Location, message: impl Into<String>) -> Self {
+    pub fn new(
+        rule: &'static str,
+        severity: Severity,
+        primary: Location,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             rule,
             severity,

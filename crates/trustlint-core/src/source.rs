@@ -113,9 +113,9 @@ impl SourceFile {
     pub fn offset(&self, line: u32, column: u32, unit: ColumnUnit) -> Option<usize> {
         let utf8 = match unit {
             ColumnUnit::Utf8 => line_index::LineCol { line, col: column },
-            ColumnUnit::Utf16 => self
-                .lines
-                .to_utf8(WideEncoding::Utf16, line_index::WideLineCol { line, col: column })?,
+            ColumnUnit::Utf16 => {
+                self.lines.to_utf8(WideEncoding::Utf16, line_index::WideLineCol { line, col: column })?
+            }
         };
         self.lines.offset(utf8).map(|size| u32::from(size) as usize).filter(|&o| o <= self.text.len())
     }

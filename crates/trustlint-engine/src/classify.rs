@@ -36,7 +36,9 @@ pub enum PathClass {
 /// The content sniff: `None` when nothing in the text can matter.
 pub fn by_content(class: PathClass, text: &str) -> Option<InputKind> {
     match class {
-        PathClass::Json { template } => aws_json::looks_relevant(text).then_some(InputKind::Json { template }),
+        PathClass::Json { template } => {
+            aws_json::looks_relevant(text).then_some(InputKind::Json { template })
+        }
         PathClass::Yaml => cloudformation::looks_like_template(text).then_some(InputKind::CloudFormationYaml),
     }
 }
@@ -53,7 +55,10 @@ mod tests {
         assert_eq!(by_path("README.md"), None);
         assert_eq!(by_content(PathClass::Json { template: false }, "{\"name\": \"pkg\"}"), None);
         assert_eq!(
-            by_content(PathClass::Json { template: false }, "{\"Action\": \"sts:AssumeRoleWithWebIdentity\"}"),
+            by_content(
+                PathClass::Json { template: false },
+                "{\"Action\": \"sts:AssumeRoleWithWebIdentity\"}"
+            ),
             Some(InputKind::Json { template: false })
         );
         assert_eq!(

@@ -69,7 +69,8 @@ impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| ConfigError(format!("{}: cannot read: {e}", path.display())))?;
-        let mut config = Config::parse(&text).map_err(|ConfigError(e)| ConfigError(format!("{}: {e}", path.display())))?;
+        let mut config =
+            Config::parse(&text).map_err(|ConfigError(e)| ConfigError(format!("{}: {e}", path.display())))?;
         config.source = Some(path.to_path_buf());
         Ok(config)
     }
@@ -81,10 +82,13 @@ impl Config {
     }
 
     pub fn parse(text: &str) -> Result<Config, ConfigError> {
-        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError(e.to_string().trim_end().to_string()))?;
+        let raw: RawConfig =
+            toml::from_str(text).map_err(|e| ConfigError(e.to_string().trim_end().to_string()))?;
         let known = |id: &str| trustlint_rules::catalog::find(id).is_some();
         let line_of = |needle: &str| {
-            text.lines().position(|line| line.contains(needle)).map_or_else(String::new, |i| format!("line {}: ", i + 1))
+            text.lines()
+                .position(|line| line.contains(needle))
+                .map_or_else(String::new, |i| format!("line {}: ", i + 1))
         };
         let mut config = Config { exclude: raw.exclude, ..Config::default() };
         for written in raw.ignore {
@@ -97,7 +101,9 @@ impl Config {
         }
         if let Some(level) = raw.fail_on {
             config.fail_on = Some(
-                level.parse().map_err(|e| ConfigError(format!("{}key `fail-on`: {e}", line_of("fail-on"))))?,
+                level
+                    .parse()
+                    .map_err(|e| ConfigError(format!("{}key `fail-on`: {e}", line_of("fail-on"))))?,
             );
         }
         for (id, rule) in raw.rules {
@@ -133,11 +139,18 @@ fn parse_ignore(written: &str) -> Option<IgnoreEntry> {
         [path, line, rule] if rule.parse::<u32>().is_err() && line.parse::<u32>().is_ok() => {
             (path.to_string(), line.parse().ok()?, Some(rule.to_string()))
         }
-        [path, line, last] if last.parse::<u32>().is_ok() => (format!("{path}:{line}"), last.parse().ok()?, None),
+        [path, line, last] if last.parse::<u32>().is_ok() => {
+            (format!("{path}:{line}"), last.parse().ok()?, None)
+        }
         [path, line] => (path.to_string(), line.parse().ok()?, None),
         _ => return None,
     };
-    Some(IgnoreEntry { path: path.trim_start_matches("./").to_string(), line, rule, written: written.to_string() })
+    Some(IgnoreEntry {
+        path: path.trim_start_matches("./").to_string(),
+        line,
+        rule,
+        written: written.to_string(),
+    })
 }
 
 #[cfg(test)]
@@ -173,7 +186,8 @@ allow-whole-owner = ["acme"]
 
     #[test]
     fn errors_name_the_key_and_line() {
-        let error = Config::parse("exclude = []\n[rules.oidc-wildcard-subjct]\nenabled = false\n").unwrap_err();
+        let error =
+            Config::parse("exclude = []\n[rules.oidc-wildcard-subjct]\nenabled = false\n").unwrap_err();
         assert!(error.0.contains("line 2"), "{error}");
         assert!(error.0.contains("rules.oidc-wildcard-subjct"), "{error}");
         let error = Config::parse("[rules.oidc-missing-subject]\nseverity = \"urgent\"\n").unwrap_err();

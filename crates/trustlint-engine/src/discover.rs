@@ -45,7 +45,8 @@ impl Excludes {
     pub fn new(patterns: &[String]) -> Result<Excludes, ConfigError> {
         let mut builder = GlobSetBuilder::new();
         for pattern in patterns {
-            let glob = Glob::new(pattern).map_err(|e| ConfigError(format!("key `exclude`: `{pattern}`: {e}")))?;
+            let glob =
+                Glob::new(pattern).map_err(|e| ConfigError(format!("key `exclude`: `{pattern}`: {e}")))?;
             builder.add(glob);
             // `dir` or `dir/` excludes everything below it too.
             let below = format!("{}/**", pattern.trim_end_matches('/'));
@@ -66,7 +67,11 @@ pub fn display_path(root: &Path, path: &Path) -> String {
     let relative = path.strip_prefix(root).unwrap_or(path);
     let text = relative.to_string_lossy().replace('\\', "/");
     let text = text.trim_start_matches("./").to_string();
-    if text.is_empty() { path.file_name().map_or_else(|| ".".into(), |n| n.to_string_lossy().into_owned()) } else { text }
+    if text.is_empty() {
+        path.file_name().map_or_else(|| ".".into(), |n| n.to_string_lossy().into_owned())
+    } else {
+        text
+    }
 }
 
 /// Walk `paths` (files or directories) under `root`.

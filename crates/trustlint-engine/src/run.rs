@@ -32,7 +32,12 @@ pub struct RunOptions {
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { select: Vec::new(), ignore: Vec::new(), threads: None, max_file_size: DEFAULT_MAX_FILE_SIZE }
+        RunOptions {
+            select: Vec::new(),
+            ignore: Vec::new(),
+            threads: None,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        }
     }
 }
 
@@ -77,7 +82,8 @@ impl Engine {
                 Some(ActiveRule { options: config.options_for(rule.id()), meta, rule })
             })
             .collect();
-        let enabled_ids = trustlint_rules::catalog::all().iter().map(|m| m.id).filter(|id| enabled(id)).collect();
+        let enabled_ids =
+            trustlint_rules::catalog::all().iter().map(|m| m.id).filter(|id| enabled(id)).collect();
         Ok(Engine { rules, config, enabled_ids })
     }
 
@@ -131,9 +137,25 @@ impl Engine {
         findings
     }
 
-    /// Read and check one candidate; returns its findings and an optional note.
-    fn check_candidate(&self, candidate: &discover::Candidate, max_size: u64) -> (bool, Vec<Finding>, Option<String>) {
-        let Some(class) = classify::by_path(&candidate.display) else { return (false, Vec::new(), None) };
+    /// Check a file that no frontend reads: only text rules (credential literals) apply.
+    fn check_plain_text(&self, file: &Arc<SourceFile>) -> Vec<Finding> {
+        self.judge(file, Analysis::default())
+    }
+
+    fn has_text_rules(&self) -> bool {
+        self.rules.iter().any(|active| active.rule.reads_text())
+    }
+
+    /// Read and check one candidate; returns whether it was read, its findings and a note.
+    fn check_candidate(
+        &self,
+        candidate: &discover::Candidate,
+        max_size: u64,
+    ) -> (bool, Vec<Finding>, Option<String>) {
+        let class = classify::by_path(&candidate.display);
+        if class.is_none() && !self.has_text_rules() {
+            return (false, Vec::new(), None);
+        }
         let size = std::fs::metadata(&candidate.path).map(|m| m.len()).unwrap_or(0);
         if size > max_size {
             let note = format!(
@@ -146,7 +168,9 @@ impl Engine {
         }
         let bytes = match std::fs::read(&candidate.path) {
             Ok(bytes) => bytes,
-            Err(e) => return (false, Vec::new(), Some(format!("skipped {}: cannot read: {e}", candidate.display))),
+            Err(e) => {
+                return (false, Vec::new(), Some(format!("skipped {}: cannot read: {e}", candidate.display)));
+            }
         };
         if bytes[..bytes.len().min(8192)].contains(&0) {
             let note = candidate.explicit.then(|| format!("skipped {}: binary file", candidate.display));
@@ -154,14 +178,19 @@ impl Engine {
         }
         match String::from_utf8(bytes) {
             Ok(text) => {
-                let Some(kind) = classify::by_content(class, &text) else { return (true, Vec::new(), None) };
+                let kind = class.and_then(|class| classify::by_content(class, &text));
                 let file = SourceFile::new(&candidate.display, text);
-                (true, self.check_source(&file, kind), None)
+                let findings = match kind {
+                    Some(kind) => self.check_source(&file, kind),
+                    None => self.check_plain_text(&file),
+                };
+                (true, findings, None)
             }
             Err(error) => {
                 let valid = error.utf8_error().valid_up_to();
                 let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
-                if classify::by_content(class, &text).is_none() || !self.is_enabled(trustlint_rules::PARSE_ERROR) {
+                let relevant = class.is_some_and(|class| classify::by_content(class, &text).is_some());
+                if !relevant || !self.is_enabled(trustlint_rules::PARSE_ERROR) {
                     return (true, Vec::new(), None);
                 }
                 let file = SourceFile::new(&candidate.display, text);
@@ -172,7 +201,12 @@ impl Engine {
     }
 
     /// Discover, read and check everything under `paths`.
-    pub fn run(&self, root: &Path, paths: &[PathBuf], options: &RunOptions) -> Result<RunResult, ConfigError> {
+    pub fn run(
+        &self,
+        root: &Path,
+        paths: &[PathBuf],
+        options: &RunOptions,
+    ) -> Result<RunResult, ConfigError> {
         let excludes = Excludes::new(&self.config.exclude)?;
         let (candidates, mut notes) = discover::discover(root, paths, &excludes);
         let work = || {

@@ -33,9 +33,9 @@ pub fn ignore_comments(file: &SourceFile, comments: &[Comment]) -> Vec<IgnoreCom
         let rules = rest[..end].split(',').map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect();
         let reason = rest[end + 1..].trim().to_string();
         let position = file.position(comment.span.start, ColumnUnit::Utf8);
-        let own_line = file
-            .line_span(position.line)
-            .is_some_and(|line| file.slice(trustlint_core::Span::new(line.start, comment.span.start)).trim().is_empty());
+        let own_line = file.line_span(position.line).is_some_and(|line| {
+            file.slice(trustlint_core::Span::new(line.start, comment.span.start)).trim().is_empty()
+        });
         out.push(IgnoreComment { rules, reason, line: position.line, own_line, span: comment.span });
     }
     out
@@ -46,7 +46,8 @@ pub fn apply(findings: &mut [Finding], comments: &[IgnoreComment], entries: &[Ig
     for finding in findings.iter_mut() {
         let line = finding.primary.file.position(finding.primary.span.start, ColumnUnit::Utf8).line;
         let inline = comments.iter().find(|c| {
-            (c.line == line || (c.own_line && c.line + 1 == line)) && c.rules.iter().any(|r| r == finding.rule)
+            (c.line == line || (c.own_line && c.line + 1 == line))
+                && c.rules.iter().any(|r| r == finding.rule)
         });
         if let Some(comment) = inline {
             finding.suppression =
@@ -54,7 +55,9 @@ pub fn apply(findings: &mut [Finding], comments: &[IgnoreComment], entries: &[Ig
             continue;
         }
         let external = entries.iter().find(|e| {
-            e.path == finding.primary.path() && e.line == line && e.rule.as_deref().is_none_or(|r| r == finding.rule)
+            e.path == finding.primary.path()
+                && e.line == line
+                && e.rule.as_deref().is_none_or(|r| r == finding.rule)
         });
         if let Some(entry) = external {
             finding.suppression = Some(Suppression {
@@ -66,7 +69,11 @@ pub fn apply(findings: &mut [Finding], comments: &[IgnoreComment], entries: &[Ig
 }
 
 /// Findings for ignore comments that name rules that do not exist.
-pub fn unknown_rules(file: &Arc<SourceFile>, comments: &[IgnoreComment], known: &dyn Fn(&str) -> bool) -> Vec<Finding> {
+pub fn unknown_rules(
+    file: &Arc<SourceFile>,
+    comments: &[IgnoreComment],
+    known: &dyn Fn(&str) -> bool,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     for comment in comments {
         for rule in comment.rules.iter().filter(|r| !known(r)) {
@@ -98,7 +105,10 @@ mod tests {
         let first = text.find('#').unwrap();
         let second = text.rfind('#').unwrap();
         let comments = vec![
-            Comment { text: text[first + 1..text.find('\n').unwrap()].to_string(), span: Span::new(first, text.find('\n').unwrap()) },
+            Comment {
+                text: text[first + 1..text.find('\n').unwrap()].to_string(),
+                span: Span::new(first, text.find('\n').unwrap()),
+            },
             Comment { text: " trustlint: ignore[r3]".into(), span: Span::new(second, second + 23) },
         ];
         let parsed = ignore_comments(&file, &comments);
@@ -123,8 +133,14 @@ mod tests {
     #[test]
     fn config_entries_suppress_by_path_and_line() {
         let file = SourceFile::new("p/trust.json", "{\n \"a\": 1\n}");
-        let mut findings = vec![Finding::new("r", Severity::High, Location::new(&file, Span::new(3, 6)), "m")];
-        let entries = vec![IgnoreEntry { path: "p/trust.json".into(), line: 2, rule: None, written: "p/trust.json:2".into() }];
+        let mut findings =
+            vec![Finding::new("r", Severity::High, Location::new(&file, Span::new(3, 6)), "m")];
+        let entries = vec![IgnoreEntry {
+            path: "p/trust.json".into(),
+            line: 2,
+            rule: None,
+            written: "p/trust.json:2".into(),
+        }];
         apply(&mut findings, &[], &entries);
         assert_eq!(findings[0].suppression.as_ref().unwrap().kind, SuppressionKind::External);
     }

@@ -43,8 +43,12 @@ fn policy_facts(file: &Arc<SourceFile>, root: &Node, template: bool, placeholder
     // A policy document, or `aws iam get-role` output.
     let (document, identity) = if aws_policy::is_policy_document(root) {
         (root, Identity::standalone_aws_role())
-    } else if let Some(document) = root.at(&[trustlint_syntax::Step::Key("Role"), trustlint_syntax::Step::Key("AssumeRolePolicyDocument")]) {
-        let name = root.at(&[trustlint_syntax::Step::Key("Role"), trustlint_syntax::Step::Key("RoleName")]).and_then(Node::as_str);
+    } else if let Some(document) = root
+        .at(&[trustlint_syntax::Step::Key("Role"), trustlint_syntax::Step::Key("AssumeRolePolicyDocument")])
+    {
+        let name = root
+            .at(&[trustlint_syntax::Step::Key("Role"), trustlint_syntax::Step::Key("RoleName")])
+            .and_then(Node::as_str);
         let identity = match name {
             Some(name) => Identity { label: format!("role `{name}`"), ..Identity::standalone_aws_role() },
             None => Identity::standalone_aws_role(),
@@ -53,7 +57,7 @@ fn policy_facts(file: &Arc<SourceFile>, root: &Node, template: bool, placeholder
     } else {
         return Facts::default();
     };
-    Facts { trusts: aws_policy::trusts_of(file, document, &identity, &resolve), grants: Vec::new() }
+    Facts { trusts: aws_policy::trusts_of(file, document, &identity, &resolve), ..Facts::default() }
 }
 
 struct TemplateResolver<'a> {
@@ -64,7 +68,10 @@ struct TemplateResolver<'a> {
 impl Resolve for TemplateResolver<'_> {
     fn scalar(&self, node: &Node) -> Resolved {
         if self.placeholders.contains(&node.span) {
-            return Resolved::unknown(format!("template placeholder `${{{}}}`", node.as_str().unwrap_or("").trim_start_matches('$')));
+            return Resolved::unknown(format!(
+                "template placeholder `${{{}}}`",
+                node.as_str().unwrap_or("").trim_start_matches('$')
+            ));
         }
         aws_policy::PlainResolver { template: self.template }.scalar(node)
     }

@@ -56,7 +56,11 @@ pub trait Resolve {
 
     /// The items of a list position; a single value counts as a one-item list (IAM allows it).
     fn items<'a>(&'a self, node: &'a Node) -> Vec<&'a Node> {
-        self.alternatives(node).into_iter().flat_map(|alt| alt.one_or_many()).flat_map(|n| self.alternatives(n)).collect()
+        self.alternatives(node)
+            .into_iter()
+            .flat_map(|alt| alt.one_or_many())
+            .flat_map(|n| self.alternatives(n))
+            .collect()
     }
 }
 
@@ -160,7 +164,11 @@ fn read_conditions(
     let mut conditions = Vec::new();
     let mut dropped = Vec::new();
     for (lost, kept) in duplicate_keys(operators) {
-        dropped.push(DroppedCondition { key: lost.key.clone(), span: lost.key_span, kept_span: kept.key_span });
+        dropped.push(DroppedCondition {
+            key: lost.key.clone(),
+            span: lost.key_span,
+            kept_span: kept.key_span,
+        });
     }
     for (index, operator_entry) in operators.iter().enumerate() {
         // A duplicated operator block is dropped as a whole: only the last one counts.
@@ -170,7 +178,11 @@ fn read_conditions(
         let operator = Operator::parse_iam(&operator_entry.key);
         let keys = operator_entry.value.as_map()?;
         for (lost, kept) in duplicate_keys(keys) {
-            dropped.push(DroppedCondition { key: lost.key.clone(), span: lost.key_span, kept_span: kept.key_span });
+            dropped.push(DroppedCondition {
+                key: lost.key.clone(),
+                span: lost.key_span,
+                kept_span: kept.key_span,
+            });
         }
         for (key_index, key_entry) in keys.iter().enumerate() {
             if keys[key_index + 1..].iter().any(|later| later.key == key_entry.key) {
@@ -209,7 +221,9 @@ fn deny_as_requirement(statement: &Node, resolve: &dyn Resolve) -> Option<ClaimC
         return None;
     }
     let mut only = conditions.pop()?;
-    if !only.operator.negated || only.operator.set == SetQualifier::ForAllValues || !only.operator.compares_strings()
+    if !only.operator.negated
+        || only.operator.set == SetQualifier::ForAllValues
+        || !only.operator.compares_strings()
     {
         return None;
     }
@@ -218,7 +232,12 @@ fn deny_as_requirement(statement: &Node, resolve: &dyn Resolve) -> Option<ClaimC
 }
 
 /// Trusts declared by a trust policy document (`AssumeRolePolicyDocument` or a standalone file).
-pub fn trusts_of(file: &Arc<SourceFile>, document: &Node, identity: &Identity, resolve: &dyn Resolve) -> Vec<Trust> {
+pub fn trusts_of(
+    file: &Arc<SourceFile>,
+    document: &Node,
+    identity: &Identity,
+    resolve: &dyn Resolve,
+) -> Vec<Trust> {
     let mut trusts = Vec::new();
     let mut requirements = Vec::new();
     let Some(statements) = document.get("Statement") else { return trusts };
@@ -238,8 +257,11 @@ pub fn trusts_of(file: &Arc<SourceFile>, document: &Node, identity: &Identity, r
                     let conditions = statement.get("Condition");
                     let alternatives = conditions.map(|c| resolve.alternatives(c)).unwrap_or_default();
                     // One trust per alternative condition block (`!If` yields two).
-                    let blocks: Vec<Option<&Node>> =
-                        if alternatives.is_empty() { vec![None] } else { alternatives.into_iter().map(Some).collect() };
+                    let blocks: Vec<Option<&Node>> = if alternatives.is_empty() {
+                        vec![None]
+                    } else {
+                        alternatives.into_iter().map(Some).collect()
+                    };
                     for block in blocks {
                         let (conditions, dropped, conditions_unknown) = match block {
                             None => (Vec::new(), Vec::new(), None),
@@ -272,7 +294,13 @@ pub fn trusts_of(file: &Arc<SourceFile>, document: &Node, identity: &Identity, r
 }
 
 /// Allow statements of a permission policy as grants to `identity_key`.
-pub fn grants_of(file: &Arc<SourceFile>, document: &Node, identity_key: &str, via: &str, resolve: &dyn Resolve) -> Vec<Grant> {
+pub fn grants_of(
+    file: &Arc<SourceFile>,
+    document: &Node,
+    identity_key: &str,
+    via: &str,
+    resolve: &dyn Resolve,
+) -> Vec<Grant> {
     let mut grants = Vec::new();
     let Some(statements) = document.get("Statement") else { return grants };
     for statement in resolve.items(statements) {
@@ -307,7 +335,7 @@ pub fn is_policy_document(node: &Node) -> bool {
 
 /// Everything a standalone trust-policy document declares.
 pub fn standalone_facts(file: &Arc<SourceFile>, document: &Node, resolve: &dyn Resolve) -> Facts {
-    Facts { trusts: trusts_of(file, document, &Identity::standalone_aws_role(), resolve), grants: Vec::new() }
+    Facts { trusts: trusts_of(file, document, &Identity::standalone_aws_role(), resolve), ..Facts::default() }
 }
 
 /// Used by tests and rules that need to know a condition's operator family.

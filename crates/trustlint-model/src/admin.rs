@@ -8,7 +8,9 @@ use crate::trust::{AdminPower, Permission};
 pub fn admin_power(permission: &Permission) -> Option<AdminPower> {
     match permission {
         Permission::ManagedPolicy { arn } => managed_policy(arn),
-        Permission::Statement { actions, not_action, resources } => statement(actions, *not_action, resources),
+        Permission::Statement { actions, not_action, resources } => {
+            statement(actions, *not_action, resources)
+        }
         Permission::GcpRole { role, .. } => gcp_role(role),
         Permission::AzureRole { role_definition, scope } => azure_role(role_definition, scope),
     }
@@ -43,7 +45,10 @@ fn statement(actions: &[String], not_action: bool, resources: &[String]) -> Opti
         return None;
     }
     if not_action {
-        return power(Severity::Critical, "every action except those listed in `NotAction`, on every resource");
+        return power(
+            Severity::Critical,
+            "every action except those listed in `NotAction`, on every resource",
+        );
     }
     let lower: Vec<String> = actions.iter().map(|a| a.to_ascii_lowercase()).collect();
     if lower.iter().any(|a| a == "*" || a == "*:*") {
@@ -108,7 +113,8 @@ fn azure_role(role_definition: &str, scope: &str) -> Option<AdminPower> {
     };
     let lower_scope = scope.to_ascii_lowercase();
     let broad = lower_scope.contains("/providers/microsoft.management/managementgroups/")
-        || (lower_scope.starts_with("/subscriptions/") && lower_scope.trim_end_matches('/').matches('/').count() == 2);
+        || (lower_scope.starts_with("/subscriptions/")
+            && lower_scope.trim_end_matches('/').matches('/').count() == 2);
     let severity = if broad { severity.raise() } else { severity };
     power(severity, format!("the Azure role `{name}`"))
 }
@@ -158,8 +164,12 @@ mod tests {
             grade(Permission::GcpRole { role: "roles/owner".into(), scope: "projects/p".into() }),
             Some(Severity::Critical)
         );
-        assert_eq!(grade(Permission::GcpRole { role: "roles/viewer".into(), scope: "projects/p".into() }), None);
-        let contributor = "/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c";
+        assert_eq!(
+            grade(Permission::GcpRole { role: "roles/viewer".into(), scope: "projects/p".into() }),
+            None
+        );
+        let contributor =
+            "/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c";
         assert_eq!(
             grade(Permission::AzureRole {
                 role_definition: contributor.into(),

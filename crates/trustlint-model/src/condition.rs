@@ -74,7 +74,13 @@ impl Operator {
 
     /// A plain positive comparison with no fail-open qualifier.
     pub fn positive(kind: MatchKind, written: &str) -> Operator {
-        Operator { written: written.to_string(), kind, negated: false, if_exists: false, set: SetQualifier::None }
+        Operator {
+            written: written.to_string(),
+            kind,
+            negated: false,
+            if_exists: false,
+            set: SetQualifier::None,
+        }
     }
 
     /// True when the condition holds for a token that lacks the claim altogether.
@@ -242,7 +248,11 @@ mod tests {
         ];
         for (name, kind, negated, if_exists, set) in cases {
             let op = Operator::parse_iam(name);
-            assert_eq!((op.kind, op.negated, op.if_exists, op.set), (*kind, *negated, *if_exists, *set), "{name}");
+            assert_eq!(
+                (op.kind, op.negated, op.if_exists, op.set),
+                (*kind, *negated, *if_exists, *set),
+                "{name}"
+            );
         }
         assert!(Operator::parse_iam("ForAllValues:StringEquals").passes_when_absent());
         assert!(Operator::parse_iam("StringNotEquals").passes_when_absent());
@@ -270,7 +280,11 @@ mod tests {
     #[test]
     fn values_with_holes_have_no_text() {
         let value = ConditionValue {
-            pieces: vec![Piece::Text("repo:".into()), Piece::Unknown("parameter `Org`".into()), Piece::Text("/*".into())],
+            pieces: vec![
+                Piece::Text("repo:".into()),
+                Piece::Unknown("parameter `Org`".into()),
+                Piece::Text("/*".into()),
+            ],
             span: Span::new(0, 1),
             relies_on: None,
         };

@@ -111,16 +111,26 @@ impl Issuer {
             IssuerKind::GitHubServer { host } | IssuerKind::GitLab { host, saas: false } => {
                 format!("any pipeline of any project on `{host}`")
             }
-            IssuerKind::GheCom { subdomain } => format!("any workflow of any repository on `{subdomain}.ghe.com`"),
+            IssuerKind::GheCom { subdomain } => {
+                format!("any workflow of any repository on `{subdomain}.ghe.com`")
+            }
             IssuerKind::GitLab { .. } => "any GitLab CI job of any project on gitlab.com".into(),
-            IssuerKind::PulumiCloud => "any Pulumi Deployments stack or ESC environment of any Pulumi organization".into(),
-            IssuerKind::HcpTerraform { .. } => "any run of any workspace of any HCP Terraform organization".into(),
-            IssuerKind::CircleCi { org } => format!("any job of any project of CircleCI organization `{org}`"),
+            IssuerKind::PulumiCloud => {
+                "any Pulumi Deployments stack or ESC environment of any Pulumi organization".into()
+            }
+            IssuerKind::HcpTerraform { .. } => {
+                "any run of any workspace of any HCP Terraform organization".into()
+            }
+            IssuerKind::CircleCi { org } => {
+                format!("any job of any project of CircleCI organization `{org}`")
+            }
             IssuerKind::Bitbucket { workspace } => {
                 format!("any pipeline step of any repository in Bitbucket workspace `{workspace}`")
             }
             IssuerKind::Buildkite => "any job of any Buildkite organization".into(),
-            IssuerKind::Kubernetes { cluster } => format!("any service account in any namespace of cluster `{cluster}`"),
+            IssuerKind::Kubernetes { cluster } => {
+                format!("any service account in any namespace of cluster `{cluster}`")
+            }
             IssuerKind::Google => "any Google account or service account of any project".into(),
             IssuerKind::Other => format!("any principal that `{}` issues tokens to", self.host_path),
         }
@@ -170,7 +180,9 @@ impl Issuer {
         const GOOGLE: &[&str] = &["aud", "oaud", "sub", "email", "amr"];
         const GENERIC: &[&str] = &["aud", "sub", "amr"];
         match &self.kind {
-            IssuerKind::GitHub | IssuerKind::GitHubEnterprise { .. } | IssuerKind::GheCom { .. } => Some(GITHUB),
+            IssuerKind::GitHub | IssuerKind::GitHubEnterprise { .. } | IssuerKind::GheCom { .. } => {
+                Some(GITHUB)
+            }
             IssuerKind::Google => Some(GOOGLE),
             IssuerKind::Kubernetes { .. } | IssuerKind::PulumiCloud | IssuerKind::Other => Some(GENERIC),
             // GitLab.com, CircleCI, Buildkite, Bitbucket and HCP Terraform have provider-specific
@@ -280,7 +292,11 @@ mod tests {
                 IssuerKind::GheCom { subdomain: "acme".into() },
                 Tenancy::PerTenant,
             ),
-            ("https://gitlab.com", IssuerKind::GitLab { host: "gitlab.com".into(), saas: true }, Tenancy::Shared),
+            (
+                "https://gitlab.com",
+                IssuerKind::GitLab { host: "gitlab.com".into(), saas: true },
+                Tenancy::Shared,
+            ),
             (
                 "gitlab.acme.example",
                 IssuerKind::GitLab { host: "gitlab.acme.example".into(), saas: false },
@@ -324,7 +340,8 @@ mod tests {
     fn host_path_keeps_case_and_final_slash() {
         assert_eq!(Issuer::recognise("https://acme.us.auth0.com/").host_path, "acme.us.auth0.com/");
         assert_eq!(
-            Issuer::recognise("arn:aws:iam::1:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC").host_path,
+            Issuer::recognise("arn:aws:iam::1:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC")
+                .host_path,
             "oidc.eks.us-east-1.amazonaws.com/id/ABC"
         );
     }

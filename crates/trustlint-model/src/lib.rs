@@ -7,7 +7,12 @@ pub mod issuer;
 pub mod subject;
 pub mod trust;
 
-pub use condition::{ClaimCondition, ConditionValue, DroppedCondition, MatchKind, Operator, Piece, SetQualifier};
+pub use condition::{
+    ClaimCondition, ConditionValue, DroppedCondition, MatchKind, Operator, Piece, SetQualifier,
+};
 pub use issuer::{Issuer, IssuerKind, Tenancy};
 pub use subject::{Breadth, SubjectVerdict};
-pub use trust::{AdminPower, Facts, Grant, Identity, IdentityKind, IssuerRef, Permission, Trust};
+pub use trust::{
+    AdminPower, CredentialKind, CredentialSource, CredentialUse, Facts, Grant, Identity, IdentityKind,
+    IssuerRef, Permission, Trust,
+};

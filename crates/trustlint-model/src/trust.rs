@@ -135,21 +135,63 @@ pub struct AdminPower {
     pub what: String,
 }
 
+/// Which long-lived credential is wired in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CredentialKind {
+    AwsAccessKey,
+    GcpServiceAccountKey,
+    AzureClientSecret,
+    PulumiAccessToken,
+    /// Another kind, named (e.g. "HCP Terraform token").
+    Other(String),
+}
+
+/// Where the credential's value comes from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CredentialSource {
+    /// Written in the file itself.
+    Literal,
+    /// A CI secret (`${{ secrets.AWS_SECRET_ACCESS_KEY }}`, a masked GitLab variable).
+    Secret(String),
+    /// A CI or pipeline variable (`${{ vars.X }}`, `$X`).
+    Variable(String),
+    /// Pulumi stack configuration; `secure` when encrypted.
+    Config { key: String, secure: bool },
+    /// Cannot be told statically.
+    Unknown(String),
+}
+
+/// A long-lived credential wired into CI or a program where OIDC exists.
+#[derive(Clone, Debug)]
+pub struct CredentialUse {
+    pub file: Arc<SourceFile>,
+    /// The input, variable or property that receives the credential.
+    pub span: Span,
+    pub kind: CredentialKind,
+    pub source: CredentialSource,
+    /// Where it is wired, for the message: "input `aws-access-key-id` of aws-actions/configure-aws-credentials".
+    pub wired_into: String,
+    /// The OIDC replacement, for the help line: "use `role-to-assume` with `id-token: write`".
+    pub replacement: String,
+}
+
 /// Everything a frontend learned from one file.
 #[derive(Clone, Debug, Default)]
 pub struct Facts {
     pub trusts: Vec<Trust>,
     pub grants: Vec<Grant>,
+    pub credentials: Vec<CredentialUse>,
 }
 
 impl Facts {
     pub fn extend(&mut self, other: Facts) {
         self.trusts.extend(other.trusts);
         self.grants.extend(other.grants);
+        self.credentials.extend(other.credentials);
     }
 
     pub fn is_empty(&self) -> bool {
-        self.trusts.is_empty() && self.grants.is_empty()
+        self.trusts.is_empty() && self.grants.is_empty() && self.credentials.is_empty()
     }
 
     /// Grants held by the identity of `trust`.

@@ -5,12 +5,15 @@ use trustlint_model::{ClaimCondition, ConditionValue, Issuer, Trust};
 
 /// Claims every token of a recognised issuer carries: `IfExists` and `ForAllValues:` still
 /// restrict them (the "absent" case never happens), though both are flagged as fragile.
-const ALWAYS_PRESENT: &[&str] = &["sub", "aud", "repository", "repository_id", "repository_owner", "project_path"];
+const ALWAYS_PRESENT: &[&str] =
+    &["sub", "aud", "repository", "repository_id", "repository_owner", "project_path"];
 
 /// True when the condition limits which tokens pass.
 pub fn is_effective(condition: &ClaimCondition) -> bool {
     let op = &condition.operator;
-    op.compares_strings() && !op.negated && (!op.passes_when_absent() || ALWAYS_PRESENT.contains(&condition.claim.as_str()))
+    op.compares_strings()
+        && !op.negated
+        && (!op.passes_when_absent() || ALWAYS_PRESENT.contains(&condition.claim.as_str()))
 }
 
 /// Conditions that say which workload the token belongs to (`sub` or an equivalent claim of the

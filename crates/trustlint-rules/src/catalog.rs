@@ -6,17 +6,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 use trustlint_core::{RuleMeta, Severity};
 
-/// (id, document) for every rule and pseudo-rule, in catalog order.
-pub const DOCUMENTS: &[(&str, &str)] = &[
-    ("oidc-missing-subject", include_str!("../../../rules/oidc-missing-subject.md")),
-    ("oidc-wildcard-subject", include_str!("../../../rules/oidc-wildcard-subject.md")),
-    ("oidc-missing-audience", include_str!("../../../rules/oidc-missing-audience.md")),
-    ("oidc-condition-fails-open", include_str!("../../../rules/oidc-condition-fails-open.md")),
-    ("oidc-condition-never-matches", include_str!("../../../rules/oidc-condition-never-matches.md")),
-    ("oidc-admin-binding", include_str!("../../../rules/oidc-admin-binding.md")),
-    ("parse-error", include_str!("../../../rules/parse-error.md")),
-    ("unknown-rule-in-ignore", include_str!("../../../rules/unknown-rule-in-ignore.md")),
-];
+include!(concat!(env!("OUT_DIR"), "/documents.rs"));
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -59,7 +49,10 @@ pub fn parse(id: &'static str, document: &'static str) -> Result<RuleMeta, Strin
 pub fn all() -> &'static [RuleMeta] {
     static ALL: OnceLock<Vec<RuleMeta>> = OnceLock::new();
     ALL.get_or_init(|| {
-        DOCUMENTS.iter().map(|(id, doc)| parse(id, doc).unwrap_or_else(|e| panic!("rule catalog: {e}"))).collect()
+        DOCUMENTS
+            .iter()
+            .map(|(id, doc)| parse(id, doc).unwrap_or_else(|e| panic!("rule catalog: {e}")))
+            .collect()
     })
 }
 

@@ -30,6 +30,12 @@ pub trait Rule: Send + Sync {
     /// Judge the facts of one unit (a file, or a program whose files are linked together).
     fn check_facts(&self, _ctx: &RuleContext<'_>, _facts: &Facts, _out: &mut Vec<Finding>) {}
 
+    /// True for rules that read the text of every file (credential literals): the engine then
+    /// reads files no frontend parses, and calls [`Rule::check_text`] on them.
+    fn reads_text(&self) -> bool {
+        false
+    }
+
     /// Judge a file's text (only for rules that look for literals, such as credentials).
     fn check_text(&self, _ctx: &RuleContext<'_>, _file: &Arc<SourceFile>, _out: &mut Vec<Finding>) {}
 }

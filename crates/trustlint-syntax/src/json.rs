@@ -67,7 +67,8 @@ fn convert(node: tree_sitter::Node<'_>, text: &str, comments: &mut Vec<Comment>)
                 if pair.kind() != "pair" {
                     continue;
                 }
-                let (Some(key), Some(value)) = (pair.child_by_field_name("key"), pair.child_by_field_name("value"))
+                let (Some(key), Some(value)) =
+                    (pair.child_by_field_name("key"), pair.child_by_field_name("value"))
                 else {
                     continue;
                 };
@@ -163,7 +164,10 @@ mod tests {
     fn reports_truncated_input_with_a_position() {
         let parsed = parse_json("{\"Statement\": [ {\"Effect\": \"Allow\"");
         assert_eq!(parsed.errors.len(), 1);
-        assert!(parsed.errors[0].message.starts_with("expected") || parsed.errors[0].message.starts_with("unexpected"));
+        assert!(
+            parsed.errors[0].message.starts_with("expected")
+                || parsed.errors[0].message.starts_with("unexpected")
+        );
     }
 
     #[test]

@@ -22,7 +22,8 @@ pub(crate) fn trust_finding(
 ) -> Finding {
     let mut finding = Finding::new(ctx.meta.id, severity, Location::new(&trust.file, span), message);
     if !trust.statement_span.contains(span) || trust.statement_span != span {
-        finding = finding.with_related(Location::new(&trust.file, trust.statement_span), "the trust statement");
+        finding =
+            finding.with_related(Location::new(&trust.file, trust.statement_span), "the trust statement");
     }
     finding
 }
@@ -38,5 +39,7 @@ pub(crate) fn capitalise(text: &str) -> String {
 
 /// The condition key prefix to write for a trust's issuer.
 pub(crate) fn key_prefix(trust: &Trust) -> String {
-    trust.issuer().map_or_else(|| "<issuer>".to_string(), |issuer| issuer.host_path.trim_end_matches('/').to_string())
+    trust
+        .issuer()
+        .map_or_else(|| "<issuer>".to_string(), |issuer| issuer.host_path.trim_end_matches('/').to_string())
 }

@@ -49,7 +49,9 @@ fn admin_finding(
         trust.identity.label, grant.via
     );
     if wide {
-        message.push_str(" Its trust does not pin one repository, so workloads outside your control can use this power.");
+        message.push_str(
+            " Its trust does not pin one repository, so workloads outside your control can use this power.",
+        );
     }
     let help = "Give CI identities a least-privilege policy scoped to the actions and resources the pipeline deploys; keep admin roles out of reach of OIDC trusts.";
     let mut finding = Finding::new(ctx.meta.id, severity, Location::new(&grant.file, grant.span), message)

@@ -20,10 +20,12 @@ impl Rule for OidcConditionFailsOpen {
     fn check_facts(&self, ctx: &RuleContext<'_>, facts: &Facts, out: &mut Vec<Finding>) {
         for trust in &facts.trusts {
             let Some(issuer) = trust.issuer() else { continue };
-            for condition in trust.conditions.iter().filter(|c| !c.from_deny && c.operator.compares_strings()) {
+            for condition in trust.conditions.iter().filter(|c| !c.from_deny && c.operator.compares_strings())
+            {
                 if let Some((message, help)) = fails_open(trust, condition) {
                     out.push(
-                        trust_finding(ctx, trust, Severity::High, condition.operator_span, message).with_help(help),
+                        trust_finding(ctx, trust, Severity::High, condition.operator_span, message)
+                            .with_help(help),
                     );
                 }
             }
@@ -31,19 +33,26 @@ impl Rule for OidcConditionFailsOpen {
             let subject: Vec<_> = trust
                 .conditions
                 .iter()
-                .filter(|c| issuer.subject_claims().contains(&c.claim.as_str()) && trust.key_matches_issuer(c))
+                .filter(|c| {
+                    issuer.subject_claims().contains(&c.claim.as_str()) && trust.key_matches_issuer(c)
+                })
                 .collect();
             if !subject.is_empty() && subject.iter().all(|c| c.operator.negated && !c.from_deny) {
                 let condition = subject[0];
                 let message = format!(
                     "The only condition on who the workload is, `{}` on `{}`, is negated: it excludes the values listed and admits every other subject of {}.",
-                    condition.operator.written, condition.key, issuer.name()
+                    condition.operator.written,
+                    condition.key,
+                    issuer.name()
                 );
                 let help = format!(
                     "Name the workloads that may assume the role with `StringEquals` on `{}:sub`; keep the negated condition only as an extra exclusion.",
                     key_prefix(trust)
                 );
-                out.push(trust_finding(ctx, trust, Severity::High, condition.operator_span, message).with_help(help));
+                out.push(
+                    trust_finding(ctx, trust, Severity::High, condition.operator_span, message)
+                        .with_help(help),
+                );
             }
         }
     }

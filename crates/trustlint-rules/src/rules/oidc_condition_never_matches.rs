@@ -31,18 +31,24 @@ impl Rule for OidcConditionNeverMatches {
                 );
             }
             let Some(issuer) = trust.issuer() else { continue };
-            for condition in trust.conditions.iter().filter(|c| c.operator.compares_strings() && !c.from_deny) {
+            for condition in trust.conditions.iter().filter(|c| c.operator.compares_strings() && !c.from_deny)
+            {
                 // With a fail-open operator the mismatch admits everything instead: that is
                 // `oidc-condition-fails-open`'s finding.
-                let fails_open = condition.operator.if_exists || condition.operator.set == SetQualifier::ForAllValues;
+                let fails_open =
+                    condition.operator.if_exists || condition.operator.set == SetQualifier::ForAllValues;
                 if !trust.key_matches_issuer(condition) {
                     if !fails_open && !condition.operator.negated {
                         let message = format!(
                             "`{}` names another issuer than the trusted provider `{}`: the key is never in the request, so this condition never holds.",
                             condition.key, issuer.host_path
                         );
-                        let help = format!("Use `{}:{}`.", issuer.host_path.trim_end_matches('/'), condition.claim);
-                        out.push(trust_finding(ctx, trust, Severity::Medium, condition.key_span, message).with_help(help));
+                        let help =
+                            format!("Use `{}:{}`.", issuer.host_path.trim_end_matches('/'), condition.claim);
+                        out.push(
+                            trust_finding(ctx, trust, Severity::Medium, condition.key_span, message)
+                                .with_help(help),
+                        );
                     }
                     continue;
                 }
@@ -57,21 +63,30 @@ impl Rule for OidcConditionNeverMatches {
                             issuer.name(),
                             condition.key
                         );
-                        let help = format!("Use one of the keys AWS exposes for this issuer: {}.", claims.join(", "));
-                        out.push(trust_finding(ctx, trust, Severity::Medium, condition.key_span, message).with_help(help));
+                        let help = format!(
+                            "Use one of the keys AWS exposes for this issuer: {}.",
+                            claims.join(", ")
+                        );
+                        out.push(
+                            trust_finding(ctx, trust, Severity::Medium, condition.key_span, message)
+                                .with_help(help),
+                        );
                     }
                     continue;
                 }
                 for value in &condition.values {
                     let Some(text) = value.text() else { continue };
-                    let exact = matches!(condition.operator.kind, MatchKind::Exact | MatchKind::ExactIgnoreCase);
+                    let exact =
+                        matches!(condition.operator.kind, MatchKind::Exact | MatchKind::ExactIgnoreCase);
                     if exact && has_wildcard(&text) {
                         let message = format!(
                             "`{}` compares exactly, so the `*` or `?` in `{text}` is a literal character: no token has this value and the condition never holds.",
                             condition.operator.written
                         );
                         let help = "Use `StringLike` if a pattern was meant, or write the exact value.";
-                        out.push(trust_finding(ctx, trust, Severity::Medium, value.span, message).with_help(help));
+                        out.push(
+                            trust_finding(ctx, trust, Severity::Medium, value.span, message).with_help(help),
+                        );
                         continue;
                     }
                     if condition.operator.negated {
@@ -87,9 +102,12 @@ impl Rule for OidcConditionNeverMatches {
                         );
                         let help = match suggestion {
                             Some(suggestion) => format!("Write `{suggestion}`."),
-                            None => "Write the value in the issuer's format (see the rule's documentation).".to_string(),
+                            None => "Write the value in the issuer's format (see the rule's documentation)."
+                                .to_string(),
                         };
-                        out.push(trust_finding(ctx, trust, Severity::Medium, value.span, message).with_help(help));
+                        out.push(
+                            trust_finding(ctx, trust, Severity::Medium, value.span, message).with_help(help),
+                        );
                     }
                 }
             }

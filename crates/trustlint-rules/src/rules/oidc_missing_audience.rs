@@ -21,11 +21,16 @@ impl Rule for OidcMissingAudience {
                 continue;
             }
             // Google's `:aud` reads `azp` (the caller); `:oaud` is the requested audience.
-            let audience_claims: &[&str] = if issuer.kind == IssuerKind::Google { &["oaud", "aud"] } else { &["aud"] };
+            let audience_claims: &[&str] =
+                if issuer.kind == IssuerKind::Google { &["oaud", "aud"] } else { &["aud"] };
             let audience: Vec<_> = trust
                 .conditions
                 .iter()
-                .filter(|c| audience_claims.contains(&c.claim.as_str()) && trust.key_matches_issuer(c) && is_effective(c))
+                .filter(|c| {
+                    audience_claims.contains(&c.claim.as_str())
+                        && trust.key_matches_issuer(c)
+                        && is_effective(c)
+                })
                 .collect();
             let prefix = key_prefix(trust);
             let expected = issuer.expected_aws_audience().unwrap_or("<the audience your pipeline requests>");
@@ -40,7 +45,9 @@ impl Rule for OidcMissingAudience {
                     "{} does not pin the token audience (`{prefix}:aud`): {why}.",
                     capitalise(&trust.identity.label)
                 );
-                out.push(trust_finding(ctx, trust, Severity::Medium, trust.issuer_span, message).with_help(help));
+                out.push(
+                    trust_finding(ctx, trust, Severity::Medium, trust.issuer_span, message).with_help(help),
+                );
                 continue;
             }
             // An audience condition whose every value is a bare wildcard restricts nothing.
@@ -50,11 +57,11 @@ impl Rule for OidcMissingAudience {
                     && condition.values.iter().all(|v| v.text().is_some_and(|t| t.chars().all(|c| c == '*')));
                 if all_wild {
                     let span = condition.values[0].span;
-                    let message = format!(
-                        "The audience condition `{}` matches every audience: {why}.",
-                        condition.key
+                    let message =
+                        format!("The audience condition `{}` matches every audience: {why}.", condition.key);
+                    out.push(
+                        trust_finding(ctx, trust, Severity::Medium, span, message).with_help(help.clone()),
                     );
-                    out.push(trust_finding(ctx, trust, Severity::Medium, span, message).with_help(help.clone()));
                 }
             }
         }

@@ -39,7 +39,9 @@ impl Rule for OidcMissingSubject {
             }
             let prefix = key_prefix(trust);
             let example = example_subject(&issuer.kind);
-            let help = format!("Add a `StringEquals` condition on `{prefix}:sub` that names one workload, e.g. `{example}`.");
+            let help = format!(
+                "Add a `StringEquals` condition on `{prefix}:sub` that names one workload, e.g. `{example}`."
+            );
             out.push(trust_finding(ctx, trust, severity, trust.issuer_span, message).with_help(help));
         }
     }
@@ -48,9 +50,10 @@ impl Rule for OidcMissingSubject {
 /// A narrow subject in the issuer's own grammar, for the help line.
 pub(crate) fn example_subject(kind: &IssuerKind) -> &'static str {
     match kind {
-        IssuerKind::GitHub | IssuerKind::GitHubEnterprise { .. } | IssuerKind::GitHubServer { .. } | IssuerKind::GheCom { .. } => {
-            "repo:<owner>/<repo>:environment:<environment>"
-        }
+        IssuerKind::GitHub
+        | IssuerKind::GitHubEnterprise { .. }
+        | IssuerKind::GitHubServer { .. }
+        | IssuerKind::GheCom { .. } => "repo:<owner>/<repo>:environment:<environment>",
         IssuerKind::GitLab { .. } => "project_path:<group>/<project>:ref_type:branch:ref:main",
         IssuerKind::PulumiCloud => "pulumi:environments:org:<org>:env:<project>/<environment>",
         IssuerKind::HcpTerraform { .. } => {

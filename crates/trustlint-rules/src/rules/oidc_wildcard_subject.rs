@@ -20,7 +20,11 @@ pub(crate) fn severity_of(breadth: Breadth, tenancy: Tenancy) -> Option<Severity
         Breadth::AnyOwner | Breadth::AnySubject => Severity::Critical,
     };
     // On a per-tenant issuer "any subject" is still one organisation's workloads.
-    Some(if tenancy == Tenancy::PerTenant && severity == Severity::Critical { Severity::High } else { severity })
+    Some(if tenancy == Tenancy::PerTenant && severity == Severity::Critical {
+        Severity::High
+    } else {
+        severity
+    })
 }
 
 impl Rule for OidcWildcardSubject {
@@ -44,12 +48,8 @@ impl Rule for OidcWildcardSubject {
                 {
                     continue;
                 }
-                let mut message = format!(
-                    "{}: {} can assume {}.",
-                    code(&value.text),
-                    value.who,
-                    trust.identity.label
-                );
+                let mut message =
+                    format!("{}: {} can assume {}.", code(&value.text), value.who, trust.identity.label);
                 if let Some(relies_on) = &value.value.relies_on {
                     message.push_str(&format!(" (The value comes from {relies_on}.)"));
                 }
@@ -68,7 +68,9 @@ impl Rule for OidcWildcardSubject {
                     trust_finding(ctx, trust, severity, value.value.span, message).with_help(help);
                 if scope.partly_unknown {
                     finding = finding.with_confidence(Confidence::Medium);
-                    finding.message.push_str(" Another condition could not be resolved statically and may narrow this.");
+                    finding
+                        .message
+                        .push_str(" Another condition could not be resolved statically and may narrow this.");
                 }
                 out.push(finding);
             }
@@ -78,7 +80,10 @@ impl Rule for OidcWildcardSubject {
 
 /// Does the pattern name this owner (`repo:acme/*`, `repository_owner:acme`, `acme/*`)?
 fn names_owner(pattern: &str, owner: &str) -> bool {
-    let rest = pattern.strip_prefix("repo:").or_else(|| pattern.strip_prefix("repository_owner:")).unwrap_or(pattern);
+    let rest = pattern
+        .strip_prefix("repo:")
+        .or_else(|| pattern.strip_prefix("repository_owner:"))
+        .unwrap_or(pattern);
     let name = rest.split(['/', ':', '@']).next().unwrap_or("");
     name.eq_ignore_ascii_case(owner)
 }

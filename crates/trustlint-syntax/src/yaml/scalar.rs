@@ -186,7 +186,9 @@ pub(super) fn block_scalar(text: &str, start: usize, end: usize, parent_indent: 
 
     let indent = match indicator {
         Some(m) => parent_indent + m,
-        None => lines.iter().find(|(line, _, _)| !is_blank(line)).map_or(0, |(line, _, _)| leading_spaces(line)),
+        None => {
+            lines.iter().find(|(line, _, _)| !is_blank(line)).map_or(0, |(line, _, _)| leading_spaces(line))
+        }
     };
     let content: Vec<(&str, bool)> = lines
         .iter()
@@ -285,8 +287,14 @@ mod tests {
 
     #[test]
     fn double_quote_escapes() {
-        assert_eq!(flow_scalar(r#"dbl \n \t \" \\ \x41 \u00e9 \U0001F600"#, Quote::Double), "dbl \n \t \" \\ A é 😀");
-        assert_eq!(flow_scalar(r"\0\a\b\v\f\r\e\ \/\N\_\L\P", Quote::Double), "\0\u{7}\u{8}\u{b}\u{c}\r\u{1b} /\u{85}\u{a0}\u{2028}\u{2029}");
+        assert_eq!(
+            flow_scalar(r#"dbl \n \t \" \\ \x41 \u00e9 \U0001F600"#, Quote::Double),
+            "dbl \n \t \" \\ A é 😀"
+        );
+        assert_eq!(
+            flow_scalar(r"\0\a\b\v\f\r\e\ \/\N\_\L\P", Quote::Double),
+            "\0\u{7}\u{8}\u{b}\u{c}\r\u{1b} /\u{85}\u{a0}\u{2028}\u{2029}"
+        );
         // Malformed escapes stay as written.
         assert_eq!(flow_scalar(r"\q \x4 \uZZZZ \", Quote::Double), r"\q \x4 \uZZZZ \");
         // A surrogate code point is not a char.
@@ -298,7 +306,10 @@ mod tests {
         assert_eq!(flow_scalar("quoted\n  folded\\\n  x", Quote::Double), "quoted foldedx");
         // YAML 1.2 example 7.5.
         let raw = "folded \nto a space,\t\n \nto a line feed, or \t\\\n \\ \tnon-content";
-        assert_eq!(flow_scalar(raw, Quote::Double), "folded to a space,\nto a line feed, or \t \tnon-content");
+        assert_eq!(
+            flow_scalar(raw, Quote::Double),
+            "folded to a space,\nto a line feed, or \t \tnon-content"
+        );
         // An escaped blank before a break is content, not trimmed.
         assert_eq!(flow_scalar("a\\t\n b", Quote::Double), "a\t b");
         assert_eq!(flow_scalar("a\\\n\n  b", Quote::Double), "a\nb");
@@ -317,7 +328,10 @@ mod tests {
         assert_eq!(block("k: |-\n  lit\n  two\n\n"), "lit\ntwo");
         assert_eq!(block("k: |+\n  lit\n  two\n\n\n"), "lit\ntwo\n\n\n");
         assert_eq!(block("k: |\n  at eof"), "at eof");
-        assert_eq!(block("k: |\n\n  leading\n    nested\n  # not a comment\n"), "\nleading\n  nested\n# not a comment\n");
+        assert_eq!(
+            block("k: |\n\n  leading\n    nested\n  # not a comment\n"),
+            "\nleading\n  nested\n# not a comment\n"
+        );
         assert_eq!(block("k: |\r\n  crlf\r\n  lines\r\n"), "crlf\nlines\n");
     }
 
@@ -330,7 +344,10 @@ mod tests {
 
     #[test]
     fn folded_block() {
-        assert_eq!(block("k: >\n  folded\n  line\n\n  para\n   more-indented\n  back\n"), "folded line\npara\n more-indented\nback\n");
+        assert_eq!(
+            block("k: >\n  folded\n  line\n\n  para\n   more-indented\n  back\n"),
+            "folded line\npara\n more-indented\nback\n"
+        );
         assert_eq!(block("k: >-\n  fold\n  more\n"), "fold more");
         assert_eq!(block("- >\n\n  a\n\n    b\n  c\n"), "\na\n\n  b\nc\n");
     }
