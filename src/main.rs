@@ -127,7 +127,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
     for note in &result.notes {
         eprintln!("trustlint: note: {note}");
     }
-    let format: Format = args.format.parse().map_err(|e| format!("{e}"))?;
+    let format: Format = args.format.parse()?;
     let color = args.output.is_none()
         && format == Format::Human
         && std::io::stdout().is_terminal()

@@ -290,7 +290,7 @@ impl<'t> Template<'t> {
             out.push((node.span, items.collect()));
         }
         match &node.kind {
-            NodeKind::Scalar(_) => {}
+            NodeKind::Scalar(_) | NodeKind::Computed(_) => {}
             NodeKind::Seq(items) => items.iter().for_each(|item| self.collect_lists(item, out)),
             NodeKind::Map(entries) => entries.iter().for_each(|entry| self.collect_lists(&entry.value, out)),
         }

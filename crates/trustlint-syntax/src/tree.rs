@@ -18,6 +18,32 @@ pub enum NodeKind {
     Scalar(Scalar),
     Seq(Vec<Node>),
     Map(Vec<Entry>),
+    /// A value a program computes that is not (fully) known statically: known text joined with
+    /// holes, references to another resource's output, stack configuration. Only the Pulumi
+    /// program readers produce it; the JSON and YAML readers never do. Its `span` is the
+    /// expression that computes it (a template literal, `config.require("sub")`).
+    Computed(Vec<Part>),
+}
+
+/// One piece of a [`NodeKind::Computed`] value, concatenated in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Part {
+    Text(String),
+    /// A hole, with what produced it ("the parameter `org` of `makeTrust`", "an `Output`").
+    Unknown(String),
+    /// An output of another resource of the same program: `role.arn`, `${deployRole.name}`.
+    /// `resource` is the resource's logical name, `output` its property in camelCase.
+    Ref {
+        resource: String,
+        output: String,
+    },
+    /// Known text read from the configuration of one stack (`Pulumi.<stack>.yaml`): true only for
+    /// that stack. `key` is the full key (`acme:subject`).
+    Config {
+        key: String,
+        stack: String,
+        value: String,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -72,7 +98,25 @@ impl Node {
         Node { kind: NodeKind::Scalar(Scalar { value: value.into(), style }), span, tag: None }
     }
 
-    /// The scalar text, whatever its style.
+    /// A computed value from its parts.
+    pub fn computed(parts: Vec<Part>, span: Span) -> Node {
+        Node { kind: NodeKind::Computed(parts), span, tag: None }
+    }
+
+    /// A value that cannot be known statically, with the reason.
+    pub fn unknown(why: impl Into<String>, span: Span) -> Node {
+        Node::computed(vec![Part::Unknown(why.into())], span)
+    }
+
+    pub fn as_computed(&self) -> Option<&[Part]> {
+        match &self.kind {
+            NodeKind::Computed(parts) => Some(parts),
+            _ => None,
+        }
+    }
+
+    /// The scalar text, whatever its style. `None` for a [`NodeKind::Computed`] value, even one
+    /// that only holds stack configuration text: callers that can use such text must ask for it.
     pub fn as_str(&self) -> Option<&str> {
         match &self.kind {
             NodeKind::Scalar(scalar) => Some(&scalar.value),

@@ -22,7 +22,8 @@ pub struct ParsedYaml {
     pub errors: Vec<SyntaxError>,
 }
 
-/// Deepest nesting converted; the conversion recurses, so this keeps the stack bounded.
+/// Levels of nesting converted (deeper values become nulls); the conversion recurses, so this
+/// keeps the stack bounded.
 const MAX_DEPTH: usize = 256;
 /// Nodes that alias expansion may copy in one file: stops "billion laughs" documents.
 const MAX_ALIAS_NODES: usize = 100_000;
@@ -60,8 +61,11 @@ pub fn parse_yaml(text: &str) -> ParsedYaml {
         let node = match child.kind() {
             "document" => {
                 let mut inner = child.walk();
-                let content = child.named_children(&mut inner).find(|node| is_value(node.kind()));
-                content.and_then(|content| converter.value(content, 0))
+                let values: Vec<_> =
+                    child.named_children(&mut inner).filter(|node| is_value(node.kind())).collect();
+                // Prefer the real content over debris the parser wrapped in ERROR nodes.
+                let content = values.iter().find(|node| node.kind() != "ERROR").or(values.first());
+                content.and_then(|&content| converter.value(content, 0))
             }
             "comment" => None,
             _ => converter.value(child, 0),
@@ -81,12 +85,13 @@ const MAX_INDICATOR_COLUMN: usize = 32_000;
 ///
 /// Its scanner keeps one `i16` pair per open block collection and serializes them into
 /// tree-sitter's 1024-byte buffer: past 253 open levels that write overflows and the C code
-/// aborts the process (`Assertion length <= 1024`). Every level is opened by an indicator
-/// (`-`, `?`, `:` before a blank), either on the line itself (also in error recovery, e.g.
-/// `"a" - - - ...`) or on an earlier, less indented line that is still open, of which there are
-/// at most two per column. So `2 * indentation + indicators` bounds the levels open on a line;
-/// real files stay far below the limit. Columns past `i16::MAX` wrap and could keep levels open
-/// forever, so indicators that far right are refused too.
+/// aborts the process (`Assertion length <= 1024`), which no Rust code can catch. Every level is
+/// opened by an indicator (`-`, `?`, `:` before a blank): on the line itself (also during error
+/// recovery, e.g. `"a" - - - ...`) or on an earlier, less indented line still open, at most two
+/// per column. So `2 * indentation + indicators` bounds the levels open on a line; that reading
+/// of the scanner was checked by fuzzing right at the limit. Real files stay far below it.
+/// Columns past `i16::MAX` wrap and could keep levels open forever, so indicators that far
+/// right are refused too.
 fn guard_scanner(text: &str) -> (std::borrow::Cow<'_, str>, Option<SyntaxError>) {
     let mut risky: Vec<Span> = Vec::new();
     let mut start = 0;
@@ -204,6 +209,28 @@ enum Limit {
     AnchorNodes,
 }
 
+/// A node's tag and anchor, boxed where they travel: most nodes have neither, and the
+/// recursive frames stay small.
+struct Properties {
+    tag: Option<Tag>,
+    anchor: Option<(String, Span)>,
+}
+
+/// The value of a `block_sequence_item`, if it has one.
+fn item_content(item: tree_sitter::Node<'_>) -> Option<tree_sitter::Node<'_>> {
+    let mut cursor = item.walk();
+    item.named_children(&mut cursor).find(|child| is_value(child.kind()))
+}
+
+#[inline(never)]
+fn push_item(items: &mut Vec<Node>, item: Option<Node>, empty_at: Option<usize>) {
+    match (item, empty_at) {
+        (Some(item), _) => items.push(item),
+        (None, Some(offset)) => items.push(null_at(offset)),
+        (None, None) => {}
+    }
+}
+
 /// A mapping entry before merge keys are applied.
 struct RawEntry {
     entry: Entry,
@@ -247,38 +274,156 @@ impl<'t> Converter<'t> {
     }
 
     /// Convert a value node found at nesting `depth`.
+    ///
+    /// This, `bare`, `mapping`, `pair` and `sequence` are the recursion. They keep few locals
+    /// (properties boxed, nodes built by `#[inline(never)]` helpers) because debug builds give
+    /// every temporary its own stack slot, and `MAX_DEPTH` levels must fit in a 2 MiB thread.
     fn value(&mut self, node: tree_sitter::Node<'_>, depth: usize) -> Option<Node> {
-        let span = span_of(node);
-        if depth > MAX_DEPTH {
-            self.limit_error(
-                Limit::Depth,
-                span,
-                format!("nesting deeper than {MAX_DEPTH} levels is not read"),
-            );
-            return Some(null_at(span.start));
+        if depth >= MAX_DEPTH {
+            return Some(self.too_deep(node));
         }
-        let kind = match node.kind() {
-            "block_node" | "flow_node" => return Some(self.with_properties(node, depth)),
-            "block_mapping" | "flow_mapping" => NodeKind::Map(self.mapping(node, depth)),
-            "block_sequence" | "flow_sequence" => NodeKind::Seq(self.sequence(node, depth)),
+        if !matches!(node.kind(), "block_node" | "flow_node") {
+            return self.bare(node, depth);
+        }
+        let (properties, content) = self.properties(node);
+        let value = match content {
+            Some(content) => self.bare(content, depth),
+            None => None,
+        };
+        Some(self.finish(node, value, properties))
+    }
+
+    /// A value without its properties.
+    fn bare(&mut self, node: tree_sitter::Node<'_>, depth: usize) -> Option<Node> {
+        match node.kind() {
+            "block_mapping" | "flow_mapping" => Some(self.mapping(node, depth)),
+            "block_sequence" | "flow_sequence" => Some(self.sequence(node, depth)),
+            "alias" => Some(self.alias(node, depth)),
+            "ERROR" => self.salvage(node, depth),
+            _ => self.scalar(node),
+        }
+    }
+
+    #[inline(never)]
+    fn too_deep(&mut self, node: tree_sitter::Node<'_>) -> Node {
+        let span = span_of(node);
+        self.limit_error(Limit::Depth, span, format!("nesting deeper than {MAX_DEPTH} levels is not read"));
+        null_at(span.start)
+    }
+
+    #[inline(never)]
+    fn scalar(&self, node: tree_sitter::Node<'_>) -> Option<Node> {
+        let span = self.value_span(node);
+        let node = match node.kind() {
             "plain_scalar" => {
-                return Some(Node::scalar(
-                    scalar::flow_scalar(self.source(span), Quote::Plain),
-                    ScalarStyle::Plain,
-                    span,
-                ));
+                Node::scalar(scalar::flow_scalar(self.source(span), Quote::Plain), ScalarStyle::Plain, span)
             }
-            "single_quote_scalar" => return Some(self.quoted(span, '\'', Quote::Single)),
-            "double_quote_scalar" => return Some(self.quoted(span, '"', Quote::Double)),
+            "single_quote_scalar" => self.quoted(span, '\'', Quote::Single),
+            "double_quote_scalar" => self.quoted(span, '"', Quote::Double),
             "block_scalar" => {
-                let value = scalar::block_scalar(self.text, span.start, span.end, parent_indent(node));
-                return Some(Node::scalar(value, ScalarStyle::Block, span));
+                // The decoder needs the node's own end: trailing blank lines may be content.
+                let value =
+                    scalar::block_scalar(self.text, node.start_byte(), node.end_byte(), parent_indent(node));
+                Node::scalar(value, ScalarStyle::Block, span)
             }
-            "alias" => return Some(self.alias(node, depth)),
-            "ERROR" => return self.salvage(node, depth),
             _ => return None,
         };
-        Some(Node { kind, span, tag: None })
+        Some(node)
+    }
+
+    /// The tag, anchor and content of a `block_node`/`flow_node`.
+    #[inline(never)]
+    fn properties<'n>(
+        &self,
+        node: tree_sitter::Node<'n>,
+    ) -> (Option<Box<Properties>>, Option<tree_sitter::Node<'n>>) {
+        let mut properties = Properties { tag: None, anchor: None };
+        let mut content = None;
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            match child.kind() {
+                "tag" => {
+                    let name = self.source(span_of(child)).to_string();
+                    properties.tag = Some(Tag { name, span: span_of(child) });
+                }
+                "anchor" => {
+                    let raw = self.source(span_of(child));
+                    properties.anchor =
+                        Some((raw.strip_prefix('&').unwrap_or(raw).to_string(), span_of(child)));
+                }
+                kind if content.is_none() && is_value(kind) => content = Some(child),
+                _ => {}
+            }
+        }
+        let any = properties.tag.is_some() || properties.anchor.is_some();
+        (any.then(|| Box::new(properties)), content)
+    }
+
+    /// Attach the properties to a converted value (the value's span excludes them); a missing
+    /// value is a null at the end of the properties.
+    #[inline(never)]
+    fn finish(
+        &mut self,
+        node: tree_sitter::Node<'_>,
+        value: Option<Node>,
+        properties: Option<Box<Properties>>,
+    ) -> Node {
+        let mut value = value.unwrap_or_else(|| null_at(node.end_byte()));
+        if let Some(properties) = properties {
+            let Properties { tag, anchor } = *properties;
+            if tag.is_some() {
+                value.tag = tag;
+            }
+            if let Some((name, span)) = anchor {
+                self.remember(name, span, &value);
+            }
+        }
+        value
+    }
+
+    /// The span of a value without what tree-sitter attaches to block nodes: trailing line breaks,
+    /// and comments before the first or after the last entry.
+    fn value_span(&self, node: tree_sitter::Node<'_>) -> Span {
+        let span = span_of(node);
+        match node.kind() {
+            "block_mapping" | "block_sequence" => {
+                let mut cursor = node.walk();
+                let first = node.named_children(&mut cursor).find(|child| child.kind() != "comment");
+                let start = first.map_or(span.start, |first| first.start_byte());
+                Span::new(start, self.block_end(node).max(start))
+            }
+            "block_scalar" => Span::new(span.start, self.block_end(node)),
+            _ => span,
+        }
+    }
+
+    /// Where a block construct really ends: follow the last entry down (iteratively, since
+    /// nesting can be deep) to its last value.
+    fn block_end(&self, node: tree_sitter::Node<'_>) -> usize {
+        let mut current = node;
+        loop {
+            match current.kind() {
+                "block_mapping" | "block_sequence" | "block_sequence_item" | "block_node" => {
+                    let mut cursor = current.walk();
+                    let last =
+                        current.named_children(&mut cursor).filter(|child| child.kind() != "comment").last();
+                    match last {
+                        Some(last) => current = last,
+                        None => return current.end_byte(),
+                    }
+                }
+                "block_mapping_pair" => match current.child_by_field_name("value") {
+                    Some(value) => current = value,
+                    // `key:` ends at its colon.
+                    None => return current.end_byte(),
+                },
+                "block_scalar" => {
+                    let raw = self.source(span_of(current));
+                    return current.start_byte() + raw.trim_end_matches([' ', '\t', '\r', '\n']).len();
+                }
+                _ => return current.end_byte(),
+            }
+        }
     }
 
     fn quoted(&self, span: Span, quote_char: char, quote: Quote) -> Node {
@@ -289,38 +434,7 @@ impl<'t> Converter<'t> {
         Node::scalar(scalar::flow_scalar(inner, quote), ScalarStyle::Quoted, span)
     }
 
-    /// A `block_node`/`flow_node`: optional tag and anchor, then the value itself. The node's span
-    /// covers only the value; a missing value is a null at the end of the properties.
-    fn with_properties(&mut self, node: tree_sitter::Node<'_>, depth: usize) -> Node {
-        let mut tag = None;
-        let mut anchor = None;
-        let mut content = None;
-        let mut cursor = node.walk();
-        for child in node.named_children(&mut cursor) {
-            match child.kind() {
-                "tag" => {
-                    tag = Some(Tag { name: self.source(span_of(child)).to_string(), span: span_of(child) })
-                }
-                "anchor" => {
-                    let raw = self.source(span_of(child));
-                    anchor = Some((raw.strip_prefix('&').unwrap_or(raw).to_string(), span_of(child)));
-                }
-                kind if content.is_none() && is_value(kind) => content = Some(child),
-                _ => {}
-            }
-        }
-        let mut value = content
-            .and_then(|content| self.value(content, depth))
-            .unwrap_or_else(|| null_at(node.end_byte()));
-        if tag.is_some() {
-            value.tag = tag;
-        }
-        if let Some((name, span)) = anchor {
-            self.remember(name, span, &value);
-        }
-        value
-    }
-
+    #[inline(never)]
     fn remember(&mut self, name: String, span: Span, value: &Node) {
         let budget = MAX_ANCHOR_NODES - self.anchor_nodes;
         match measure(value, budget) {
@@ -340,6 +454,7 @@ impl<'t> Converter<'t> {
     }
 
     /// `*name`: a copy of the anchored value, keeping the anchor's spans.
+    #[inline(never)]
     fn alias(&mut self, node: tree_sitter::Node<'_>, depth: usize) -> Node {
         let span = span_of(node);
         let raw = self.source(span);
@@ -350,7 +465,7 @@ impl<'t> Converter<'t> {
             return unresolved;
         };
         let (nodes, height) = (anchored.nodes, anchored.height);
-        if depth + height > MAX_DEPTH + 1 {
+        if depth + height > MAX_DEPTH {
             let message = format!("alias `{raw}` nests deeper than {MAX_DEPTH} levels; not expanded");
             self.limit_error(Limit::Depth, span, message);
             return unresolved;
@@ -364,43 +479,54 @@ impl<'t> Converter<'t> {
         anchored.node.clone()
     }
 
-    fn mapping(&mut self, node: tree_sitter::Node<'_>, depth: usize) -> Vec<Entry> {
+    fn mapping(&mut self, node: tree_sitter::Node<'_>, depth: usize) -> Node {
         let mut raw = Vec::new();
         for (child, spliced) in children(node) {
-            match child.kind() {
-                "block_mapping_pair" | "flow_pair" => raw.push(self.pair(child, depth)),
+            let entry = match child.kind() {
+                "block_mapping_pair" | "flow_pair" => self.pair(child, depth),
                 // `{a, b}`: keys without values.
-                "flow_node" if !spliced => {
-                    let (key, key_span, merge) = self.key(Some(child), child.start_byte(), depth);
-                    let entry = Entry { key, key_span, value: null_at(child.end_byte()) };
-                    raw.push(RawEntry { entry, merge });
-                }
-                _ => {}
-            }
+                "flow_node" if !spliced => self.key(Some(child), child.start_byte(), child.end_byte(), depth),
+                _ => continue,
+            };
+            raw.push(entry);
         }
-        self.merge(raw)
+        self.mapping_node(node, raw)
+    }
+
+    #[inline(never)]
+    fn mapping_node(&mut self, node: tree_sitter::Node<'_>, raw: Vec<RawEntry>) -> Node {
+        let entries = self.merge(raw);
+        Node { kind: NodeKind::Map(entries), span: self.value_span(node), tag: None }
     }
 
     fn pair(&mut self, pair: tree_sitter::Node<'_>, depth: usize) -> RawEntry {
-        let (key, key_span, merge) = self.key(pair.child_by_field_name("key"), pair.start_byte(), depth);
-        let value = pair
-            .child_by_field_name("value")
-            .and_then(|value| self.value(value, depth + 1))
-            .unwrap_or_else(|| null_at(pair.end_byte()));
-        RawEntry { entry: Entry { key, key_span, value }, merge }
+        let mut raw = self.key(pair.child_by_field_name("key"), pair.start_byte(), pair.end_byte(), depth);
+        if let Some(value) = pair.child_by_field_name("value")
+            && let Some(value) = self.value(value, depth + 1)
+        {
+            raw.entry.value = value;
+        }
+        raw
     }
 
-    /// The key's text, its span (the key as written, even when it is an alias) and whether it is
-    /// the merge key `<<`.
+    /// An entry for the key, with a null value at `value_at` for the caller to replace. Its span
+    /// is the key as written, even when it is an alias; `merge` tells the merge key `<<`.
+    #[inline(never)]
     fn key(
         &mut self,
         key: Option<tree_sitter::Node<'_>>,
         fallback: usize,
+        value_at: usize,
         depth: usize,
-    ) -> (String, Span, bool) {
-        let Some(key) = key else { return (String::new(), Span::new(fallback, fallback), false) };
+    ) -> RawEntry {
+        let null = null_at(value_at);
+        let Some(key) = key else {
+            let entry = Entry { key: String::new(), key_span: Span::new(fallback, fallback), value: null };
+            return RawEntry { entry, merge: false };
+        };
         let content = content_of(key);
-        let span = content.map_or(Span::new(key.end_byte(), key.end_byte()), span_of);
+        let span =
+            content.map_or(Span::new(key.end_byte(), key.end_byte()), |content| self.value_span(content));
         // Only a plain, untagged `<<` merges; `"<<"` is an ordinary key.
         let merge =
             content.is_some_and(|content| content.kind() == "plain_scalar") && self.source(span) == "<<" && {
@@ -414,11 +540,12 @@ impl<'t> Converter<'t> {
             },
             None => String::new(),
         };
-        (text, span, merge)
+        RawEntry { entry: Entry { key: text, key_span: span, value: null }, merge }
     }
 
     /// Apply merge keys: a `<<` entry is replaced by the entries of the mapping(s) it names that
     /// this mapping does not define itself; earlier sources win over later ones.
+    #[inline(never)]
     fn merge(&mut self, raw: Vec<RawEntry>) -> Vec<Entry> {
         if !raw.iter().any(|raw| raw.merge) {
             return raw.into_iter().map(|raw| raw.entry).collect();
@@ -473,26 +600,38 @@ impl<'t> Converter<'t> {
         out
     }
 
-    fn sequence(&mut self, node: tree_sitter::Node<'_>, depth: usize) -> Vec<Node> {
+    fn sequence(&mut self, node: tree_sitter::Node<'_>, depth: usize) -> Node {
         let mut items = Vec::new();
         for (child, spliced) in children(node) {
-            match child.kind() {
-                "block_sequence_item" => {
-                    let mut cursor = child.walk();
-                    let content = child.named_children(&mut cursor).find(|item| is_value(item.kind()));
-                    let item = content.and_then(|content| self.value(content, depth + 1));
-                    items.push(item.unwrap_or_else(|| null_at(child.end_byte())));
-                }
-                // `[a: b]` is a sequence holding a one-entry mapping.
+            // (what to convert, where an empty item's null goes)
+            let (content, empty_at) = match child.kind() {
+                "block_sequence_item" => (item_content(child), Some(child.end_byte())),
                 "flow_pair" if !spliced => {
-                    let RawEntry { entry, .. } = self.pair(child, depth + 1);
-                    items.push(Node { kind: NodeKind::Map(vec![entry]), span: span_of(child), tag: None });
+                    items.push(self.flow_pair(child, depth + 1));
+                    continue;
                 }
-                kind if !spliced && is_value(kind) => items.extend(self.value(child, depth + 1)),
-                _ => {}
-            }
+                kind if !spliced && is_value(kind) => (Some(child), None),
+                _ => continue,
+            };
+            let item = match content {
+                Some(content) => self.value(content, depth + 1),
+                None => None,
+            };
+            push_item(&mut items, item, empty_at);
         }
-        items
+        self.sequence_node(node, items)
+    }
+
+    #[inline(never)]
+    fn sequence_node(&self, node: tree_sitter::Node<'_>, items: Vec<Node>) -> Node {
+        Node { kind: NodeKind::Seq(items), span: self.value_span(node), tag: None }
+    }
+
+    /// `[a: b]` is a sequence holding a one-entry mapping.
+    #[inline(never)]
+    fn flow_pair(&mut self, pair: tree_sitter::Node<'_>, depth: usize) -> Node {
+        let RawEntry { entry, .. } = self.pair(pair, depth);
+        Node { kind: NodeKind::Map(vec![entry]), span: span_of(pair), tag: None }
     }
 
     /// Keep what the parser recognised inside an ERROR node, for editors on half-typed files.
@@ -510,7 +649,9 @@ impl<'t> Converter<'t> {
             return Some(Node { kind: NodeKind::Map(entries), span, tag: None });
         }
         if kids.iter().any(|kid| kid.kind() == "block_sequence_item") {
-            return Some(Node { kind: NodeKind::Seq(self.sequence(node, depth)), span, tag: None });
+            let mut sequence = self.sequence(node, depth);
+            sequence.span = span;
+            return Some(sequence);
         }
         kids.into_iter().filter(|kid| is_value(kid.kind())).find_map(|kid| self.value(kid, depth + 1))
     }
@@ -560,7 +701,7 @@ fn measure(node: &Node, budget: usize) -> Option<(usize, usize)> {
         }
         max_height = max_height.max(height);
         match &node.kind {
-            NodeKind::Scalar(_) => {}
+            NodeKind::Scalar(_) | NodeKind::Computed(_) => {}
             NodeKind::Seq(items) => stack.extend(items.iter().map(|item| (item, height + 1))),
             NodeKind::Map(entries) => stack.extend(entries.iter().map(|entry| (&entry.value, height + 1))),
         }
@@ -634,10 +775,12 @@ mod tests {
 
     #[test]
     fn flow_collections_and_oidc_condition_keys() {
-        let text = r#"Condition: {StringLike: {"token.actions.githubusercontent.com:sub": "repo:acme/*", 'aud': sts.amazonaws.com}}
-list: [a, "b", 'c', [d], {e: f}, g: h]
-set: {x, y: }
-"#;
+        let text = concat!(
+            r#"Condition: {StringLike: {"token.actions.githubusercontent.com:sub": "repo:acme/*", "#,
+            "'aud': sts.amazonaws.com}}\n",
+            "list: [a, \"b\", 'c', [d], {e: f}, g: h]\n",
+            "set: {x, y: }\n",
+        );
         let root = doc(text);
         let like = root.at(&[Step::Key("Condition"), Step::Key("StringLike")]).unwrap();
         let entries = like.as_map().unwrap();
@@ -778,7 +921,7 @@ end: tail
         assert_eq!(root.get("strip").unwrap().as_str(), Some("folded text"));
         assert_eq!(root.get("folded").unwrap().as_str(), Some("para one continues\npara two\n  indented\n"));
         assert_eq!(root.get("indicator").unwrap().as_str(), Some("  two extra\n"));
-        assert_eq!(root.get("seq").unwrap().as_seq().unwrap()[0].as_str(), Some("   x\n"));
+        assert_eq!(root.get("seq").unwrap().as_seq().unwrap()[0].as_str(), Some(" x\n"));
         assert_eq!(root.get("end").unwrap().as_str(), Some("tail"));
     }
 
@@ -1069,26 +1212,63 @@ d: {<<: {k: inline}}
     }
 
     #[test]
-    fn deep_nesting_is_cut_not_overflowed() {
+    fn deep_flow_nesting_is_cut_not_overflowed() {
         for depth in [300, 20_000] {
             let text = format!("{}x{}", "[".repeat(depth), "]".repeat(depth));
             let parsed = parse_yaml(&text);
             assert!(parsed.errors.iter().any(|e| e.message.contains("256")), "{depth}: {:?}", parsed.errors);
+            let (_, height) = measure(&parsed.documents[0], usize::MAX).unwrap();
+            assert!(height <= MAX_DEPTH + 1, "{height}");
         }
+    }
+
+    /// Each of these used to abort the process inside tree-sitter-yaml's C scanner.
+    #[test]
+    fn inputs_that_crash_the_scanner_are_blanked() {
         let mut block = String::new();
         for level in 0..300 {
             block.push_str(&" ".repeat(level));
             block.push_str("k:\n");
         }
+        let line = |head: &str, tail: &str| format!("{head}{}\n", tail.repeat(300));
+        let mut long = String::from("k: ");
+        long.push_str(&"x".repeat(MAX_INDICATOR_COLUMN));
+        long.push_str(" - y\n");
+        for text in [
+            block.clone(),
+            line("", "- "),
+            line("\"a\" ", "- "),
+            line("a: b: ", "? "),
+            line("|", "- ? "),
+            long,
+        ] {
+            let parsed = parse_yaml(&text);
+            let guard = parsed.errors.iter().find(|e| e.message.contains("too deeply")).expect("guard error");
+            assert!(guard.span.end <= text.len());
+        }
+
+        // What survives of the deep mapping is still read, with spans into the original text.
         let parsed = parse_yaml(&block);
-        assert_eq!(parsed.errors.len(), 1);
+        assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
+        assert_eq!(
+            parsed.errors[0].span,
+            Span::new(
+                block.find(&format!("\n{}k", " ".repeat(100))).unwrap() + 1,
+                block.find(&format!("\n{}k", " ".repeat(100))).unwrap() + 103
+            )
+        );
         let mut node = &parsed.documents[0];
         let mut levels = 0;
         while let Some(next) = node.get("k") {
+            assert_eq!(slice(&block, node.entry("k").unwrap().key_span), "k");
             node = next;
             levels += 1;
         }
-        assert!((250..=MAX_DEPTH + 1).contains(&levels), "{levels}");
+        assert_eq!(levels, 100);
+
+        // Ordinary long lines are left alone.
+        let text = format!("run: echo {} - done: ok\n", "word ".repeat(2000));
+        assert!(parse_yaml(&text).errors.iter().all(|e| !e.message.contains("too deeply")));
     }
 
     #[test]
@@ -1136,29 +1316,44 @@ e: &é é
             let _ = parse_yaml(&junk.repeat(50));
         }
     }
-}
 
-#[cfg(test)]
-mod probe {
+    /// The conversion recurses up to `MAX_DEPTH` levels on every path; it must fit in a stack
+    /// well below the 2 MiB that test and rayon threads get, also in debug builds.
     #[test]
-    fn probe_file() {
-        let Ok(dir) = std::env::var("PROBE_DIR") else { return };
-        let mut parser = tree_sitter::Parser::new();
-        parser.set_language(&tree_sitter_yaml::LANGUAGE.into()).unwrap();
-        let mut paths: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
-        paths.sort();
-        for path in paths {
-            let text = std::fs::read_to_string(&path).unwrap();
-            eprintln!("FILE {}", path.display());
-            let _ = parser.parse("", None);
-            if std::env::var("PROBE_RAW").is_ok() {
-                let tree = parser.parse(&text, None).unwrap();
-                let _ = tree.root_node().has_error();
-            } else {
-                let parsed = crate::parse_yaml(&text);
-                assert!(parsed.errors.iter().all(|e| !e.message.contains("too deeply")), "guard tripped");
+    fn deep_nesting_fits_a_small_stack() {
+        let inputs: Vec<String> =
+            [("[", "]"), ("{a: ", "}"), ("[a: ", "]"), ("{? ", "}"), ("!t &a [", "]"), ("{a: [", "")]
+                .iter()
+                .map(|(open, close)| format!("{}x{}", open.repeat(300), close.repeat(300)))
+                .collect();
+        let worker = std::thread::Builder::new().stack_size(1024 * 1024).spawn(move || {
+            for text in &inputs {
+                let parsed = parse_yaml(text);
+                assert!(!parsed.errors.is_empty(), "{text:.20}");
             }
-        }
-        eprintln!("PROBE-DONE");
+        });
+        worker.unwrap().join().unwrap();
+    }
+
+    #[test]
+    fn spans_leave_out_trailing_comments_and_breaks() {
+        let text = "a:\n  b: 1\n  # about c\n  c: |\n    x\n\n  # trailing\nd:\n  - 1\n  - 2\n\n# end\n";
+        let root = doc(text);
+        let a = root.get("a").unwrap();
+        assert_eq!(slice(text, a.span), "b: 1\n  # about c\n  c: |\n    x");
+        assert_eq!(slice(text, a.get("c").unwrap().span), "|\n    x");
+        assert_eq!(a.get("c").unwrap().as_str(), Some("x\n"));
+        assert_eq!(slice(text, root.get("d").unwrap().span), "- 1\n  - 2");
+        assert_eq!(slice(text, root.span), &text[..text.find("\n\n# end").unwrap()]);
+
+        let text = "k: *a\n";
+        let parsed = parse_yaml(text);
+        assert_eq!(parsed.errors.len(), 1);
+        // Alias keys keep the alias's own span.
+        let text = "x: &name key\n*name : value\n";
+        let root = doc(text);
+        let entry = &root.as_map().unwrap()[1];
+        assert_eq!(entry.key, "key");
+        assert_eq!(slice(text, entry.key_span), "*name");
     }
 }

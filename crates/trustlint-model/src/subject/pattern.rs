@@ -31,7 +31,10 @@ pub(super) enum Value<'a> {
     Exact(&'a str),
     /// The wildcard starts inside the field: `typed` is the text before it, `pattern` the rest of
     /// the pattern from the start of the field (`release/*`), so it always begins with `typed`.
-    Partial { typed: &'a str, pattern: &'a str },
+    Partial {
+        typed: &'a str,
+        pattern: &'a str,
+    },
 }
 
 impl<'a> Value<'a> {
@@ -63,7 +66,9 @@ impl<'a> Value<'a> {
     pub fn after(self, at: usize) -> Value<'a> {
         match self {
             Value::Exact(text) => Value::Exact(&text[at..]),
-            Value::Partial { typed, pattern } => Value::Partial { typed: &typed[at..], pattern: &pattern[at..] },
+            Value::Partial { typed, pattern } => {
+                Value::Partial { typed: &typed[at..], pattern: &pattern[at..] }
+            }
         }
     }
 
@@ -253,7 +258,8 @@ pub(super) fn check_git_name(value: Value<'_>, what: &str) -> Result<(), Outside
     if name.starts_with('/') {
         return bad("ref names cannot start with `/`");
     }
-    if complete && (name.is_empty() || name.ends_with('/') || name.ends_with('.') || name.ends_with(".lock")) {
+    if complete && (name.is_empty() || name.ends_with('/') || name.ends_with('.') || name.ends_with(".lock"))
+    {
         return bad("ref names cannot be empty or end with `/`, `.` or `.lock`");
     }
     Ok(())

@@ -25,13 +25,6 @@ pub(super) struct Walk<'a> {
     pub cut: Option<(usize, Value<'a>)>,
 }
 
-impl Walk<'_> {
-    /// The index of the field the wildcard cuts and whether any of it is typed.
-    pub fn cut_at(&self) -> Option<(usize, bool)> {
-        self.cut.map(|(index, value)| (index, !value.is_unpinned()))
-    }
-}
-
 /// Reads `pattern` as `fields`; the fields from `required` on may be left out together.
 pub(super) fn walk<'a>(
     pattern: Pattern<'a>,

@@ -48,8 +48,15 @@ impl Rule for OidcWildcardSubject {
                 {
                     continue;
                 }
-                let mut message =
-                    format!("{}: {} can assume {}.", code(&value.text), value.who, trust.identity.label);
+                // "any repository owned by `acme`, on any branch, ..., can assume": close the
+                // parenthetical comma the phrase opened.
+                let separator = if value.who.contains(", ") { ", " } else { " " };
+                let mut message = format!(
+                    "{}: {}{separator}can assume {}.",
+                    code(&value.text),
+                    value.who,
+                    trust.identity.label
+                );
                 if let Some(relies_on) = &value.value.relies_on {
                     message.push_str(&format!(" (The value comes from {relies_on}.)"));
                 }
