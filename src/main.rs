@@ -6,9 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use trustlint_core::Severity;
-use trustlint_engine::{Config, Engine, RunOptions};
-use trustlint_report::{Format, RenderOptions, Report};
+use trustlint_core::{BaselineState, Finding, Severity};
+use trustlint_engine::baseline::Baseline;
+use trustlint_engine::{Config, Engine, RunOptions, RunResult};
+use trustlint_report::{AbsentFinding, Format, RenderOptions, Report};
 
 #[derive(Parser)]
 #[command(
@@ -24,7 +25,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Check files and folders (default: the current folder).
-    Check(CheckArgs),
+    // Boxed: the check options dwarf the other subcommands.
+    Check(Box<CheckArgs>),
     /// List the rules.
     Rules,
     /// Print a rule's document.
@@ -32,6 +34,8 @@ enum Command {
         /// The rule id, e.g. `oidc-wildcard-subject`.
         rule: String,
     },
+    /// Run the language server over standard input and output (for editors; see docs/editors.md).
+    Server,
 }
 
 #[derive(Args)]
@@ -65,12 +69,23 @@ struct CheckArgs {
     /// Also show suppressed findings (SARIF always includes them, marked as suppressed).
     #[arg(long)]
     show_suppressed: bool,
+    /// Apply the fixes marked safe (for example moving `id-token: write` to the jobs that log
+    /// in), then check again and report what remains.
+    #[arg(long)]
+    fix: bool,
+    /// Report only findings not recorded in this baseline (see --write-baseline); SARIF still
+    /// lists the recorded ones, with `baselineState` `unchanged`.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    baseline: Option<PathBuf>,
+    /// Record the current findings in FILE as the accepted baseline, then exit 0.
+    #[arg(long, value_name = "FILE")]
+    write_baseline: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check(args) => match check(args) {
+        Command::Check(args) => match check(*args) {
             Ok(code) => code,
             Err(message) => {
                 eprintln!("trustlint: error: {message}");
@@ -91,6 +106,13 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Command::Server => match trustlint_lsp::run_stdio() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                eprintln!("trustlint: language server: {message}");
+                ExitCode::from(1)
+            }
+        },
     }
 }
 
@@ -107,11 +129,14 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         [only] if only.is_dir() => only.clone(),
         _ => PathBuf::from("."),
     };
-    let config = match &args.config {
+    let mut config = match &args.config {
         Some(path) => Config::load(path),
         None => Config::discover(&scan_root),
     }
     .map_err(|e| e.to_string())?;
+    // trustlint's own files are not inputs: a report or baseline quotes rule documents and messages.
+    let own = [&args.output, &args.baseline, &args.write_baseline];
+    config.exclude.extend(own.into_iter().flatten().filter_map(|file| own_file_exclude(&cwd, file)));
     let threshold = match &args.fail_on {
         Some(level) => level.parse::<Severity>()?,
         None => config.fail_on.unwrap_or(Severity::Low),
@@ -123,7 +148,25 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         ..RunOptions::default()
     };
     let engine = Engine::new(config, &options).map_err(|e| e.to_string())?;
-    let result = engine.run(&cwd, &absolute(&cwd, &paths), &options).map_err(|e| e.to_string())?;
+    let mut result = engine.run(&cwd, &absolute(&cwd, &paths), &options).map_err(|e| e.to_string())?;
+    if args.fix {
+        let outcome = trustlint_engine::fix::apply_safe_fixes(&cwd, &result.findings);
+        for note in &outcome.notes {
+            eprintln!("trustlint: note: {note}");
+        }
+        let (fixes, files) = (outcome.applied, outcome.files.len());
+        eprintln!("trustlint: applied {fixes} fix(es) to {files} file(s)");
+        if fixes > 0 {
+            result = engine.run(&cwd, &absolute(&cwd, &paths), &options).map_err(|e| e.to_string())?;
+        }
+    }
+    if let Some(path) = &args.write_baseline {
+        return write_baseline(path, &result.findings);
+    }
+    let absent = apply_baseline(args.baseline.as_deref(), &cwd, &paths, &mut result)?;
+    // Findings already in the baseline neither show nor fail; SARIF keeps them, marked unchanged.
+    let shown: Vec<Finding> =
+        result.findings.iter().filter(|f| f.baseline != Some(BaselineState::Unchanged)).cloned().collect();
     for note in &result.notes {
         eprintln!("trustlint: note: {note}");
     }
@@ -133,11 +176,11 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let report = Report {
-        findings: &result.findings,
+        findings: if format == Format::Sarif { &result.findings } else { &shown },
         rules: trustlint_rules::catalog::all(),
         files_scanned: result.files_scanned,
         notes: &result.notes,
-        absent: &[],
+        absent: &absent,
         tool_version: env!("CARGO_PKG_VERSION"),
     };
     let rendered = trustlint_report::render(
@@ -153,11 +196,77 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
             let _ = std::io::stdout().write_all(rendered.as_bytes());
         }
     }
-    Ok(if !args.exit_zero && trustlint_engine::fails(&result.findings, threshold) {
+    Ok(if !args.exit_zero && trustlint_engine::fails(&shown, threshold) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// An `exclude` glob matching exactly `file` as reports name it (`None` if it cannot be written
+/// as one).
+fn own_file_exclude(cwd: &Path, file: &Path) -> Option<String> {
+    let display = trustlint_engine::discover::display_path(cwd, &cwd.join(file));
+    if display.contains('\\') {
+        return None;
+    }
+    Some(
+        display
+            .chars()
+            .map(|c| if "*?[]{}".contains(c) { format!("[{c}]") } else { c.to_string() })
+            .collect(),
+    )
+}
+
+/// `--write-baseline`: record the findings that are not suppressed.
+fn write_baseline(path: &Path, findings: &[Finding]) -> Result<ExitCode, String> {
+    let baseline = Baseline::from_findings(findings);
+    baseline.write(path).map_err(|e| e.to_string())?;
+    let count = baseline.findings.len();
+    let noun = if count == 1 { "finding" } else { "findings" };
+    eprintln!("trustlint: recorded {count} {noun} in the baseline {}", path.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `--baseline`: mark findings new or unchanged, note how many are hidden, and return the recorded
+/// findings that are gone from the files this run checked.
+fn apply_baseline(
+    path: Option<&Path>,
+    cwd: &Path,
+    paths: &[PathBuf],
+    result: &mut RunResult,
+) -> Result<Vec<AbsentFinding>, String> {
+    let Some(path) = path else { return Ok(Vec::new()) };
+    let baseline = Baseline::load(path).map_err(|e| e.to_string())?;
+    // The checked paths as reports show them (`.` for the current folder itself).
+    let scope: Vec<String> = absolute(cwd, paths)
+        .iter()
+        .map(|p| match p.strip_prefix(cwd) {
+            Ok(relative) if relative.as_os_str().is_empty() => ".".to_string(),
+            _ => trustlint_engine::discover::display_path(cwd, p),
+        })
+        .collect();
+    let absent = baseline.apply(&mut result.findings, &scope);
+    let unchanged = result
+        .findings
+        .iter()
+        .filter(|f| f.suppression.is_none() && f.baseline == Some(BaselineState::Unchanged))
+        .count();
+    if unchanged > 0 {
+        let noun = if unchanged == 1 { "finding is" } else { "findings are" };
+        result
+            .notes
+            .push(format!("{unchanged} {noun} recorded in the baseline {} and not reported", path.display()));
+    }
+    Ok(absent
+        .into_iter()
+        .map(|entry| AbsentFinding {
+            rule: entry.rule,
+            path: entry.path,
+            message: entry.message,
+            fingerprint: entry.fingerprint,
+        })
+        .collect())
 }
 
 /// Paths as given, made absolute against the current folder so reports can show them relative.

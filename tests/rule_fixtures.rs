@@ -1,6 +1,8 @@
 //! Every fixture under `fixtures/<rule-id>/` is checked with only that rule enabled: `bad-*`
 //! files are compared with their snapshot (which must not be empty), `ok-*` files must produce
 //! nothing. A catalog test checks that every rule has a document, two bad and two ok fixtures.
+//! A `bad-*`/`ok-*` directory is one fixture made of several files (a Pulumi program with its
+//! stack files): each file in it that is an input is checked, with the directory as its folder.
 
 use std::path::{Path, PathBuf};
 
@@ -21,15 +23,44 @@ fn fixture_files(rule: &str) -> Vec<PathBuf> {
     files
 }
 
+/// Directory fixtures (`bad-*/`, `ok-*/`) and the files directly inside each.
+fn fixture_dirs(rule: &str) -> Vec<(PathBuf, Vec<PathBuf>)> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(fixtures_root().join(rule))
+        .unwrap_or_else(|e| panic!("fixtures/{rule}: {e}"))
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.is_dir())
+        .collect();
+    dirs.sort();
+    dirs.into_iter()
+        .map(|dir| {
+            let mut files: Vec<PathBuf> =
+                std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_file()).collect();
+            files.sort();
+            (dir, files)
+        })
+        .collect()
+}
+
+fn starts_with(path: &Path, prefix: &str) -> bool {
+    path.file_name().unwrap().to_string_lossy().starts_with(prefix)
+}
+
 /// Findings of one fixture, rendered compactly for a snapshot.
 fn check_fixture(rule: &str, path: &Path) -> String {
+    check_input(rule, path)
+        .unwrap_or_else(|| panic!("{} is not recognised as an input at all", path.display()))
+}
+
+/// Findings of one file, or `None` when no enabled rule reads it (a `Pulumi.yaml` project file).
+fn check_input(rule: &str, path: &Path) -> Option<String> {
     let options = RunOptions { select: vec![rule.to_string()], ..RunOptions::default() };
     let engine = Engine::new(Config::default(), &options).unwrap();
-    let display = format!("fixtures/{rule}/{}", path.file_name().unwrap().to_string_lossy());
+    // Relative to the package root, which is the working directory of tests: programs read the
+    // stack files next to them through this path.
+    let relative = path.strip_prefix(fixtures_root()).unwrap().to_string_lossy().replace('\\', "/");
+    let display = format!("fixtures/{relative}");
     let text = std::fs::read_to_string(path).unwrap();
-    let mut findings = engine
-        .check_text(&display, &text)
-        .unwrap_or_else(|| panic!("{display} is not recognised as an input at all"));
+    let mut findings = engine.check_text(&display, &text)?;
     trustlint_engine::run::finish(&mut findings);
     let mut out = String::new();
     for finding in &findings {
@@ -57,7 +88,7 @@ fn check_fixture(rule: &str, path: &Path) -> String {
             out.push_str(&format!("  related {}:{}: {}\n", position.line, position.column, related.message));
         }
     }
-    out
+    Some(out)
 }
 
 fn rule_ids() -> Vec<&'static str> {
@@ -73,7 +104,7 @@ fn every_rule_has_a_document_and_fixtures() {
         };
         assert!(named("bad-") >= 2, "{rule}: needs at least two bad fixtures");
         assert!(named("ok-") >= 2, "{rule}: needs at least two ok fixtures");
-        for file in &files {
+        for file in files.iter().chain(fixture_dirs(rule).iter().map(|(dir, _)| dir)) {
             let name = file.file_name().unwrap().to_string_lossy().to_string();
             assert!(
                 name.starts_with("bad-") || name.starts_with("ok-"),
@@ -91,6 +122,12 @@ fn ok_fixtures_produce_nothing() {
         {
             let out = check_fixture(rule, path);
             assert!(out.is_empty(), "{}: expected no finding, got:\n{out}", path.display());
+        }
+        for (_, files) in fixture_dirs(rule).iter().filter(|(dir, _)| starts_with(dir, "ok-")) {
+            for path in files {
+                let out = check_input(rule, path).unwrap_or_default();
+                assert!(out.is_empty(), "{}: expected no finding, got:\n{out}", path.display());
+            }
         }
     }
 }
@@ -112,6 +149,24 @@ fn bad_fixtures_match_their_snapshots() {
                     out.contains(rule),
                     "{}: a bad fixture must produce a `{rule}` finding:\n{out}",
                     path.display()
+                );
+                insta::assert_snapshot!(name, out);
+            }
+            for (dir, files) in fixture_dirs(rule).iter().filter(|(dir, _)| starts_with(dir, "bad-")) {
+                let mut out = String::new();
+                for path in files {
+                    if let Some(findings) = check_input(rule, path).filter(|f| !f.is_empty()) {
+                        out.push_str(&format!(
+                            "== {} ==\n{findings}",
+                            path.file_name().unwrap().to_string_lossy()
+                        ));
+                    }
+                }
+                let name = format!("{rule}__{}", dir.file_name().unwrap().to_string_lossy());
+                assert!(
+                    out.contains(rule),
+                    "{}: a bad fixture must produce a `{rule}` finding:\n{out}",
+                    dir.display()
                 );
                 insta::assert_snapshot!(name, out);
             }

@@ -1,9 +1,11 @@
 //! The engine: discovery, classification, configuration, the parallel run, suppressions and
 //! baselines. The CLI and the language server both drive it.
 
+pub mod baseline;
 pub mod classify;
 pub mod config;
 pub mod discover;
+pub mod fix;
 pub mod run;
 pub mod suppress;
 

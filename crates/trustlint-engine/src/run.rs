@@ -9,7 +9,9 @@ use std::sync::Arc;
 use rayon::prelude::*;
 use trustlint_core::fingerprint::fingerprint;
 use trustlint_core::{Finding, Location, RuleMeta, Severity, SourceFile, Span};
-use trustlint_frontends::{Analysis, aws_json, cloudformation};
+use trustlint_frontends::{
+    Analysis, aws_json, cloudformation, esc, github_actions, gitlab_ci, pulumi, pulumi_config,
+};
 use trustlint_rules::{Rule, RuleContext, RuleOptions};
 
 use crate::classify::{self, InputKind};
@@ -95,20 +97,41 @@ impl Engine {
         self.enabled_ids.contains(&id)
     }
 
-    /// Check one file whose kind is already known.
+    /// Check one file whose kind is already known. Pulumi programs read the stack files and
+    /// sibling modules next to `file.path()` when it names a file on disk.
     pub fn check_source(&self, file: &Arc<SourceFile>, kind: InputKind) -> Vec<Finding> {
+        self.check_source_at(file, kind, Some(Path::new(file.path())))
+    }
+
+    /// Check one file whose kind is known; `disk_path` is where it was read from, if anywhere.
+    pub fn check_source_at(
+        &self,
+        file: &Arc<SourceFile>,
+        kind: InputKind,
+        disk_path: Option<&Path>,
+    ) -> Vec<Finding> {
         let analysis = match kind {
+            InputKind::PulumiProgram(language) => pulumi::analyze_at(file, language, disk_path),
+            InputKind::PulumiYaml => pulumi::analyze_at(file, pulumi::Language::Yaml, disk_path),
             InputKind::Json { template } => aws_json::analyze(file, template),
             InputKind::CloudFormationYaml => cloudformation::analyze_yaml(file),
+            InputKind::GitHubActions => github_actions::analyze(file),
+            InputKind::GitLabCi => gitlab_ci::analyze(file),
+            InputKind::PulumiStackConfig => pulumi_config::analyze(file),
+            InputKind::EscEnvironment => esc::analyze(file),
         };
         self.judge(file, analysis)
     }
 
-    /// Check one file from its path and text (the language server's entry point): `None` when the
-    /// file is not an input trustlint reads.
+    /// Check one file from its path and text (the language server's entry point): `None` when no
+    /// enabled rule reads the file.
     pub fn check_text(&self, display: &str, text: &str) -> Option<Vec<Finding>> {
-        let kind = classify::by_content(classify::by_path(display)?, text)?;
-        Some(self.check_source(&SourceFile::new(display, text), kind))
+        match classify::by_path(display).and_then(|class| classify::by_content(class, text)) {
+            Some(kind) => Some(self.check_source(&SourceFile::new(display, text), kind)),
+            // Text rules (credential literals) read every file.
+            None if self.has_text_rules() => Some(self.check_plain_text(&SourceFile::new(display, text))),
+            None => None,
+        }
     }
 
     fn judge(&self, file: &Arc<SourceFile>, analysis: Analysis) -> Vec<Finding> {
@@ -129,7 +152,11 @@ impl Engine {
             findings.extend(suppress::unknown_rules(file, &comments, &known));
         }
         for finding in &mut findings {
-            if let Some(severity) = self.config.severity.get(finding.rule) {
+            // A remap sets the rule's severity; its informational findings (documented example
+            // keys) stay informational.
+            if let Some(severity) = self.config.severity.get(finding.rule)
+                && finding.severity != Severity::Info
+            {
                 finding.severity = *severity;
             }
         }
@@ -139,7 +166,8 @@ impl Engine {
 
     /// Check a file that no frontend reads: only text rules (credential literals) apply.
     fn check_plain_text(&self, file: &Arc<SourceFile>) -> Vec<Finding> {
-        self.judge(file, Analysis::default())
+        let comments = marker_comments(file.text());
+        self.judge(file, Analysis { comments, ..Analysis::default() })
     }
 
     fn has_text_rules(&self) -> bool {
@@ -181,7 +209,7 @@ impl Engine {
                 let kind = class.and_then(|class| classify::by_content(class, &text));
                 let file = SourceFile::new(&candidate.display, text);
                 let findings = match kind {
-                    Some(kind) => self.check_source(&file, kind),
+                    Some(kind) => self.check_source_at(&file, kind, Some(&candidate.path)),
                     None => self.check_plain_text(&file),
                 };
                 (true, findings, None)
@@ -190,6 +218,11 @@ impl Engine {
                 let valid = error.utf8_error().valid_up_to();
                 let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
                 let relevant = class.is_some_and(|class| classify::by_content(class, &text).is_some());
+                if !relevant && self.has_text_rules() {
+                    // A file in another encoding (a Latin-1 config) can still hold a key: text rules
+                    // read it with the invalid bytes replaced, which keeps its lines.
+                    return (true, self.check_plain_text(&SourceFile::new(&candidate.display, text)), None);
+                }
                 if !relevant || !self.is_enabled(trustlint_rules::PARSE_ERROR) {
                     return (true, Vec::new(), None);
                 }
@@ -234,6 +267,30 @@ impl Engine {
         notes.sort();
         Ok(RunResult { findings, files_scanned, notes })
     }
+}
+
+/// Files no frontend parses have no known comment syntax: a `trustlint: ignore[...]` marker on a
+/// line counts as a comment from its leader (`#`, `//`, `<!--`, ...) to the end of the line, so
+/// suppressions work in `.env` files, scripts and docs too.
+fn marker_comments(text: &str) -> Vec<trustlint_syntax::Comment> {
+    const MARKER: &str = "trustlint: ignore[";
+    if !text.contains(MARKER) {
+        return Vec::new();
+    }
+    let mut comments = Vec::new();
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        if let Some(at) = line.find(MARKER) {
+            let leader = line[..at].trim_end_matches(|c: char| c.is_whitespace() || "#/!<-;*%'".contains(c));
+            let end = line.trim_end_matches(['\n', '\r']).len();
+            comments.push(trustlint_syntax::Comment {
+                text: line[at..end].to_string(),
+                span: Span::new(line_start + leader.len(), line_start + end),
+            });
+        }
+        line_start += line.len();
+    }
+    comments
 }
 
 fn parse_error(file: &Arc<SourceFile>, span: Span, message: &str) -> Finding {

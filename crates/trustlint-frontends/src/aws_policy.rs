@@ -10,8 +10,8 @@ use trustlint_model::{
     ClaimCondition, ConditionValue, DroppedCondition, Facts, Grant, Identity, Issuer, IssuerRef, MatchKind,
     Operator, Permission, Piece, SetQualifier, Trust,
 };
-use trustlint_syntax::Node;
 use trustlint_syntax::tree::duplicate_keys;
+use trustlint_syntax::{Node, Part};
 
 /// A value read from the tree: text with Unknown holes, and a note when a default was used.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -71,11 +71,57 @@ pub struct PlainResolver {
 
 impl Resolve for PlainResolver {
     fn scalar(&self, node: &Node) -> Resolved {
+        if let Some(parts) = node.as_computed() {
+            return computed(parts);
+        }
         let Some(text) = node.as_str() else {
             return Resolved::unknown("a non-scalar value");
         };
         if self.template { split_placeholders(text, "template placeholder") } else { Resolved::text(text) }
     }
+}
+
+/// The pieces of a computed program value ([`NodeKind::Computed`]): a reference to another
+/// resource's output is Unknown (named), stack configuration is known text that the value relies
+/// on (so a finding can name the stack).
+///
+/// [`NodeKind::Computed`]: trustlint_syntax::NodeKind::Computed
+pub fn computed(parts: &[Part]) -> Resolved {
+    let mut pieces: Vec<Piece> = Vec::new();
+    let mut relies_on: Vec<String> = Vec::new();
+    for part in parts {
+        let text = match part {
+            Part::Text(text) => text.clone(),
+            Part::Config { key, stack, value } => {
+                let note = if stack.is_empty() {
+                    format!("the default of config `{key}` (no stack file in view sets it)")
+                } else {
+                    format!("config `{key}` of stack `{stack}`")
+                };
+                if !relies_on.contains(&note) {
+                    relies_on.push(note);
+                }
+                value.clone()
+            }
+            Part::Unknown(why) => {
+                pieces.push(Piece::Unknown(why.clone()));
+                continue;
+            }
+            Part::Ref { resource, output } => {
+                pieces.push(Piece::Unknown(format!("the output `{output}` of resource `{resource}`")));
+                continue;
+            }
+        };
+        // Adjacent text stays one piece, so a literal tail like `:oidc-provider/host` is whole.
+        match pieces.last_mut() {
+            Some(Piece::Text(last)) => last.push_str(&text),
+            _ => pieces.push(Piece::Text(text)),
+        }
+    }
+    if pieces.is_empty() {
+        pieces.push(Piece::Text(String::new()));
+    }
+    Resolved { pieces, relies_on: (!relies_on.is_empty()).then(|| relies_on.join(" and ")) }
 }
 
 /// Split `a${x}b` into text and Unknown pieces (Terraform/`envsubst` templates, CloudFormation

@@ -3,6 +3,11 @@
 pub mod aws_json;
 pub mod aws_policy;
 pub mod cloudformation;
+pub mod esc;
+pub mod github_actions;
+pub mod gitlab_ci;
+pub mod pulumi;
+pub mod pulumi_config;
 
 use trustlint_core::Span;
 use trustlint_model::Facts;

@@ -96,6 +96,16 @@ impl Operator {
     pub fn is_glob(&self) -> bool {
         matches!(self.kind, MatchKind::Glob)
     }
+
+    /// A value of this operator as a pattern for the claim grammars: `(pattern, glob)`. A prefix
+    /// (`startsWith('repo:acme/')`) is the glob `repo:acme/*`; a prefix that itself holds `*` or
+    /// `?` cannot be written as a glob and is read literally.
+    pub fn pattern(&self, text: &str) -> (String, bool) {
+        match self.kind {
+            MatchKind::Prefix if !has_wildcard(text) => (format!("{text}*"), true),
+            _ => (text.to_string(), self.is_glob()),
+        }
+    }
 }
 
 /// One piece of a value: literal text, or a hole that cannot be resolved statically.
@@ -275,6 +285,16 @@ mod tests {
         for (pattern, text, expected) in cases {
             assert_eq!(glob_matches(pattern, text), *expected, "{pattern} vs {text}");
         }
+    }
+
+    #[test]
+    fn prefixes_read_as_globs() {
+        let prefix = Operator::positive(MatchKind::Prefix, "startsWith");
+        assert_eq!(prefix.pattern("repo:acme/"), ("repo:acme/*".to_string(), true));
+        assert_eq!(prefix.pattern("repo:acme/*"), ("repo:acme/*".to_string(), false));
+        let exact = Operator::positive(MatchKind::Exact, "==");
+        assert_eq!(exact.pattern("a*"), ("a*".to_string(), false));
+        assert_eq!(Operator::parse_iam("StringLike").pattern("a*"), ("a*".to_string(), true));
     }
 
     #[test]

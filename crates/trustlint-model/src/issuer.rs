@@ -198,8 +198,18 @@ impl Issuer {
             IssuerKind::GitHub
             | IssuerKind::GitHubEnterprise { .. }
             | IssuerKind::GitHubServer { .. }
-            | IssuerKind::GheCom { .. } => &["sub", "repository", "repository_id", "job_workflow_ref"],
-            IssuerKind::GitLab { .. } => &["sub", "project_path", "project_id"],
+            | IssuerKind::GheCom { .. } => &[
+                "sub",
+                "repository",
+                "repository_id",
+                "job_workflow_ref",
+                // Owner-wide, graded as such (GCP conditions and principal sets pin them alone).
+                "repository_owner",
+                "repository_owner_id",
+            ],
+            IssuerKind::GitLab { .. } => {
+                &["sub", "project_path", "project_id", "namespace_path", "namespace_id"]
+            }
             IssuerKind::Google => &["sub", "aud"],
             _ => &["sub"],
         }

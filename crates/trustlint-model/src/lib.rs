@@ -2,10 +2,16 @@
 //! Pure: no I/O, no parsing of files.
 
 pub mod admin;
+pub mod audience;
+pub mod azure;
+pub mod cel;
 pub mod condition;
+pub mod config_key;
+pub mod gcp;
 pub mod issuer;
 pub mod subject;
 pub mod trust;
+pub mod workflow;
 
 pub use condition::{
     ClaimCondition, ConditionValue, DroppedCondition, MatchKind, Operator, Piece, SetQualifier,
@@ -14,5 +20,5 @@ pub use issuer::{Issuer, IssuerKind, Tenancy};
 pub use subject::{Breadth, SubjectVerdict};
 pub use trust::{
     AdminPower, CredentialKind, CredentialSource, CredentialUse, Facts, Grant, Identity, IdentityKind,
-    IssuerRef, Permission, Trust,
+    IssuerRef, MintedCredential, Permission, Trust,
 };

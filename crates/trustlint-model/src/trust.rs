@@ -14,6 +14,9 @@ pub enum IdentityKind {
     AwsRole,
     GcpServiceAccount,
     GcpWorkloadPool,
+    /// The federated identities a `principal://` / `principalSet://` member names, granted a
+    /// role directly (no service account in between).
+    GcpFederatedIdentity,
     AzureApplication,
     AzureManagedIdentity,
 }
@@ -24,8 +27,19 @@ impl IdentityKind {
             IdentityKind::AwsRole => "role",
             IdentityKind::GcpServiceAccount => "service account",
             IdentityKind::GcpWorkloadPool => "workload identity pool",
+            IdentityKind::GcpFederatedIdentity => "federated identity",
             IdentityKind::AzureApplication => "application",
             IdentityKind::AzureManagedIdentity => "managed identity",
+        }
+    }
+
+    /// The widest subject breadth that is expected on a trust of this kind. A workload identity
+    /// pool is a gateway: its provider condition commonly pins only the owner, and the bindings
+    /// that narrow it are judged on their own trusts (which carry the pool's conditions).
+    pub fn accepted_breadth(self) -> crate::subject::Breadth {
+        match self {
+            IdentityKind::GcpWorkloadPool => crate::subject::Breadth::WholeOwner,
+            _ => crate::subject::Breadth::Exact,
         }
     }
 }
@@ -157,6 +171,9 @@ pub enum CredentialSource {
     Variable(String),
     /// Pulumi stack configuration; `secure` when encrypted.
     Config { key: String, secure: bool },
+    /// Read by a program from stack configuration (`config.require("secretKey")`); how the value
+    /// is stored is judged on the stack file itself.
+    ConfigRead { key: String },
     /// Cannot be told statically.
     Unknown(String),
 }
@@ -175,12 +192,33 @@ pub struct CredentialUse {
     pub replacement: String,
 }
 
+/// A long-lived credential the program itself creates (an IAM user access key, a service-account
+/// key, an application password): it is valid until someone rotates it, and its value lives in
+/// the state and in any output that exports it.
+#[derive(Clone, Debug)]
+pub struct MintedCredential {
+    pub file: Arc<SourceFile>,
+    /// The resource that creates it (its type, as written).
+    pub span: Span,
+    pub kind: CredentialKind,
+    /// How messages name the resource: `aws.iam.AccessKey "ci"`.
+    pub resource: String,
+    /// Whose credential it is, when the program says: `aws.iam.User "ci"`.
+    pub holder: Option<String>,
+    /// The OIDC replacement, for the help line.
+    pub replacement: String,
+}
+
 /// Everything a frontend learned from one file.
 #[derive(Clone, Debug, Default)]
 pub struct Facts {
     pub trusts: Vec<Trust>,
     pub grants: Vec<Grant>,
     pub credentials: Vec<CredentialUse>,
+    /// CI workflows and pipelines (GitHub Actions, GitLab CI).
+    pub workflows: Vec<crate::workflow::Workflow>,
+    /// Long-lived credentials a program creates.
+    pub minted: Vec<MintedCredential>,
 }
 
 impl Facts {
@@ -188,10 +226,16 @@ impl Facts {
         self.trusts.extend(other.trusts);
         self.grants.extend(other.grants);
         self.credentials.extend(other.credentials);
+        self.workflows.extend(other.workflows);
+        self.minted.extend(other.minted);
     }
 
     pub fn is_empty(&self) -> bool {
-        self.trusts.is_empty() && self.grants.is_empty() && self.credentials.is_empty()
+        self.trusts.is_empty()
+            && self.grants.is_empty()
+            && self.credentials.is_empty()
+            && self.workflows.is_empty()
+            && self.minted.is_empty()
     }
 
     /// Grants held by the identity of `trust`.

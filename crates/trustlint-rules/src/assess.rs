@@ -60,7 +60,9 @@ pub fn grade<'a>(issuer: &Issuer, condition: &'a ClaimCondition) -> GradedCondit
         };
         // A wildcard under an exact operator is reported by `oidc-condition-never-matches`;
         // such a value matches nothing, so it adds no breadth.
-        match subject::assess(&issuer.kind, &condition.claim, &text, condition.operator.is_glob()) {
+        // A prefix (CEL `startsWith`) is graded as the glob it equals.
+        let (text, glob) = condition.operator.pattern(&text);
+        match subject::assess(&issuer.kind, &condition.claim, &text, glob) {
             SubjectVerdict::Scoped { breadth, who, suggestion } => {
                 values.push(GradedValue { value, text, breadth, who, suggestion })
             }

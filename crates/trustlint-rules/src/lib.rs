@@ -5,6 +5,7 @@
 pub mod assess;
 pub mod catalog;
 pub mod rules;
+pub mod secrets;
 
 use std::sync::Arc;
 
@@ -49,6 +50,13 @@ pub fn registry() -> Vec<Box<dyn Rule>> {
         Box::new(rules::oidc_condition_fails_open::OidcConditionFailsOpen),
         Box::new(rules::oidc_condition_never_matches::OidcConditionNeverMatches),
         Box::new(rules::oidc_admin_binding::OidcAdminBinding),
+        Box::new(rules::hardcoded_secret::HardcodedSecret),
+        Box::new(rules::id_token_workflow_scope::IdTokenWorkflowScope),
+        Box::new(rules::id_token_untrusted_trigger::IdTokenUntrustedTrigger),
+        Box::new(rules::id_token_unused::IdTokenUnused),
+        Box::new(rules::static_cloud_credentials::StaticCloudCredentials),
+        Box::new(rules::plaintext_config_secret::PlaintextConfigSecret),
+        Box::new(rules::long_lived_key_resource::LongLivedKeyResource),
     ]
 }
 

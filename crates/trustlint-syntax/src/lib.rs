@@ -1,12 +1,15 @@
 //! Parsing: tree-sitter grammars turned into spanned value trees ([`tree::Node`]) that keep byte
 //! spans, duplicate keys, YAML tags and comments.
 
+pub mod eval;
 pub mod json;
+pub mod python;
 pub mod tree;
+pub mod typescript;
 pub mod yaml;
 
 pub use json::{ParsedJson, parse_json};
-pub use tree::{Comment, Entry, Node, NodeKind, Scalar, ScalarStyle, Step, SyntaxError, Tag};
+pub use tree::{Comment, Entry, Node, NodeKind, Part, Scalar, ScalarStyle, Step, SyntaxError, Tag};
 pub use yaml::{ParsedYaml, parse_yaml};
 
 /// Describe the first error or missing node of a tree-sitter tree, if any.

@@ -1,14 +1,21 @@
 //! One file per rule.
 
+pub mod hardcoded_secret;
+pub mod id_token_untrusted_trigger;
+pub mod id_token_unused;
+pub mod id_token_workflow_scope;
+pub mod long_lived_key_resource;
 pub mod oidc_admin_binding;
 pub mod oidc_condition_fails_open;
 pub mod oidc_condition_never_matches;
 pub mod oidc_missing_audience;
 pub mod oidc_missing_subject;
 pub mod oidc_wildcard_subject;
+pub mod plaintext_config_secret;
+pub mod static_cloud_credentials;
 
 use trustlint_core::{Finding, Location, Severity};
-use trustlint_model::Trust;
+use trustlint_model::{IdentityKind, Trust};
 
 use crate::RuleContext;
 
@@ -30,6 +37,10 @@ pub(crate) fn trust_finding(
 
 /// "role `DeployRole`" / "this role", capitalised at the start of a sentence.
 pub(crate) fn capitalise(text: &str) -> String {
+    // A resource type at the start (`aws.iam.Role "deploy"`) is code: its case is part of it.
+    if text.split(' ').next().is_some_and(|word| word.contains('.')) {
+        return text.to_string();
+    }
     let mut chars = text.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
@@ -42,4 +53,26 @@ pub(crate) fn key_prefix(trust: &Trust) -> String {
     trust
         .issuer()
         .map_or_else(|| "<issuer>".to_string(), |issuer| issuer.host_path.trim_end_matches('/').to_string())
+}
+
+/// How to pin `claim` to `example` in the syntax of the trust's relying party, for help lines;
+/// `None` for AWS roles, whose rules phrase it as an IAM condition.
+pub(crate) fn pin_help(trust: &Trust, claim: &str, example: &str) -> Option<String> {
+    match trust.identity.kind {
+        IdentityKind::AwsRole => None,
+        IdentityKind::GcpWorkloadPool => Some(format!(
+            "Add an `attributeCondition` to the provider that names one workload, e.g. `assertion.{claim} == '{example}'`."
+        )),
+        IdentityKind::GcpServiceAccount | IdentityKind::GcpFederatedIdentity => Some(format!(
+            "Bind members that name one workload (a mapped attribute such as `principalSet://…/attribute.repository/<owner>/<repo>`, not `/*`), or pin it in the provider's `attributeCondition`, e.g. `assertion.{claim} == '{example}'`."
+        )),
+        IdentityKind::AzureApplication | IdentityKind::AzureManagedIdentity if claim == "sub" => {
+            Some(format!(
+                "Set the credential's `subject` to one workload's exact subject, e.g. `{example}` (one credential per workload)."
+            ))
+        }
+        IdentityKind::AzureApplication | IdentityKind::AzureManagedIdentity => Some(format!(
+            "Pin one workload in the credential's `claimsMatchingExpression`: `claims['{claim}'] eq '{example}'`."
+        )),
+    }
 }

@@ -57,9 +57,6 @@ fn admin_finding(
     let mut finding = Finding::new(ctx.meta.id, severity, Location::new(&grant.file, grant.span), message)
         .with_help(help)
         .with_related(Location::new(&trust.file, trust.statement_span), "the OIDC trust of this identity");
-    if let Some(first) = finding.message.get(..1) {
-        let upper = first.to_uppercase();
-        finding.message.replace_range(..1, &upper);
-    }
+    finding.message = super::capitalise(&finding.message);
     finding
 }

@@ -4,7 +4,8 @@ use trustlint_core::{Finding, Severity};
 use trustlint_model::{ClaimCondition, Facts, SetQualifier, Trust};
 
 use crate::assess::is_effective;
-use crate::rules::{key_prefix, trust_finding};
+use crate::rules::oidc_missing_subject::example_subject;
+use crate::rules::{key_prefix, pin_help, trust_finding};
 use crate::{Rule, RuleContext};
 
 pub struct OidcConditionFailsOpen;
@@ -45,10 +46,13 @@ impl Rule for OidcConditionFailsOpen {
                     condition.key,
                     issuer.name()
                 );
-                let help = format!(
-                    "Name the workloads that may assume the role with `StringEquals` on `{}:sub`; keep the negated condition only as an extra exclusion.",
-                    key_prefix(trust)
-                );
+                let help = match pin_help(trust, "sub", example_subject(&issuer.kind)) {
+                    Some(pin) => format!("{pin} Keep the negated condition only as an extra exclusion."),
+                    None => format!(
+                        "Name the workloads that may assume the role with `StringEquals` on `{}:sub`; keep the negated condition only as an extra exclusion.",
+                        key_prefix(trust)
+                    ),
+                };
                 out.push(
                     trust_finding(ctx, trust, Severity::High, condition.operator_span, message)
                         .with_help(help),

@@ -2,6 +2,7 @@
 //! not what its author meant.
 
 use trustlint_core::{Finding, Location, Severity};
+use trustlint_model::audience::accepts_one_audience;
 use trustlint_model::condition::has_wildcard;
 use trustlint_model::subject::{self, SubjectVerdict};
 use trustlint_model::{Facts, MatchKind, SetQualifier};
@@ -74,16 +75,42 @@ impl Rule for OidcConditionNeverMatches {
                     }
                     continue;
                 }
+                if condition.claim == "aud"
+                    && accepts_one_audience(trust.identity.kind)
+                    && condition.values.len() > 1
+                    && !condition.operator.negated
+                {
+                    let message = format!(
+                        "This federated credential of {} lists {} audiences: Entra ID accepts exactly one audience on a federated credential, so it rejects this one.",
+                        trust.identity.label,
+                        condition.values.len()
+                    );
+                    let help = "Keep one audience: `api://AzureADTokenExchange`, the value Entra ID clients request.";
+                    out.push(
+                        trust_finding(ctx, trust, Severity::Medium, condition.key_span, message)
+                            .with_help(help),
+                    );
+                }
                 for value in &condition.values {
                     let Some(text) = value.text() else { continue };
                     let exact =
                         matches!(condition.operator.kind, MatchKind::Exact | MatchKind::ExactIgnoreCase);
+                    if exact && !condition.operator.negated && !text.is_empty() && text.trim() != text {
+                        let message = format!(
+                            "`{}` is compared exactly, and `{text}` has whitespace at its start or end: no token has this value, so the condition never holds.",
+                            condition.key
+                        );
+                        out.push(trust_finding(ctx, trust, Severity::Medium, value.span, message).with_help(
+                            format!("Write `{}` without the surrounding whitespace.", text.trim()),
+                        ));
+                        continue;
+                    }
                     if exact && has_wildcard(&text) {
                         let message = format!(
                             "`{}` compares exactly, so the `*` or `?` in `{text}` is a literal character: no token has this value and the condition never holds.",
                             condition.operator.written
                         );
-                        let help = "Use `StringLike` if a pattern was meant, or write the exact value.";
+                        let help = pattern_help(&condition.operator.written);
                         out.push(
                             trust_finding(ctx, trust, Severity::Medium, value.span, message).with_help(help),
                         );
@@ -92,8 +119,9 @@ impl Rule for OidcConditionNeverMatches {
                     if condition.operator.negated {
                         continue;
                     }
+                    let (pattern, glob) = condition.operator.pattern(&text);
                     if let SubjectVerdict::OutsideGrammar { reason, suggestion } =
-                        subject::assess(&issuer.kind, &condition.claim, &text, condition.operator.is_glob())
+                        subject::assess(&issuer.kind, &condition.claim, &pattern, glob)
                     {
                         let message = format!(
                             "{} never emits a `{}` like `{text}`: {reason}.",
@@ -112,5 +140,21 @@ impl Rule for OidcConditionNeverMatches {
                 }
             }
         }
+    }
+}
+
+/// What to write when a pattern was meant, in the syntax the condition is written in.
+fn pattern_help(operator: &str) -> &'static str {
+    match operator {
+        "subject" => {
+            "A classic federated credential compares the subject exactly: write the exact subject (one credential per workload), or use a flexible credential whose `claimsMatchingExpression` uses `matches`."
+        }
+        "==" | "in" => {
+            "CEL `==` compares exactly: use `startsWith(...)` if a prefix was meant, or write the exact value."
+        }
+        written if written.starts_with("principal") => {
+            "IAM principal identifiers take no wildcards: bind a `principalSet://…/attribute.NAME/VALUE` member for a set of workloads, or name one subject exactly."
+        }
+        _ => "Use `StringLike` if a pattern was meant, or write the exact value.",
     }
 }

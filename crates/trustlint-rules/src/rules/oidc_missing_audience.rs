@@ -1,7 +1,11 @@
-//! `oidc-missing-audience`: no effective condition on the token's audience.
+//! `oidc-missing-audience`: no effective condition on the token's audience; on the token side,
+//! a GitLab `id_tokens` entry without `aud` or with the instance URL as audience.
 
-use trustlint_core::{Finding, Severity};
-use trustlint_model::{Facts, IssuerKind};
+use trustlint_core::{Confidence, Finding, Location, Severity, Span};
+use trustlint_model::audience;
+use trustlint_model::azure::TOKEN_EXCHANGE_AUDIENCE;
+use trustlint_model::workflow::{self, WorkflowKind};
+use trustlint_model::{Facts, IdentityKind, IssuerKind};
 
 use crate::assess::is_effective;
 use crate::rules::{capitalise, key_prefix, trust_finding};
@@ -15,6 +19,7 @@ impl Rule for OidcMissingAudience {
     }
 
     fn check_facts(&self, ctx: &RuleContext<'_>, facts: &Facts, out: &mut Vec<Finding>) {
+        gitlab_id_tokens(ctx, facts, out);
         for trust in &facts.trusts {
             let Some(issuer) = trust.issuer() else { continue };
             if trust.conditions_unknown.is_some() {
@@ -33,8 +38,22 @@ impl Rule for OidcMissingAudience {
                 })
                 .collect();
             let prefix = key_prefix(trust);
-            let expected = issuer.expected_aws_audience().unwrap_or("<the audience your pipeline requests>");
-            let help = format!("Add `\"StringEquals\": {{\"{prefix}:aud\": \"{expected}\"}}`.");
+            let expectation = audience::expectation(issuer, trust.identity.kind);
+            let help = match (trust.identity.kind, &expectation) {
+                (IdentityKind::AwsRole, _) => {
+                    let expected =
+                        issuer.expected_aws_audience().unwrap_or("<the audience your pipeline requests>");
+                    format!("Add `\"StringEquals\": {{\"{prefix}:aud\": \"{expected}\"}}`.")
+                }
+                (IdentityKind::AzureApplication | IdentityKind::AzureManagedIdentity, expected) => {
+                    let expected = expected.as_ref().map_or_else(|| TOKEN_EXCHANGE_AUDIENCE.to_string(), |e| e.example());
+                    format!("Set the credential's `audiences` to `[\"{expected}\"]`.")
+                }
+                (_, Some(expected)) => {
+                    format!("Set `oidc.allowedAudiences` to `[\"{}\"]`.", expected.example())
+                }
+                (_, None) => "Leave `oidc.allowedAudiences` empty (the provider's own name is then the only audience) or list only the audience your pipeline requests.".to_string(),
+            };
             let why = if issuer.kind == IssuerKind::PulumiCloud {
                 "Pulumi Cloud signs tokens for every Pulumi organization under one issuer, and only the audience names the organization"
             } else {
@@ -49,6 +68,29 @@ impl Rule for OidcMissingAudience {
                     trust_finding(ctx, trust, Severity::Medium, trust.issuer_span, message).with_help(help),
                 );
                 continue;
+            }
+            // The relying party's convention (Entra ID's exchange audience, a Pulumi organization):
+            // known values none of which follows it admit tokens meant for someone else.
+            if let Some(expected) = &expectation {
+                let values: Vec<_> = audience.iter().flat_map(|c| c.values.iter()).collect();
+                let texts: Option<Vec<String>> = values.iter().map(|v| v.text()).collect();
+                if let Some(texts) = texts
+                    && !texts.is_empty()
+                    && !texts.iter().any(|t| expected.accepts(t) || t.chars().all(|c| c == '*'))
+                {
+                    let shown: Vec<String> = texts.iter().map(|t| format!("`{t}`")).collect();
+                    let message = format!(
+                        "{} accepts tokens whose audience is {} rather than `{}`: {}.",
+                        capitalise(&trust.identity.label),
+                        shown.join(" or "),
+                        expected.example(),
+                        expected.why()
+                    );
+                    out.push(
+                        trust_finding(ctx, trust, Severity::Medium, values[0].span, message)
+                            .with_help(help.clone()),
+                    );
+                }
             }
             // An audience condition whose every value is a bare wildcard restricts nothing.
             for condition in audience {
@@ -65,5 +107,61 @@ impl Rule for OidcMissingAudience {
                 }
             }
         }
+    }
+}
+
+const GITLAB_HELP: &str = "Give each relying party its own audience: `aud: sts.amazonaws.com` for AWS, the workload identity provider URL for GCP, `api://AzureADTokenExchange` for Azure, your Vault or service URL otherwise, and require that audience in the trust.";
+
+/// GitLab `id_tokens` entries without `aud`, or whose audience is the instance URL, which every
+/// project on the instance can request. An entry merged into several jobs (an anchor, a template)
+/// is reported once, naming every job.
+fn gitlab_id_tokens(ctx: &RuleContext<'_>, facts: &Facts, out: &mut Vec<Finding>) {
+    for flow in facts.workflows.iter().filter(|w| w.kind == WorkflowKind::GitLabPipeline) {
+        let mut reports: Vec<Report<'_>> = Vec::new();
+        for job in &flow.jobs {
+            for token in &job.id_tokens {
+                if token.aud_span.is_none() {
+                    let head = format!(
+                        "ID token `{}` declares no audience (`aud`), so it does not say which relying party it is \
+                         for: every cloud or service that trusts this project accepts it",
+                        token.name
+                    );
+                    add(&mut reports, token.name_span, head, Confidence::High, &job.id);
+                    continue;
+                }
+                for audience in &token.audiences {
+                    let Some(certain) = workflow::is_instance_audience(audience) else { continue };
+                    let head = format!(
+                        "ID token `{}` uses the GitLab instance URL `{}` as its audience, a value every project \
+                         on the instance can request: a token minted here for one cloud or service is accepted by \
+                         every other relying party configured with that audience",
+                        token.name,
+                        audience.text.trim()
+                    );
+                    let confidence = if certain { Confidence::High } else { Confidence::Medium };
+                    add(&mut reports, audience.span, head, confidence, &job.id);
+                }
+            }
+        }
+        for (span, head, confidence, jobs) in reports {
+            let jobs: Vec<String> = jobs.iter().map(|job| format!("`{job}`")).collect();
+            let noun = if jobs.len() == 1 { "job" } else { "jobs" };
+            let message = format!("{head} ({noun} {}).", jobs.join(", "));
+            out.push(
+                Finding::new(ctx.meta.id, Severity::Medium, Location::new(&flow.file, span), message)
+                    .with_confidence(confidence)
+                    .with_help(GITLAB_HELP),
+            );
+        }
+    }
+}
+
+/// One GitLab finding being collected: span, message head, confidence, the jobs that share it.
+type Report<'a> = (Span, String, Confidence, Vec<&'a str>);
+
+fn add<'a>(reports: &mut Vec<Report<'a>>, span: Span, head: String, confidence: Confidence, job: &'a str) {
+    match reports.iter_mut().find(|(s, ..)| *s == span) {
+        Some((_, _, _, jobs)) => jobs.push(job),
+        None => reports.push((span, head, confidence, vec![job])),
     }
 }

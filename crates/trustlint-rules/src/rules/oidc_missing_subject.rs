@@ -4,7 +4,7 @@ use trustlint_core::{Finding, Severity};
 use trustlint_model::{Facts, IssuerKind, Tenancy};
 
 use crate::assess::subject_scope;
-use crate::rules::{capitalise, key_prefix, trust_finding};
+use crate::rules::{capitalise, key_prefix, pin_help, trust_finding};
 use crate::{Rule, RuleContext};
 
 pub struct OidcMissingSubject;
@@ -39,9 +39,9 @@ impl Rule for OidcMissingSubject {
             }
             let prefix = key_prefix(trust);
             let example = example_subject(&issuer.kind);
-            let help = format!(
-                "Add a `StringEquals` condition on `{prefix}:sub` that names one workload, e.g. `{example}`."
-            );
+            let help = pin_help(trust, "sub", example).unwrap_or_else(|| {
+                format!("Add a `StringEquals` condition on `{prefix}:sub` that names one workload, e.g. `{example}`.")
+            });
             out.push(trust_finding(ctx, trust, severity, trust.issuer_span, message).with_help(help));
         }
     }

@@ -3,10 +3,11 @@
 
 use trustlint_core::{Confidence, Finding, Severity};
 use trustlint_model::subject::Breadth;
-use trustlint_model::{Facts, Tenancy};
+use trustlint_model::{Facts, IdentityKind, Tenancy};
 
 use crate::assess::{code, subject_scope};
-use crate::rules::{key_prefix, trust_finding};
+use crate::rules::oidc_missing_subject::example_subject;
+use crate::rules::{key_prefix, pin_help, trust_finding};
 use crate::{Rule, RuleContext};
 
 pub struct OidcWildcardSubject;
@@ -33,15 +34,24 @@ impl Rule for OidcWildcardSubject {
     }
 
     fn check_facts(&self, ctx: &RuleContext<'_>, facts: &Facts, out: &mut Vec<Finding>) {
+        // One value can widen several trusts (a GCP provider's condition reaches its pool and every
+        // binding of the pool): report it once, naming each identity.
+        let mut reported: Vec<(trustlint_core::Span, usize)> = Vec::new();
         for trust in &facts.trusts {
             let Some(issuer) = trust.issuer() else { continue };
             let scope = subject_scope(trust, issuer);
             let Some(narrowest) = &scope.narrowest else { continue };
             let Some(effective) = narrowest.breadth else { continue };
-            if effective == Breadth::Exact {
+            // A workload identity pool's condition may pin just the owner: its bindings narrow it
+            // and are judged on their own trusts.
+            let accepted = trust.identity.kind.accepted_breadth();
+            if effective <= accepted {
                 continue;
             }
             for value in &narrowest.values {
+                if value.breadth <= accepted {
+                    continue;
+                }
                 let Some(severity) = severity_of(value.breadth, issuer.tenancy()) else { continue };
                 if value.breadth == Breadth::WholeOwner
                     && ctx.options.allow_whole_owner.iter().any(|owner| names_owner(&value.text, owner))
@@ -61,7 +71,21 @@ impl Rule for OidcWildcardSubject {
                     message.push_str(&format!(" (The value comes from {relies_on}.)"));
                 }
                 let prefix = key_prefix(trust);
+                if let Some((_, index)) = reported.iter().find(|(span, _)| *span == value.value.span) {
+                    let earlier = &mut out[*index];
+                    if !earlier.message.contains(&trust.identity.label) {
+                        earlier.message.push_str(&format!(" The same applies to {}.", trust.identity.label));
+                    }
+                    continue;
+                }
                 let help = match &value.suggestion {
+                    _ if trust.identity.kind != IdentityKind::AwsRole => {
+                        let (claim, example) = match &value.suggestion {
+                            Some(suggestion) => (narrowest.condition.claim.as_str(), suggestion.as_str()),
+                            None => ("sub", example_subject(&issuer.kind)),
+                        };
+                        pin_help(trust, claim, example).unwrap_or_default()
+                    }
                     Some(suggestion) => format!(
                         "Pin one workload with `StringEquals` on `{prefix}:{}`, e.g. `{suggestion}`.",
                         narrowest.condition.claim
@@ -79,6 +103,7 @@ impl Rule for OidcWildcardSubject {
                         .message
                         .push_str(" Another condition could not be resolved statically and may narrow this.");
                 }
+                reported.push((value.value.span, out.len()));
                 out.push(finding);
             }
         }

@@ -1,0 +1,200 @@
+//! `trustlint check --fix`: apply the safe fixes of a run's findings to the files on disk. Per
+//! file, fixes are taken in finding order and a fix whose edits overlap an accepted one is left
+//! out whole (it is still reported, and a second `--fix` run picks it up once the first edits
+//! are in place); the accepted edits are applied last to first so earlier offsets stay valid.
+//! A file that changed on disk since it was read is not touched.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+
+use trustlint_core::{Finding, Fix, SourceFile, Span, TextEdit};
+
+/// What `--fix` did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct FixOutcome {
+    /// Fixes applied.
+    pub applied: usize,
+    /// Files written, as shown in reports, sorted.
+    pub files: Vec<String>,
+    /// Fixes or files left alone, and why.
+    pub notes: Vec<String>,
+}
+
+/// Apply the safe fixes of findings that are not suppressed. `root` is the folder report paths
+/// are relative to (absolute paths stay as they are).
+pub fn apply_safe_fixes(root: &Path, findings: &[Finding]) -> FixOutcome {
+    let mut by_file: BTreeMap<String, (Arc<SourceFile>, Vec<&Fix>)> = BTreeMap::new();
+    for fix in findings.iter().filter(|f| f.suppression.is_none()).filter_map(|f| f.fix.as_ref()) {
+        if fix.safe {
+            let (_, fixes) = by_file
+                .entry(fix.file.path().to_string())
+                .or_insert_with(|| (Arc::clone(&fix.file), Vec::new()));
+            fixes.push(fix);
+        }
+    }
+    let mut outcome = FixOutcome::default();
+    for (display, (file, fixes)) in by_file {
+        let (edits, applied, mut notes) = select_edits(&file, &fixes);
+        outcome.notes.append(&mut notes);
+        if edits.is_empty() {
+            continue;
+        }
+        let Some(text) = apply_edits(file.text(), &edits) else {
+            outcome.notes.push(format!("did not fix {display}: the edits do not fit the file"));
+            continue;
+        };
+        let path = root.join(&display);
+        match std::fs::read_to_string(&path) {
+            Ok(current) if current == file.text() => {}
+            Ok(_) => {
+                outcome.notes.push(format!("did not fix {display}: it changed since it was checked"));
+                continue;
+            }
+            Err(e) => {
+                outcome.notes.push(format!("did not fix {display}: cannot read it: {e}"));
+                continue;
+            }
+        }
+        match std::fs::write(&path, text) {
+            Ok(()) => {
+                outcome.applied += applied;
+                outcome.files.push(display);
+            }
+            Err(e) => outcome.notes.push(format!("did not fix {display}: cannot write it: {e}")),
+        }
+    }
+    outcome
+}
+
+/// The edits of the fixes that fit together, how many fixes that is, and notes on the others.
+fn select_edits(file: &SourceFile, fixes: &[&Fix]) -> (Vec<TextEdit>, usize, Vec<String>) {
+    let text = file.text();
+    let mut accepted: Vec<TextEdit> = Vec::new();
+    let mut applied = 0;
+    let mut notes = Vec::new();
+    for fix in fixes {
+        let fits = fix.edits.iter().all(|edit| {
+            edit.span.start <= edit.span.end
+                && edit.span.end <= text.len()
+                && text.is_char_boundary(edit.span.start)
+                && text.is_char_boundary(edit.span.end)
+        });
+        let own_overlap = fix
+            .edits
+            .iter()
+            .enumerate()
+            .any(|(i, a)| fix.edits[i + 1..].iter().any(|b| overlaps(a.span, b.span)));
+        let clash = fix.edits.iter().any(|a| accepted.iter().any(|b| overlaps(a.span, b.span)));
+        if !fits || own_overlap {
+            notes.push(format!(
+                "did not apply \"{}\" to {}: its edits are malformed",
+                fix.description,
+                file.path()
+            ));
+        } else if clash {
+            notes.push(format!(
+                "did not apply \"{}\" to {}: it overlaps another fix; run `--fix` again",
+                fix.description,
+                file.path()
+            ));
+        } else {
+            accepted.extend(fix.edits.iter().cloned());
+            applied += 1;
+        }
+    }
+    (accepted, applied, notes)
+}
+
+/// Two edits conflict when their ranges intersect, or when one inserts where the other starts
+/// (their order would be ambiguous).
+fn overlaps(a: Span, b: Span) -> bool {
+    (a.start < b.end && b.start < a.end) || (a.start == b.start && (a.is_empty() || b.is_empty()))
+}
+
+/// `text` with `edits` applied; `None` if they overlap or fall outside the text.
+pub fn apply_edits(text: &str, edits: &[TextEdit]) -> Option<String> {
+    let mut sorted: Vec<&TextEdit> = edits.iter().collect();
+    sorted.sort_by_key(|edit| (edit.span.start, edit.span.end));
+    if sorted.windows(2).any(|pair| overlaps(pair[0].span, pair[1].span)) {
+        return None;
+    }
+    let mut out = text.to_string();
+    for edit in sorted.iter().rev() {
+        let span = edit.span;
+        if span.start > span.end
+            || span.end > out.len()
+            || !out.is_char_boundary(span.start)
+            || !out.is_char_boundary(span.end)
+        {
+            return None;
+        }
+        out.replace_range(span.start..span.end, &edit.replacement);
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use trustlint_core::{Location, Severity, Suppression, SuppressionKind};
+
+    fn edit(start: usize, end: usize, replacement: &str) -> TextEdit {
+        TextEdit { span: Span::new(start, end), replacement: replacement.into() }
+    }
+
+    fn finding(file: &Arc<SourceFile>, safe: bool, edits: Vec<TextEdit>) -> Finding {
+        Finding::new("r", Severity::Medium, Location::new(file, Span::new(0, 1)), "m").with_fix(Fix {
+            description: "d".into(),
+            safe,
+            file: Arc::clone(file),
+            edits,
+        })
+    }
+
+    #[test]
+    fn edits_apply_last_to_first() {
+        let text = "abc def ghi";
+        let out = apply_edits(text, &[edit(8, 11, "GHI"), edit(0, 0, ">"), edit(4, 7, "")]).unwrap();
+        assert_eq!(out, ">abc  GHI");
+        assert_eq!(apply_edits(text, &[edit(0, 5, "x"), edit(4, 6, "y")]), None);
+        assert_eq!(apply_edits(text, &[edit(2, 2, "x"), edit(2, 4, "y")]), None);
+        assert_eq!(apply_edits(text, &[edit(9, 20, "x")]), None);
+        // Touching ranges are fine.
+        assert_eq!(apply_edits(text, &[edit(0, 3, "A"), edit(3, 4, "_")]).unwrap(), "A_def ghi");
+    }
+
+    #[test]
+    fn applies_safe_unsuppressed_non_overlapping_fixes_and_writes_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("w.yml"), "one two three\n").unwrap();
+        let file = SourceFile::new("w.yml", "one two three\n");
+        let mut suppressed = finding(&file, true, vec![edit(0, 3, "ONE")]);
+        suppressed.suppression =
+            Some(Suppression { kind: SuppressionKind::InSource, justification: "ok".into() });
+        let findings = vec![
+            finding(&file, true, vec![edit(4, 7, "TWO")]),
+            // Overlaps the first one: left for a second run.
+            finding(&file, true, vec![edit(5, 6, "W")]),
+            finding(&file, false, vec![edit(8, 13, "THREE")]),
+            suppressed,
+        ];
+        let outcome = apply_safe_fixes(dir.path(), &findings);
+        assert_eq!(outcome.applied, 1);
+        assert_eq!(outcome.files, ["w.yml"]);
+        assert_eq!(outcome.notes.len(), 1, "{:?}", outcome.notes);
+        assert!(outcome.notes[0].contains("overlaps"));
+        assert_eq!(std::fs::read_to_string(dir.path().join("w.yml")).unwrap(), "one TWO three\n");
+    }
+
+    #[test]
+    fn files_changed_since_the_check_are_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("w.yml"), "edited meanwhile\n").unwrap();
+        let file = SourceFile::new("w.yml", "one two three\n");
+        let outcome = apply_safe_fixes(dir.path(), &[finding(&file, true, vec![edit(0, 3, "ONE")])]);
+        assert_eq!(outcome.applied, 0);
+        assert!(outcome.notes[0].contains("changed since"));
+        assert_eq!(std::fs::read_to_string(dir.path().join("w.yml")).unwrap(), "edited meanwhile\n");
+    }
+}

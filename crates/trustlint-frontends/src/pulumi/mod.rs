@@ -1,0 +1,767 @@
+//! Pulumi programs read as source, offline: TypeScript/JavaScript, Python and YAML programs
+//! become one language-neutral [`Program`], and cloud mappings (AWS in [`aws`], GCP and Azure
+//! alongside) turn its resources into trust-model facts.
+//!
+//! # The shared interface
+//!
+//! - [`Program`]: the file, its [`Resource`]s in source order, comments, problems and the stack
+//!   whose configuration was used (`None`: configuration reads are Unknown).
+//! - [`Resource`]: `type_token` normalized to the short YAML form (`aws:iam:Role`,
+//!   `gcp:iam:WorkloadIdentityPoolProvider`, `azure-native:managedidentity:FederatedIdentityCredential`,
+//!   `azuread:ApplicationFederatedIdentityCredential`, `pulumi:providers:aws`; compare with
+//!   [`Resource::is`], which ignores ASCII case), the logical `name`, the program `variable` bound
+//!   to it, and `properties`: a [`Node`] map with camelCase keys (Python snake_case is
+//!   normalized; keys inside JSON documents are kept as written), values evaluated.
+//! - Values that are not fully known are [`NodeKind::Computed`] nodes made of [`Part`]s: text,
+//!   Unknown holes (with the reason), [`Part::Ref`] to another resource's output (`role.arn`,
+//!   `${deployRole.name}`), and [`Part::Config`] text read from one stack's configuration. Spans
+//!   of evaluated values are the source spans of the literals (a finding on a `sub` value points
+//!   at the `"repo:acme/*"` string inside `JSON.stringify`).
+//! - Reading values: [`Program::resolver`] gives a [`Resolve`] for `aws_policy` and for any
+//!   mapping (a provider's `arn` resolves to its issuer); [`Program::text`] gives known text.
+//! - [`facts`] runs every cloud mapping over a program; a mapping is a `fn(&Program) -> Facts`.
+
+pub mod aws;
+pub mod azure;
+pub mod credentials;
+pub mod gcp;
+pub mod python;
+mod refs;
+pub mod typescript;
+pub mod yaml;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use trustlint_core::{SourceFile, Span};
+use trustlint_model::{Facts, Piece};
+use trustlint_syntax::eval::{ConfigLookup, Evaluated, Host, SourceLanguage, evaluate_parsed, parse_program};
+use trustlint_syntax::{Comment, Node, NodeKind, Part, parse_yaml};
+
+use crate::aws_policy::{self, Resolve, Resolved};
+use crate::{Analysis, Problem};
+
+/// The language a program is written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Language {
+    TypeScript,
+    JavaScript,
+    Python,
+    Yaml,
+}
+
+/// One resource a program declares (`new aws.iam.Role("deploy", {...})`, `aws.iam.Role("deploy",
+/// ...)`, a `resources:` entry of a YAML program).
+#[derive(Clone, Debug)]
+pub struct Resource {
+    /// Normalized short token: `aws:iam:Role`, `pulumi:providers:aws`.
+    pub type_token: String,
+    /// The logical name (the first constructor argument; the key in YAML). Unknown parts are
+    /// shown as `…`.
+    pub name: String,
+    /// The variable the resource is bound to (`const role = new ...`), when there is one.
+    pub variable: Option<String>,
+    /// A map with camelCase keys; always a [`NodeKind::Map`] (empty when the arguments are not
+    /// an object the evaluator could read, see `properties_unknown`).
+    pub properties: Node,
+    /// Set when the argument object itself could not be read (a variable of unknown value).
+    pub properties_unknown: Option<String>,
+    /// The constructor call (or the YAML resource entry).
+    pub span: Span,
+    /// The logical name as written.
+    pub name_span: Span,
+}
+
+impl Resource {
+    /// True when the resource has this type (ASCII case ignored: full tokens write `iAMMember`).
+    pub fn is(&self, type_token: &str) -> bool {
+        self.type_token.eq_ignore_ascii_case(type_token)
+    }
+
+    /// A property by its camelCase name.
+    pub fn property(&self, name: &str) -> Option<&Node> {
+        self.properties.get(name)
+    }
+
+    /// How messages name the resource: `aws.iam.Role "deploy"`.
+    pub fn label(&self) -> String {
+        format!("{} \"{}\"", display_type(&self.type_token), self.name)
+    }
+}
+
+/// `aws:iam:Role` -> `aws.iam.Role`, `azure-native:authorization:RoleAssignment` ->
+/// `azure-native.authorization.RoleAssignment`; providers stay as tokens.
+fn display_type(token: &str) -> String {
+    if token.starts_with("pulumi:providers:") {
+        return token.to_string();
+    }
+    token.replace(':', ".")
+}
+
+/// A Pulumi program evaluated statically.
+#[derive(Clone, Debug)]
+pub struct Program {
+    pub file: Arc<SourceFile>,
+    pub language: Language,
+    pub resources: Vec<Resource>,
+    /// The stack whose configuration resolved `config.require(...)`; `None` when no stack file
+    /// set a key the program reads (such reads are then Unknown).
+    pub stack: Option<String>,
+    pub comments: Vec<Comment>,
+    pub problems: Vec<Problem>,
+}
+
+impl Program {
+    /// The resource with this logical name (the last one, if a name is reused).
+    pub fn resource(&self, name: &str) -> Option<&Resource> {
+        self.resources.iter().rev().find(|r| r.name == name)
+    }
+
+    pub fn resources_of<'a>(&'a self, type_token: &'a str) -> impl Iterator<Item = &'a Resource> + 'a {
+        self.resources.iter().filter(move |r| r.is(type_token))
+    }
+
+    /// A [`Resolve`] for this program: references to another resource's output are Unknown and
+    /// named, except what the program itself determines (an OIDC provider's `arn` names its
+    /// issuer; a resource's `name` when its `name` property is a literal).
+    pub fn resolver(&self) -> ProgramResolver<'_> {
+        ProgramResolver { program: self }
+    }
+
+    /// The value of a node as text, when fully known (stack configuration counts as known).
+    pub fn text(&self, node: &Node) -> Option<String> {
+        self.resolver().scalar(node).known()
+    }
+
+    /// The resource a reference names, and the output it reads: `role.name` -> (role, "name").
+    pub fn referenced<'n>(&self, node: &'n Node) -> Option<(&Resource, &'n str)> {
+        self.referenced_of(node, &[])
+    }
+
+    /// Like [`Program::referenced`], for a resource of one of `types` (empty: any type). Pulumi
+    /// lets resources of different types share a logical name (a policy and its attachment).
+    pub fn referenced_of<'n>(&self, node: &'n Node, types: &[&str]) -> Option<(&Resource, &'n str)> {
+        match node.as_computed()? {
+            [Part::Ref { resource, output }] => {
+                let found =
+                    self.resources.iter().rev().find(|r| {
+                        r.name == *resource && (types.is_empty() || types.iter().any(|t| r.is(t)))
+                    })?;
+                Some((found, output.as_str()))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// See [`Program::resolver`].
+pub struct ProgramResolver<'p> {
+    program: &'p Program,
+}
+
+/// Deeper than this, a chain of references is a cycle.
+const MAX_REFERENCE_DEPTH: usize = 8;
+
+impl ProgramResolver<'_> {
+    fn part(&self, part: &Part, depth: usize) -> Resolved {
+        match part {
+            Part::Ref { resource, output } => self.output(resource, output, depth),
+            other => aws_policy::computed(std::slice::from_ref(other)),
+        }
+    }
+
+    fn output(&self, name: &str, output: &str, depth: usize) -> Resolved {
+        // A provider's `arn` names the issuer; prefer it over another resource of the same name.
+        let provider = (output == "arn")
+            .then(|| self.program.resources.iter().rev().find(|r| r.name == name && r.is(aws::OIDC_PROVIDER)))
+            .flatten();
+        let Some(resource) = provider.or_else(|| self.program.resource(name)) else {
+            return Resolved::unknown(format!("the output `{output}` of resource `{name}`"));
+        };
+        let unknown = || {
+            Resolved::unknown(if output.is_empty() {
+                resource.label()
+            } else {
+                format!("the output `{output}` of {}", resource.label())
+            })
+        };
+        if depth >= MAX_REFERENCE_DEPTH {
+            return unknown();
+        }
+        if resource.is(aws::OIDC_PROVIDER) && output == "arn" {
+            // `arn:PARTITION:iam::ACCOUNT:oidc-provider/HOST_AND_PATH`: the issuer is the URL.
+            let Some(url) = resource.property("url") else { return unknown() };
+            let url = self.node(url, depth + 1);
+            let mut pieces = vec![Piece::Unknown(format!(
+                "the partition and account of {} (an `Output`)",
+                resource.label()
+            ))];
+            let mut first = true;
+            for piece in url.pieces {
+                match piece {
+                    Piece::Text(text) if first => {
+                        let host = text.trim_start_matches("https://").trim_start_matches("http://");
+                        pieces.push(Piece::Text(format!(":oidc-provider/{host}")));
+                    }
+                    other => pieces.push(other),
+                }
+                first = false;
+            }
+            return Resolved { pieces, relies_on: url.relies_on };
+        }
+        // Names are known when written out (`name: "deploy"`); AWS IAM `id` equals the name.
+        let named_output =
+            output == "name" || (output == "id" && resource.type_token.starts_with("aws:iam:"));
+        if named_output && let Some(name) = resource.property("name") {
+            let resolved = self.node(name, depth + 1);
+            if resolved.known().is_some() {
+                return resolved;
+            }
+        }
+        unknown()
+    }
+
+    fn node(&self, node: &Node, depth: usize) -> Resolved {
+        match &node.kind {
+            NodeKind::Computed(parts) => {
+                let mut pieces: Vec<Piece> = Vec::new();
+                let mut notes: Vec<String> = Vec::new();
+                for part in parts {
+                    let resolved = self.part(part, depth);
+                    for piece in resolved.pieces {
+                        match (pieces.last_mut(), piece) {
+                            (Some(Piece::Text(last)), Piece::Text(text)) => last.push_str(&text),
+                            (_, piece) => pieces.push(piece),
+                        }
+                    }
+                    if let Some(note) = resolved.relies_on
+                        && !notes.contains(&note)
+                    {
+                        notes.push(note);
+                    }
+                }
+                if pieces.is_empty() {
+                    pieces.push(Piece::Text(String::new()));
+                }
+                Resolved { pieces, relies_on: (!notes.is_empty()).then(|| notes.join(" and ")) }
+            }
+            NodeKind::Scalar(scalar) => Resolved::text(scalar.value.clone()),
+            NodeKind::Seq(_) | NodeKind::Map(_) => {
+                Resolved::unknown("a list or object where text is expected")
+            }
+        }
+    }
+}
+
+impl Resolve for ProgramResolver<'_> {
+    fn scalar(&self, node: &Node) -> Resolved {
+        self.node(node, 0)
+    }
+}
+
+/// A resolved value as text, holes shown as `…` (for labels and ARNs in messages).
+pub fn display(resolved: &Resolved) -> String {
+    resolved
+        .pieces
+        .iter()
+        .map(|piece| match piece {
+            Piece::Text(text) => text.as_str(),
+            Piece::Unknown(_) => "…",
+        })
+        .collect()
+}
+
+/// Stack configuration (`Pulumi.<stack>.yaml`) as the evaluator sees it.
+#[derive(Clone, Debug)]
+pub struct StackConfig {
+    /// `dev` for `Pulumi.dev.yaml`.
+    pub stack: String,
+    /// Entries of `config:`, full keys (`acme:subject`, `aws:region`).
+    pub values: Vec<StackValue>,
+}
+
+#[derive(Clone, Debug)]
+pub struct StackValue {
+    pub key: String,
+    /// The value; `None` for a `secure:` value (encrypted: not readable).
+    pub value: Option<Node>,
+}
+
+impl StackConfig {
+    /// Read the `config:` section of a stack file; `None` when it does not parse.
+    pub fn parse(stack: &str, text: &str) -> Option<StackConfig> {
+        let parsed = parse_yaml(text);
+        if !parsed.errors.is_empty() {
+            return None;
+        }
+        let root = parsed.documents.into_iter().next()?;
+        let mut values = Vec::new();
+        for entry in root.get("config").and_then(Node::as_map).unwrap_or_default() {
+            let secure =
+                entry.value.get("secure").is_some() && entry.value.as_map().is_some_and(|m| m.len() == 1);
+            values.push(StackValue { key: entry.key.clone(), value: (!secure).then(|| entry.value.clone()) });
+        }
+        Some(StackConfig { stack: stack.to_string(), values })
+    }
+
+    /// The entry for `key` in `namespace` (the project when `None`; then any namespace that is
+    /// not a provider's, since the project name may not be known).
+    pub fn lookup(&self, namespace: Option<&str>, key: &str, project: Option<&str>) -> Option<&StackValue> {
+        self.values.iter().rev().find(|value| {
+            let Some((ns, name)) = value.key.split_once(':') else { return false };
+            if name != key {
+                return false;
+            }
+            match (namespace, project) {
+                (Some(wanted), _) => ns == wanted,
+                (None, Some(project)) => ns == project,
+                (None, None) => !PROVIDER_NAMESPACES.contains(&ns),
+            }
+        })
+    }
+}
+
+/// Configuration namespaces of provider packages (never the project's).
+const PROVIDER_NAMESPACES: &[&str] = &[
+    "aws",
+    "aws-native",
+    "gcp",
+    "azure",
+    "azure-native",
+    "azuread",
+    "kubernetes",
+    "pulumi",
+    "pulumiservice",
+];
+
+/// Reads sibling modules of a program (`./constants.ts`, `constants.py`) by a path relative to
+/// the program's folder. Implementations must refuse paths outside the program's folder.
+pub trait ModuleLoader {
+    fn load(&self, relative_path: &str) -> Option<String>;
+}
+
+/// Loads nothing: programs are read on their own.
+pub struct NoModules;
+
+impl ModuleLoader for NoModules {
+    fn load(&self, _relative_path: &str) -> Option<String> {
+        None
+    }
+}
+
+/// What the caller knows around a program file.
+pub struct ProgramContext<'a> {
+    /// Stacks of the program's folder, sorted by stack name.
+    pub stacks: Vec<StackConfig>,
+    /// The project name (`name:` in `Pulumi.yaml`): the namespace of `new pulumi.Config()`.
+    pub project: Option<String>,
+    pub modules: &'a dyn ModuleLoader,
+}
+
+impl ProgramContext<'_> {
+    /// A program read on its own: no stacks, no sibling modules.
+    pub fn alone() -> ProgramContext<'static> {
+        ProgramContext { stacks: Vec::new(), project: None, modules: &NoModules }
+    }
+}
+
+/// Reads sibling files from the program's folder on disk; no `..`, no absolute paths, at most
+/// [`MAX_MODULE_SIZE`] bytes.
+pub struct DirectoryModules<'a> {
+    pub dir: &'a Path,
+}
+
+/// Sibling modules larger than this are not read (constants modules are small).
+pub const MAX_MODULE_SIZE: u64 = 512 * 1024;
+
+impl ModuleLoader for DirectoryModules<'_> {
+    fn load(&self, relative_path: &str) -> Option<String> {
+        let relative = Path::new(relative_path);
+        if relative.is_absolute()
+            || relative
+                .components()
+                .any(|c| !matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir))
+        {
+            return None;
+        }
+        let path = self.dir.join(relative);
+        if std::fs::metadata(&path).ok()?.len() > MAX_MODULE_SIZE {
+            return None;
+        }
+        std::fs::read_to_string(path).ok()
+    }
+}
+
+/// The stacks and project name of the folder holding a program: `Pulumi.<stack>.yaml` files
+/// sorted by name, and `name:` of `Pulumi.yaml`. Unreadable files are skipped.
+pub fn read_folder(dir: &Path) -> (Vec<StackConfig>, Option<String>) {
+    let mut stacks = Vec::new();
+    let mut project = None;
+    let Ok(entries) = std::fs::read_dir(dir) else { return (stacks, project) };
+    let mut names: Vec<String> =
+        entries.filter_map(|e| e.ok()).filter_map(|e| e.file_name().into_string().ok()).collect();
+    names.sort();
+    for name in names {
+        let Some(rest) = name.strip_prefix("Pulumi.") else { continue };
+        let Some(stem) = rest.strip_suffix(".yaml").or_else(|| rest.strip_suffix(".yml")) else { continue };
+        let path = dir.join(&name);
+        if std::fs::metadata(&path).map(|m| m.len()).unwrap_or(u64::MAX) > MAX_MODULE_SIZE {
+            continue;
+        }
+        if stem.is_empty() {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        stacks.extend(StackConfig::parse(stem, &text));
+    }
+    for name in ["Pulumi.yaml", "Pulumi.yml"] {
+        if let Ok(text) = std::fs::read_to_string(dir.join(name))
+            && let Some(root) = parse_yaml(&text).documents.into_iter().next()
+        {
+            project = root.get("name").and_then(Node::as_text).map(str::to_string);
+            break;
+        }
+    }
+    (stacks, project)
+}
+
+/// Cheap content sniff: a TypeScript/JavaScript or Python file that imports a Pulumi SDK
+/// (`from "@pulumi/aws"`, `require("@pulumi/aws")`, `import pulumi_aws`, `from pulumi import`),
+/// not merely one that mentions Pulumi.
+pub fn looks_like_program(text: &str) -> bool {
+    if text.contains("@pulumi/") {
+        return [
+            "from \"@pulumi/",
+            "from '@pulumi/",
+            "require(\"@pulumi/",
+            "require('@pulumi/",
+            "import \"@pulumi/",
+        ]
+        .iter()
+        .any(|import| text.contains(import));
+    }
+    text.contains("pulumi")
+        && text.lines().any(|line| {
+            let line = line.trim_start();
+            ["import pulumi", "from pulumi"].iter().any(|prefix| {
+                line.strip_prefix(prefix)
+                    .is_some_and(|rest| rest.starts_with([' ', '_', '.', ',']) || rest.is_empty())
+            })
+        })
+}
+
+/// Cheap content sniff for a Pulumi YAML program: `resources:` with Pulumi type tokens
+/// (`type: aws:iam:Role`), or `runtime: yaml`.
+pub fn looks_like_yaml_program(text: &str) -> bool {
+    let has_resources = text.lines().any(|line| line.trim_end() == "resources:");
+    has_resources
+        && (text.contains("runtime: yaml")
+            || text.lines().any(|line| {
+                let line = line.trim_start();
+                line.strip_prefix("type:").is_some_and(|token| {
+                    let token = token.trim().trim_matches('"').trim_matches('\'');
+                    token.split(':').count() >= 2 && !token.starts_with("AWS::")
+                })
+            }))
+}
+
+/// Analyse a program file: evaluate it (once per stack whose configuration it reads) and map its
+/// resources to facts.
+pub fn analyze(file: &Arc<SourceFile>, language: Language, context: &ProgramContext<'_>) -> Analysis {
+    let programs = match language {
+        Language::TypeScript | Language::JavaScript => typescript::programs(file, language, context),
+        Language::Python => python::programs(file, context),
+        Language::Yaml => yaml::programs(file, context),
+    };
+    let mut analysis = Analysis::default();
+    for (index, program) in programs.into_iter().enumerate() {
+        analysis.facts.extend(facts(&program));
+        if index == 0 {
+            analysis.comments = program.comments;
+            analysis.problems = program.problems;
+        }
+    }
+    analysis
+}
+
+/// Analyse a program file read from `disk_path`: the stacks (`Pulumi.<stack>.yaml`) and project
+/// name of its folder resolve configuration reads, and sibling modules of the folder resolve
+/// imported constants. Without a readable folder, the program is read on its own.
+pub fn analyze_at(file: &Arc<SourceFile>, language: Language, disk_path: Option<&Path>) -> Analysis {
+    let dir = disk_path
+        .and_then(Path::parent)
+        .map(|dir| if dir.as_os_str().is_empty() { Path::new(".") } else { dir });
+    match dir.filter(|dir| dir.is_dir()) {
+        Some(dir) => {
+            let (stacks, project) = read_folder(dir);
+            let modules = DirectoryModules { dir };
+            analyze(file, language, &ProgramContext { stacks, project, modules: &modules })
+        }
+        None => analyze(file, language, &ProgramContext::alone()),
+    }
+}
+
+/// Which language a path is, by extension; `None` for files that are not program sources.
+pub fn language_of(path: &str) -> Option<Language> {
+    let lower = path.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    if name.ends_with(".d.ts") {
+        return None;
+    }
+    if name.ends_with(".ts") || name.ends_with(".tsx") || name.ends_with(".mts") || name.ends_with(".cts") {
+        Some(Language::TypeScript)
+    } else if name.ends_with(".js")
+        || name.ends_with(".mjs")
+        || name.ends_with(".cjs")
+        || name.ends_with(".jsx")
+    {
+        Some(Language::JavaScript)
+    } else if name.ends_with(".py") {
+        Some(Language::Python)
+    } else {
+        None
+    }
+}
+
+/// Stacks evaluated at most per program (the first ones, sorted by name).
+pub(crate) const MAX_STACKS: usize = 16;
+
+/// Evaluate a TypeScript/JavaScript or Python program: once on its own, and again once per
+/// stack when it reads configuration that stack files may set.
+pub(crate) fn evaluate_source(
+    file: &Arc<SourceFile>,
+    language: Language,
+    source: SourceLanguage,
+    context: &ProgramContext<'_>,
+) -> Vec<Program> {
+    let what = match language {
+        Language::Python => "Python",
+        Language::JavaScript => "JavaScript",
+        _ => "TypeScript",
+    };
+    let parsed = parse_program(file.text(), source);
+    if let Some(error) = parsed.errors.first() {
+        return vec![Program {
+            file: Arc::clone(file),
+            language,
+            resources: Vec::new(),
+            stack: None,
+            comments: parsed.comments,
+            problems: vec![Problem {
+                span: error.span,
+                message: format!("invalid {what}: {}", error.message),
+            }],
+        }];
+    }
+    let alone = evaluate_parsed(&parsed, &ProgramHost { context, stack: None });
+    let mut programs = if alone.config_reads == 0 || context.stacks.is_empty() {
+        vec![program_of(file, language, alone, None)]
+    } else {
+        context
+            .stacks
+            .iter()
+            .take(MAX_STACKS)
+            .map(|stack| {
+                let evaluated = evaluate_parsed(&parsed, &ProgramHost { context, stack: Some(stack) });
+                program_of(file, language, evaluated, Some(stack.stack.clone()))
+            })
+            .collect()
+    };
+    if let Some(first) = programs.first_mut() {
+        first.comments = parsed.comments;
+    }
+    programs
+}
+
+fn program_of(
+    file: &Arc<SourceFile>,
+    language: Language,
+    evaluated: Evaluated,
+    stack: Option<String>,
+) -> Program {
+    let resources = evaluated
+        .resources
+        .into_iter()
+        .filter_map(|call| {
+            Some(Resource {
+                type_token: token_of(&call.package, &call.path)?,
+                name: call.name_text,
+                variable: call.variable,
+                properties: call.properties,
+                properties_unknown: call.properties_unknown,
+                span: call.span,
+                name_span: call.name_span,
+            })
+        })
+        .collect();
+    Program {
+        file: Arc::clone(file),
+        language,
+        resources,
+        stack,
+        comments: evaluated.comments,
+        problems: Vec::new(),
+    }
+}
+
+/// What the evaluator asks about the world around the program.
+struct ProgramHost<'c, 'm> {
+    context: &'c ProgramContext<'m>,
+    stack: Option<&'c StackConfig>,
+}
+
+impl Host for ProgramHost<'_, '_> {
+    fn config(&self, namespace: Option<&str>, key: &str) -> ConfigLookup {
+        let Some(stack) = self.stack else { return ConfigLookup::NotSet };
+        match stack.lookup(namespace, key, self.context.project.as_deref()) {
+            Some(StackValue { key, value: Some(value) }) => {
+                ConfigLookup::Value { key: key.clone(), stack: stack.stack.clone(), value: value.clone() }
+            }
+            Some(StackValue { key, value: None }) => {
+                ConfigLookup::Secret { key: key.clone(), stack: stack.stack.clone() }
+            }
+            None => ConfigLookup::NotSet,
+        }
+    }
+
+    fn invoke(&self, package: &str, path: &[String], args: &Node, span: Span) -> Option<Node> {
+        match package {
+            "aws" => aws::invoke(path, args, span),
+            _ => None,
+        }
+    }
+
+    fn constant(&self, package: &str, path: &[String]) -> Option<String> {
+        match package {
+            "aws" => aws::constant(path),
+            _ => None,
+        }
+    }
+
+    fn load_module(&self, relative_path: &str) -> Option<String> {
+        self.context.modules.load(relative_path)
+    }
+}
+
+/// Every cloud mapping over one program.
+pub fn facts(program: &Program) -> Facts {
+    let mut facts = Facts::default();
+    facts.extend(aws::facts(program));
+    facts.extend(gcp::facts(program));
+    facts.extend(azure::facts(program));
+    facts.extend(credentials::facts(program));
+    facts
+}
+
+/// Normalize a type token to the short form: `aws:iam/role:Role` -> `aws:iam:Role`,
+/// `azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential`
+/// -> `azuread:ApplicationFederatedIdentityCredential`, `azure-native:managedidentity/v20230131:X`
+/// -> `azure-native:managedidentity:X`.
+pub fn normalize_type_token(token: &str) -> String {
+    let parts: Vec<&str> = token.trim().split(':').collect();
+    match parts.as_slice() {
+        [package, module, class] => {
+            let module = module.split('/').next().unwrap_or(module);
+            if *package == "pulumi" && module == "providers" {
+                return token.trim().to_string();
+            }
+            if module.is_empty() || module == "index" {
+                format!("{package}:{class}")
+            } else {
+                format!("{package}:{module}:{class}")
+            }
+        }
+        _ => token.trim().to_string(),
+    }
+}
+
+/// The type token of a class reached through an SDK package: `("aws", ["iam", "Role"])` ->
+/// `aws:iam:Role`; `("aws", ["Provider"])` -> `pulumi:providers:aws`; version modules of
+/// azure-native (`v20230131`, `v20250131preview`) are dropped.
+pub fn token_of(package: &str, path: &[String]) -> Option<String> {
+    let (class, modules) = path.split_last()?;
+    let modules: Vec<&str> =
+        modules.iter().map(String::as_str).filter(|m| !is_version_module(m) && *m != "index").collect();
+    if modules.is_empty() && class == "Provider" {
+        return Some(format!("pulumi:providers:{package}"));
+    }
+    Some(if modules.is_empty() {
+        format!("{package}:{class}")
+    } else {
+        format!("{package}:{}:{class}", modules.join("/"))
+    })
+}
+
+fn is_version_module(module: &str) -> bool {
+    let Some(rest) = module.strip_prefix('v') else { return false };
+    rest.len() >= 8 && rest[..8].bytes().all(|b| b.is_ascii_digit())
+}
+
+pub use trustlint_syntax::eval::camel_case;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn type_tokens() {
+        assert_eq!(normalize_type_token("aws:iam/role:Role"), "aws:iam:Role");
+        assert_eq!(normalize_type_token("aws:iam:Role"), "aws:iam:Role");
+        assert_eq!(
+            normalize_type_token("gcp:serviceaccount/iAMMember:IAMMember"),
+            "gcp:serviceaccount:IAMMember"
+        );
+        assert_eq!(
+            normalize_type_token(
+                "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential"
+            ),
+            "azuread:ApplicationFederatedIdentityCredential"
+        );
+        assert_eq!(normalize_type_token("pulumi:providers:aws"), "pulumi:providers:aws");
+        let path = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(token_of("aws", &path(&["iam", "Role"])).unwrap(), "aws:iam:Role");
+        assert_eq!(token_of("aws", &path(&["Provider"])).unwrap(), "pulumi:providers:aws");
+        assert_eq!(
+            token_of("azure-native", &path(&["managedidentity", "v20230131", "FederatedIdentityCredential"]))
+                .unwrap(),
+            "azure-native:managedidentity:FederatedIdentityCredential"
+        );
+        assert_eq!(
+            token_of("azuread", &path(&["ApplicationFederatedIdentityCredential"])).unwrap(),
+            "azuread:ApplicationFederatedIdentityCredential"
+        );
+    }
+
+    #[test]
+    fn stack_config_lookup() {
+        let stack = StackConfig::parse(
+            "prod",
+            "config:\n  aws:region: us-east-1\n  acme:subject: repo:acme/infra:environment:prod\n  acme:token:\n    secure: AAABAxyz\n",
+        )
+        .unwrap();
+        assert_eq!(
+            stack.lookup(None, "subject", None).unwrap().value.as_ref().unwrap().as_str(),
+            Some("repo:acme/infra:environment:prod")
+        );
+        assert!(stack.lookup(None, "region", None).is_none());
+        assert!(stack.lookup(Some("aws"), "region", None).is_some());
+        assert!(stack.lookup(None, "token", None).unwrap().value.is_none());
+        assert!(stack.lookup(None, "subject", Some("other")).is_none());
+    }
+
+    #[test]
+    fn sniffs_programs() {
+        assert!(looks_like_program("import * as aws from \"@pulumi/aws\";"));
+        assert!(looks_like_program("import pulumi\nimport pulumi_aws as aws\n"));
+        assert!(looks_like_program("const aws = require('@pulumi/aws');"));
+        assert!(looks_like_program("from pulumi import Output\n"));
+        assert!(!looks_like_program("import React from 'react';"));
+        assert!(!looks_like_program("// see https://www.npmjs.com/package/@pulumi/aws\n"));
+        assert!(!looks_like_program("PULUMI_TOKEN = os.environ['pulumi_token']\nimport pulumify\n"));
+        assert!(looks_like_yaml_program(
+            "name: x\nruntime: yaml\nresources:\n  r:\n    type: aws:iam:Role\n"
+        ));
+        assert!(looks_like_yaml_program("resources:\n  r:\n    type: aws:iam:Role\n"));
+        assert!(!looks_like_yaml_program("Resources:\n  R:\n    Type: AWS::IAM::Role\n"));
+    }
+}

@@ -1,0 +1,126 @@
+//! Re-checking one 2,000-line file as an editor does on every keystroke: a `didChange` with the
+//! full text in, `publishDiagnostics` out, through the real server loop (JSON on both sides),
+//! next to the engine alone for comparison. Run with `cargo bench -p trustlint-lsp`.
+//!
+//! The input is a CloudFormation template with about 80 GitHub OIDC roles, one in ten of them
+//! trusting every repository of the owner, so each check also builds and publishes diagnostics.
+
+use std::time::Duration;
+
+use lsp_server::{Connection, Message, Notification, Request, RequestId};
+use serde_json::{Value, json};
+use trustlint_engine::{Config, Engine, RunOptions};
+
+const LINES: usize = 2_000;
+const URI: &str = "file:///bench/stack.yaml";
+
+fn main() {
+    divan::main();
+}
+
+/// A template of at least `LINES` lines.
+fn template() -> String {
+    let mut text = String::from(
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nDescription: Deploy roles for every service\nResources:\n  GithubOidc:\n    Type: AWS::IAM::OIDCProvider\n    Properties:\n      Url: https://token.actions.githubusercontent.com\n      ClientIdList: [sts.amazonaws.com]\n",
+    );
+    let mut role = 0;
+    while text.lines().count() < LINES {
+        let subject = if role % 10 == 0 {
+            "repo:acme/*".to_string()
+        } else {
+            format!("repo:acme/service-{role}:environment:production")
+        };
+        text.push_str(&format!(
+            "  DeployRole{role}:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: deploy-service-{role}
+      Description: Deploys service {role} from GitHub Actions
+      MaxSessionDuration: 3600
+      AssumeRolePolicyDocument:
+        Version: \"2012-10-17\"
+        Statement:
+          - Sid: GitHubActions
+            Effect: Allow
+            Action: sts:AssumeRoleWithWebIdentity
+            Principal:
+              Federated: !Ref GithubOidc
+            Condition:
+              StringEquals:
+                token.actions.githubusercontent.com:aud: sts.amazonaws.com
+              StringLike:
+                token.actions.githubusercontent.com:sub: \"{subject}\"
+      ManagedPolicyArns:
+        - arn:aws:iam::aws:policy/ReadOnlyAccess
+      Tags:
+        - Key: service
+          Value: service-{role}
+"
+        ));
+        role += 1;
+    }
+    text
+}
+
+/// The engine alone, on the same text (the floor for the server path).
+#[divan::bench]
+fn engine_check_text(bencher: divan::Bencher) {
+    let engine = Engine::new(Config::default(), &RunOptions::default()).unwrap();
+    let text = template();
+    bencher.bench_local(|| engine.check_text("stack.yaml", divan::black_box(&text)).unwrap());
+}
+
+/// `didChange` (full text) to `publishDiagnostics`, through the server.
+#[divan::bench]
+fn server_recheck_after_change(bencher: divan::Bencher) {
+    let (server_side, client) = Connection::memory();
+    let server = std::thread::spawn(move || trustlint_lsp::run(&server_side));
+    let send = |message: Message| client.sender.send(message).unwrap();
+    let initialize =
+        json!({ "capabilities": {}, "workspaceFolders": [{ "uri": "file:///bench", "name": "bench" }] });
+    send(Request::new(RequestId::from(1), "initialize".into(), initialize).into());
+    wait_for(&client, |message| matches!(message, Message::Response(_)));
+    send(Notification::new("initialized".into(), json!({})).into());
+
+    let text = template();
+    let document = json!({ "uri": URI, "languageId": "yaml", "version": 0, "text": text });
+    send(Notification::new("textDocument/didOpen".into(), json!({ "textDocument": document })).into());
+    let first = wait_for(&client, is_publication);
+    let published = first["diagnostics"].as_array().map_or(0, Vec::len);
+    assert!(published > 0, "the template has wide trusts");
+    eprintln!("input: {} lines, {published} diagnostics published per check", text.lines().count());
+
+    let mut version = 0;
+    bencher.bench_local(|| {
+        version += 1;
+        let params = json!({
+            "textDocument": { "uri": URI, "version": version },
+            "contentChanges": [{ "text": text }],
+        });
+        send(Notification::new("textDocument/didChange".into(), params).into());
+        let published = wait_for(&client, is_publication);
+        assert_eq!(published["version"], version);
+    });
+
+    send(Request::new(RequestId::from(2), "shutdown".into(), Value::Null).into());
+    wait_for(&client, |message| matches!(message, Message::Response(_)));
+    send(Notification::new("exit".into(), Value::Null).into());
+    server.join().unwrap().unwrap();
+}
+
+fn is_publication(message: &Message) -> bool {
+    matches!(message, Message::Notification(n) if n.method == "textDocument/publishDiagnostics")
+}
+
+/// The first message matching `wanted` (its params for notifications).
+fn wait_for(client: &Connection, wanted: impl Fn(&Message) -> bool) -> Value {
+    loop {
+        let message = client.receiver.recv_timeout(Duration::from_secs(30)).expect("the server answers");
+        if wanted(&message) {
+            return match message {
+                Message::Notification(notification) => notification.params,
+                _ => Value::Null,
+            };
+        }
+    }
+}

@@ -1,0 +1,35 @@
+//! `trustlint server`: a Language Server over stdio. It checks the editor's in-memory text of
+//! every file kind trustlint reads with the same engine as `trustlint check` (the workspace's
+//! `trustlint.toml` applies), publishes diagnostics with rule id, docs link, severity and related
+//! locations, shows the rule's document on hover, and offers two code actions: an ignore
+//! comment, and the rule's fix when it has one.
+//!
+//! Synchronous by design (lsp-server): one file is checked in a few milliseconds, and messages
+//! already queued are handled before checking, so a burst of edits is checked once.
+
+// `lsp_types::Uri` hashes and compares its text; the `Cell` clippy sees inside is fluent-uri's
+// parse cache, which never changes either.
+#![allow(clippy::mutable_key_type)]
+
+mod actions;
+mod convert;
+mod server;
+mod workspace;
+
+use lsp_server::Connection;
+
+/// Serve one client over standard input and output until it sends `exit` or closes the pipe.
+pub fn run_stdio() -> Result<(), String> {
+    let (connection, io_threads) = Connection::stdio();
+    let result = run(&connection);
+    // Dropping the connection closes the writer channel, so the writer thread can finish.
+    drop(connection);
+    io_threads.join().map_err(|e| format!("language server I/O: {e}"))?;
+    result
+}
+
+/// Serve one client over `connection` (stdio, or an in-memory pair in tests). Returns an error
+/// when the client disconnects before initializing, or exits without asking to shut down.
+pub fn run(connection: &Connection) -> Result<(), String> {
+    server::serve(connection)
+}

@@ -1,0 +1,1243 @@
+//! GCP workload identity attribute conditions (CEL, oidc-reference.md 3.1) read into claim
+//! conditions.
+//!
+//! Only the forms people write are read: `==`, `!=`, `in [..]`, `'v' in claim`, `startsWith`,
+//! `endsWith`, `contains`, `has(..)`, `!`, `&&`, `||` and parentheses over `assertion.X`,
+//! `attribute.X` and `google.subject` / `google.groups`. Anything else (regular expressions,
+//! arithmetic, ternaries, macros, comparisons between two claims) becomes an Unknown part with
+//! the reason, never a guess.
+//!
+//! The result is a disjunction of conjunctions ([`CelCondition::alternatives`]): a token gets in
+//! when every condition of at least one alternative holds. Alternatives that differ only in the
+//! value of one positive condition are merged into one multi-valued condition, so
+//! `assertion.repository == 'a' || assertion.repository == 'b'` is one alternative with two values.
+
+use trustlint_core::Span;
+
+use crate::condition::{ClaimCondition, ConditionValue, MatchKind, Operator, SetQualifier};
+
+/// Alternatives beyond this are not expanded (a product of many `||` groups): the condition is
+/// read as Unknown instead.
+pub const MAX_ALTERNATIVES: usize = 32;
+/// Deepest nesting read; deeper input is Unknown (and keeps the recursion bounded).
+const MAX_DEPTH: usize = 64;
+
+/// Where a CEL text sits in its source file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TextOrigin {
+    /// The whole value in the file (a string literal with its quotes).
+    pub whole: Span,
+    /// File offset of the text's first byte when it is written out byte for byte (no escapes,
+    /// no interpolation): positions inside the text then map onto the file.
+    pub content_start: Option<usize>,
+}
+
+impl TextOrigin {
+    /// Nothing inside the text can be located: every span is the whole value.
+    pub fn whole(span: Span) -> Self {
+        TextOrigin { whole: span, content_start: None }
+    }
+
+    /// `source` is the file text of `whole`; `content` the decoded text. Positions map only
+    /// when the decoded text appears verbatim inside the literal.
+    pub fn of_literal(source: &str, whole: Span, content: &str) -> Self {
+        let content_start =
+            (!content.is_empty()).then(|| source.find(content)).flatten().map(|at| whole.start + at);
+        TextOrigin { whole, content_start }
+    }
+
+    /// The file span of bytes `relative` of the text.
+    pub fn locate(&self, relative: Span) -> Span {
+        match self.content_start {
+            Some(start) => Span::new(start + relative.start, start + relative.end),
+            None => self.whole,
+        }
+    }
+}
+
+/// How a provider's `attributeMapping` maps token claims to `google.*` and `attribute.*`.
+#[derive(Clone, Debug, Default)]
+pub struct AttributeMapping {
+    entries: Vec<(String, Mapped)>,
+    /// Set when the mapping as a whole could not be read statically.
+    unknown: Option<String>,
+}
+
+/// The source side of one mapping entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Mapped {
+    /// A CEL expression over `assertion`, e.g. `assertion.repository`.
+    Expression(String),
+    /// The value could not be resolved (an Output, a config value).
+    Unknown(String),
+}
+
+impl AttributeMapping {
+    pub fn new() -> Self {
+        AttributeMapping::default()
+    }
+
+    /// A mapping that could not be read at all.
+    pub fn unknown(why: impl Into<String>) -> Self {
+        AttributeMapping { entries: Vec::new(), unknown: Some(why.into()) }
+    }
+
+    pub fn insert(&mut self, target: impl Into<String>, source: Mapped) {
+        let target = target.into();
+        self.entries.retain(|(existing, _)| *existing != target);
+        self.entries.push((target, source));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty() && self.unknown.is_none()
+    }
+
+    /// The source expression of `target` (`google.subject`, `attribute.repository`).
+    pub fn source_of(&self, target: &str) -> Option<&Mapped> {
+        self.entries.iter().find(|(t, _)| t == target).map(|(_, source)| source)
+    }
+
+    /// The token claim `target` is mapped from, or why that cannot be told.
+    pub fn claim_of(&self, target: &str) -> Result<String, String> {
+        match self.source_of(target) {
+            Some(Mapped::Expression(expression)) => claim_path(expression).ok_or_else(|| {
+                format!("`{target}` is mapped from `{}`, not from one claim", expression.trim())
+            }),
+            Some(Mapped::Unknown(why)) => Err(format!("the mapping of `{target}` ({why})")),
+            None => match &self.unknown {
+                Some(why) => Err(format!("the attribute mapping ({why})")),
+                None => Err(format!("`{target}`, which the attribute mapping does not define")),
+            },
+        }
+    }
+}
+
+/// `assertion.repository` or `assertion['repository']` -> `repository`; `None` for anything that
+/// is not one claim.
+pub fn claim_path(expression: &str) -> Option<String> {
+    let tokens = lex(expression).ok()?;
+    let mut parser = Parser { tokens: &tokens, pos: 0, depth: 0 };
+    let expr = parser.expression().ok()?;
+    if parser.pos != tokens.len() {
+        return None;
+    }
+    match path_of(&expr)?.as_slice() {
+        [root, rest @ ..] if root == "assertion" && !rest.is_empty() => Some(rest.join(".")),
+        _ => None,
+    }
+}
+
+/// One way in: every condition holds (and the Unknown parts, which may narrow it further).
+#[derive(Clone, Debug, Default)]
+pub struct Alternative {
+    pub conditions: Vec<ClaimCondition>,
+    /// Parts of this alternative that could not be read, with the reason.
+    pub unknown: Vec<String>,
+}
+
+/// An attribute condition read as alternatives.
+#[derive(Clone, Debug)]
+pub struct CelCondition {
+    /// OR-ed; empty when the condition can never hold (`false`).
+    pub alternatives: Vec<Alternative>,
+}
+
+impl CelCondition {
+    /// True when some part could not be read.
+    pub fn has_unknown(&self) -> bool {
+        self.alternatives.iter().any(|alt| !alt.unknown.is_empty())
+    }
+}
+
+/// Read a CEL attribute condition. `mapping` resolves `attribute.*` and `google.*` to claims.
+pub fn read_condition(text: &str, mapping: &AttributeMapping, origin: TextOrigin) -> CelCondition {
+    let unreadable = |why: String| CelCondition {
+        alternatives: vec![Alternative { conditions: Vec::new(), unknown: vec![why] }],
+    };
+    let tokens = match lex(text) {
+        Ok(tokens) => tokens,
+        Err(why) => return unreadable(format!("the attribute condition could not be read as CEL: {why}")),
+    };
+    if tokens.is_empty() {
+        return unreadable("the attribute condition is empty".into());
+    }
+    let mut parser = Parser { tokens: &tokens, pos: 0, depth: 0 };
+    let expr = match parser.expression() {
+        Ok(expr) if parser.pos == tokens.len() => expr,
+        Ok(_) => {
+            let at = tokens[parser.pos].span;
+            return unreadable(format!(
+                "the attribute condition could not be read as CEL: unexpected `{}`",
+                &text[at.start..at.end]
+            ));
+        }
+        Err(why) => return unreadable(format!("the attribute condition could not be read as CEL: {why}")),
+    };
+    let mut reader = Reader { text, mapping, origin, overflowed: false };
+    let dnf = reader.dnf(&expr, false);
+    if reader.overflowed {
+        return unreadable(format!("the condition expands to more than {MAX_ALTERNATIVES} alternatives"));
+    }
+    let alternatives = merge_alternatives(dnf.into_iter().map(into_alternative).collect());
+    CelCondition { alternatives }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lexer
+
+#[derive(Clone, Debug, PartialEq)]
+enum Tok {
+    Ident(String),
+    Str(String),
+    Num(String),
+    Punct(&'static str),
+}
+
+#[derive(Clone, Debug)]
+struct Token {
+    tok: Tok,
+    span: Span,
+}
+
+const PUNCTS: &[&str] = &[
+    "==", "!=", "<=", ">=", "&&", "||", "<", ">", "!", "(", ")", "[", "]", "{", "}", ",", ".", "?", ":", "+",
+    "-", "*", "/", "%",
+];
+
+fn lex(text: &str) -> Result<Vec<Token>, String> {
+    let bytes = text.as_bytes();
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c.is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        // String literals, with an optional raw (`r`) or bytes (`b`) prefix.
+        let prefix_len = match (c, bytes.get(i + 1)) {
+            (b'r' | b'R' | b'b' | b'B', Some(b'\'' | b'"')) => 1,
+            _ => 0,
+        };
+        if c == b'\'' || c == b'"' || prefix_len == 1 {
+            let raw = matches!(c, b'r' | b'R');
+            let (value, end) = string_literal(text, i + prefix_len, raw)?;
+            tokens.push(Token { tok: Tok::Str(value), span: Span::new(start, end) });
+            i = end;
+            continue;
+        }
+        if c.is_ascii_alphabetic() || c == b'_' {
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+                i += 1;
+            }
+            tokens.push(Token { tok: Tok::Ident(text[start..i].to_string()), span: Span::new(start, i) });
+            continue;
+        }
+        if c.is_ascii_digit() {
+            while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'.') {
+                i += 1;
+            }
+            tokens.push(Token { tok: Tok::Num(text[start..i].to_string()), span: Span::new(start, i) });
+            continue;
+        }
+        let Some(punct) = PUNCTS.iter().find(|p| text[i..].starts_with(**p)) else {
+            let ch = text[i..].chars().next().unwrap_or('?');
+            return Err(format!("unexpected character `{ch}`"));
+        };
+        i += punct.len();
+        tokens.push(Token { tok: Tok::Punct(punct), span: Span::new(start, i) });
+    }
+    Ok(tokens)
+}
+
+/// Reads a quoted literal starting at byte `at` (the quote); returns its value and end offset.
+fn string_literal(text: &str, at: usize, raw: bool) -> Result<(String, usize), String> {
+    let rest = &text[at..];
+    let quote = &rest[..1];
+    let triple = quote.repeat(3);
+    let delimiter = if rest.starts_with(&triple) { triple.as_str() } else { quote };
+    let body_start = at + delimiter.len();
+    let mut value = String::new();
+    let mut chars = text[body_start..].char_indices();
+    while let Some((offset, ch)) = chars.next() {
+        let here = body_start + offset;
+        if text[here..].starts_with(delimiter) {
+            return Ok((value, here + delimiter.len()));
+        }
+        if ch == '\n' && delimiter.len() == 1 {
+            return Err("a string literal is not closed before the end of the line".into());
+        }
+        if ch != '\\' || raw {
+            value.push(ch);
+            continue;
+        }
+        let Some((_, escaped)) = chars.next() else { break };
+        let decoded = match escaped {
+            '\\' => '\\',
+            '\'' => '\'',
+            '"' => '"',
+            '`' => '`',
+            '?' => '?',
+            'n' => '\n',
+            't' => '\t',
+            'r' => '\r',
+            'a' => '\u{7}',
+            'b' => '\u{8}',
+            'f' => '\u{c}',
+            'v' => '\u{b}',
+            'x' | 'u' | 'U' => {
+                let digits = match escaped {
+                    'x' => 2,
+                    'u' => 4,
+                    _ => 8,
+                };
+                let hex: String = (0..digits).filter_map(|_| chars.next().map(|(_, c)| c)).collect();
+                u32::from_str_radix(&hex, 16)
+                    .ok()
+                    .and_then(char::from_u32)
+                    .ok_or_else(|| format!("invalid escape `\\{escaped}{hex}`"))?
+            }
+            other => return Err(format!("unsupported escape `\\{other}`")),
+        };
+        value.push(decoded);
+    }
+    Err("a string literal is not closed".into())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parser
+
+#[derive(Clone, Debug)]
+enum Expr {
+    Bool(bool, Span),
+    Str(String, Span),
+    Num(String, Span),
+    Null(Span),
+    Ident(String, Span),
+    Member(Box<Expr>, String, Span),
+    Index(Box<Expr>, Box<Expr>, Span),
+    Call {
+        target: Option<Box<Expr>>,
+        name: String,
+        name_span: Span,
+        args: Vec<Expr>,
+        span: Span,
+    },
+    List(Vec<Expr>, Span),
+    Not(Box<Expr>, Span),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    Rel {
+        op: &'static str,
+        op_span: Span,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    /// Arithmetic, negation, maps, ternaries: parsed to keep going, never evaluated.
+    Other {
+        what: &'static str,
+        span: Span,
+    },
+}
+
+impl Expr {
+    fn span(&self) -> Span {
+        match self {
+            Expr::Bool(_, span)
+            | Expr::Str(_, span)
+            | Expr::Num(_, span)
+            | Expr::Null(span)
+            | Expr::Ident(_, span)
+            | Expr::Member(_, _, span)
+            | Expr::Index(_, _, span)
+            | Expr::Call { span, .. }
+            | Expr::List(_, span)
+            | Expr::Not(_, span)
+            | Expr::Other { span, .. } => *span,
+            Expr::And(a, b) | Expr::Or(a, b) | Expr::Rel { lhs: a, rhs: b, .. } => a.span().cover(b.span()),
+        }
+    }
+}
+
+struct Parser<'t> {
+    tokens: &'t [Token],
+    pos: usize,
+    depth: usize,
+}
+
+impl Parser<'_> {
+    fn peek(&self) -> Option<&Tok> {
+        self.tokens.get(self.pos).map(|t| &t.tok)
+    }
+
+    fn is_punct(&self, punct: &str) -> bool {
+        matches!(self.peek(), Some(Tok::Punct(p)) if *p == punct)
+    }
+
+    fn eat_punct(&mut self, punct: &str) -> Option<Span> {
+        if self.is_punct(punct) {
+            self.pos += 1;
+            Some(self.tokens[self.pos - 1].span)
+        } else {
+            None
+        }
+    }
+
+    fn expect(&mut self, punct: &str) -> Result<Span, String> {
+        self.eat_punct(punct).ok_or_else(|| match self.tokens.get(self.pos) {
+            Some(_) => format!("expected `{punct}`"),
+            None => format!("expected `{punct}` before the end"),
+        })
+    }
+
+    fn enter(&mut self) -> Result<(), String> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH { Err("the expression is nested too deeply".into()) } else { Ok(()) }
+    }
+
+    fn expression(&mut self) -> Result<Expr, String> {
+        self.enter()?;
+        let condition = self.or()?;
+        let result = if self.eat_punct("?").is_some() {
+            self.or()?;
+            self.expect(":")?;
+            let otherwise = self.expression()?;
+            Expr::Other { what: "a conditional (`? :`)", span: condition.span().cover(otherwise.span()) }
+        } else {
+            condition
+        };
+        self.depth -= 1;
+        Ok(result)
+    }
+
+    fn or(&mut self) -> Result<Expr, String> {
+        let mut lhs = self.and()?;
+        while self.eat_punct("||").is_some() {
+            let rhs = self.and()?;
+            lhs = Expr::Or(Box::new(lhs), Box::new(rhs));
+        }
+        Ok(lhs)
+    }
+
+    fn and(&mut self) -> Result<Expr, String> {
+        let mut lhs = self.relation()?;
+        while self.eat_punct("&&").is_some() {
+            let rhs = self.relation()?;
+            lhs = Expr::And(Box::new(lhs), Box::new(rhs));
+        }
+        Ok(lhs)
+    }
+
+    fn relation(&mut self) -> Result<Expr, String> {
+        let mut lhs = self.additive()?;
+        loop {
+            let op = match self.peek() {
+                Some(Tok::Punct(p @ ("==" | "!=" | "<" | "<=" | ">" | ">="))) => *p,
+                Some(Tok::Ident(word)) if word == "in" => "in",
+                _ => break,
+            };
+            let op_span = self.tokens[self.pos].span;
+            self.pos += 1;
+            let rhs = self.additive()?;
+            lhs = Expr::Rel { op, op_span, lhs: Box::new(lhs), rhs: Box::new(rhs) };
+        }
+        Ok(lhs)
+    }
+
+    fn additive(&mut self) -> Result<Expr, String> {
+        let mut lhs = self.multiplicative()?;
+        while self.eat_punct("+").is_some() || self.eat_punct("-").is_some() {
+            let rhs = self.multiplicative()?;
+            lhs = Expr::Other { what: "arithmetic or concatenation", span: lhs.span().cover(rhs.span()) };
+        }
+        Ok(lhs)
+    }
+
+    fn multiplicative(&mut self) -> Result<Expr, String> {
+        let mut lhs = self.unary()?;
+        while self.eat_punct("*").is_some() || self.eat_punct("/").is_some() || self.eat_punct("%").is_some()
+        {
+            let rhs = self.unary()?;
+            lhs = Expr::Other { what: "arithmetic", span: lhs.span().cover(rhs.span()) };
+        }
+        Ok(lhs)
+    }
+
+    fn unary(&mut self) -> Result<Expr, String> {
+        self.enter()?;
+        let result = if let Some(bang) = self.eat_punct("!") {
+            let inner = self.unary()?;
+            let span = bang.cover(inner.span());
+            Ok(Expr::Not(Box::new(inner), span))
+        } else if let Some(minus) = self.eat_punct("-") {
+            let inner = self.unary()?;
+            Ok(Expr::Other { what: "a negative number", span: minus.cover(inner.span()) })
+        } else {
+            self.member()
+        };
+        self.depth -= 1;
+        result
+    }
+
+    fn member(&mut self) -> Result<Expr, String> {
+        let mut expr = self.primary()?;
+        loop {
+            if self.eat_punct(".").is_some() {
+                let Some(Token { tok: Tok::Ident(name), span: name_span }) =
+                    self.tokens.get(self.pos).cloned()
+                else {
+                    return Err("expected a field or method name after `.`".into());
+                };
+                self.pos += 1;
+                if self.is_punct("(") {
+                    let (args, close) = self.arguments()?;
+                    let span = expr.span().cover(close);
+                    expr = Expr::Call { target: Some(Box::new(expr)), name, name_span, args, span };
+                } else {
+                    let span = expr.span().cover(name_span);
+                    expr = Expr::Member(Box::new(expr), name, span);
+                }
+            } else if self.eat_punct("[").is_some() {
+                let index = self.expression()?;
+                let close = self.expect("]")?;
+                let span = expr.span().cover(close);
+                expr = Expr::Index(Box::new(expr), Box::new(index), span);
+            } else {
+                return Ok(expr);
+            }
+        }
+    }
+
+    /// `( args )`, positioned at the `(`; returns the arguments and the `)` span.
+    fn arguments(&mut self) -> Result<(Vec<Expr>, Span), String> {
+        self.expect("(")?;
+        let mut args = Vec::new();
+        if let Some(close) = self.eat_punct(")") {
+            return Ok((args, close));
+        }
+        loop {
+            args.push(self.expression()?);
+            if let Some(close) = self.eat_punct(")") {
+                return Ok((args, close));
+            }
+            self.expect(",")?;
+        }
+    }
+
+    fn primary(&mut self) -> Result<Expr, String> {
+        let Some(token) = self.tokens.get(self.pos).cloned() else {
+            return Err("the expression ends too early".into());
+        };
+        self.pos += 1;
+        match token.tok {
+            Tok::Str(value) => Ok(Expr::Str(value, token.span)),
+            Tok::Num(value) => Ok(Expr::Num(value, token.span)),
+            Tok::Ident(word) => match word.as_str() {
+                "true" => Ok(Expr::Bool(true, token.span)),
+                "false" => Ok(Expr::Bool(false, token.span)),
+                "null" => Ok(Expr::Null(token.span)),
+                _ if self.is_punct("(") => {
+                    let (args, close) = self.arguments()?;
+                    let span = token.span.cover(close);
+                    Ok(Expr::Call { target: None, name: word, name_span: token.span, args, span })
+                }
+                _ => Ok(Expr::Ident(word, token.span)),
+            },
+            Tok::Punct("(") => {
+                let inner = self.expression()?;
+                self.expect(")")?;
+                Ok(inner)
+            }
+            Tok::Punct("[") => {
+                let mut items = Vec::new();
+                if let Some(close) = self.eat_punct("]") {
+                    return Ok(Expr::List(items, token.span.cover(close)));
+                }
+                loop {
+                    items.push(self.expression()?);
+                    if let Some(close) = self.eat_punct("]") {
+                        return Ok(Expr::List(items, token.span.cover(close)));
+                    }
+                    self.expect(",")?;
+                    // A trailing comma is allowed.
+                    if let Some(close) = self.eat_punct("]") {
+                        return Ok(Expr::List(items, token.span.cover(close)));
+                    }
+                }
+            }
+            Tok::Punct("{") => {
+                let mut depth = 1;
+                let mut end = token.span;
+                while depth > 0 {
+                    let Some(next) = self.tokens.get(self.pos) else {
+                        return Err("a map literal is not closed".into());
+                    };
+                    self.pos += 1;
+                    end = next.span;
+                    match next.tok {
+                        Tok::Punct("{") => depth += 1,
+                        Tok::Punct("}") => depth -= 1,
+                        _ => {}
+                    }
+                }
+                Ok(Expr::Other { what: "a map literal", span: token.span.cover(end) })
+            }
+            Tok::Punct(".") => self.primary(), // `.assertion`: a leading dot names the root scope
+            Tok::Punct(p) => Err(format!("unexpected `{p}`")),
+        }
+    }
+}
+
+/// The names of a path expression: `assertion.repository` and `assertion['repository']` ->
+/// `["assertion", "repository"]`.
+fn path_of(expr: &Expr) -> Option<Vec<String>> {
+    match expr {
+        Expr::Ident(name, _) => Some(vec![name.clone()]),
+        Expr::Member(base, field, _) => {
+            let mut path = path_of(base)?;
+            path.push(field.clone());
+            Some(path)
+        }
+        Expr::Index(base, index, _) => match index.as_ref() {
+            Expr::Str(field, _) => {
+                let mut path = path_of(base)?;
+                path.push(field.clone());
+                Some(path)
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Into claim conditions
+
+enum Atom {
+    Condition(ClaimCondition),
+    Unknown(String),
+}
+
+/// OR of ANDs; `vec![vec![]]` is `true`, `vec![]` is `false`.
+type Dnf = Vec<Vec<Atom>>;
+
+fn unknown(why: String) -> Dnf {
+    vec![vec![Atom::Unknown(why)]]
+}
+
+/// A claim named in the condition, resolved through the attribute mapping.
+struct ClaimRef {
+    /// As written: `attribute.repository`.
+    key: String,
+    claim: String,
+    span: Span,
+}
+
+/// A literal compared with a claim.
+enum Literal {
+    Text(String, Span),
+    /// `true`, `false`, `null`: a comparison that does not restrict by name.
+    NonText,
+}
+
+fn operator(kind: MatchKind, written: &str, set: SetQualifier, negated: bool) -> Operator {
+    let mut operator = Operator::positive(kind, written);
+    operator.negated = negated;
+    operator.set = set;
+    operator
+}
+
+struct Reader<'a> {
+    text: &'a str,
+    mapping: &'a AttributeMapping,
+    origin: TextOrigin,
+    /// Set when the alternatives grew past [`MAX_ALTERNATIVES`]: the whole condition is Unknown.
+    overflowed: bool,
+}
+
+impl Reader<'_> {
+    fn source(&self, span: Span) -> &str {
+        self.text.get(span.start..span.end).unwrap_or("")
+    }
+
+    fn dnf(&mut self, expr: &Expr, negated: bool) -> Dnf {
+        match expr {
+            Expr::Bool(value, _) => {
+                if *value != negated {
+                    vec![Vec::new()]
+                } else {
+                    Vec::new()
+                }
+            }
+            Expr::Not(inner, _) => self.dnf(inner, !negated),
+            Expr::And(a, b) | Expr::Or(a, b) => {
+                let is_and = matches!(expr, Expr::And(..));
+                let (left, right) = (self.dnf(a, negated), self.dnf(b, negated));
+                // De Morgan: a negated AND is an OR of the negations, and the other way round.
+                if is_and != negated { self.product(left, right) } else { self.union(left, right) }
+            }
+            Expr::Rel { op, op_span, lhs, rhs } => self.relation(op, *op_span, lhs, rhs, negated),
+            Expr::Call { target: Some(target), name, name_span, args, span } => {
+                self.method(target, name, *name_span, args, *span, negated)
+            }
+            Expr::Call { target: None, name, name_span, args, span } if name == "has" && args.len() == 1 => {
+                match self.claim(&args[0]) {
+                    Some(Ok(claim)) => self.other_condition(claim, "has", *name_span, negated),
+                    Some(Err(why)) => unknown(why),
+                    None => unknown(format!("`{}` is not a claim test trustlint reads", self.source(*span))),
+                }
+            }
+            Expr::Ident(..) | Expr::Member(..) | Expr::Index(..) => match self.claim(expr) {
+                // A claim used as a boolean (`assertion.ref_protected`).
+                Some(Ok(claim)) => {
+                    let span = claim.span;
+                    self.other_condition(claim, "is true", span, negated)
+                }
+                Some(Err(why)) => unknown(why),
+                None => unknown(format!("`{}` is not a condition trustlint reads", self.source(expr.span()))),
+            },
+            Expr::Other { what, span } => {
+                unknown(format!("`{}` uses {what}, which trustlint does not evaluate", self.source(*span)))
+            }
+            _ => unknown(format!("`{}` is not a condition trustlint reads", self.source(expr.span()))),
+        }
+    }
+
+    /// The claim a path names: `None` when the expression is not a path at all.
+    fn claim(&self, expr: &Expr) -> Option<Result<ClaimRef, String>> {
+        let path = path_of(expr)?;
+        let span = expr.span();
+        let key = self.source(span).trim().to_string();
+        let resolved = match path.as_slice() {
+            [root, rest @ ..] if root == "assertion" && !rest.is_empty() => Ok(rest.join(".")),
+            [root, name] if root == "attribute" => self.mapping.claim_of(&format!("attribute.{name}")),
+            [root, name] if root == "google" => self.mapping.claim_of(&format!("google.{name}")),
+            _ => Err(format!("`{key}` is not a claim of the token")),
+        };
+        Some(
+            resolved
+                .map(|claim| ClaimRef { key, claim: claim.to_ascii_lowercase(), span })
+                .map_err(|why| format!("`{}` depends on {why}", self.source(span).trim())),
+        )
+    }
+
+    fn literal(&self, expr: &Expr) -> Option<Literal> {
+        match expr {
+            Expr::Str(value, span) => Some(Literal::Text(value.clone(), *span)),
+            Expr::Num(value, span) => {
+                Some(Literal::Text(value.trim_end_matches(['u', 'U']).to_string(), *span))
+            }
+            Expr::Bool(..) | Expr::Null(_) => Some(Literal::NonText),
+            _ => None,
+        }
+    }
+
+    fn condition(
+        &self,
+        claim: ClaimRef,
+        operator: Operator,
+        op_span: Span,
+        values: Vec<ConditionValue>,
+    ) -> Dnf {
+        let condition = ClaimCondition {
+            key: claim.key,
+            issuer_prefix: None,
+            claim: claim.claim,
+            operator,
+            values,
+            key_span: self.origin.locate(claim.span),
+            operator_span: self.origin.locate(op_span),
+            from_deny: false,
+        };
+        vec![vec![Atom::Condition(condition)]]
+    }
+
+    /// A test on a claim that does not compare it with a name (`has`, a boolean claim).
+    fn other_condition(&self, claim: ClaimRef, written: &str, op_span: Span, negated: bool) -> Dnf {
+        self.condition(
+            claim,
+            operator(MatchKind::Other, written, SetQualifier::None, negated),
+            op_span,
+            Vec::new(),
+        )
+    }
+
+    fn value(&self, text: impl Into<String>, span: Span) -> ConditionValue {
+        ConditionValue::known(text, self.origin.locate(span))
+    }
+
+    fn relation(&mut self, op: &str, op_span: Span, lhs: &Expr, rhs: &Expr, negated: bool) -> Dnf {
+        let whole = self.source(lhs.span().cover(rhs.span())).to_string();
+        let not_read = || unknown(format!("`{whole}` is not a comparison trustlint reads"));
+        if op == "in" {
+            return match (self.claim(lhs), self.claim(rhs)) {
+                (Some(Ok(claim)), _) => {
+                    let Expr::List(items, _) = rhs else { return not_read() };
+                    let mut values = Vec::new();
+                    for item in items {
+                        match self.literal(item) {
+                            Some(Literal::Text(text, span)) => values.push(self.value(text, span)),
+                            _ => return not_read(),
+                        }
+                    }
+                    if values.is_empty() {
+                        // `x in []` never holds.
+                        return self.dnf(&Expr::Bool(false, op_span), negated);
+                    }
+                    self.condition(
+                        claim,
+                        operator(MatchKind::Exact, "in", SetQualifier::None, negated),
+                        op_span,
+                        values,
+                    )
+                }
+                // `'admins' in google.groups`: a multi-valued claim holds the value.
+                (None, Some(Ok(claim))) => match self.literal(lhs) {
+                    Some(Literal::Text(text, span)) => {
+                        let values = vec![self.value(text, span)];
+                        self.condition(
+                            claim,
+                            operator(MatchKind::Exact, "in", SetQualifier::ForAnyValue, negated),
+                            op_span,
+                            values,
+                        )
+                    }
+                    _ => not_read(),
+                },
+                (Some(Err(why)), _) | (_, Some(Err(why))) => unknown(why),
+                _ => not_read(),
+            };
+        }
+        let (claim, other) = match (self.claim(lhs), self.claim(rhs)) {
+            (Some(Ok(claim)), None) => (claim, rhs),
+            (None, Some(Ok(claim))) => (claim, lhs),
+            (Some(Err(why)), _) | (_, Some(Err(why))) => return unknown(why),
+            _ => return not_read(),
+        };
+        match (op, self.literal(other)) {
+            ("==" | "!=", Some(Literal::Text(text, span))) => {
+                let values = vec![self.value(text, span)];
+                let negated = negated != (op == "!=");
+                self.condition(
+                    claim,
+                    operator(MatchKind::Exact, op, SetQualifier::None, negated),
+                    op_span,
+                    values,
+                )
+            }
+            (_, Some(_)) => {
+                // An ordering or a comparison with a boolean: holds for some tokens, names none.
+                let negated = negated != (op == "!=");
+                self.condition(
+                    claim,
+                    operator(MatchKind::Other, op, SetQualifier::None, negated),
+                    op_span,
+                    Vec::new(),
+                )
+            }
+            (_, None) => not_read(),
+        }
+    }
+
+    fn method(
+        &mut self,
+        target: &Expr,
+        name: &str,
+        name_span: Span,
+        args: &[Expr],
+        span: Span,
+        negated: bool,
+    ) -> Dnf {
+        let whole = self.source(span).to_string();
+        let claim = match self.claim(target) {
+            Some(Ok(claim)) => claim,
+            Some(Err(why)) => return unknown(why),
+            None => return unknown(format!("`{whole}` is not a condition trustlint reads")),
+        };
+        let argument = match args {
+            [only] => self.literal(only),
+            _ => None,
+        };
+        let Some(Literal::Text(text, text_span)) = argument else {
+            return unknown(format!("`{whole}` is not a condition trustlint reads"));
+        };
+        let (kind, pattern) = match name {
+            "startsWith" => (MatchKind::Prefix, text),
+            // `*` and `?` in the text are literal here but would be wildcards in a glob.
+            "endsWith" | "contains" if text.contains(['*', '?']) => {
+                return unknown(format!("`{whole}` has a `*` or `?` that a glob cannot express"));
+            }
+            "endsWith" => (MatchKind::Glob, format!("*{text}")),
+            "contains" => (MatchKind::Glob, format!("*{text}*")),
+            "matches" => {
+                return unknown(format!("`{whole}` is a regular expression, which trustlint does not read"));
+            }
+            _ => return unknown(format!("`{whole}` calls `{name}`, which trustlint does not read")),
+        };
+        let values = vec![self.value(pattern, text_span)];
+        self.condition(claim, operator(kind, name, SetQualifier::None, negated), name_span, values)
+    }
+}
+
+impl Reader<'_> {
+    fn union(&mut self, mut left: Dnf, right: Dnf) -> Dnf {
+        left.extend(right);
+        if left.len() > MAX_ALTERNATIVES {
+            self.overflowed = true;
+            return Vec::new();
+        }
+        left
+    }
+
+    fn product(&mut self, left: Dnf, right: Dnf) -> Dnf {
+        if left.len().saturating_mul(right.len()) > MAX_ALTERNATIVES {
+            self.overflowed = true;
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        for a in &left {
+            for b in &right {
+                let mut both: Vec<Atom> = a.iter().map(clone_atom).collect();
+                both.extend(b.iter().map(clone_atom));
+                out.push(both);
+            }
+        }
+        out
+    }
+}
+
+fn clone_atom(atom: &Atom) -> Atom {
+    match atom {
+        Atom::Condition(condition) => Atom::Condition(condition.clone()),
+        Atom::Unknown(why) => Atom::Unknown(why.clone()),
+    }
+}
+
+fn into_alternative(atoms: Vec<Atom>) -> Alternative {
+    let mut alternative = Alternative::default();
+    for atom in atoms {
+        match atom {
+            Atom::Condition(condition) => {
+                let duplicate = alternative.conditions.iter().any(|c| same_condition(c, &condition));
+                // `x != a && x != b` is one negated condition with two values (as IAM reads them).
+                let negated_sibling = alternative
+                    .conditions
+                    .iter_mut()
+                    .find(|c| condition.operator.negated && same_shape(c, &condition));
+                if duplicate {
+                    continue;
+                }
+                match negated_sibling {
+                    Some(sibling) => sibling.values.extend(condition.values),
+                    None => alternative.conditions.push(condition),
+                }
+            }
+            Atom::Unknown(why) => {
+                if !alternative.unknown.contains(&why) {
+                    alternative.unknown.push(why);
+                }
+            }
+        }
+    }
+    alternative
+}
+
+fn same_shape(a: &ClaimCondition, b: &ClaimCondition) -> bool {
+    a.key == b.key
+        && a.claim == b.claim
+        && a.operator.kind == b.operator.kind
+        && a.operator.negated == b.operator.negated
+        && a.operator.set == b.operator.set
+        && a.operator.written == b.operator.written
+}
+
+fn value_texts(condition: &ClaimCondition) -> Vec<String> {
+    condition.values.iter().map(ConditionValue::display).collect()
+}
+
+fn same_condition(a: &ClaimCondition, b: &ClaimCondition) -> bool {
+    same_shape(a, b) && value_texts(a) == value_texts(b) && a.key_span == b.key_span
+}
+
+/// Merges alternatives that differ only in the values of one positive condition:
+/// `(a && x == 1) || (a && x == 2)` -> `a && x in [1, 2]`. Identical alternatives collapse.
+fn merge_alternatives(mut alternatives: Vec<Alternative>) -> Vec<Alternative> {
+    let mut i = 0;
+    while i < alternatives.len() {
+        let mut j = i + 1;
+        while j < alternatives.len() {
+            if let Some(merged) = merge_pair(&alternatives[i], &alternatives[j]) {
+                alternatives[i] = merged;
+                alternatives.remove(j);
+                j = i + 1;
+            } else {
+                j += 1;
+            }
+        }
+        i += 1;
+    }
+    alternatives
+}
+
+fn merge_pair(a: &Alternative, b: &Alternative) -> Option<Alternative> {
+    let mut unknown_a = a.unknown.clone();
+    let mut unknown_b = b.unknown.clone();
+    unknown_a.sort();
+    unknown_b.sort();
+    if unknown_a != unknown_b || a.conditions.len() != b.conditions.len() {
+        return None;
+    }
+    let unmatched_a: Vec<usize> = (0..a.conditions.len())
+        .filter(|&x| !b.conditions.iter().any(|c| same_condition(c, &a.conditions[x])))
+        .collect();
+    let unmatched_b: Vec<usize> = (0..b.conditions.len())
+        .filter(|&y| !a.conditions.iter().any(|c| same_condition(c, &b.conditions[y])))
+        .collect();
+    match (unmatched_a.as_slice(), unmatched_b.as_slice()) {
+        ([], []) => Some(a.clone()),
+        ([x], [y]) => {
+            let (ca, cb) = (&a.conditions[*x], &b.conditions[*y]);
+            let mergeable = same_shape(ca, cb)
+                && !ca.operator.negated
+                && ca.operator.kind != MatchKind::Other
+                && ca.operator.set != SetQualifier::ForAllValues;
+            if !mergeable {
+                return None;
+            }
+            let mut merged = a.clone();
+            let target = &mut merged.conditions[*x];
+            for value in &cb.values {
+                if !target.values.iter().any(|v| v.display() == value.display()) {
+                    target.values.push(value.clone());
+                }
+            }
+            Some(merged)
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn github_mapping() -> AttributeMapping {
+        let mut mapping = AttributeMapping::new();
+        mapping.insert("google.subject", Mapped::Expression("assertion.sub".into()));
+        mapping.insert("attribute.repository", Mapped::Expression("assertion.repository".into()));
+        mapping.insert("attribute.owner", Mapped::Expression("assertion['repository_owner']".into()));
+        mapping.insert(
+            "attribute.actor_repo",
+            Mapped::Expression("assertion.actor + assertion.repository".into()),
+        );
+        mapping.insert("attribute.env", Mapped::Unknown("an Output".into()));
+        mapping
+    }
+
+    /// Renders a condition compactly: alternatives separated by ` | `, conditions by ` & `.
+    fn render(text: &str) -> String {
+        let origin = TextOrigin { whole: Span::new(0, text.len()), content_start: Some(0) };
+        let cel = read_condition(text, &github_mapping(), origin);
+        if cel.alternatives.is_empty() {
+            return "never".into();
+        }
+        cel.alternatives
+            .iter()
+            .map(|alt| {
+                let mut parts: Vec<String> = alt
+                    .conditions
+                    .iter()
+                    .map(|c| {
+                        let values: Vec<String> = c.values.iter().map(|v| v.display()).collect();
+                        format!(
+                            "{}{}{:?}{}[{}]",
+                            if c.operator.negated { "!" } else { "" },
+                            c.claim,
+                            c.operator.kind,
+                            if c.operator.set == SetQualifier::ForAnyValue { "any" } else { "" },
+                            values.join(",")
+                        )
+                    })
+                    .collect();
+                parts.extend(alt.unknown.iter().map(|why| format!("?({why})")));
+                if parts.is_empty() { "always".to_string() } else { parts.join(" & ") }
+            })
+            .collect::<Vec<_>>()
+            .join(" | ")
+    }
+
+    #[test]
+    fn reads_the_forms_people_write() {
+        let cases: &[(&str, &str)] = &[
+            ("assertion.repository_owner == 'acme'", "repository_ownerExact[acme]"),
+            ("\"acme\" == assertion.repository_owner", "repository_ownerExact[acme]"),
+            ("assertion.repository_owner_id == 4411223", "repository_owner_idExact[4411223]"),
+            (
+                "assertion.repository_owner_id == '4411223' && assertion.repository_id == '90817263'",
+                "repository_owner_idExact[4411223] & repository_idExact[90817263]",
+            ),
+            ("assertion.ref != 'refs/heads/dev'", "!refExact[refs/heads/dev]"),
+            ("assertion.repository in ['acme/a', \"acme/b\",]", "repositoryExact[acme/a,acme/b]"),
+            ("assertion.repository_owner.startsWith('acme')", "repository_ownerPrefix[acme]"),
+            ("assertion.sub.endsWith(':environment:prod')", "subGlob[*:environment:prod]"),
+            ("assertion.sub.contains('acme')", "subGlob[*acme*]"),
+            ("attribute.repository == 'acme/infra'", "repositoryExact[acme/infra]"),
+            ("attribute.owner == 'acme'", "repository_ownerExact[acme]"),
+            (
+                "google.subject == 'repo:acme/infra:ref:refs/heads/main'",
+                "subExact[repo:acme/infra:ref:refs/heads/main]",
+            ),
+            ("assertion['sub'] == 'x'", "subExact[x]"),
+            ("'admins' in assertion.groups", "groupsExactany[admins]"),
+            ("has(assertion.environment)", "environmentOther[]"),
+            ("true", "always"),
+            ("false", "never"),
+            ("assertion.a == 'x' && false", "never"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(render(text), *expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn alternatives_negation_and_merging() {
+        let cases: &[(&str, &str)] = &[
+            (
+                "assertion.repository == 'acme/a' || assertion.repository == 'acme/b'",
+                "repositoryExact[acme/a,acme/b]",
+            ),
+            (
+                "assertion.repository_owner == 'acme' && (assertion.ref == 'refs/heads/main' || assertion.ref == 'refs/heads/prod')",
+                "repository_ownerExact[acme] & refExact[refs/heads/main,refs/heads/prod]",
+            ),
+            (
+                "assertion.repository == 'acme/a' || assertion.ref == 'refs/heads/main'",
+                "repositoryExact[acme/a] | refExact[refs/heads/main]",
+            ),
+            ("!(assertion.repository == 'acme/a')", "!repositoryExact[acme/a]"),
+            ("!(assertion.repository != 'acme/a')", "repositoryExact[acme/a]"),
+            ("!(assertion.a == 'x' && assertion.b == 'y')", "!aExact[x] | !bExact[y]"),
+            ("assertion.sub != 'a' && assertion.sub != 'b'", "!subExact[a,b]"),
+            // OR of negations is not one negated condition: keep both ways in.
+            ("assertion.sub != 'a' || assertion.sub != 'b'", "!subExact[a] | !subExact[b]"),
+            ("!assertion.sub.startsWith('repo:acme/')", "!subPrefix[repo:acme/]"),
+            ("assertion.a == 'x' || assertion.a == 'x'", "aExact[x]"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(render(text), *expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn anything_else_is_unknown_with_a_reason() {
+        let cases: &[(&str, &str)] = &[
+            (
+                "assertion.ref.matches('^refs/heads/main$')",
+                "?(`assertion.ref.matches('^refs/heads/main$')` is a regular expression, which trustlint does not read)",
+            ),
+            (
+                "attribute.actor_repo == 'x'",
+                "?(`attribute.actor_repo` depends on `attribute.actor_repo` is mapped from `assertion.actor + assertion.repository`, not from one claim)",
+            ),
+            (
+                "attribute.env == 'prod'",
+                "?(`attribute.env` depends on the mapping of `attribute.env` (an Output))",
+            ),
+            (
+                "attribute.nope == 'x'",
+                "?(`attribute.nope` depends on `attribute.nope`, which the attribute mapping does not define)",
+            ),
+            (
+                "assertion.a == assertion.b",
+                "?(`assertion.a == assertion.b` is not a comparison trustlint reads)",
+            ),
+            ("assertion.sub.size() > 3", "?(`assertion.sub.size() > 3` is not a comparison trustlint reads)"),
+            (
+                "assertion.a == 'x' ? true : false",
+                "?(`assertion.a == 'x' ? true : false` uses a conditional (`? :`), which trustlint does not evaluate)",
+            ),
+            (
+                "assertion.repository_owner == 'acme' && assertion.ref.matches('main')",
+                "repository_ownerExact[acme] & ?(`assertion.ref.matches('main')` is a regular expression, which trustlint does not read)",
+            ),
+            (
+                "assertion.repository_owner == 'acme' || assertion.x.matches('y')",
+                "repository_ownerExact[acme] | ?(`assertion.x.matches('y')` is a regular expression, which trustlint does not read)",
+            ),
+            (
+                "assertion.a == 'x",
+                "?(the attribute condition could not be read as CEL: a string literal is not closed)",
+            ),
+            (
+                "assertion.a == ",
+                "?(the attribute condition could not be read as CEL: the expression ends too early)",
+            ),
+            (
+                "assertion.a == 'x' 'y'",
+                "?(the attribute condition could not be read as CEL: unexpected `'y'`)",
+            ),
+            (
+                "assertion.a # 'x'",
+                "?(the attribute condition could not be read as CEL: unexpected character `#`)",
+            ),
+            ("", "?(the attribute condition is empty)"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(render(text), *expected, "{text}");
+        }
+    }
+
+    #[test]
+    fn escapes_and_quote_forms() {
+        assert_eq!(render(r#"assertion.a == 'it\'s'"#), "aExact[it's]");
+        assert_eq!(render(r#"assertion.a == "say \"hi\"""#), "aExact[say \"hi\"]");
+        assert_eq!(render(r#"assertion.a == r'a\b'"#), r"aExact[a\b]");
+        assert_eq!(render("assertion.a == '''x'''"), "aExact[x]");
+        assert_eq!(render(r"assertion.a == '\x41\u00e9'"), "aExact[Aé]");
+    }
+
+    #[test]
+    fn spans_point_into_the_file() {
+        // The CEL text sits inside a quoted literal at offset 10 of a file.
+        let file = r#"condition="assertion.repository_owner.startsWith('acme')""#;
+        let whole = Span::new(10, file.len());
+        let text = "assertion.repository_owner.startsWith('acme')";
+        let origin = TextOrigin::of_literal(&file[whole.start..whole.end], whole, text);
+        assert_eq!(origin.content_start, Some(11));
+        let cel = read_condition(text, &github_mapping(), origin);
+        let condition = &cel.alternatives[0].conditions[0];
+        let slice = |span: Span| &file[span.start..span.end];
+        assert_eq!(slice(condition.key_span), "assertion.repository_owner");
+        assert_eq!(slice(condition.operator_span), "startsWith");
+        assert_eq!(slice(condition.values[0].span), "'acme'");
+        // Without a byte-for-byte origin every span is the whole value.
+        let cel = read_condition(text, &github_mapping(), TextOrigin::whole(whole));
+        assert_eq!(cel.alternatives[0].conditions[0].values[0].span, whole);
+    }
+
+    #[test]
+    fn bounded_on_hostile_input() {
+        let deep = format!("{}assertion.a == 'x'{}", "(".repeat(500), ")".repeat(500));
+        assert!(render(&deep).starts_with("?("));
+        let many = (0..10)
+            .map(|i| format!("(assertion.a == '{i}' || assertion.b == '{i}')"))
+            .collect::<Vec<_>>()
+            .join(" && ");
+        assert_eq!(
+            render(&many),
+            format!("?(the condition expands to more than {MAX_ALTERNATIVES} alternatives)")
+        );
+        let bangs = format!("{}true", "!".repeat(1000));
+        assert!(render(&bangs).starts_with("?("));
+    }
+
+    #[test]
+    fn claim_paths() {
+        assert_eq!(claim_path("assertion.sub").as_deref(), Some("sub"));
+        assert_eq!(claim_path(" assertion['repository'] ").as_deref(), Some("repository"));
+        assert_eq!(claim_path("assertion.sub + '::' + assertion.aud"), None);
+        assert_eq!(claim_path("'x'"), None);
+        assert_eq!(claim_path("attribute.x"), None);
+    }
+}

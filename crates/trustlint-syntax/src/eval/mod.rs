@@ -1,0 +1,114 @@
+//! A partial evaluator for Pulumi programs written in TypeScript/JavaScript or Python.
+//!
+//! Pure: no I/O. Inside one program it evaluates expressions to spanned values ([`Node`] trees)
+//! or to Unknown with a reason, and records every resource constructor call with its evaluated
+//! arguments. What it models: literals, template literals and f-strings, objects/arrays/dicts,
+//! names and simple reassignment, `JSON.stringify`/`json.dumps`/`pulumi.jsonStringify`,
+//! `pulumi.interpolate`/`concat`/`all`/`Output.*`, `.apply(...)`/`.then(...)` bodies (their
+//! parameters are the values the Output wraps, often references to other resources), helper
+//! functions (inlined with the call's arguments), stack configuration (through [`Host`]),
+//! provider invokes (through [`Host::invoke`]) and constants of sibling modules (through
+//! [`Host::load_module`]). Everything else is Unknown, never guessed.
+//!
+//! Values keep the span of the literal they came from, so a finding on a condition value points
+//! at the `"repo:acme/*"` string itself, wherever the object was built.
+
+pub mod ast;
+mod interp;
+mod text;
+
+pub use interp::{ParsedProgram, evaluate, evaluate_parsed, parse_program};
+pub use text::{camel_case, display};
+
+use trustlint_core::Span;
+
+use crate::tree::{Comment, Node, SyntaxError};
+
+/// Which grammar a program is written in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceLanguage {
+    /// TypeScript or JavaScript; `jsx` selects the TSX grammar.
+    TypeScript {
+        jsx: bool,
+    },
+    Python,
+}
+
+/// What the caller knows around the program.
+pub trait Host {
+    /// A configuration value of the stack being evaluated.
+    fn config(&self, namespace: Option<&str>, key: &str) -> ConfigLookup;
+
+    /// The result of a provider function (`aws.iam.getPolicyDocument(...)`), given its arguments
+    /// as a map with camelCase keys; `None` when the result is only known at deploy time.
+    fn invoke(&self, package: &str, path: &[String], args: &Node, span: Span) -> Option<Node>;
+
+    /// The value of an SDK constant (`aws.iam.ManagedPolicy.AdministratorAccess`).
+    fn constant(&self, package: &str, path: &[String]) -> Option<String>;
+
+    /// The text of a sibling module, by a path relative to the program's folder.
+    fn load_module(&self, relative_path: &str) -> Option<String>;
+}
+
+/// The answer to a configuration read.
+#[derive(Clone, Debug)]
+pub enum ConfigLookup {
+    /// The stack sets `key` (the full key as written in the stack file).
+    Value { key: String, stack: String, value: Node },
+    /// The stack sets it encrypted (`secure:`).
+    Secret { key: String, stack: String },
+    /// No stack file in view sets it.
+    NotSet,
+}
+
+/// A host that knows nothing: configuration, invokes and sibling modules are all Unknown.
+pub struct NoHost;
+
+impl Host for NoHost {
+    fn config(&self, _namespace: Option<&str>, _key: &str) -> ConfigLookup {
+        ConfigLookup::NotSet
+    }
+    fn invoke(&self, _package: &str, _path: &[String], _args: &Node, _span: Span) -> Option<Node> {
+        None
+    }
+    fn constant(&self, _package: &str, _path: &[String]) -> Option<String> {
+        None
+    }
+    fn load_module(&self, _relative_path: &str) -> Option<String> {
+        None
+    }
+}
+
+/// One resource constructor call.
+#[derive(Clone, Debug)]
+pub struct ResourceCall {
+    /// The SDK package: `aws`, `gcp`, `azure-native`, `azuread`, `aws-native`.
+    pub package: String,
+    /// Module path and class inside the package: `["iam", "Role"]`.
+    pub path: Vec<String>,
+    /// The logical name as evaluated.
+    pub name: Node,
+    /// The logical name as text, holes shown as `…` (what references use).
+    pub name_text: String,
+    /// The arguments object; a map with camelCase keys (Python keywords normalized).
+    pub properties: Node,
+    /// Why the arguments could not be read, when they could not.
+    pub properties_unknown: Option<String>,
+    /// The variable bound to the resource.
+    pub variable: Option<String>,
+    pub span: Span,
+    pub name_span: Span,
+}
+
+/// The result of evaluating a program.
+#[derive(Debug, Default)]
+pub struct Evaluated {
+    pub resources: Vec<ResourceCall>,
+    pub comments: Vec<Comment>,
+    pub errors: Vec<SyntaxError>,
+    /// How many configuration reads asked the host (to decide whether stacks matter).
+    pub config_reads: usize,
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,866 @@
+//! TypeScript and JavaScript via tree-sitter-typescript, lowered to the evaluator's small
+//! language ([`crate::eval::ast`]). One parser per thread and grammar.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use trustlint_core::Span;
+
+use crate::eval::ast::{
+    Arg, BinaryOp, Body, Expr, Function, ImportBinding, Item, Module, Param, ParamKind, Pattern, Prop, Stmt,
+    TemplatePart,
+};
+use crate::first_syntax_error;
+use crate::tree::{Comment, SyntaxError};
+
+thread_local! {
+    static TYPESCRIPT: RefCell<tree_sitter::Parser> = RefCell::new(parser(&tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into()));
+    static TSX: RefCell<tree_sitter::Parser> = RefCell::new(parser(&tree_sitter_typescript::LANGUAGE_TSX.into()));
+}
+
+fn parser(language: &tree_sitter::Language) -> tree_sitter::Parser {
+    let mut parser = tree_sitter::Parser::new();
+    parser.set_language(language).expect("tree-sitter-typescript ABI is supported");
+    parser
+}
+
+/// Deepest nesting lowered; deeper expressions become Unsupported (keeps recursion bounded).
+const MAX_DEPTH: usize = 200;
+
+#[derive(Debug, Default)]
+pub struct ParsedScript {
+    pub module: Module,
+    pub comments: Vec<Comment>,
+    pub errors: Vec<SyntaxError>,
+}
+
+/// Parse TypeScript or JavaScript; `jsx` selects the TSX grammar (`.tsx`, `.jsx`).
+pub fn parse_typescript(text: &str, jsx: bool) -> ParsedScript {
+    let parse = |parser: &RefCell<tree_sitter::Parser>| parser.borrow_mut().parse(text, None);
+    let tree = if jsx { TSX.with(parse) } else { TYPESCRIPT.with(parse) };
+    let Some(tree) = tree else {
+        return ParsedScript {
+            errors: vec![SyntaxError { span: Span::new(0, 0), message: "the parser gave up".into() }],
+            ..ParsedScript::default()
+        };
+    };
+    let root = tree.root_node();
+    let mut lower = Lower { text, comments: Vec::new() };
+    let errors = first_syntax_error(root, text).into_iter().collect();
+    let body = lower.statements(root, 0);
+    ParsedScript { module: Module { body }, comments: lower.comments, errors }
+}
+
+type TsNode<'t> = tree_sitter::Node<'t>;
+
+fn span_of(node: TsNode<'_>) -> Span {
+    Span::new(node.start_byte(), node.end_byte())
+}
+
+fn named_children(node: TsNode<'_>) -> Vec<TsNode<'_>> {
+    let mut cursor = node.walk();
+    node.named_children(&mut cursor).collect()
+}
+
+struct Lower<'t> {
+    text: &'t str,
+    comments: Vec<Comment>,
+}
+
+impl<'t> Lower<'t> {
+    fn source(&self, node: TsNode<'_>) -> &'t str {
+        &self.text[node.byte_range()]
+    }
+
+    fn comment(&mut self, node: TsNode<'_>) {
+        let raw = self.source(node);
+        let body =
+            raw.strip_prefix("//").or_else(|| raw.strip_prefix("/*").map(|r| r.trim_end_matches("*/")));
+        self.comments.push(Comment { text: body.unwrap_or(raw).to_string(), span: span_of(node) });
+    }
+
+    /// Statements of a block-like node; comments anywhere inside are collected.
+    fn statements(&mut self, node: TsNode<'_>, depth: usize) -> Vec<Stmt> {
+        let mut out = Vec::new();
+        for child in named_children(node) {
+            self.statement(child, depth + 1, &mut out);
+        }
+        out
+    }
+
+    /// Comments nested inside expressions (object literals, argument lists).
+    fn collect_comments(&mut self, node: TsNode<'_>) {
+        let mut cursor = node.walk();
+        let mut stack = vec![node];
+        while let Some(node) = stack.pop() {
+            if node.kind() == "comment" {
+                self.comment(node);
+                continue;
+            }
+            stack.extend(node.named_children(&mut cursor));
+        }
+    }
+
+    fn block(&mut self, node: Option<TsNode<'_>>, depth: usize) -> Vec<Stmt> {
+        let Some(node) = node else { return Vec::new() };
+        if node.kind() == "statement_block" {
+            self.statements(node, depth)
+        } else {
+            let mut out = Vec::new();
+            self.statement(node, depth + 1, &mut out);
+            out
+        }
+    }
+
+    fn statement(&mut self, node: TsNode<'_>, depth: usize, out: &mut Vec<Stmt>) {
+        if depth > MAX_DEPTH {
+            return;
+        }
+        let span = span_of(node);
+        match node.kind() {
+            "comment" => self.comment(node),
+            "import_statement" => {
+                self.collect_comments(node);
+                if let Some(import) = self.import(node) {
+                    out.push(import);
+                }
+            }
+            "expression_statement" => {
+                self.collect_comments(node);
+                if let Some(expr) = named_children(node).into_iter().find(|c| c.kind() != "comment") {
+                    self.expression_statement(expr, depth, out);
+                }
+            }
+            "lexical_declaration" | "variable_declaration" => {
+                self.collect_comments(node);
+                for declarator in
+                    named_children(node).into_iter().filter(|c| c.kind() == "variable_declarator")
+                {
+                    let Some(name) = declarator.child_by_field_name("name") else { continue };
+                    let value = declarator.child_by_field_name("value");
+                    // `const aws = require("@pulumi/aws")`.
+                    if let (Some(value), "identifier") = (value, name.kind())
+                        && let Some(module) = self.require_call(value)
+                    {
+                        out.push(Stmt::Import {
+                            module,
+                            bindings: vec![ImportBinding::Namespace { local: self.source(name).to_string() }],
+                            span,
+                        });
+                        continue;
+                    }
+                    out.push(Stmt::Let {
+                        pattern: self.pattern(name, depth),
+                        value: value.map(|v| self.expr(v, depth)),
+                        span: span_of(declarator),
+                        declares: true,
+                    });
+                }
+            }
+            "export_statement" => {
+                if let Some(declaration) = node.child_by_field_name("declaration") {
+                    self.statement(declaration, depth + 1, out);
+                } else if let Some(value) = node.child_by_field_name("value") {
+                    self.collect_comments(node);
+                    out.push(Stmt::Expr(self.expr(value, depth)));
+                } else {
+                    self.collect_comments(node);
+                }
+            }
+            "function_declaration" | "generator_function_declaration" => {
+                self.collect_comments(node);
+                out.push(Stmt::Function(self.function(node, depth)));
+            }
+            "class_declaration" | "abstract_class_declaration" => {
+                self.collect_comments(node);
+                out.push(self.class(node, depth));
+            }
+            "return_statement" => {
+                self.collect_comments(node);
+                let value = named_children(node).into_iter().find(|c| c.kind() != "comment");
+                out.push(Stmt::Return(value.map(|v| self.expr(v, depth)), span));
+            }
+            "statement_block" => out.push(Stmt::Block(self.statements(node, depth))),
+            "if_statement" => {
+                let mut branches = Vec::new();
+                let mut current = Some(node);
+                while let Some(if_node) = current {
+                    if let Some(condition) = if_node.child_by_field_name("condition") {
+                        self.collect_comments(condition);
+                    }
+                    branches.push(self.block(if_node.child_by_field_name("consequence"), depth));
+                    current = None;
+                    if let Some(alternative) = if_node.child_by_field_name("alternative") {
+                        let inner = named_children(alternative).into_iter().find(|c| c.kind() != "comment");
+                        match inner {
+                            Some(inner) if inner.kind() == "if_statement" => current = Some(inner),
+                            Some(inner) => branches.push(self.block(Some(inner), depth)),
+                            None => {}
+                        }
+                    }
+                }
+                if branches.len() == 1 {
+                    branches.push(Vec::new());
+                }
+                out.push(Stmt::Conditional(branches));
+            }
+            "for_in_statement" => {
+                let of = node.child_by_field_name("operator").is_some_and(|op| self.source(op) == "of");
+                let pattern = node.child_by_field_name("left").map(|left| self.pattern(left, depth));
+                let iterable =
+                    node.child_by_field_name("right").filter(|_| of).map(|right| self.expr(right, depth));
+                let body = self.block(node.child_by_field_name("body"), depth);
+                out.push(Stmt::Loop { pattern, iterable, body });
+            }
+            "for_statement" | "while_statement" | "do_statement" => {
+                self.collect_comments(node);
+                let body = self.block(node.child_by_field_name("body"), depth);
+                out.push(Stmt::Loop { pattern: None, iterable: None, body });
+            }
+            "try_statement" => {
+                let body = self.block(node.child_by_field_name("body"), depth);
+                out.push(Stmt::Block(body));
+                let mut handlers = Vec::new();
+                if let Some(handler) = node.child_by_field_name("handler") {
+                    handlers.push(self.block(handler.child_by_field_name("body"), depth));
+                }
+                if !handlers.is_empty() {
+                    handlers.push(Vec::new());
+                    out.push(Stmt::Conditional(handlers));
+                }
+                if let Some(finalizer) = node.child_by_field_name("finalizer") {
+                    let inner = named_children(finalizer).into_iter().find(|c| c.kind() == "statement_block");
+                    out.push(Stmt::Block(self.block(inner, depth)));
+                }
+            }
+            "switch_statement" => {
+                self.collect_comments(node);
+                let mut branches = Vec::new();
+                if let Some(body) = node.child_by_field_name("body") {
+                    for case in named_children(body) {
+                        let mut stmts = Vec::new();
+                        for child in named_children(case) {
+                            if child.kind().ends_with("statement") || child.kind().ends_with("declaration") {
+                                self.statement(child, depth + 1, &mut stmts);
+                            }
+                        }
+                        branches.push(stmts);
+                    }
+                }
+                branches.push(Vec::new());
+                out.push(Stmt::Conditional(branches));
+            }
+            "labeled_statement" => {
+                if let Some(body) = node.child_by_field_name("body") {
+                    self.statement(body, depth + 1, out);
+                }
+            }
+            // `namespace X { ... }`, `module X { ... }`.
+            "internal_module" | "module" => {
+                if let Some(body) = node.child_by_field_name("body") {
+                    out.push(Stmt::Block(self.statements(body, depth)));
+                }
+            }
+            _ => self.collect_comments(node),
+        }
+    }
+
+    fn expression_statement(&mut self, expr: TsNode<'_>, depth: usize, out: &mut Vec<Stmt>) {
+        let span = span_of(expr);
+        match expr.kind() {
+            "assignment_expression" => {
+                let (Some(left), Some(right)) =
+                    (expr.child_by_field_name("left"), expr.child_by_field_name("right"))
+                else {
+                    return;
+                };
+                let value = self.expr(right, depth);
+                match left.kind() {
+                    "member_expression" | "subscript_expression" => {
+                        // `module.exports = ...`, `exports.x = ...` are not program values.
+                        let target = self.expr(left, depth);
+                        out.push(Stmt::AssignMember { target, value, span });
+                    }
+                    _ => out.push(Stmt::Let {
+                        pattern: self.pattern(left, depth),
+                        value: Some(value),
+                        span,
+                        declares: false,
+                    }),
+                }
+            }
+            "augmented_assignment_expression" => {
+                let (Some(left), Some(right)) =
+                    (expr.child_by_field_name("left"), expr.child_by_field_name("right"))
+                else {
+                    return;
+                };
+                let operator = expr.child_by_field_name("operator").map(|op| self.source(op));
+                let value = self.expr(right, depth);
+                let target = self.expr(left, depth);
+                if operator == Some("+=") {
+                    out.push(Stmt::AugAssign { target, value, span });
+                } else {
+                    let unknown = Expr::Unsupported("a compound assignment", span);
+                    match left.kind() {
+                        "identifier" => out.push(Stmt::Let {
+                            pattern: self.pattern(left, depth),
+                            value: Some(unknown),
+                            span,
+                            declares: false,
+                        }),
+                        _ => out.push(Stmt::AssignMember { target, value: unknown, span }),
+                    }
+                }
+            }
+            "sequence_expression" => {
+                for child in named_children(expr) {
+                    self.expression_statement(child, depth + 1, out);
+                }
+            }
+            _ => out.push(Stmt::Expr(self.expr(expr, depth))),
+        }
+    }
+
+    /// `require("module")` -> the module specifier.
+    fn require_call(&self, node: TsNode<'_>) -> Option<String> {
+        if node.kind() != "call_expression" {
+            return None;
+        }
+        let function = node.child_by_field_name("function")?;
+        if self.source(function) != "require" {
+            return None;
+        }
+        let args = node.child_by_field_name("arguments")?;
+        let first = named_children(args).into_iter().next()?;
+        (first.kind() == "string").then(|| self.string(first))
+    }
+
+    fn import(&mut self, node: TsNode<'_>) -> Option<Stmt> {
+        let source = node.child_by_field_name("source")?;
+        let module = self.string(source);
+        let mut bindings = Vec::new();
+        for child in named_children(node) {
+            match child.kind() {
+                "import_clause" => {
+                    for part in named_children(child) {
+                        match part.kind() {
+                            // `import aws from "@pulumi/aws"`: the default export of the SDK
+                            // packages is the module object.
+                            "identifier" => bindings
+                                .push(ImportBinding::Namespace { local: self.source(part).to_string() }),
+                            "namespace_import" => {
+                                if let Some(name) =
+                                    named_children(part).into_iter().find(|c| c.kind() == "identifier")
+                                {
+                                    bindings.push(ImportBinding::Namespace {
+                                        local: self.source(name).to_string(),
+                                    });
+                                }
+                            }
+                            "named_imports" => {
+                                for specifier in named_children(part)
+                                    .into_iter()
+                                    .filter(|c| c.kind() == "import_specifier")
+                                {
+                                    let Some(name) = specifier.child_by_field_name("name") else { continue };
+                                    let imported = if name.kind() == "string" {
+                                        self.string(name)
+                                    } else {
+                                        self.source(name).to_string()
+                                    };
+                                    let local = specifier.child_by_field_name("alias").map_or_else(
+                                        || imported.clone(),
+                                        |alias| self.source(alias).to_string(),
+                                    );
+                                    bindings.push(ImportBinding::Named { local, imported });
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                // `import aws = require("@pulumi/aws")`.
+                "import_require_clause" => {
+                    if let Some(name) = named_children(child).into_iter().find(|c| c.kind() == "identifier") {
+                        bindings.push(ImportBinding::Namespace { local: self.source(name).to_string() });
+                    }
+                }
+                _ => {}
+            }
+        }
+        Some(Stmt::Import { module, bindings, span: span_of(node) })
+    }
+
+    fn class(&mut self, node: TsNode<'_>, depth: usize) -> Stmt {
+        let name = node.child_by_field_name("name").map_or_else(String::new, |n| self.source(n).to_string());
+        let mut methods = Vec::new();
+        let mut fields = Vec::new();
+        if let Some(body) = node.child_by_field_name("body") {
+            for member in named_children(body) {
+                match member.kind() {
+                    "method_definition" => methods.push(self.function(member, depth)),
+                    "public_field_definition" => {
+                        if let (Some(field), Some(value)) =
+                            (member.child_by_field_name("name"), member.child_by_field_name("value"))
+                        {
+                            fields.push((self.source(field).to_string(), self.expr(value, depth)));
+                        }
+                    }
+                    "comment" => self.comment(member),
+                    _ => {}
+                }
+            }
+        }
+        Stmt::Class { name, methods, fields, span: span_of(node) }
+    }
+
+    fn function(&mut self, node: TsNode<'_>, depth: usize) -> Rc<Function> {
+        let name = node.child_by_field_name("name").map(|n| self.source(n).to_string());
+        let mut params = Vec::new();
+        if let Some(single) = node.child_by_field_name("parameter") {
+            params.push(Param {
+                pattern: self.pattern(single, depth),
+                default: None,
+                kind: ParamKind::Normal,
+            });
+        }
+        if let Some(list) = node.child_by_field_name("parameters") {
+            for param in named_children(list) {
+                match param.kind() {
+                    "required_parameter" | "optional_parameter" => {
+                        let Some(pattern) = param
+                            .child_by_field_name("pattern")
+                            .or_else(|| param.child_by_field_name("name"))
+                        else {
+                            continue;
+                        };
+                        let kind = if pattern.kind() == "rest_pattern" {
+                            ParamKind::Rest
+                        } else {
+                            ParamKind::Normal
+                        };
+                        let pattern = if pattern.kind() == "rest_pattern" {
+                            named_children(pattern)
+                                .into_iter()
+                                .next()
+                                .map_or(Pattern::Ignore, |p| self.pattern(p, depth))
+                        } else {
+                            self.pattern(pattern, depth)
+                        };
+                        let default = param.child_by_field_name("value").map(|v| self.expr(v, depth));
+                        params.push(Param { pattern, default, kind });
+                    }
+                    "comment" => self.comment(param),
+                    _ => {}
+                }
+            }
+        }
+        let body = match node.child_by_field_name("body") {
+            Some(body) if body.kind() == "statement_block" => Body::Block(self.statements(body, depth)),
+            Some(body) => Body::Expr(self.expr(body, depth)),
+            None => Body::Block(Vec::new()),
+        };
+        Rc::new(Function { name, params, body, span: span_of(node) })
+    }
+
+    fn pattern(&mut self, node: TsNode<'_>, depth: usize) -> Pattern {
+        if depth > MAX_DEPTH {
+            return Pattern::Ignore;
+        }
+        match node.kind() {
+            "identifier" | "shorthand_property_identifier_pattern" => {
+                Pattern::Name(self.source(node).to_string(), span_of(node))
+            }
+            "array_pattern" => Pattern::Array(
+                named_children(node)
+                    .into_iter()
+                    .filter(|c| c.kind() != "comment")
+                    .map(|c| Some(self.pattern(c, depth + 1)))
+                    .collect(),
+            ),
+            "object_pattern" => {
+                let mut props = Vec::new();
+                for child in named_children(node) {
+                    match child.kind() {
+                        "shorthand_property_identifier_pattern" => {
+                            let name = self.source(child).to_string();
+                            props.push((name.clone(), Pattern::Name(name, span_of(child))));
+                        }
+                        "pair_pattern" => {
+                            let (Some(key), Some(value)) =
+                                (child.child_by_field_name("key"), child.child_by_field_name("value"))
+                            else {
+                                continue;
+                            };
+                            let key = self.property_key(key);
+                            props.push((key, self.pattern(value, depth + 1)));
+                        }
+                        "object_assignment_pattern" => {
+                            let (Some(left), Some(right)) =
+                                (child.child_by_field_name("left"), child.child_by_field_name("right"))
+                            else {
+                                continue;
+                            };
+                            let name = self.source(left).to_string();
+                            let default = self.expr(right, depth + 1);
+                            props.push((
+                                name,
+                                Pattern::Default(Box::new(self.pattern(left, depth + 1)), default),
+                            ));
+                        }
+                        "rest_pattern" => {
+                            let inner = named_children(child).into_iter().next();
+                            let pattern = inner.map_or(Pattern::Ignore, |p| self.pattern(p, depth + 1));
+                            props.push((String::new(), Pattern::Rest(Box::new(pattern))));
+                        }
+                        _ => {}
+                    }
+                }
+                Pattern::Object(props)
+            }
+            "assignment_pattern" => {
+                let (Some(left), Some(right)) =
+                    (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                else {
+                    return Pattern::Ignore;
+                };
+                Pattern::Default(Box::new(self.pattern(left, depth + 1)), self.expr(right, depth + 1))
+            }
+            "rest_pattern" => {
+                let inner = named_children(node).into_iter().next();
+                Pattern::Rest(Box::new(inner.map_or(Pattern::Ignore, |p| self.pattern(p, depth + 1))))
+            }
+            "parenthesized_expression" => named_children(node)
+                .into_iter()
+                .next()
+                .map_or(Pattern::Ignore, |inner| self.pattern(inner, depth + 1)),
+            _ => Pattern::Ignore,
+        }
+    }
+
+    fn property_key(&self, key: TsNode<'_>) -> String {
+        match key.kind() {
+            "string" => self.string(key),
+            _ => self.source(key).to_string(),
+        }
+    }
+
+    fn expr(&mut self, node: TsNode<'_>, depth: usize) -> Expr {
+        let span = span_of(node);
+        if depth > MAX_DEPTH {
+            return Expr::Unsupported("an expression nested too deeply", span);
+        }
+        let depth = depth + 1;
+        match node.kind() {
+            "string" => Expr::Str(self.string(node), span),
+            "template_string" => Expr::Template(self.template(node, depth), span),
+            "number" => Expr::Number(self.source(node).to_string(), span),
+            "true" => Expr::Bool(true, span),
+            "false" => Expr::Bool(false, span),
+            "null" | "undefined" => Expr::Null(span),
+            "identifier" | "shorthand_property_identifier" => Expr::Name(self.source(node).to_string(), span),
+            "this" => Expr::This(span),
+            "parenthesized_expression"
+            | "await_expression"
+            | "as_expression"
+            | "satisfies_expression"
+            | "non_null_expression"
+            | "type_assertion" => {
+                match named_children(node).into_iter().find(|c| c.kind() != "comment" && !is_type(c.kind())) {
+                    Some(inner) => self.expr(inner, depth),
+                    None => Expr::Unsupported("an empty expression", span),
+                }
+            }
+            "member_expression" => {
+                let (Some(object), Some(property)) =
+                    (node.child_by_field_name("object"), node.child_by_field_name("property"))
+                else {
+                    return Expr::Unsupported("a member expression", span);
+                };
+                Expr::Member {
+                    object: Box::new(self.expr(object, depth)),
+                    name: self.source(property).to_string(),
+                    span,
+                }
+            }
+            "subscript_expression" => {
+                let (Some(object), Some(index)) =
+                    (node.child_by_field_name("object"), node.child_by_field_name("index"))
+                else {
+                    return Expr::Unsupported("an index expression", span);
+                };
+                Expr::Index {
+                    object: Box::new(self.expr(object, depth)),
+                    index: Box::new(self.expr(index, depth)),
+                    span,
+                }
+            }
+            "call_expression" => {
+                let Some(function) = node.child_by_field_name("function") else {
+                    return Expr::Unsupported("a call", span);
+                };
+                let callee = Box::new(self.expr(function, depth));
+                let args = match node.child_by_field_name("arguments") {
+                    Some(args) if args.kind() == "template_string" => {
+                        vec![Arg::Positional(Expr::Template(self.template(args, depth), span_of(args)))]
+                    }
+                    Some(args) => self.arguments(args, depth),
+                    None => Vec::new(),
+                };
+                Expr::Call { callee, args, span, new: false }
+            }
+            "new_expression" => {
+                let Some(constructor) = node.child_by_field_name("constructor") else {
+                    return Expr::Unsupported("a `new` expression", span);
+                };
+                let args = node
+                    .child_by_field_name("arguments")
+                    .map(|a| self.arguments(a, depth))
+                    .unwrap_or_default();
+                Expr::Call { callee: Box::new(self.expr(constructor, depth)), args, span, new: true }
+            }
+            "object" => {
+                let mut props = Vec::new();
+                for child in named_children(node) {
+                    match child.kind() {
+                        "pair" => {
+                            let (Some(key), Some(value)) =
+                                (child.child_by_field_name("key"), child.child_by_field_name("value"))
+                            else {
+                                continue;
+                            };
+                            let value = self.expr(value, depth);
+                            if key.kind() == "computed_property_name" {
+                                let inner = named_children(key).into_iter().next();
+                                let key = inner
+                                    .map_or(Expr::Unsupported("a computed key", span_of(key)), |k| {
+                                        self.expr(k, depth)
+                                    });
+                                props.push(Prop::Computed { key, value });
+                            } else {
+                                props.push(Prop::KeyValue {
+                                    key: self.property_key(key),
+                                    key_span: span_of(key),
+                                    value,
+                                });
+                            }
+                        }
+                        "shorthand_property_identifier" => {
+                            let name = self.source(child).to_string();
+                            props.push(Prop::KeyValue {
+                                key: name.clone(),
+                                key_span: span_of(child),
+                                value: Expr::Name(name, span_of(child)),
+                            });
+                        }
+                        "spread_element" => {
+                            if let Some(inner) = named_children(child).into_iter().next() {
+                                props.push(Prop::Spread(self.expr(inner, depth)));
+                            }
+                        }
+                        "method_definition" => {
+                            if let Some(name) = child.child_by_field_name("name") {
+                                let function = self.function(child, depth);
+                                props.push(Prop::KeyValue {
+                                    key: self.property_key(name),
+                                    key_span: span_of(name),
+                                    value: Expr::Function(function),
+                                });
+                            }
+                        }
+                        "comment" => self.comment(child),
+                        _ => {}
+                    }
+                }
+                Expr::Object(props, span)
+            }
+            "array" => {
+                let mut items = Vec::new();
+                for child in named_children(node) {
+                    match child.kind() {
+                        "comment" => self.comment(child),
+                        "spread_element" => {
+                            if let Some(inner) = named_children(child).into_iter().next() {
+                                items.push(Item::Spread(self.expr(inner, depth)));
+                            }
+                        }
+                        _ => items.push(Item::Expr(self.expr(child, depth))),
+                    }
+                }
+                Expr::Array(items, span)
+            }
+            "arrow_function" | "function_expression" | "function" | "generator_function" => {
+                Expr::Function(self.function(node, depth))
+            }
+            "binary_expression" => {
+                let (Some(left), Some(right)) =
+                    (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                else {
+                    return Expr::Unsupported("a binary expression", span);
+                };
+                let op = match node.child_by_field_name("operator").map(|op| self.source(op)) {
+                    Some("+") => BinaryOp::Add,
+                    Some("||") => BinaryOp::Or,
+                    Some("??") => BinaryOp::Nullish,
+                    Some("&&") => BinaryOp::And,
+                    _ => BinaryOp::Other,
+                };
+                Expr::Binary {
+                    op,
+                    left: Box::new(self.expr(left, depth)),
+                    right: Box::new(self.expr(right, depth)),
+                    span,
+                }
+            }
+            "ternary_expression" => {
+                let (Some(then), Some(otherwise)) =
+                    (node.child_by_field_name("consequence"), node.child_by_field_name("alternative"))
+                else {
+                    return Expr::Unsupported("a conditional expression", span);
+                };
+                Expr::Conditional {
+                    then: Box::new(self.expr(then, depth)),
+                    otherwise: Box::new(self.expr(otherwise, depth)),
+                    span,
+                }
+            }
+            "sequence_expression" => match named_children(node).into_iter().last() {
+                Some(last) => self.expr(last, depth),
+                None => Expr::Unsupported("an empty sequence", span),
+            },
+            "unary_expression" => Expr::Unsupported("a unary expression", span),
+            "update_expression" => Expr::Unsupported("an update expression", span),
+            "regex" => Expr::Unsupported("a regular expression", span),
+            "class" => Expr::Unsupported("a class expression", span),
+            "jsx_element" | "jsx_self_closing_element" => Expr::Unsupported("a JSX element", span),
+            _ => Expr::Unsupported("an expression trustlint does not evaluate", span),
+        }
+    }
+
+    fn arguments(&mut self, node: TsNode<'_>, depth: usize) -> Vec<Arg> {
+        let mut args = Vec::new();
+        for child in named_children(node) {
+            match child.kind() {
+                "comment" => self.comment(child),
+                "spread_element" => {
+                    if let Some(inner) = named_children(child).into_iter().next() {
+                        args.push(Arg::Spread(self.expr(inner, depth)));
+                    }
+                }
+                _ => args.push(Arg::Positional(self.expr(child, depth))),
+            }
+        }
+        args
+    }
+
+    fn template(&mut self, node: TsNode<'_>, depth: usize) -> Vec<TemplatePart> {
+        let mut parts = Vec::new();
+        let mut text = String::new();
+        for child in named_children(node) {
+            match child.kind() {
+                "string_fragment" => text.push_str(self.source(child)),
+                "escape_sequence" => text.push_str(&unescape(self.source(child))),
+                "template_substitution" => {
+                    if !text.is_empty() {
+                        parts.push(TemplatePart::Text(std::mem::take(&mut text)));
+                    }
+                    let inner = named_children(child).into_iter().find(|c| c.kind() != "comment");
+                    let expr = inner
+                        .map_or(Expr::Unsupported("an empty substitution", span_of(child)), |e| {
+                            self.expr(e, depth)
+                        });
+                    parts.push(TemplatePart::Expr(expr));
+                }
+                _ => {}
+            }
+        }
+        if !text.is_empty() {
+            parts.push(TemplatePart::Text(text));
+        }
+        parts
+    }
+
+    /// A string literal's value: fragments and escapes decoded.
+    fn string(&self, node: TsNode<'_>) -> String {
+        let mut out = String::new();
+        for child in named_children(node) {
+            match child.kind() {
+                "string_fragment" => out.push_str(self.source(child)),
+                "escape_sequence" => out.push_str(&unescape(self.source(child))),
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+fn is_type(kind: &str) -> bool {
+    kind.ends_with("_type")
+        || kind == "type_identifier"
+        || kind == "predefined_type"
+        || kind == "type_annotation"
+}
+
+/// Decode one JavaScript escape sequence (`\n`, `\u0041`, `\u{1F600}`, `\x41`, `\"`).
+fn unescape(escape: &str) -> String {
+    let Some(rest) = escape.strip_prefix('\\') else { return escape.to_string() };
+    let mut chars = rest.chars();
+    match chars.next() {
+        Some('n') => "\n".into(),
+        Some('t') => "\t".into(),
+        Some('r') => "\r".into(),
+        Some('b') => "\u{8}".into(),
+        Some('f') => "\u{c}".into(),
+        Some('v') => "\u{b}".into(),
+        Some('0') if rest.len() == 1 => "\0".into(),
+        Some('x') => u32::from_str_radix(&rest[1..], 16)
+            .ok()
+            .and_then(char::from_u32)
+            .map_or_else(String::new, String::from),
+        Some('u') => {
+            let hex = rest[1..].trim_start_matches('{').trim_end_matches('}');
+            u32::from_str_radix(hex, 16).ok().and_then(char::from_u32).map_or_else(String::new, String::from)
+        }
+        // A line continuation.
+        Some('\n') | Some('\r') => String::new(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lowers_imports_and_declarations() {
+        let parsed = parse_typescript(
+            r#"import * as aws from "@pulumi/aws";
+import { iam as i } from "@pulumi/aws";
+const gcp = require("@pulumi/gcp");
+// trustlint: ignore[x]
+const role = new aws.iam.Role("deploy", { assumeRolePolicy: `a${b}\u0041` });
+"#,
+            false,
+        );
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        assert_eq!(parsed.module.body.len(), 4);
+        assert!(matches!(&parsed.module.body[1], Stmt::Import { bindings, .. }
+            if matches!(&bindings[0], ImportBinding::Named { local, imported } if local == "i" && imported == "iam")));
+        assert!(matches!(&parsed.module.body[2], Stmt::Import { module, .. } if module == "@pulumi/gcp"));
+        assert_eq!(parsed.comments.len(), 1);
+        let Stmt::Let { value: Some(Expr::Call { new: true, args, .. }), .. } = &parsed.module.body[3] else {
+            panic!("{:?}", parsed.module.body[3]);
+        };
+        let Arg::Positional(Expr::Object(props, _)) = &args[1] else { panic!() };
+        let Prop::KeyValue { value: Expr::Template(parts, _), .. } = &props[0] else { panic!() };
+        assert!(matches!(&parts[2], TemplatePart::Text(t) if t == "A"));
+    }
+
+    #[test]
+    fn reports_syntax_errors() {
+        let parsed = parse_typescript("const x = {", false);
+        assert!(!parsed.errors.is_empty());
+    }
+}

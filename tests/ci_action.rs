@@ -1,0 +1,261 @@
+//! The composite GitHub Action (`action.yml`): its check step is run with bash as a runner would
+//! run it (inputs as environment variables, `GITHUB_OUTPUT`), with the freshly built binary on
+//! PATH instead of the `cargo install` step. Checks that the SARIF file is written and then the
+//! step fails on findings, that `paths`, `fail-on`, `config` and `baseline` reach every run, and
+//! that a configuration error stops the job. Also checks that `cargo install --locked`, which the action runs, accepts the
+//! checked-in Cargo.lock, and that the workflow examples in docs/ci.md pass trustlint's own rules.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+const WIDE: &str = r#"{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Principal": {
+        "Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+      },
+      "Action": "sts:AssumeRoleWithWebIdentity",
+      "Condition": {
+        "StringLike": {
+          "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+          "token.actions.githubusercontent.com:sub": "repo:acme/*"
+        }
+      }
+    }
+  ]
+}
+"#;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The `run: |` script of the step named `name` in action.yml, dedented.
+fn step_script(name: &str) -> String {
+    let action = std::fs::read_to_string(root().join("action.yml")).unwrap();
+    let lines: Vec<&str> = action.lines().collect();
+    let step = lines
+        .iter()
+        .position(|line| line.trim() == format!("- name: {name}"))
+        .unwrap_or_else(|| panic!("action.yml has no step `{name}`"));
+    let run = (step..lines.len())
+        .find(|&i| lines[i].trim() == "run: |")
+        .unwrap_or_else(|| panic!("step `{name}` has no `run: |`"));
+    let indent = |line: &str| line.len() - line.trim_start().len();
+    let body_indent = indent(lines[run + 1]);
+    assert!(body_indent > indent(lines[run]));
+    let mut script = String::new();
+    for line in &lines[run + 1..] {
+        if !line.trim().is_empty() && indent(line) < body_indent {
+            break;
+        }
+        script.push_str(line.get(body_indent..).unwrap_or(""));
+        script.push('\n');
+    }
+    script
+}
+
+struct Step {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// Run one step of the action in `dir` with these inputs (`TRUSTLINT_*` variables).
+fn run_step(name: &str, dir: &Path, inputs: &[(&str, &str)]) -> Step {
+    let binary = PathBuf::from(env!("CARGO_BIN_EXE_trustlint"));
+    let mut path = vec![binary.parent().unwrap().to_path_buf()];
+    path.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    let mut command = Command::new("bash");
+    command
+        .arg("-c")
+        .arg(step_script(name))
+        .current_dir(dir)
+        .env("PATH", std::env::join_paths(path).unwrap())
+        .env("GITHUB_OUTPUT", dir.join(".github-output"))
+        .env("NO_COLOR", "1");
+    for (key, value) in [
+        ("TRUSTLINT_PATHS", "."),
+        ("TRUSTLINT_CONFIG", ""),
+        ("TRUSTLINT_BASELINE", ""),
+        ("TRUSTLINT_SARIF", "trustlint.sarif"),
+        ("TRUSTLINT_FAIL_ON", ""),
+    ] {
+        command.env(key, value);
+    }
+    for (key, value) in inputs {
+        command.env(key, value);
+    }
+    let output = command.output().expect("bash runs");
+    Step {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+fn write(dir: &Path, path: &str, text: &str) {
+    let full = dir.join(path);
+    std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+    std::fs::write(full, text).unwrap();
+}
+
+fn bash_available() -> bool {
+    Command::new("bash").arg("--version").output().is_ok_and(|o| o.status.success())
+}
+
+const STEP: &str = "Check, write SARIF, gate";
+
+fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
+#[test]
+fn sarif_is_written_then_the_step_fails() {
+    if !bash_available() {
+        eprintln!("SKIPPED: bash is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    write(repo, "infra/trust-policy.json", WIDE);
+    // A stale report from an earlier run is replaced, never read as input.
+    write(repo, "trustlint.sarif", "stale");
+
+    let step = run_step(STEP, repo, &[]);
+    assert_eq!(
+        step.code, 1,
+        "a high finding fails at the default threshold:\n{}{}",
+        step.stdout, step.stderr
+    );
+    assert!(step.stdout.contains("::error file=infra/trust-policy.json"), "annotations:\n{}", step.stdout);
+    assert!(step.stdout.contains("any repository owned by `acme`"), "human report:\n{}", step.stdout);
+    assert!(step.stdout.contains("in 1 file"), "only the policy was read:\n{}", step.stdout);
+
+    let sarif = read_json(&repo.join("trustlint.sarif"));
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(results.iter().any(|r| r["ruleId"] == "oidc-wildcard-subject"), "{sarif:#}");
+    for result in results {
+        let uri = &result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+        assert_eq!(uri, "infra/trust-policy.json", "relative to the repository root");
+    }
+    let output = std::fs::read_to_string(repo.join(".github-output")).unwrap();
+    assert_eq!(output.trim(), "sarif-file=trustlint.sarif");
+
+    let lenient = run_step(STEP, repo, &[("TRUSTLINT_FAIL_ON", "critical")]);
+    assert_eq!(lenient.code, 0, "a high finding passes `fail-on: critical`:\n{}", lenient.stdout);
+    assert!(lenient.stdout.contains("::error file=infra/trust-policy.json"), "still annotated");
+}
+
+#[test]
+fn inputs_reach_every_run() {
+    if !bash_available() {
+        eprintln!("SKIPPED: bash is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    write(repo, "a/trust.json", WIDE);
+    write(repo, "b/trust.json", WIDE);
+    write(repo, "c/trust.json", WIDE);
+    write(repo, "ci/trustlint.toml", "exclude = [\"b/**\"]\nfail-on = \"critical\"\n");
+
+    // Paths on several lines, a config file (its `fail-on` applies) and a custom SARIF path.
+    let inputs = [
+        ("TRUSTLINT_PATHS", "a\nb  c"),
+        ("TRUSTLINT_CONFIG", "ci/trustlint.toml"),
+        ("TRUSTLINT_SARIF", "out/report.sarif"),
+    ];
+    std::fs::create_dir_all(repo.join("out")).unwrap();
+    let step = run_step(STEP, repo, &inputs);
+    assert_eq!(step.code, 0, "{}{}", step.stdout, step.stderr);
+    let sarif = read_json(&repo.join("out/report.sarif"));
+    let mut uris: Vec<&str> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap())
+        .collect();
+    uris.dedup();
+    assert_eq!(uris, ["a/trust.json", "c/trust.json"], "b/ is excluded by the config");
+    // The `fail-on` input wins over the config.
+    assert_eq!(run_step(STEP, repo, &[inputs[0], inputs[1], ("TRUSTLINT_FAIL_ON", "high")]).code, 1);
+
+    // With a baseline of today's findings the gate passes, and SARIF marks them unchanged.
+    let trustlint = env!("CARGO_BIN_EXE_trustlint");
+    let written = Command::new(trustlint)
+        .current_dir(repo)
+        .args(["check", "a", "c", "--write-baseline", "baseline.json"])
+        .output()
+        .unwrap();
+    assert!(written.status.success());
+    let inputs = [("TRUSTLINT_PATHS", "a c"), ("TRUSTLINT_BASELINE", "baseline.json")];
+    assert_eq!(run_step(STEP, repo, &inputs).code, 0);
+    let sarif = read_json(&repo.join("trustlint.sarif"));
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(!results.is_empty());
+    assert!(results.iter().all(|r| r["baselineState"] == "unchanged"), "{results:#?}");
+}
+
+#[test]
+fn a_configuration_error_stops_the_step_without_a_report() {
+    if !bash_available() {
+        eprintln!("SKIPPED: bash is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    write(repo, "trust.json", WIDE);
+    let step = run_step(STEP, repo, &[("TRUSTLINT_CONFIG", "missing.toml")]);
+    assert_eq!(step.code, 2, "{}", step.stderr);
+    assert!(step.stderr.contains("missing.toml"), "{}", step.stderr);
+    assert!(!repo.join(".github-output").exists(), "no output when the step failed");
+    assert!(!repo.join("trustlint.sarif").exists());
+}
+
+#[test]
+fn the_lock_file_satisfies_cargo_install_locked() {
+    // `cargo install --path ... --locked` fails when Cargo.lock would need an update.
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let output = Command::new(cargo)
+        .current_dir(root())
+        .args(["metadata", "--locked", "--offline", "--format-version", "1", "--no-deps"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn workflow_examples_in_the_docs_pass_trustlint() {
+    let docs = std::fs::read_to_string(root().join("docs/ci.md")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path();
+    let mut written = 0;
+    for (i, block) in docs.split("```yaml\n").skip(1).enumerate() {
+        let block = block.split("```").next().unwrap();
+        let target = if block.starts_with("# .github/workflows/") {
+            format!(".github/workflows/example-{i}.yml")
+        } else if block.starts_with("# .gitlab-ci.yml") {
+            format!("gitlab-{i}/.gitlab-ci.yml")
+        } else {
+            continue;
+        };
+        write(repo, &target, block);
+        written += 1;
+    }
+    assert!(written >= 3, "docs/ci.md should hold two GitHub workflows and a GitLab pipeline");
+    let output = Command::new(env!("CARGO_BIN_EXE_trustlint"))
+        .current_dir(repo)
+        .args(["check", "--fail-on", "info", "--format", "json"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["summary"]["files_scanned"], written, "{report:#}");
+    assert_eq!(report["findings"], Value::Array(Vec::new()), "{report:#}");
+    assert_eq!(output.status.code(), Some(0));
+}
