@@ -262,3 +262,38 @@ fn output_file_and_rule_listing() {
     assert!(explain.stdout.contains("## Why is this bad"));
     assert_eq!(run(&["explain", "nope"]).code, 2);
 }
+
+#[test]
+fn literal_credentials_are_masked_whichever_rule_reports_them() {
+    // Built at run time so no scanner sees a credential in this source file.
+    let secret: String = ["wJa1rXUtnFEMI", "K7MDENGbPxRfiCY", "zq9Lm2Tk4Vb8Nc"].concat();
+    let key_id = format!("{}{}", "AKIA", "QZ7TRW3KXN5LM2PV");
+    let dir = tempfile::tempdir().unwrap();
+    let workflows = dir.path().join(".github/workflows");
+    std::fs::create_dir_all(&workflows).unwrap();
+    std::fs::write(
+        workflows.join("deploy.yml"),
+        format!(
+            "on: push\npermissions:\n  contents: read\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    steps:\n      \
+             - uses: aws-actions/configure-aws-credentials@v4\n        with:\n          aws-access-key-id: {key_id}\n          \
+             aws-secret-access-key: {secret}\n          aws-region: us-east-1\n"
+        ),
+    )
+    .unwrap();
+    for rules in ["static-cloud-credentials", "static-cloud-credentials,hardcoded-secret"] {
+        for format in ["human", "json", "sarif", "github"] {
+            let output = Command::cargo_bin("trustlint")
+                .unwrap()
+                .current_dir(dir.path())
+                .env("NO_COLOR", "1")
+                .args(["check", ".", "--select", rules, "--format", format])
+                .output()
+                .unwrap();
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            assert_eq!(output.status.code(), Some(1), "{rules} {format}: {stdout}");
+            assert!(stdout.contains("static-cloud-credentials"), "{rules} {format}: {stdout}");
+            assert!(!stdout.contains(&secret), "{rules} {format} prints the secret:\n{stdout}");
+            assert!(!stdout.contains(&key_id), "{rules} {format} prints the key id:\n{stdout}");
+        }
+    }
+}

@@ -182,6 +182,9 @@ pub struct Finding {
     pub baseline: Option<BaselineState>,
     /// Content fingerprint; set by the engine once all findings are known.
     pub fingerprint: String,
+    /// Spans of the primary file whose text is a credential value: renderers mask them in
+    /// snippets and scrub their text from free text, in every format.
+    pub masked: Vec<Span>,
     /// Normalised text the fingerprint is computed from; rules set it when the primary span's
     /// text is not stable or is a secret (the fingerprint never stores it in the clear).
     pub fingerprint_basis: Option<String>,
@@ -207,7 +210,21 @@ impl Finding {
             baseline: None,
             fingerprint: String::new(),
             fingerprint_basis: None,
+            masked: Vec::new(),
         }
+    }
+
+    /// Mark the primary span as a credential value (never shown, never fingerprinted in clear).
+    pub fn with_sensitive_value(mut self, fingerprint_basis: impl Into<String>) -> Self {
+        self.masked.push(self.primary.span);
+        self.fingerprint_basis = Some(fingerprint_basis.into());
+        self
+    }
+
+    /// Mark another span of the primary file as a credential value, never to be shown.
+    pub fn with_masked(mut self, span: Span) -> Self {
+        self.masked.push(span);
+        self
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {

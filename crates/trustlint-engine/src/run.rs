@@ -120,21 +120,29 @@ impl Engine {
             InputKind::PulumiStackConfig => pulumi_config::analyze(file),
             InputKind::EscEnvironment => esc::analyze(file),
         };
-        self.judge(file, analysis)
+        self.judge(file, analysis, true)
     }
 
     /// Check one file from its path and text (the language server's entry point): `None` when no
     /// enabled rule reads the file.
     pub fn check_text(&self, display: &str, text: &str) -> Option<Vec<Finding>> {
-        match classify::by_path(display).and_then(|class| classify::by_content(class, text)) {
-            Some(kind) => Some(self.check_source(&SourceFile::new(display, text), kind)),
-            // Text rules (credential literals) read every file.
-            None if self.has_text_rules() => Some(self.check_plain_text(&SourceFile::new(display, text))),
-            None => None,
-        }
+        let mut findings =
+            match classify::by_path(display).and_then(|class| classify::by_content(class, text)) {
+                Some(kind) => self.check_source(&SourceFile::new(display, text), kind),
+                // Text rules (credential literals) read every file.
+                None if self.has_text_rules() => self.check_plain_text(&SourceFile::new(display, text)),
+                None => return None,
+            };
+        // Sorted, de-duplicated (a program evaluated once per stack repeats facts) and
+        // fingerprinted, exactly as a whole run does.
+        finish(&mut findings);
+        Some(findings)
     }
 
-    fn judge(&self, file: &Arc<SourceFile>, analysis: Analysis) -> Vec<Finding> {
+    /// `real_comments`: the comments come from a parser. Markers found by a plain-text scan may be
+    /// prose (documentation quoting the syntax, a report quoting a message), so they suppress but
+    /// are never reported as naming unknown rules.
+    fn judge(&self, file: &Arc<SourceFile>, analysis: Analysis, real_comments: bool) -> Vec<Finding> {
         let mut findings = Vec::new();
         for problem in &analysis.problems {
             if self.is_enabled(trustlint_rules::PARSE_ERROR) {
@@ -147,7 +155,7 @@ impl Engine {
             active.rule.check_text(&ctx, file, &mut findings);
         }
         let comments = suppress::ignore_comments(file, &analysis.comments);
-        if self.is_enabled(trustlint_rules::UNKNOWN_RULE_IN_IGNORE) {
+        if real_comments && self.is_enabled(trustlint_rules::UNKNOWN_RULE_IN_IGNORE) {
             let known = |id: &str| trustlint_rules::catalog::find(id).is_some();
             findings.extend(suppress::unknown_rules(file, &comments, &known));
         }
@@ -167,7 +175,7 @@ impl Engine {
     /// Check a file that no frontend reads: only text rules (credential literals) apply.
     fn check_plain_text(&self, file: &Arc<SourceFile>) -> Vec<Finding> {
         let comments = marker_comments(file.text());
-        self.judge(file, Analysis { comments, ..Analysis::default() })
+        self.judge(file, Analysis { comments, ..Analysis::default() }, false)
     }
 
     fn has_text_rules(&self) -> bool {

@@ -242,6 +242,7 @@ impl Reader<'_> {
         self.out.push(CredentialUse {
             file: self.file.clone(),
             span,
+            value_span: (!secure).then_some(span),
             kind,
             source: CredentialSource::Config { key, secure },
             wired_into,

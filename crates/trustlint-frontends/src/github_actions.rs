@@ -320,9 +320,11 @@ fn credentials(flow: &Workflow, facts: &mut Facts) {
                     Origin::StepOutput(id) => CredentialSource::Unknown(format!("the output of step `{id}`")),
                     Origin::Expression(text) => CredentialSource::Unknown(format!("`{text}`")),
                 };
+                let value_span = (source == CredentialSource::Literal).then_some(given.value.span);
                 facts.credentials.push(CredentialUse {
                     file: Arc::clone(file),
                     span: given.name_span,
+                    value_span,
                     kind: input.kind.clone(),
                     source,
                     wired_into: format!(
@@ -356,9 +358,11 @@ fn env_credential(
         Origin::Literal if !workflow::is_placeholder_literal(&var.value.text) => CredentialSource::Literal,
         _ => return,
     };
+    let value_span = (source == CredentialSource::Literal).then_some(var.value.span);
     facts.credentials.push(CredentialUse {
         file: Arc::clone(file),
         span: var.name_span,
+        value_span,
         kind: known.kind,
         source,
         wired_into: format!("`{}` in {place}", var.name),

@@ -487,9 +487,11 @@ fn variable_credential(file: &Arc<SourceFile>, var: &EnvVar, place: &str) -> Opt
         }
         _ => return None,
     };
+    let value_span = (source == CredentialSource::Literal).then_some(var.value.span);
     Some(CredentialUse {
         file: Arc::clone(file),
         span: var.name_span,
+        value_span,
         kind: known.kind,
         source,
         wired_into: format!("`{}` in {place}", var.name),
@@ -531,6 +533,7 @@ fn script_credentials(flow: &Workflow, job: &Job) -> Vec<CredentialUse> {
             out.push(CredentialUse {
                 file: Arc::clone(&flow.file),
                 span,
+                value_span: None,
                 kind: known.kind,
                 source: CredentialSource::Variable(name.to_string()),
                 wired_into: format!("`${name}` read by the script of `{}`", job.id),
@@ -579,7 +582,8 @@ include:
     file: deploy.yml
 variables:
   AWS_DEFAULT_REGION: us-east-1
-  AWS_ACCESS_KEY_ID: AKIAZ7Q3XMPLR4T2VN6W
+  AWS_ACCESS_KEY_ID: AKIAZ7Q3\
+XMPLR4T2VN6W
 .aws: &aws
   id_tokens:
     AWS_TOKEN:

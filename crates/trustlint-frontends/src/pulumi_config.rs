@@ -132,9 +132,11 @@ impl Reader<'_> {
 
     fn push(&mut self, key: &str, span: Span, kind: CredentialKind, secure: bool) {
         let replacement = replacement(&kind).to_string();
+        // The span is the configured value; a ciphertext is not a secret, a plaintext is.
         self.out.push(CredentialUse {
             file: self.file.clone(),
             span,
+            value_span: (!secure).then_some(span),
             kind,
             source: CredentialSource::Config { key: key.to_string(), secure },
             wired_into: match &self.stack {

@@ -184,6 +184,8 @@ pub struct CredentialUse {
     pub file: Arc<SourceFile>,
     /// The input, variable or property that receives the credential.
     pub span: Span,
+    /// The literal value, when it is written in the file: never shown in any output.
+    pub value_span: Option<Span>,
     pub kind: CredentialKind,
     pub source: CredentialSource,
     /// Where it is wired, for the message: "input `aws-access-key-id` of aws-actions/configure-aws-credentials".

@@ -13,8 +13,13 @@ pub(crate) const SECRET_RULES: &[&str] = &["hardcoded-secret"];
 /// occurrence of a 3-character string would mangle messages.
 const MIN_SCRUB_LEN: usize = 8;
 
-pub(crate) fn is_secret_finding(finding: &Finding) -> bool {
-    SECRET_RULES.contains(&finding.rule)
+/// Spans of the finding's file whose text is a credential and must never be shown.
+pub(crate) fn secret_spans(finding: &Finding) -> Vec<trustlint_core::Span> {
+    let mut spans = finding.masked.clone();
+    if SECRET_RULES.contains(&finding.rule) {
+        spans.push(finding.primary.span);
+    }
+    spans
 }
 
 pub(crate) fn is_visible(finding: &Finding, options: &RenderOptions) -> bool {
@@ -31,10 +36,10 @@ impl Secrets {
     pub(crate) fn collect(findings: &[Finding]) -> Self {
         let mut values: Vec<String> = findings
             .iter()
-            .filter(|f| is_secret_finding(f))
+            .flat_map(|f| secret_spans(f).into_iter().map(move |span| f.primary.file.slice(span)))
             // The span may include the quotes around a string literal; the value alone is
             // searched for, so the quotes around it survive in messages.
-            .map(|f| f.primary.text().trim().trim_matches(|c| c == '"' || c == '\'' || c == '`'))
+            .map(|text| text.trim().trim_matches(|c| c == '"' || c == '\'' || c == '`'))
             .filter(|value| value.len() >= MIN_SCRUB_LEN)
             .map(str::to_string)
             .collect();

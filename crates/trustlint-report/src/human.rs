@@ -15,7 +15,7 @@ use trustlint_core::{
     ColumnUnit, Confidence, Finding, Severity, Span, SuppressionKind, redact, rule::help_uri,
 };
 
-use crate::common::{Counts, Secrets, is_secret_finding, is_visible, plural};
+use crate::common::{Counts, Secrets, is_visible, plural, secret_spans};
 use crate::{RenderOptions, Report};
 
 /// Messages and help lines wrap at this width, whatever the terminal, so output is reproducible.
@@ -224,7 +224,7 @@ fn clamp(text: &str, span: Span) -> (usize, usize) {
     (start, end - start)
 }
 
-/// The text of each file with findings, with every `hardcoded-secret` span masked. Masking keeps
+/// The text of each file with findings, with every credential span masked. Masking keeps
 /// byte lengths and line breaks, so spans and line numbers stay valid.
 struct MaskedSources {
     by_path: HashMap<String, Arc<String>>,
@@ -232,15 +232,15 @@ struct MaskedSources {
 
 impl MaskedSources {
     fn new(findings: &[Finding]) -> Self {
-        let mut secret_spans: HashMap<&str, Vec<Span>> = HashMap::new();
-        for finding in findings.iter().filter(|f| is_secret_finding(f)) {
-            secret_spans.entry(finding.primary.path()).or_default().push(finding.primary.span);
+        let mut masked: HashMap<&str, Vec<Span>> = HashMap::new();
+        for finding in findings {
+            masked.entry(finding.primary.path()).or_default().extend(secret_spans(finding));
         }
         let mut by_path = HashMap::new();
         for finding in findings {
             let file = &finding.primary.file;
             by_path.entry(file.path().to_string()).or_insert_with(|| {
-                let spans = secret_spans.get(file.path()).map(Vec::as_slice).unwrap_or_default();
+                let spans = masked.get(file.path()).map(Vec::as_slice).unwrap_or_default();
                 Arc::new(mask_spans(file.text(), spans))
             });
         }

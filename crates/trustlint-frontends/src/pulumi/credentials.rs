@@ -107,9 +107,11 @@ pub fn facts(program: &Program) -> Facts {
             for argument in *arguments {
                 let Some(node) = resource.property(argument) else { continue };
                 let Some(source) = source_of(program, node) else { continue };
+                let value_span = (source == CredentialSource::Literal).then_some(node.span);
                 facts.credentials.push(CredentialUse {
                     file: program.file.clone(),
                     span: node.span,
+                    value_span,
                     kind: kind.credential(),
                     source,
                     wired_into: format!("argument `{argument}` of {}", resource.label()),

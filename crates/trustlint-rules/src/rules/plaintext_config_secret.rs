@@ -66,10 +66,13 @@ fn finding(
     message: String,
     help: String,
 ) -> Finding {
+    // The value is the plaintext secret itself: mask it everywhere and fingerprint the key instead.
     let mut finding =
         Finding::new(ctx.meta.id, Severity::High, Location::new(&credential.file, credential.span), message)
             .with_help(help);
-    // The span may be the secret itself: fingerprint the key instead.
+    if let Some(value) = credential.value_span {
+        finding = finding.with_masked(value);
+    }
     finding.fingerprint_basis = Some(key.to_string());
     finding
 }

@@ -45,16 +45,24 @@ impl Rule for StaticCloudCredentials {
                  literal secret values are reported by `hardcoded-secret`.",
                 credential.wired_into
             );
-            out.push(
-                Finding::new(
-                    ctx.meta.id,
-                    Severity::Medium,
-                    Location::new(&credential.file, credential.span),
-                    message,
-                )
-                .with_confidence(confidence)
-                .with_help(credential.replacement.clone()),
-            );
+            let finding = Finding::new(
+                ctx.meta.id,
+                Severity::Medium,
+                Location::new(&credential.file, credential.span),
+                message,
+            )
+            .with_confidence(confidence)
+            .with_help(credential.replacement.clone());
+            // A literal value is the credential itself: never show it, never fingerprint it.
+            let finding = match credential.value_span {
+                Some(value) => {
+                    let mut finding = finding.with_masked(value);
+                    finding.fingerprint_basis = Some(format!("{kind} literal in {}", credential.wired_into));
+                    finding
+                }
+                None => finding,
+            };
+            out.push(finding);
         }
     }
 }
