@@ -22,6 +22,8 @@ use crate::suppress;
 /// Files larger than this are skipped with a note: no trust policy or template is this big.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
 
+const WORKER_STACK_SIZE: usize = 16 * 1024 * 1024;
+
 #[derive(Clone, Debug)]
 pub struct RunOptions {
     /// Only these rules (empty: all).
@@ -256,14 +258,15 @@ impl Engine {
                 .map(|candidate| self.check_candidate(candidate, options.max_file_size))
                 .collect::<Vec<_>>()
         };
-        let results = match options.threads {
-            Some(threads) => rayon::ThreadPoolBuilder::new()
-                .num_threads(threads.max(1))
-                .build()
-                .map_err(|e| ConfigError(format!("cannot start {threads} threads: {e}")))?
-                .install(work),
-            None => work(),
-        };
+        // Parsers and the program evaluator recurse (with depth limits); give workers more stack
+        // than the 2 MiB default so a deep but legal file is read rather than cut short.
+        let threads = options.threads.unwrap_or(0);
+        let results = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .stack_size(WORKER_STACK_SIZE)
+            .build()
+            .map_err(|e| ConfigError(format!("cannot start {threads} threads: {e}")))?
+            .install(work);
         let mut findings = Vec::new();
         let mut files_scanned = 0;
         for (scanned, file_findings, note) in results {

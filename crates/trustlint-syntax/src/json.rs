@@ -41,7 +41,14 @@ pub fn parse_json(text: &str) -> ParsedJson {
         if child.kind() == "comment" {
             parsed.comments.push(comment(child, text));
         } else if parsed.root.is_none() {
-            parsed.root = convert(child, text, &mut parsed.comments);
+            let mut reader = Reader { text, comments: &mut parsed.comments, too_deep: None };
+            parsed.root = reader.convert(child, 0);
+            if let Some(span) = reader.too_deep {
+                parsed.errors.push(SyntaxError {
+                    span,
+                    message: format!("nesting deeper than {MAX_DEPTH} levels is not read"),
+                });
+            }
         }
     }
     parsed
@@ -53,53 +60,70 @@ fn comment(node: tree_sitter::Node<'_>, text: &str) -> Comment {
     Comment { text: body.unwrap_or(raw).to_string(), span: Span::new(node.start_byte(), node.end_byte()) }
 }
 
-fn convert(node: tree_sitter::Node<'_>, text: &str, comments: &mut Vec<Comment>) -> Option<Node> {
-    let span = Span::new(node.start_byte(), node.end_byte());
-    let kind = match node.kind() {
-        "object" => {
-            let mut entries = Vec::new();
-            let mut cursor = node.walk();
-            for pair in node.named_children(&mut cursor) {
-                if pair.kind() == "comment" {
-                    comments.push(comment(pair, text));
-                    continue;
+/// Deeper documents are not policies anyone writes; the limit keeps recursion off the end of a
+/// worker thread's stack.
+const MAX_DEPTH: usize = 256;
+
+struct Reader<'a> {
+    text: &'a str,
+    comments: &'a mut Vec<Comment>,
+    /// Where the nesting limit was first hit.
+    too_deep: Option<Span>,
+}
+
+impl Reader<'_> {
+    fn convert(&mut self, node: tree_sitter::Node<'_>, depth: usize) -> Option<Node> {
+        let (text, span) = (self.text, Span::new(node.start_byte(), node.end_byte()));
+        if depth > MAX_DEPTH {
+            self.too_deep.get_or_insert(span);
+            return None;
+        }
+        let kind = match node.kind() {
+            "object" => {
+                let mut entries = Vec::new();
+                let mut cursor = node.walk();
+                for pair in node.named_children(&mut cursor) {
+                    if pair.kind() == "comment" {
+                        self.comments.push(comment(pair, text));
+                        continue;
+                    }
+                    if pair.kind() != "pair" {
+                        continue;
+                    }
+                    let (Some(key), Some(value)) =
+                        (pair.child_by_field_name("key"), pair.child_by_field_name("value"))
+                    else {
+                        continue;
+                    };
+                    let Some(value) = self.convert(value, depth + 1) else { continue };
+                    entries.push(Entry {
+                        key: string_value(key, text),
+                        key_span: Span::new(key.start_byte(), key.end_byte()),
+                        value,
+                    });
                 }
-                if pair.kind() != "pair" {
-                    continue;
-                }
-                let (Some(key), Some(value)) =
-                    (pair.child_by_field_name("key"), pair.child_by_field_name("value"))
-                else {
-                    continue;
-                };
-                let Some(value) = convert(value, text, comments) else { continue };
-                entries.push(Entry {
-                    key: string_value(key, text),
-                    key_span: Span::new(key.start_byte(), key.end_byte()),
-                    value,
-                });
+                NodeKind::Map(entries)
             }
-            NodeKind::Map(entries)
-        }
-        "array" => {
-            let mut items = Vec::new();
-            let mut cursor = node.walk();
-            for child in node.named_children(&mut cursor) {
-                if child.kind() == "comment" {
-                    comments.push(comment(child, text));
-                } else if let Some(item) = convert(child, text, comments) {
-                    items.push(item);
+            "array" => {
+                let mut items = Vec::new();
+                let mut cursor = node.walk();
+                for child in node.named_children(&mut cursor) {
+                    if child.kind() == "comment" {
+                        self.comments.push(comment(child, text));
+                    } else if let Some(item) = self.convert(child, depth + 1) {
+                        items.push(item);
+                    }
                 }
+                NodeKind::Seq(items)
             }
-            NodeKind::Seq(items)
-        }
-        "string" => return Some(Node::scalar(string_value(node, text), ScalarStyle::Quoted, span)),
-        "number" | "true" | "false" | "null" => {
-            return Some(Node::scalar(&text[node.byte_range()], ScalarStyle::Plain, span));
-        }
-        _ => return None,
-    };
-    Some(Node { kind, span, tag: None })
+            "string" => return Some(Node::scalar(string_value(node, text), ScalarStyle::Quoted, span)),
+            "number" | "true" | "false" | "null" => {
+                return Some(Node::scalar(&text[node.byte_range()], ScalarStyle::Plain, span));
+            }
+            _ => return None,
+        };
+        Some(Node { kind, span, tag: None })
+    }
 }
 
 /// Decode a JSON string node (quotes removed, escapes applied).
@@ -168,6 +192,18 @@ mod tests {
             parsed.errors[0].message.starts_with("expected")
                 || parsed.errors[0].message.starts_with("unexpected")
         );
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let text = format!("{}1{}", "[".repeat(5000), "]".repeat(5000));
+        let parsed = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(move || parse_json(&text).errors)
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!(parsed.iter().any(|e| e.message.contains("nesting deeper")), "{parsed:?}");
     }
 
     #[test]
