@@ -3,52 +3,15 @@
 //! the new finding is reported and decides the exit code, that SARIF marks `baselineState`, and
 //! that a fixed finding is reported as absent.
 
-use std::path::Path;
+mod common;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-/// An org-wide subject (`repo:acme/*`) with no audience: oidc-wildcard-subject and
-/// oidc-missing-audience.
-const WIDE: &str = r#"{
-  "Version": "2012-10-17",
-  "Statement": [
-    {
-      "Effect": "Allow",
-      "Principal": {
-        "Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
-      },
-      "Action": "sts:AssumeRoleWithWebIdentity",
-      "Condition": {
-        "StringLike": {
-          "token.actions.githubusercontent.com:sub": "repo:acme/*"
-        }
-      }
-    }
-  ]
-}
-"#;
+use common::{SCOPED_TRUST, assert_valid_sarif, json, run, write};
 
-/// The same trust pinned to one repository and environment, with an audience: no finding.
-const SCOPED: &str = r#"{
-  "Version": "2012-10-17",
-  "Statement": [
-    {
-      "Effect": "Allow",
-      "Principal": {
-        "Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
-      },
-      "Action": "sts:AssumeRoleWithWebIdentity",
-      "Condition": {
-        "StringEquals": {
-          "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-          "token.actions.githubusercontent.com:sub": "repo:acme/infra:environment:prod"
-        }
-      }
-    }
-  ]
-}
-"#;
+/// An org-wide subject (`repo:acme/*`) with no audience: oidc-wildcard-subject and
+/// oidc-missing-audience. The end-to-end fixture tests/cli.rs reads.
+const WIDE: &str = include_str!("../fixtures/e2e/wide/trust-policy.json");
 
 /// An audience but no subject condition: any repository on github.com (oidc-missing-subject,
 /// critical).
@@ -70,50 +33,6 @@ const NO_SUBJECT: &str = r#"{
   ]
 }
 "#;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(dir: &Path, args: &[&str]) -> Run {
-    let output = Command::cargo_bin("trustlint")
-        .unwrap()
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
-}
-
-fn write(dir: &Path, path: &str, text: &str) {
-    let full = dir.join(path);
-    std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-    std::fs::write(full, text).unwrap();
-}
-
-fn json(text: &str) -> Value {
-    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}:\n{text}"))
-}
-
-/// The SARIF schema, with the one pattern the `jsonschema` crate cannot compile fixed.
-fn assert_valid_sarif(text: &str) -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/sarif-schema-2.1.0.json");
-    let schema = std::fs::read_to_string(path).unwrap();
-    let schema = schema.replace("^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$", "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$");
-    let validator = jsonschema::validator_for(&json(&schema)).unwrap();
-    let sarif = json(text);
-    let errors: Vec<String> =
-        validator.iter_errors(&sarif).map(|e| format!("{e} at {}", e.instance_path())).collect();
-    assert!(errors.is_empty(), "SARIF does not validate:\n{}", errors.join("\n"));
-    sarif
-}
 
 /// (rule, path, baseline state) of every finding in a JSON report.
 fn json_findings(report: &Value) -> Vec<(String, String, String)> {
@@ -229,12 +148,12 @@ fn baseline_hides_old_findings_across_line_shifts_and_reports_new_ones() {
     assert_eq!(results.len(), old.len() + 1, "every result has a baseline state");
 
     // The gate counts only new findings: with the new policy fixed, the run passes.
-    write(repo, "policies/new.json", SCOPED);
+    write(repo, "policies/new.json", SCOPED_TRUST);
     let gate = run(repo, &["check", "--baseline", "trustlint-baseline.json", "--fail-on", "info"]);
     assert_eq!(gate.code, 0, "{}{}", gate.stdout, gate.stderr);
 
     // Fixing the legacy policy turns its recorded findings into `absent` ones.
-    write(repo, "policies/legacy.json", SCOPED);
+    write(repo, "policies/legacy.json", SCOPED_TRUST);
     let fixed =
         json(&run(repo, &["check", "--baseline", "trustlint-baseline.json", "--format", "json"]).stdout);
     assert_eq!(json_findings(&fixed), []);

@@ -5,38 +5,18 @@
 //! that a configuration error stops the job. Also checks that `cargo install --locked`, which the action runs, accepts the
 //! checked-in Cargo.lock, and that the workflow examples in docs/ci.md pass trustlint's own rules.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
 
-const WIDE: &str = r#"{
-  "Version": "2012-10-17",
-  "Statement": [
-    {
-      "Effect": "Allow",
-      "Principal": {
-        "Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
-      },
-      "Action": "sts:AssumeRoleWithWebIdentity",
-      "Condition": {
-        "StringLike": {
-          "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-          "token.actions.githubusercontent.com:sub": "repo:acme/*"
-        }
-      }
-    }
-  ]
-}
-"#;
-
-fn root() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
+use common::{Run, WILDCARD_TRUST, json, repo_root, write};
 
 /// The `run: |` script of the step named `name` in action.yml, dedented.
 fn step_script(name: &str) -> String {
-    let action = std::fs::read_to_string(root().join("action.yml")).unwrap();
+    let action = std::fs::read_to_string(repo_root().join("action.yml")).unwrap();
     let lines: Vec<&str> = action.lines().collect();
     let step = lines
         .iter()
@@ -59,14 +39,8 @@ fn step_script(name: &str) -> String {
     script
 }
 
-struct Step {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 /// Run one step of the action in `dir` with these inputs (`TRUSTLINT_*` variables).
-fn run_step(name: &str, dir: &Path, inputs: &[(&str, &str)]) -> Step {
+fn run_step(name: &str, dir: &Path, inputs: &[(&str, &str)]) -> Run {
     let binary = PathBuf::from(env!("CARGO_BIN_EXE_trustlint"));
     let mut path = vec![binary.parent().unwrap().to_path_buf()];
     path.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
@@ -90,40 +64,32 @@ fn run_step(name: &str, dir: &Path, inputs: &[(&str, &str)]) -> Step {
     for (key, value) in inputs {
         command.env(key, value);
     }
-    let output = command.output().expect("bash runs");
-    Step {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    command.output().expect("bash runs").into()
+}
+
+/// The steps run with bash: without it the tests say so and pass.
+fn bash_missing() -> bool {
+    let missing = !common::runs("bash", "--version");
+    if missing {
+        eprintln!("SKIPPED: bash is not installed");
     }
-}
-
-fn write(dir: &Path, path: &str, text: &str) {
-    let full = dir.join(path);
-    std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-    std::fs::write(full, text).unwrap();
-}
-
-fn bash_available() -> bool {
-    Command::new("bash").arg("--version").output().is_ok_and(|o| o.status.success())
+    missing
 }
 
 const STEP: &str = "Check, write SARIF, gate";
 
 fn read_json(path: &Path) -> Value {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    serde_json::from_str(&text).unwrap()
+    json(&std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())))
 }
 
 #[test]
 fn sarif_is_written_then_the_step_fails() {
-    if !bash_available() {
-        eprintln!("SKIPPED: bash is not installed");
+    if bash_missing() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path();
-    write(repo, "infra/trust-policy.json", WIDE);
+    write(repo, "infra/trust-policy.json", WILDCARD_TRUST);
     // A stale report from an earlier run is replaced, never read as input.
     write(repo, "trustlint.sarif", "stale");
 
@@ -154,15 +120,14 @@ fn sarif_is_written_then_the_step_fails() {
 
 #[test]
 fn inputs_reach_every_run() {
-    if !bash_available() {
-        eprintln!("SKIPPED: bash is not installed");
+    if bash_missing() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path();
-    write(repo, "a/trust.json", WIDE);
-    write(repo, "b/trust.json", WIDE);
-    write(repo, "c/trust.json", WIDE);
+    write(repo, "a/trust.json", WILDCARD_TRUST);
+    write(repo, "b/trust.json", WILDCARD_TRUST);
+    write(repo, "c/trust.json", WILDCARD_TRUST);
     write(repo, "ci/trustlint.toml", "exclude = [\"b/**\"]\nfail-on = \"critical\"\n");
 
     // Paths on several lines, a config file (its `fail-on` applies) and a custom SARIF path.
@@ -187,13 +152,8 @@ fn inputs_reach_every_run() {
     assert_eq!(run_step(STEP, repo, &[inputs[0], inputs[1], ("TRUSTLINT_FAIL_ON", "high")]).code, 1);
 
     // With a baseline of today's findings the gate passes, and SARIF marks them unchanged.
-    let trustlint = env!("CARGO_BIN_EXE_trustlint");
-    let written = Command::new(trustlint)
-        .current_dir(repo)
-        .args(["check", "a", "c", "--write-baseline", "baseline.json"])
-        .output()
-        .unwrap();
-    assert!(written.status.success());
+    let written = common::run(repo, &["check", "a", "c", "--write-baseline", "baseline.json"]);
+    assert_eq!(written.code, 0, "{}", written.stderr);
     let inputs = [("TRUSTLINT_PATHS", "a c"), ("TRUSTLINT_BASELINE", "baseline.json")];
     assert_eq!(run_step(STEP, repo, &inputs).code, 0);
     let sarif = read_json(&repo.join("trustlint.sarif"));
@@ -204,13 +164,12 @@ fn inputs_reach_every_run() {
 
 #[test]
 fn a_configuration_error_stops_the_step_without_a_report() {
-    if !bash_available() {
-        eprintln!("SKIPPED: bash is not installed");
+    if bash_missing() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path();
-    write(repo, "trust.json", WIDE);
+    write(repo, "trust.json", WILDCARD_TRUST);
     let step = run_step(STEP, repo, &[("TRUSTLINT_CONFIG", "missing.toml")]);
     assert_eq!(step.code, 2, "{}", step.stderr);
     assert!(step.stderr.contains("missing.toml"), "{}", step.stderr);
@@ -223,7 +182,7 @@ fn the_lock_file_satisfies_cargo_install_locked() {
     // `cargo install --path ... --locked` fails when Cargo.lock would need an update.
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let output = Command::new(cargo)
-        .current_dir(root())
+        .current_dir(repo_root())
         .args(["metadata", "--locked", "--offline", "--format-version", "1", "--no-deps"])
         .output()
         .unwrap();
@@ -232,7 +191,7 @@ fn the_lock_file_satisfies_cargo_install_locked() {
 
 #[test]
 fn workflow_examples_in_the_docs_pass_trustlint() {
-    let docs = std::fs::read_to_string(root().join("docs/ci.md")).unwrap();
+    let docs = std::fs::read_to_string(repo_root().join("docs/ci.md")).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path();
     let mut written = 0;
@@ -249,13 +208,9 @@ fn workflow_examples_in_the_docs_pass_trustlint() {
         written += 1;
     }
     assert!(written >= 3, "docs/ci.md should hold two GitHub workflows and a GitLab pipeline");
-    let output = Command::new(env!("CARGO_BIN_EXE_trustlint"))
-        .current_dir(repo)
-        .args(["check", "--fail-on", "info", "--format", "json"])
-        .output()
-        .unwrap();
-    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let output = common::run(repo, &["check", "--fail-on", "info", "--format", "json"]);
+    let report = json(&output.stdout);
     assert_eq!(report["summary"]["files_scanned"], written, "{report:#}");
     assert_eq!(report["findings"], Value::Array(Vec::new()), "{report:#}");
-    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(output.code, 0);
 }

@@ -1,48 +1,15 @@
 //! End-to-end tests of the real binary: every output format, exit codes, SARIF validated against
 //! the OASIS schema, and byte-identical output whatever the number of threads.
 
-use std::path::Path;
+mod common;
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-fn trustlint() -> Command {
-    let mut cmd = Command::cargo_bin("trustlint").unwrap();
-    cmd.current_dir(env!("CARGO_MANIFEST_DIR")).env("NO_COLOR", "1");
-    cmd
-}
+use common::{assert_valid_sarif, json, repo_root};
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn run(args: &[&str]) -> Run {
-    let output = trustlint().args(args).output().unwrap();
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    }
-}
-
-/// The SARIF schema, with the one pattern the `jsonschema` crate cannot compile fixed.
-fn sarif_validator() -> jsonschema::Validator {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/sarif-schema-2.1.0.json");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let text = text.replace("^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$", "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$");
-    let schema: Value = serde_json::from_str(&text).unwrap();
-    jsonschema::validator_for(&schema).unwrap()
-}
-
-fn assert_valid_sarif(text: &str) -> Value {
-    let sarif: Value = serde_json::from_str(text).unwrap();
-    let validator = sarif_validator();
-    let errors: Vec<String> =
-        validator.iter_errors(&sarif).map(|e| format!("{e} at {}", e.instance_path())).collect();
-    assert!(errors.is_empty(), "SARIF does not validate:\n{}", errors.join("\n"));
-    sarif
+/// Run the built binary at the root of this checkout.
+fn run(args: &[&str]) -> common::Run {
+    common::run(repo_root(), args)
 }
 
 const WIDE: &str = "fixtures/e2e/wide";
@@ -167,32 +134,21 @@ fn usage_and_config_errors_exit_2() {
 #[test]
 fn config_at_the_scan_root_applies() {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join(WIDE).join("trust-policy.json"),
-        dir.path().join("trust.json"),
-    )
-    .unwrap();
+    std::fs::copy(repo_root().join(WIDE).join("trust-policy.json"), dir.path().join("trust.json")).unwrap();
     std::fs::write(
         dir.path().join("trustlint.toml"),
         "ignore = [\"trust.json:12:oidc-wildcard-subject\"]\n[rules.oidc-missing-audience]\nseverity = \"info\"\n",
     )
     .unwrap();
-    let mut cmd = Command::cargo_bin("trustlint").unwrap();
-    let output = cmd.current_dir(dir.path()).args(["check", ".", "--format", "json"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stdout));
-    let doc: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let output = common::run(dir.path(), &["check", ".", "--format", "json"]);
+    assert_eq!(output.code, 0, "{}", output.stdout);
+    let doc = json(&output.stdout);
     let findings = doc["findings"].as_array().unwrap();
     assert_eq!(findings.len(), 1, "the suppressed finding is hidden: {findings:?}");
     assert_eq!(findings[0]["rule"], "oidc-missing-audience");
     assert_eq!(findings[0]["severity"], "info");
     // SARIF keeps the suppressed finding, marked external.
-    let output = Command::cargo_bin("trustlint")
-        .unwrap()
-        .current_dir(dir.path())
-        .args(["check", ".", "--format", "sarif"])
-        .output()
-        .unwrap();
-    let sarif = assert_valid_sarif(&String::from_utf8(output.stdout).unwrap());
+    let sarif = assert_valid_sarif(&common::run(dir.path(), &["check", ".", "--format", "sarif"]).stdout);
     let suppressed: Vec<_> = sarif["runs"][0]["results"]
         .as_array()
         .unwrap()
@@ -217,19 +173,12 @@ fn output_is_identical_on_one_and_many_threads() {
 #[test]
 fn broken_files_are_reported_and_the_run_goes_on() {
     let dir = tempfile::tempdir().unwrap();
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    std::fs::copy(root.join(WIDE).join("trust-policy.json"), dir.path().join("good.json")).unwrap();
+    std::fs::copy(repo_root().join(WIDE).join("trust-policy.json"), dir.path().join("good.json")).unwrap();
     std::fs::write(dir.path().join("broken.json"), "{\"Statement\": [{\"Principal\": {\"Federated\": \"x\"")
         .unwrap();
     std::fs::write(dir.path().join("latin1.json"), b"{\"Federated\": \"caf\xe9\"}").unwrap();
     std::fs::write(dir.path().join("binary.json"), b"\x00\x01Federated\x00").unwrap();
-    let output = Command::cargo_bin("trustlint")
-        .unwrap()
-        .current_dir(dir.path())
-        .args(["check", ".", "--format", "json"])
-        .output()
-        .unwrap();
-    let doc: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let doc = json(&common::run(dir.path(), &["check", ".", "--format", "json"]).stdout);
     let findings = doc["findings"].as_array().unwrap();
     let rules: Vec<(&str, &str)> =
         findings.iter().map(|f| (f["path"].as_str().unwrap(), f["rule"].as_str().unwrap())).collect();
@@ -282,15 +231,9 @@ fn literal_credentials_are_masked_whichever_rule_reports_them() {
     .unwrap();
     for rules in ["static-cloud-credentials", "static-cloud-credentials,hardcoded-secret"] {
         for format in ["human", "json", "sarif", "github"] {
-            let output = Command::cargo_bin("trustlint")
-                .unwrap()
-                .current_dir(dir.path())
-                .env("NO_COLOR", "1")
-                .args(["check", ".", "--select", rules, "--format", format])
-                .output()
-                .unwrap();
-            let stdout = String::from_utf8_lossy(&output.stdout);
-            assert_eq!(output.status.code(), Some(1), "{rules} {format}: {stdout}");
+            let output = common::run(dir.path(), &["check", ".", "--select", rules, "--format", format]);
+            let stdout = output.stdout;
+            assert_eq!(output.code, 1, "{rules} {format}: {stdout}");
             assert!(stdout.contains("static-cloud-credentials"), "{rules} {format}: {stdout}");
             assert!(!stdout.contains(&secret), "{rules} {format} prints the secret:\n{stdout}");
             assert!(!stdout.contains(&key_id), "{rules} {format} prints the key id:\n{stdout}");

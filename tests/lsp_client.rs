@@ -6,9 +6,12 @@
 //! why it skipped and passes, unless `TRUSTLINT_REQUIRE_INTEGRATION=1` (set by `.ci/run`), where
 //! that is a failure.
 
-use std::fs::File;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{describe, python_venv, repo_root, skip_or_fail};
 
 const PYTEST_LSP: &str = "pytest-lsp==1.0.1";
 
@@ -18,20 +21,12 @@ const PYTEST_NO_TESTS: i32 = 5;
 #[test]
 fn a_real_client_sees_diagnostics_appear_and_clear() {
     let binary = Path::new(env!("CARGO_BIN_EXE_trustlint"));
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let repo = repo_root();
     // target/debug/trustlint -> target/
     let target = binary.parent().and_then(Path::parent).expect("the binary is under target/<profile>/");
-    let python = match prepare_virtualenv(&target.join("lsp-venv")) {
+    let python = match python_venv(&target.join("lsp-venv"), PYTEST_LSP) {
         Ok(python) => python,
-        Err(why) => {
-            if std::env::var("TRUSTLINT_REQUIRE_INTEGRATION").as_deref() == Ok("1") {
-                panic!("the LSP client test cannot run: {why} (required: TRUSTLINT_REQUIRE_INTEGRATION=1)");
-            }
-            eprintln!(
-                "SKIPPED the LSP client test: {why}. Set TRUSTLINT_REQUIRE_INTEGRATION=1 to make this fail."
-            );
-            return;
-        }
+        Err(why) => return skip_or_fail("LSP client test", &why),
     };
     let output = Command::new(&python)
         .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", "-c"])
@@ -52,52 +47,4 @@ fn a_real_client_sees_diagnostics_appear_and_clear() {
         Some(PYTEST_NO_TESTS) => panic!("pytest collected no tests in tests/lsp:\n{log}"),
         _ => panic!("pytest-lsp tests failed ({}):\n{log}", output.status),
     }
-}
-
-/// A virtualenv with pytest-lsp at `venv`, made or reused; returns its python. Serialized with a
-/// lock file, since several `cargo test` runs may share the target folder.
-fn prepare_virtualenv(venv: &Path) -> Result<PathBuf, String> {
-    let python = venv.join(if cfg!(windows) { "Scripts/python.exe" } else { "bin/python" });
-    std::fs::create_dir_all(venv.parent().unwrap_or(venv))
-        .map_err(|e| format!("cannot create target/: {e}"))?;
-    let lock =
-        File::create(venv.with_extension("lock")).map_err(|e| format!("cannot create the venv lock: {e}"))?;
-    lock.lock().map_err(|e| format!("cannot lock the venv: {e}"))?;
-    let pinned = PYTEST_LSP.split("==").nth(1).unwrap_or_default();
-    let check =
-        format!("import importlib.metadata as m, sys; sys.exit(m.version('pytest-lsp') != {pinned:?})");
-    if python.is_file() && run(Command::new(&python).args(["-c", &check])).is_ok() {
-        return Ok(python);
-    }
-    run(Command::new("python3").arg("--version")).map_err(|e| format!("python3 is not available: {e}"))?;
-    run(Command::new("python3").args(["-m", "venv", "--clear"]).arg(venv))
-        .map_err(|e| format!("`python3 -m venv` failed: {e}"))?;
-    run(Command::new(&python).args([
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        "--retries",
-        "2",
-        "--timeout",
-        "60",
-        PYTEST_LSP,
-    ]))
-    .map_err(|e| format!("`pip install {PYTEST_LSP}` failed: {e}"))?;
-    Ok(python)
-}
-
-fn run(command: &mut Command) -> Result<(), String> {
-    let output = command.output().map_err(|e| e.to_string())?;
-    if output.status.success() { Ok(()) } else { Err(describe(&output)) }
-}
-
-fn describe(output: &Output) -> String {
-    format!(
-        "{}\n{}{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }

@@ -10,83 +10,29 @@
 //! folder. The scratch commit is made with a fixed author and date, so an unchanged tree gives the
 //! same commit and no reinstall. There is exactly one hook install per tree.
 //!
-//! Without python3 (with venv) or git the test prints why and passes, unless
+//! Without python3 (with venv), PyPI or git the test prints why and passes, unless
 //! `TRUSTLINT_REQUIRE_INTEGRATION=1` (set by .ci/run) makes that a failure.
+
+mod common;
 
 use std::ffi::OsString;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::Instant;
 
-const PRE_COMMIT_VERSION: &str = "4.7.0";
-const REQUIRE_VAR: &str = "TRUSTLINT_REQUIRE_INTEGRATION";
+use common::{SCOPED_TRUST, WILDCARD_TRUST, python_venv, repo_root, runs, succeed, text, write};
 
-/// A trust any repository of `acme` may assume, on any ref: oidc-wildcard-subject (high).
-const WIDE: &str = r#"{
-  "Version": "2012-10-17",
-  "Statement": [
-    {
-      "Effect": "Allow",
-      "Principal": {
-        "Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
-      },
-      "Action": "sts:AssumeRoleWithWebIdentity",
-      "Condition": {
-        "StringLike": {
-          "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-          "token.actions.githubusercontent.com:sub": "repo:acme/*"
-        }
-      }
-    }
-  ]
-}
-"#;
-
-/// One repository, one protected environment, with an audience: no finding.
-const SCOPED: &str = r#"{
-  "Version": "2012-10-17",
-  "Statement": [
-    {
-      "Effect": "Allow",
-      "Principal": {
-        "Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
-      },
-      "Action": "sts:AssumeRoleWithWebIdentity",
-      "Condition": {
-        "StringEquals": {
-          "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-          "token.actions.githubusercontent.com:sub": "repo:acme/infra:environment:prod"
-        }
-      }
-    }
-  ]
-}
-"#;
+const PRE_COMMIT: &str = "pre-commit==4.7.0";
 
 /// Skips (or, when required, fails) with a reason.
 fn unavailable(reason: &str) {
-    if std::env::var_os(REQUIRE_VAR).is_some_and(|v| v == "1") {
-        panic!("pre-commit integration test cannot run: {reason} ({REQUIRE_VAR}=1 requires it)");
-    }
-    eprintln!(
-        "SKIPPED pre-commit integration test: {reason}. Install it, or set {REQUIRE_VAR}=1 to make this a failure."
-    );
-}
-
-fn runs(program: &str, arg: &str) -> bool {
-    Command::new(program).arg(arg).output().is_ok_and(|o| o.status.success())
-}
-
-fn text(output: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr))
+    common::skip_or_fail("pre-commit integration test", reason);
 }
 
 /// Run to completion and require success.
 fn ok(command: &mut Command) -> String {
-    let output = command.output().unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
-    assert!(output.status.success(), "{command:?} failed:\n{}", text(&output));
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    succeed(command).unwrap_or_else(|e| panic!("{command:?} failed: {e}"))
 }
 
 /// git with no user or system configuration (no signing, hooks path or templates leak in) and a
@@ -177,48 +123,6 @@ fn snapshot_checkout(checkout: &Path, hook_repo: &Path) -> String {
     ok(git(hook_repo).args(["rev-parse", "HEAD"])).trim().to_string()
 }
 
-/// A virtualenv with pre-commit, reused when it already has the right version. `None` when
-/// python3 cannot make one.
-fn pre_commit_venv(work: &Path) -> Option<PathBuf> {
-    let venv = work.join("venv");
-    let pre_commit = venv.join("bin/pre-commit");
-    let has_version = |path: &Path| {
-        Command::new(path)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains(PRE_COMMIT_VERSION))
-    };
-    if has_version(&pre_commit) {
-        return Some(pre_commit);
-    }
-    if venv.exists() {
-        std::fs::remove_dir_all(&venv).unwrap();
-    }
-    let made = Command::new("python3").args(["-m", "venv"]).arg(&venv).output();
-    match made {
-        Ok(output) if output.status.success() => {}
-        Ok(output) => {
-            unavailable(&format!("`python3 -m venv` failed (is python3-venv installed?): {}", text(&output)));
-            return None;
-        }
-        Err(e) => {
-            unavailable(&format!("cannot run python3: {e}"));
-            return None;
-        }
-    }
-    let started = Instant::now();
-    ok(Command::new(venv.join("bin/python")).args([
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        &format!("pre-commit=={PRE_COMMIT_VERSION}"),
-    ]));
-    eprintln!("installed pre-commit {PRE_COMMIT_VERSION} from PyPI in {:.1?}", started.elapsed());
-    assert!(has_version(&pre_commit), "pip installed pre-commit but {} does not run", pre_commit.display());
-    Some(pre_commit)
-}
-
 /// The environment every pre-commit and `git commit` call gets: pre-commit's cache and cargo's
 /// build folder under target/, and cargo on PATH for the hook install.
 fn hook_env(command: &mut Command, work: &Path) {
@@ -248,12 +152,6 @@ fn commit(consumer: &Path, work: &Path, message: &str) -> (bool, String) {
     (output.status.success(), text(&output))
 }
 
-fn write(dir: &Path, path: &str, content: &str) {
-    let full = dir.join(path);
-    std::fs::create_dir_all(full.parent().unwrap()).unwrap();
-    std::fs::write(full, content).unwrap();
-}
-
 #[test]
 fn pre_commit_hook_blocks_a_bad_trust_policy_and_passes_a_clean_one() {
     if !cfg!(unix) {
@@ -270,14 +168,17 @@ fn pre_commit_hook_blocks_a_bad_trust_policy_and_passes_a_clean_one() {
     if !runs(&cargo, "--version") {
         return unavailable("cargo is not on PATH");
     }
-    let checkout = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let checkout = repo_root();
     let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pre-commit");
     std::fs::create_dir_all(&work).unwrap();
     // Two test runs at once would rebuild each other's repositories.
     let lock = File::create(work.join("lock")).unwrap();
     lock.lock().unwrap();
 
-    let Some(pre_commit) = pre_commit_venv(&work) else { return };
+    let pre_commit = match python_venv(&work.join("venv"), PRE_COMMIT) {
+        Ok(python) => python.with_file_name("pre-commit"),
+        Err(why) => return unavailable(&why),
+    };
     let hook_repo = work.join("hook-repo");
     let rev = snapshot_checkout(checkout, &hook_repo);
 
@@ -302,7 +203,7 @@ fn pre_commit_hook_blocks_a_bad_trust_policy_and_passes_a_clean_one() {
     assert!(passed, "a commit with no trust policy must pass:\n{output}");
 
     // A staged policy any repository of `acme` can assume blocks the commit, with the report.
-    write(&consumer, "infra/trust-policy.json", WIDE);
+    write(&consumer, "infra/trust-policy.json", WILDCARD_TRUST);
     ok(git(&consumer).args(["add", "infra/trust-policy.json"]));
     let (passed, output) = commit(&consumer, &work, "wide trust");
     assert!(!passed, "the bad policy was committed:\n{output}");
@@ -312,14 +213,14 @@ fn pre_commit_hook_blocks_a_bad_trust_policy_and_passes_a_clean_one() {
     assert!(output.contains("any repository owned by `acme`"), "the human report is shown:\n{output}");
 
     // Fixed and staged, it passes, while an unstaged bad file is not looked at.
-    write(&consumer, "infra/trust-policy.json", SCOPED);
-    write(&consumer, "scratch/wide.json", WIDE);
+    write(&consumer, "infra/trust-policy.json", SCOPED_TRUST);
+    write(&consumer, "scratch/wide.json", WILDCARD_TRUST);
     ok(git(&consumer).args(["add", "infra/trust-policy.json"]));
     let (passed, output) = commit(&consumer, &work, "scoped trust");
     assert!(passed, "a clean staged policy must pass, untracked files are not checked:\n{output}");
 
     // Templates are selected too (`files` pattern): a staged `.json.tpl` policy is checked.
-    write(&consumer, "templates/trust.json.tpl", &WIDE.replace("123456789012", "${account_id}"));
+    write(&consumer, "templates/trust.json.tpl", &WILDCARD_TRUST.replace("123456789012", "${account_id}"));
     ok(git(&consumer).args(["add", "templates/trust.json.tpl"]));
     let (passed, output) = commit(&consumer, &work, "template");
     assert!(!passed, "the bad template was committed:\n{output}");

@@ -7,11 +7,14 @@
 //!
 //! Every value is drawn at run time from a fixed seed: this file holds no credential.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value;
+
+use common::Run;
 
 /// xorshift64*: deterministic values that look random.
 struct Rng(u64);
@@ -419,20 +422,9 @@ fn build_tree() -> Tree {
     tree
 }
 
-fn trustlint(root: &Path, args: &[&str]) -> (i32, String, String) {
-    let output = Command::cargo_bin("trustlint")
-        .unwrap()
-        .current_dir(root)
-        .env("NO_COLOR", "1")
-        .args(["check", "."])
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
+/// `trustlint check .` in `root`, with `args`.
+fn check(root: &Path, args: &[&str]) -> Run {
+    common::run(root, &[&["check", "."], args].concat())
 }
 
 /// The `hardcoded-secret` findings of a JSON report, in the shape of [`Expected`].
@@ -475,7 +467,7 @@ fn exactly_the_planted_secrets_are_found_and_never_printed() {
     tree.write(dir.path());
     let descriptions: BTreeSet<&'static str> = tree.expected.iter().map(|e| e.kind).collect();
 
-    let (code, stdout, stderr) = trustlint(dir.path(), &["--format", "json", "--show-suppressed"]);
+    let Run { code, stdout, stderr } = check(dir.path(), &["--format", "json", "--show-suppressed"]);
     assert_eq!(code, 1, "critical findings fail the check\n{stderr}");
     let doc: Value = serde_json::from_str(&stdout).unwrap();
     let mut expected = tree.expected.clone();
@@ -503,7 +495,7 @@ fn exactly_the_planted_secrets_are_found_and_never_printed() {
         &["--format", "sarif"],
         &["--format", "github"],
     ] {
-        let (code, stdout, stderr) = trustlint(dir.path(), args);
+        let Run { code, stdout, stderr } = check(dir.path(), args);
         assert_eq!(code, 1);
         outputs.push((args[1], stdout, stderr));
     }
@@ -530,11 +522,11 @@ fn documented_examples_alone_do_not_fail_the_check() {
         "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n",
     )
     .unwrap();
-    let (code, stdout, _) = trustlint(dir.path(), &["--format", "json"]);
+    let Run { code, stdout, .. } = check(dir.path(), &["--format", "json"]);
     assert_eq!(code, 0, "{stdout}");
     let doc: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(doc["summary"]["by_severity"]["info"], 2, "{stdout}");
     // Asked to, the gate fails on them too.
-    let (code, _, _) = trustlint(dir.path(), &["--fail-on", "info"]);
+    let Run { code, .. } = check(dir.path(), &["--fail-on", "info"]);
     assert_eq!(code, 1);
 }

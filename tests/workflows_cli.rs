@@ -2,10 +2,11 @@
 //! lines, the fix in SARIF, and `check --fix` rewriting a workflow that still parses, keeps its
 //! comments and no longer grants `id-token: write` to every job.
 
-use std::path::Path;
+mod common;
 
-use assert_cmd::Command;
 use serde_json::Value;
+
+use common::{Run, assert_valid_sarif, run, write};
 
 /// Line numbers matter below: see the comments at the end of the lines they name.
 const WORKFLOW: &str = "\
@@ -47,25 +48,9 @@ jobs:
 
 const WORKFLOW_PATH: &str = ".github/workflows/preview.yml";
 
-fn trustlint(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let output = Command::cargo_bin("trustlint")
-        .unwrap()
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
-}
-
 fn repo_with_workflow() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join(".github/workflows")).unwrap();
-    std::fs::write(dir.path().join(WORKFLOW_PATH), WORKFLOW).unwrap();
+    write(dir.path(), WORKFLOW_PATH, WORKFLOW);
     dir
 }
 
@@ -89,8 +74,8 @@ fn workflow_rules() -> &'static str {
 #[test]
 fn workflow_findings_at_the_right_lines() {
     let dir = repo_with_workflow();
-    let (code, stdout, stderr) =
-        trustlint(dir.path(), &["check", "--format", "json", "--select", workflow_rules()]);
+    let Run { code, stdout, stderr } =
+        run(dir.path(), &["check", "--format", "json", "--select", workflow_rules()]);
     assert_eq!(code, 1, "{stdout}{stderr}");
     let found = rule_lines(&stdout);
     let expected: Vec<(String, u64)> = [
@@ -131,16 +116,9 @@ fn workflow_findings_at_the_right_lines() {
 #[test]
 fn sarif_carries_the_fix_and_validates() {
     let dir = repo_with_workflow();
-    let (_, stdout, _) =
-        trustlint(dir.path(), &["check", "--format", "sarif", "--select", "id-token-workflow-scope"]);
-    let sarif: Value = serde_json::from_str(&stdout).unwrap();
-    let schema_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/sarif-schema-2.1.0.json");
-    let schema = std::fs::read_to_string(schema_path)
-        .unwrap()
-        .replace("^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$", "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$");
-    let validator = jsonschema::validator_for(&serde_json::from_str(&schema).unwrap()).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&sarif).map(|e| e.to_string()).collect();
-    assert!(errors.is_empty(), "{errors:?}");
+    let Run { stdout, .. } =
+        run(dir.path(), &["check", "--format", "sarif", "--select", "id-token-workflow-scope"]);
+    let sarif = assert_valid_sarif(&stdout);
     let result = &sarif["runs"][0]["results"][0];
     assert_eq!(result["ruleId"], "id-token-workflow-scope");
     let changes = result["fixes"][0]["artifactChanges"][0]["replacements"].as_array().unwrap();
@@ -151,8 +129,8 @@ fn sarif_carries_the_fix_and_validates() {
 #[test]
 fn fix_moves_the_grant_and_the_workflow_still_parses() {
     let dir = repo_with_workflow();
-    let (code, stdout, stderr) =
-        trustlint(dir.path(), &["check", "--fix", "--format", "json", "--select", workflow_rules()]);
+    let Run { code, stdout, stderr } =
+        run(dir.path(), &["check", "--fix", "--format", "json", "--select", workflow_rules()]);
     assert!(stderr.contains("applied 1 fix(es) to 1 file(s)"), "{stderr}");
     // What remains: the deploy job (now granted at job level) still runs on pull_request_target,
     // and the static keys are untouched.
@@ -177,13 +155,11 @@ fn fix_moves_the_grant_and_the_workflow_still_parses() {
     assert!(fixed.contains("# Shared by every job."));
 
     // Parses (no parse-error) and no longer triggers the rule; a second --fix has nothing to do.
-    let (code, stdout, _) = trustlint(
-        dir.path(),
-        &["check", "--format", "json", "--select", "id-token-workflow-scope,parse-error"],
-    );
+    let Run { code, stdout, .. } =
+        run(dir.path(), &["check", "--format", "json", "--select", "id-token-workflow-scope,parse-error"]);
     assert_eq!(code, 0, "{stdout}");
     assert!(rule_lines(&stdout).is_empty());
-    let (_, _, stderr) = trustlint(dir.path(), &["check", "--fix", "--select", "id-token-workflow-scope"]);
+    let Run { stderr, .. } = run(dir.path(), &["check", "--fix", "--select", "id-token-workflow-scope"]);
     assert!(stderr.contains("applied 0 fix(es)"), "{stderr}");
 }
 
@@ -203,7 +179,7 @@ deploy:
     - ./deploy.sh
 ";
     std::fs::write(dir.path().join(".gitlab-ci.yml"), pipeline).unwrap();
-    let (code, stdout, stderr) = trustlint(
+    let Run { code, stdout, stderr } = run(
         dir.path(),
         &["check", "--format", "json", "--select", "oidc-missing-audience,static-cloud-credentials"],
     );
@@ -215,7 +191,7 @@ deploy:
     let credential = findings.iter().find(|f| f["rule"] == "static-cloud-credentials");
     // Suppressed inline: listed only with --show-suppressed, and it does not fail the run.
     assert!(credential.is_none_or(|c| !c["suppression"].is_null()), "{stdout}");
-    let (_, stdout, _) = trustlint(
+    let Run { stdout, .. } = run(
         dir.path(),
         &["check", "--format", "json", "--show-suppressed", "--select", "static-cloud-credentials"],
     );

@@ -271,18 +271,7 @@ mod tests {
     use super::*;
 
     fn facts(text: &str) -> Vec<(String, bool, String)> {
-        let file = SourceFile::new("env/prod.yaml", text);
-        let analysis = analyze(&file);
-        assert!(analysis.problems.is_empty(), "{:?}", analysis.problems);
-        analysis
-            .facts
-            .credentials
-            .iter()
-            .map(|c| {
-                let CredentialSource::Config { key, secure } = &c.source else { panic!() };
-                (key.clone(), *secure, file.slice(c.span).to_string())
-            })
-            .collect()
+        crate::pulumi_config::tests::config_credentials(analyze, "env/prod.yaml", text)
     }
 
     #[test]

@@ -170,10 +170,20 @@ pub fn replacement(kind: &CredentialKind) -> &'static str {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn facts(path: &str, text: &str) -> Vec<(String, bool, String)> {
+        config_credentials(analyze, path, text)
+    }
+
+    /// `(key, secure, value text)` of every configuration credential `analyze` finds in `text`,
+    /// which it must read without a problem. Shared with the ESC reader's tests.
+    pub(crate) fn config_credentials(
+        analyze: fn(&Arc<SourceFile>) -> Analysis,
+        path: &str,
+        text: &str,
+    ) -> Vec<(String, bool, String)> {
         let file = SourceFile::new(path, text);
         let analysis = analyze(&file);
         assert!(analysis.problems.is_empty(), "{:?}", analysis.problems);

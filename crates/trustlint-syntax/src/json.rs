@@ -5,8 +5,8 @@ use std::cell::RefCell;
 
 use trustlint_core::Span;
 
-use crate::first_syntax_error;
 use crate::tree::{Comment, Entry, Node, NodeKind, ScalarStyle, SyntaxError};
+use crate::{first_syntax_error, parser, span_of};
 
 #[derive(Debug, Default)]
 pub struct ParsedJson {
@@ -17,11 +17,7 @@ pub struct ParsedJson {
 }
 
 thread_local! {
-    static PARSER: RefCell<tree_sitter::Parser> = RefCell::new({
-        let mut parser = tree_sitter::Parser::new();
-        parser.set_language(&tree_sitter_json::LANGUAGE.into()).expect("tree-sitter-json ABI is supported");
-        parser
-    });
+    static PARSER: RefCell<tree_sitter::Parser> = RefCell::new(parser(&tree_sitter_json::LANGUAGE.into()));
 }
 
 pub fn parse_json(text: &str) -> ParsedJson {
@@ -57,7 +53,7 @@ pub fn parse_json(text: &str) -> ParsedJson {
 fn comment(node: tree_sitter::Node<'_>, text: &str) -> Comment {
     let raw = &text[node.byte_range()];
     let body = raw.strip_prefix("//").or_else(|| raw.strip_prefix("/*").map(|r| r.trim_end_matches("*/")));
-    Comment { text: body.unwrap_or(raw).to_string(), span: Span::new(node.start_byte(), node.end_byte()) }
+    Comment { text: body.unwrap_or(raw).to_string(), span: span_of(node) }
 }
 
 /// Deeper documents are not policies anyone writes; the limit keeps recursion off the end of a
@@ -73,7 +69,7 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn convert(&mut self, node: tree_sitter::Node<'_>, depth: usize) -> Option<Node> {
-        let (text, span) = (self.text, Span::new(node.start_byte(), node.end_byte()));
+        let (text, span) = (self.text, span_of(node));
         if depth > MAX_DEPTH {
             self.too_deep.get_or_insert(span);
             return None;

@@ -12,6 +12,18 @@ pub use json::{ParsedJson, parse_json};
 pub use tree::{Comment, Entry, Node, NodeKind, Part, Scalar, ScalarStyle, Step, SyntaxError, Tag};
 pub use yaml::{ParsedYaml, parse_yaml};
 
+/// A tree-sitter parser for one grammar (kept per thread by each reader).
+pub(crate) fn parser(language: &tree_sitter::Language) -> tree_sitter::Parser {
+    let mut parser = tree_sitter::Parser::new();
+    parser.set_language(language).expect("the grammar's tree-sitter ABI is supported");
+    parser
+}
+
+/// The bytes a tree-sitter node covers.
+pub(crate) fn span_of(node: tree_sitter::Node<'_>) -> trustlint_core::Span {
+    trustlint_core::Span::new(node.start_byte(), node.end_byte())
+}
+
 /// Describe the first error or missing node of a tree-sitter tree, if any.
 pub(crate) fn first_syntax_error(root: tree_sitter::Node<'_>, text: &str) -> Option<SyntaxError> {
     if !root.has_error() {
@@ -21,8 +33,7 @@ pub(crate) fn first_syntax_error(root: tree_sitter::Node<'_>, text: &str) -> Opt
     let mut stack = vec![root];
     while let Some(node) = stack.pop() {
         if node.is_missing() {
-            let span = trustlint_core::Span::new(node.start_byte(), node.end_byte());
-            return Some(SyntaxError { span, message: format!("expected `{}`", node.kind()) });
+            return Some(SyntaxError { span: span_of(node), message: format!("expected `{}`", node.kind()) });
         }
         if node.is_error() {
             return Some(describe_error(node, text));

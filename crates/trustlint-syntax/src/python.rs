@@ -10,15 +10,11 @@ use crate::eval::ast::{
     Arg, BinaryOp, Body, Expr, Function, ImportBinding, Item, Module, Param, ParamKind, Pattern, Prop, Stmt,
     TemplatePart,
 };
-use crate::first_syntax_error;
 use crate::tree::{Comment, SyntaxError};
+use crate::{first_syntax_error, parser, span_of};
 
 thread_local! {
-    static PARSER: RefCell<tree_sitter::Parser> = RefCell::new({
-        let mut parser = tree_sitter::Parser::new();
-        parser.set_language(&tree_sitter_python::LANGUAGE.into()).expect("tree-sitter-python ABI is supported");
-        parser
-    });
+    static PARSER: RefCell<tree_sitter::Parser> = RefCell::new(parser(&tree_sitter_python::LANGUAGE.into()));
 }
 
 const MAX_DEPTH: usize = 200;
@@ -59,10 +55,6 @@ pub fn parse_python(text: &str) -> ParsedPython {
 }
 
 type PyNode<'t> = tree_sitter::Node<'t>;
-
-fn span_of(node: PyNode<'_>) -> Span {
-    Span::new(node.start_byte(), node.end_byte())
-}
 
 fn named_children(node: PyNode<'_>) -> Vec<PyNode<'_>> {
     let mut cursor = node.walk();

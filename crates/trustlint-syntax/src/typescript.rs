@@ -10,18 +10,12 @@ use crate::eval::ast::{
     Arg, BinaryOp, Body, Expr, Function, ImportBinding, Item, Module, Param, ParamKind, Pattern, Prop, Stmt,
     TemplatePart,
 };
-use crate::first_syntax_error;
 use crate::tree::{Comment, SyntaxError};
+use crate::{first_syntax_error, parser, span_of};
 
 thread_local! {
     static TYPESCRIPT: RefCell<tree_sitter::Parser> = RefCell::new(parser(&tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into()));
     static TSX: RefCell<tree_sitter::Parser> = RefCell::new(parser(&tree_sitter_typescript::LANGUAGE_TSX.into()));
-}
-
-fn parser(language: &tree_sitter::Language) -> tree_sitter::Parser {
-    let mut parser = tree_sitter::Parser::new();
-    parser.set_language(language).expect("tree-sitter-typescript ABI is supported");
-    parser
 }
 
 /// Deepest nesting lowered; deeper expressions become Unsupported (keeps recursion bounded).
@@ -52,10 +46,6 @@ pub fn parse_typescript(text: &str, jsx: bool) -> ParsedScript {
 }
 
 type TsNode<'t> = tree_sitter::Node<'t>;
-
-fn span_of(node: TsNode<'_>) -> Span {
-    Span::new(node.start_byte(), node.end_byte())
-}
 
 fn named_children(node: TsNode<'_>) -> Vec<TsNode<'_>> {
     let mut cursor = node.walk();

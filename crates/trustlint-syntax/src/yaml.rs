@@ -9,8 +9,8 @@ use std::collections::{HashMap, HashSet};
 
 use trustlint_core::Span;
 
-use crate::first_syntax_error;
 use crate::tree::{Comment, Entry, Node, NodeKind, ScalarStyle, SyntaxError, Tag};
+use crate::{first_syntax_error, parser, span_of};
 use scalar::Quote;
 
 #[derive(Debug, Default)]
@@ -31,11 +31,7 @@ const MAX_ALIAS_NODES: usize = 100_000;
 const MAX_ANCHOR_NODES: usize = 1_000_000;
 
 thread_local! {
-    static PARSER: RefCell<tree_sitter::Parser> = RefCell::new({
-        let mut parser = tree_sitter::Parser::new();
-        parser.set_language(&tree_sitter_yaml::LANGUAGE.into()).expect("tree-sitter-yaml ABI is supported");
-        parser
-    });
+    static PARSER: RefCell<tree_sitter::Parser> = RefCell::new(parser(&tree_sitter_yaml::LANGUAGE.into()));
 }
 
 pub fn parse_yaml(text: &str) -> ParsedYaml {
@@ -174,10 +170,6 @@ fn is_value(kind: &str) -> bool {
             | "alias"
             | "ERROR"
     )
-}
-
-fn span_of(node: tree_sitter::Node<'_>) -> Span {
-    Span::new(node.start_byte(), node.end_byte())
 }
 
 fn null_at(offset: usize) -> Node {

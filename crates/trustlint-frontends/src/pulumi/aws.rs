@@ -9,6 +9,7 @@ use std::collections::HashSet;
 
 use trustlint_core::Span;
 use trustlint_model::{Facts, Grant, Identity, IdentityKind, Permission, Piece};
+use trustlint_syntax::eval::respan;
 use trustlint_syntax::{Entry, Node, NodeKind, ScalarStyle, parse_json};
 
 use super::{Program, Resource};
@@ -180,18 +181,6 @@ fn shift(node: &mut Node, by: usize) {
         NodeKind::Map(entries) => entries.iter_mut().for_each(|entry| {
             entry.key_span = Span::new(entry.key_span.start + by, entry.key_span.end + by);
             shift(&mut entry.value, by);
-        }),
-        NodeKind::Scalar(_) | NodeKind::Computed(_) => {}
-    }
-}
-
-fn respan(node: &mut Node, span: Span) {
-    node.span = span;
-    match &mut node.kind {
-        NodeKind::Seq(items) => items.iter_mut().for_each(|item| respan(item, span)),
-        NodeKind::Map(entries) => entries.iter_mut().for_each(|entry| {
-            entry.key_span = span;
-            respan(&mut entry.value, span);
         }),
         NodeKind::Scalar(_) | NodeKind::Computed(_) => {}
     }

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use trustlint_core::{SourceFile, Span};
-use trustlint_syntax::eval::camel_case;
+use trustlint_syntax::eval::{camel_case, join, respan};
 use trustlint_syntax::{Entry, Node, NodeKind, Part, ScalarStyle, parse_json, parse_yaml};
 
 use super::{
@@ -349,34 +349,6 @@ fn parts_of(node: &Node) -> Vec<Part> {
         NodeKind::Scalar(scalar) => vec![Part::Text(scalar.value.clone())],
         NodeKind::Computed(parts) => parts.clone(),
         _ => vec![Part::Unknown("an object or list inside text".into())],
-    }
-}
-
-fn join(parts: Vec<Part>, span: Span) -> Node {
-    let mut merged: Vec<Part> = Vec::new();
-    for part in parts {
-        match (merged.last_mut(), part) {
-            (Some(Part::Text(last)), Part::Text(text)) => last.push_str(&text),
-            (_, Part::Text(text)) if text.is_empty() => {}
-            (_, part) => merged.push(part),
-        }
-    }
-    match merged.as_slice() {
-        [] => Node::scalar("", ScalarStyle::Quoted, span),
-        [Part::Text(text)] => Node::scalar(text.clone(), ScalarStyle::Quoted, span),
-        _ => Node::computed(merged, span),
-    }
-}
-
-fn respan(node: &mut Node, span: Span) {
-    node.span = span;
-    match &mut node.kind {
-        NodeKind::Seq(items) => items.iter_mut().for_each(|item| respan(item, span)),
-        NodeKind::Map(entries) => entries.iter_mut().for_each(|entry| {
-            entry.key_span = span;
-            respan(&mut entry.value, span);
-        }),
-        NodeKind::Scalar(_) | NodeKind::Computed(_) => {}
     }
 }
 

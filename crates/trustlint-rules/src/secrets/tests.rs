@@ -22,6 +22,12 @@ impl Rng {
         let alphabet = alphabet.as_bytes();
         (0..len).map(|_| char::from(alphabet[(self.next() % alphabet.len() as u64) as usize])).collect()
     }
+
+    /// `len` random characters cut into lines of `width` (a key body).
+    fn wrapped(&mut self, alphabet: &str, len: usize, width: usize) -> Vec<String> {
+        let text = self.pick(alphabet, len);
+        text.as_bytes().chunks(width).map(|chunk| String::from_utf8(chunk.to_vec()).unwrap()).collect()
+    }
 }
 
 const UPPER_DIGITS: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -40,9 +46,7 @@ fn aws_secret(rng: &mut Rng) -> String {
 
 /// A PEM block with a random base64 body wrapped at 64 columns.
 fn pem(rng: &mut Rng, label: &str, body_len: usize, line_break: &str) -> String {
-    let body = rng.pick(BASE64, body_len);
-    let lines: Vec<&str> =
-        body.as_bytes().chunks(64).map(|chunk| std::str::from_utf8(chunk).unwrap()).collect();
+    let lines = rng.wrapped(BASE64, body_len, 64);
     format!("-----BEGIN {label}-----{line_break}{}{line_break}-----END {label}-----", lines.join(line_break))
 }
 
@@ -341,23 +345,13 @@ fn private_key_blocks() {
     let encrypted = pem(&mut rng, "ENCRYPTED PRIVATE KEY", 1600, "\n");
     let pgp = format!(
         "-----BEGIN PGP PRIVATE KEY BLOCK-----\nComment: GPGTools - https://gpgtools.org\n\n{}\n={}\n-----END PGP PRIVATE KEY BLOCK-----",
-        rng.pick(BASE64, 64 * 20)
-            .as_bytes()
-            .chunks(64)
-            .map(|c| std::str::from_utf8(c).unwrap())
-            .collect::<Vec<_>>()
-            .join("\n"),
+        rng.wrapped(BASE64, 64 * 20, 64).join("\n"),
         rng.pick(BASE64, 4)
     );
     let legacy_encrypted = format!(
         "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,{}\n\n{}\n-----END RSA PRIVATE KEY-----",
         rng.pick("0123456789ABCDEF", 32),
-        rng.pick(BASE64, 64 * 20)
-            .as_bytes()
-            .chunks(64)
-            .map(|c| std::str::from_utf8(c).unwrap())
-            .collect::<Vec<_>>()
-            .join("\n"),
+        rng.wrapped(BASE64, 64 * 20, 64).join("\n"),
     );
     for (kind, block) in [
         ("private-key", &rsa),

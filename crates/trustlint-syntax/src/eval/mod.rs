@@ -18,7 +18,7 @@ mod interp;
 mod text;
 
 pub use interp::{ParsedProgram, evaluate, evaluate_parsed, parse_program};
-pub use text::{camel_case, display};
+pub use text::{camel_case, display, join, respan};
 
 use trustlint_core::Span;
 

@@ -61,7 +61,7 @@ pub(crate) fn parts_of(node: &Node) -> Vec<Part> {
 }
 
 /// Join parts into one value at `span`: a quoted scalar when every part is plain text.
-pub(crate) fn join(parts: Vec<Part>, span: Span) -> Node {
+pub fn join(parts: Vec<Part>, span: Span) -> Node {
     let mut merged: Vec<Part> = Vec::with_capacity(parts.len());
     for part in parts {
         match (merged.last_mut(), part) {
@@ -77,8 +77,9 @@ pub(crate) fn join(parts: Vec<Part>, span: Span) -> Node {
     }
 }
 
-/// Move every span of a value to `span` (values from a sibling module point at their use).
-pub(crate) fn respan(node: &mut Node, span: Span) {
+/// Move every span of a value to `span` (values from a sibling module, or parsed from a string,
+/// point at their use).
+pub fn respan(node: &mut Node, span: Span) {
     node.span = span;
     match &mut node.kind {
         NodeKind::Seq(items) => items.iter_mut().for_each(|item| respan(item, span)),
