@@ -125,13 +125,18 @@ fn print(text: &str) -> ExitCode {
 fn check(args: CheckArgs) -> Result<ExitCode, String> {
     let cwd = std::env::current_dir().map_err(|e| format!("cannot read the current folder: {e}"))?;
     let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+    // A mistyped path must not pass a CI gate as "no findings".
+    if let Some(missing) = paths.iter().find(|path| !path.exists()) {
+        return Err(format!("{}: no such file or folder", missing.display()));
+    }
     let scan_root = match paths.as_slice() {
         [only] if only.is_dir() => only.clone(),
         _ => PathBuf::from("."),
     };
     let mut config = match &args.config {
         Some(path) => Config::load(path),
-        None => Config::discover(&scan_root),
+        // Paths in a `trustlint.toml` found in the scan root are written from that folder.
+        None => Config::discover(&scan_root).map(|config| config.rebased(&folder_prefix(&cwd, &scan_root))),
     }
     .map_err(|e| e.to_string())?;
     // trustlint's own files are not inputs: a report or baseline quotes rule documents and messages.
@@ -272,4 +277,16 @@ fn apply_baseline(
 /// Paths as given, made absolute against the current folder so reports can show them relative.
 fn absolute(cwd: &Path, paths: &[PathBuf]) -> Vec<PathBuf> {
     paths.iter().map(|p| if p.is_absolute() { p.clone() } else { cwd.join(p) }).collect()
+}
+
+/// `infra` for `./infra/`, empty for the current folder: how reports name a folder's files.
+fn folder_prefix(cwd: &Path, folder: &Path) -> String {
+    let absolute = if folder.is_absolute() { folder.to_path_buf() } else { cwd.join(folder) };
+    let relative = absolute.strip_prefix(cwd).unwrap_or(&absolute);
+    let parts: Vec<String> = relative
+        .components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    parts.join("/")
 }

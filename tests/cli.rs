@@ -240,3 +240,67 @@ fn literal_credentials_are_masked_whichever_rule_reports_them() {
         }
     }
 }
+
+#[test]
+fn esc_static_logins_mask_the_secret_values_not_the_login_keys() {
+    // Built at run time so no scanner sees a credential in this source file.
+    let aws_secret: String = ["FAKEfakeFAKE", "fakeFAKEfake", "FAKEfakeFAKEfake"].concat();
+    let gcp_token: String = ["ya29.", "fakeFAKEfake", "FAKEfakeFAKE"].concat();
+    let dir = tempfile::tempdir().unwrap();
+    common::write(
+        dir.path(),
+        "env/prod.yaml",
+        &format!(
+            "values:\n  aws:\n    login:\n      fn::open::aws-login:\n        static:\n          \
+             accessKeyId: AKIAZZZZFAKEKEY7ZZZZ\n          secretAccessKey: {aws_secret}\n  azure:\n    \
+             login:\n      fn::open::azure-login:\n        clientId: 00000000-0000-0000-0000-000000000000\n        \
+             clientSecret:\n          fn::secret:\n            ciphertext: ZXNjeAAAAAEAAAEAc2VjcmV0\n  gcp:\n    \
+             login:\n      fn::open::gcp-login:\n        project: 123456789\n        accessToken: {gcp_token}\n"
+        ),
+    );
+    for format in ["human", "json"] {
+        let output = common::run(
+            dir.path(),
+            &["check", ".", "--select", "plaintext-config-secret", "--format", format],
+        );
+        let stdout = output.stdout;
+        assert_eq!(output.code, 1, "{format}: {stdout}{}", output.stderr);
+        for key in ["static", "clientSecret", "accessToken"] {
+            assert!(stdout.contains(&format!("`{key}`")), "{format} masks the key `{key}`:\n{stdout}");
+            if format == "human" {
+                assert!(
+                    stdout.contains(&format!("{key}:")),
+                    "{format} masks `{key}:` in a snippet:\n{stdout}"
+                );
+            }
+        }
+        assert!(!stdout.contains("(12 chars)") && !stdout.contains("(6 chars)"), "{format}:\n{stdout}");
+        assert!(!stdout.contains(&aws_secret), "{format} prints the AWS secret:\n{stdout}");
+        assert!(!stdout.contains(&gcp_token), "{format} prints the GCP token:\n{stdout}");
+        assert!(stdout.contains("FAKE…(40 chars)"), "{format} does not say which value:\n{stdout}");
+    }
+}
+
+#[test]
+fn a_config_in_a_scanned_subfolder_uses_paths_written_from_there() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write(dir.path(), "infra/policies/trust.json", common::WILDCARD_TRUST);
+    common::write(dir.path(), "infra/vendor/trust.json", common::WILDCARD_TRUST);
+    common::write(
+        dir.path(),
+        "infra/trustlint.toml",
+        "exclude = [\"vendor/**\"]\nignore = [\"policies/trust.json:13:oidc-wildcard-subject\"]\n",
+    );
+    let output = common::run(dir.path(), &["check", "infra", "--format", "json"]);
+    assert_eq!(output.code, 0, "{}{}", output.stdout, output.stderr);
+    let doc = json(&output.stdout);
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 0, "{}", output.stdout);
+    assert_eq!(doc["summary"]["suppressed"], 1, "{}", output.stdout);
+}
+
+#[test]
+fn a_missing_path_is_a_usage_error_not_a_clean_run() {
+    let out = run(&["check", "no/such/folder"]);
+    assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("no/such/folder: no such file or folder"), "{}", out.stderr);
+}

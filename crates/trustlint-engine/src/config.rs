@@ -127,6 +127,22 @@ impl Config {
         Ok(config)
     }
 
+    /// Make `exclude` and `ignore` paths, written relative to the folder `prefix` (as reports
+    /// show it, e.g. `infra`), relative to the folder reports are relative to.
+    pub fn rebased(mut self, prefix: &str) -> Config {
+        let prefix = prefix.trim_end_matches('/');
+        if prefix.is_empty() || prefix == "." {
+            return self;
+        }
+        for pattern in &mut self.exclude {
+            *pattern = format!("{prefix}/{}", pattern.trim_start_matches("./"));
+        }
+        for entry in &mut self.ignore {
+            entry.path = format!("{prefix}/{}", entry.path);
+        }
+        self
+    }
+
     pub fn options_for(&self, id: &str) -> RuleOptions {
         self.options.get(id).cloned().unwrap_or_default()
     }
@@ -182,6 +198,15 @@ allow-whole-owner = ["acme"]
         assert_eq!(config.disabled, vec!["oidc-missing-audience"]);
         assert_eq!(config.severity["oidc-wildcard-subject"], Severity::Medium);
         assert_eq!(config.options_for("oidc-wildcard-subject").allow_whole_owner, vec!["acme"]);
+    }
+
+    #[test]
+    fn rebasing_prefixes_paths_written_from_a_subfolder() {
+        let config = Config::parse("exclude = [\"vendor/**\"]\nignore = [\"a.json:3\"]\n").unwrap();
+        let rebased = config.clone().rebased("infra");
+        assert_eq!(rebased.exclude, vec!["infra/vendor/**"]);
+        assert_eq!(rebased.ignore[0].path, "infra/a.json");
+        assert_eq!(config.rebased(".").exclude, vec!["vendor/**"]);
     }
 
     #[test]

@@ -260,7 +260,8 @@ fn read_conditions(
 
 /// A `Deny` statement whose only condition is a negated string comparison is the same as an Allow
 /// that requires the positive comparison: `Deny unless sub StringLike X`.
-fn deny_as_requirement(statement: &Node, resolve: &dyn Resolve) -> Option<ClaimCondition> {
+fn deny_as_requirement(statement: &Node, resolve: &dyn Resolve) -> Option<DenyRequirement> {
+    let applies_to = deny_principals(statement, resolve)?;
     let condition = statement.get("Condition")?;
     let (mut conditions, _) = read_conditions(condition, resolve, true)?;
     if conditions.len() != 1 {
@@ -274,7 +275,51 @@ fn deny_as_requirement(statement: &Node, resolve: &dyn Resolve) -> Option<ClaimC
         return None;
     }
     only.operator = Operator { negated: false, if_exists: false, ..only.operator };
-    Some(only)
+    Some(DenyRequirement { condition: only, applies_to })
+}
+
+/// A Deny turned into a requirement, and the callers it applies to.
+struct DenyRequirement {
+    condition: ClaimCondition,
+    /// `None`: every caller (`Principal: "*"`); otherwise the Federated principals it names.
+    applies_to: Option<Vec<String>>,
+}
+
+impl DenyRequirement {
+    fn applies_to(&self, federated: &Resolved) -> bool {
+        match (&self.applies_to, federated.known()) {
+            (None, _) => true,
+            (Some(principals), Some(text)) => principals.contains(&text),
+            (Some(_), None) => false,
+        }
+    }
+}
+
+/// Whom a Deny statement applies to: `None` inside the `Some` for everyone (`"*"`,
+/// `{"AWS": "*"}`), the Federated principals it names, or `None` when it cannot apply to web
+/// identity callers at all (only AWS or Service principals, or a `NotPrincipal` trustlint does
+/// not evaluate).
+fn deny_principals(statement: &Node, resolve: &dyn Resolve) -> Option<Option<Vec<String>>> {
+    if statement.get("NotPrincipal").is_some() {
+        return None;
+    }
+    let principal = statement.get("Principal")?;
+    if resolve.scalar(principal).known().as_deref() == Some("*") {
+        return Some(None);
+    }
+    let everyone = |key: &str| {
+        principal.get(key).is_some_and(|node| {
+            resolve.items(node).iter().any(|n| resolve.scalar(n).known().as_deref() == Some("*"))
+        })
+    };
+    if everyone("AWS") || everyone("Federated") {
+        return Some(None);
+    }
+    let federated: Vec<String> = federated_principals(statement, resolve)
+        .into_iter()
+        .filter_map(|p| resolve.scalar(p).known())
+        .collect();
+    (!federated.is_empty()).then_some(Some(federated))
 }
 
 /// Trusts declared by a trust policy document (`AssumeRolePolicyDocument` or a standalone file).
@@ -285,15 +330,21 @@ pub fn trusts_of(
     resolve: &dyn Resolve,
 ) -> Vec<Trust> {
     let mut trusts = Vec::new();
-    let mut requirements = Vec::new();
+    // The Federated principal of each trust, to match the Deny statements that name it.
+    let mut principals: Vec<Resolved> = Vec::new();
+    let mut requirements: Vec<DenyRequirement> = Vec::new();
     let Some(statements) = document.get("Statement") else { return trusts };
     for statement in resolve.items(statements) {
         let effect = statement.get("Effect").and_then(|e| resolve.scalar(e).known());
-        if grants_web_identity(statement, resolve) == Some(false) {
+        let web_identity = grants_web_identity(statement, resolve);
+        if web_identity == Some(false) {
             continue;
         }
         match effect.as_deref() {
-            Some("Deny") => requirements.extend(deny_as_requirement(statement, resolve)),
+            // A Deny whose actions are unknown may not cover web identity: not a requirement.
+            Some("Deny") if web_identity == Some(true) => {
+                requirements.extend(deny_as_requirement(statement, resolve))
+            }
             Some("Allow") => {
                 for principal in federated_principals(statement, resolve) {
                     let resolved = resolve.scalar(principal);
@@ -309,7 +360,7 @@ pub fn trusts_of(
                         alternatives.into_iter().map(Some).collect()
                     };
                     for block in blocks {
-                        let (conditions, dropped, conditions_unknown) = match block {
+                        let (conditions, dropped, mut conditions_unknown) = match block {
                             None => (Vec::new(), Vec::new(), None),
                             Some(node) if node.is_null() => (Vec::new(), Vec::new(), None),
                             Some(node) => match read_conditions(node, resolve, false) {
@@ -317,6 +368,12 @@ pub fn trusts_of(
                                 None => (Vec::new(), Vec::new(), Some("the `Condition` block".to_string())),
                             },
                         };
+                        // Whether the statement grants web identity at all is unknown (an
+                        // unresolved `Action`): rules must not call the trust open.
+                        if web_identity.is_none() {
+                            conditions_unknown.get_or_insert_with(|| "the statement's `Action`".to_string());
+                        }
+                        principals.push(resolved.clone());
                         trusts.push(Trust {
                             file: Arc::clone(file),
                             identity: identity.clone(),
@@ -333,8 +390,9 @@ pub fn trusts_of(
             _ => {}
         }
     }
-    for trust in &mut trusts {
-        trust.conditions.extend(requirements.iter().cloned());
+    for (trust, principal) in trusts.iter_mut().zip(&principals) {
+        let applying = requirements.iter().filter(|r| r.applies_to(principal));
+        trust.conditions.extend(applying.map(|r| r.condition.clone()));
     }
     trusts
 }
@@ -448,6 +506,39 @@ mod tests {
         let sub = trust.conditions_on("sub").next().unwrap();
         assert!(sub.from_deny);
         assert!(sub.restricts());
+    }
+
+    #[test]
+    fn a_deny_counts_only_for_the_callers_it_names() {
+        let policy = |deny_principal: &str| {
+            format!(
+                r#"{{"Statement":[{{"Effect":"Allow","Action":"sts:AssumeRoleWithWebIdentity",
+ "Principal":{{"Federated":"arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com"}},
+ "Condition":{{"StringEquals":{{"token.actions.githubusercontent.com:aud":"sts.amazonaws.com"}}}}}},
+ {{"Effect":"Deny","Action":"sts:AssumeRoleWithWebIdentity","Principal":{deny_principal},
+  "Condition":{{"StringNotLike":{{"token.actions.githubusercontent.com:sub":"repo:acme/infra:*"}}}}}}]}}"#
+            )
+        };
+        let has_sub = |principal: &str| trusts(&policy(principal))[0].conditions_on("sub").next().is_some();
+        assert!(has_sub(r#""*""#));
+        assert!(has_sub(r#"{"AWS":"*"}"#));
+        assert!(has_sub(
+            r#"{"Federated":"arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com"}"#
+        ));
+        assert!(!has_sub(r#"{"AWS":"arn:aws:iam::1:root"}"#));
+        assert!(!has_sub(r#"{"Federated":"arn:aws:iam::1:oidc-provider/gitlab.com"}"#));
+    }
+
+    #[test]
+    fn an_unknown_action_leaves_the_trust_unknown() {
+        let text = r#"{"Statement":[{"Effect":"Allow","Action":"${action}",
+ "Principal":{"Federated":"arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com"}}]}"#;
+        let file = SourceFile::new("t.json.tpl", text);
+        let root = parse_json(text).root.unwrap();
+        let trusts =
+            trusts_of(&file, &root, &Identity::standalone_aws_role(), &PlainResolver { template: true });
+        assert_eq!(trusts.len(), 1);
+        assert!(trusts[0].conditions_unknown.as_deref().is_some_and(|why| why.contains("Action")));
     }
 
     #[test]

@@ -83,6 +83,16 @@ struct Reader<'a> {
     out: Vec<CredentialUse>,
 }
 
+/// How a credential setting is stored in the file.
+#[derive(Clone, Copy, Debug)]
+enum Stored {
+    /// `fn::secret` ciphertext (or only references): nothing secret is in the file.
+    Encrypted,
+    /// In plaintext, with the span of the secret value to mask when there is one. Only a value
+    /// is masked, never a key such as `static` or `clientSecret`.
+    Plaintext(Option<Span>),
+}
+
 /// The last key of a path (`db.password` -> `password`), as written.
 fn last_key(path: &str) -> &str {
     path.rsplit('.').next().unwrap_or(path)
@@ -140,14 +150,11 @@ impl Reader<'_> {
                     self.node(&format!("{path}[{index}]"), item, context, depth + 1);
                 }
             }
-            NodeKind::Scalar(scalar) => {
-                if node.is_null() || is_reference_or_placeholder(&scalar.value) || scalar.value.contains("${")
-                {
-                    return;
-                }
+            NodeKind::Scalar(_) => {
+                let Some(value) = plaintext_scalar(node) else { return };
                 if let Some(kind) = self.kind_of(path, context) {
                     let wired = format!("the ESC value `{path}`, not wrapped in `fn::secret`,");
-                    self.push(path.to_string(), node.span, kind, false, wired, None);
+                    self.push(path.to_string(), value, Stored::Plaintext(Some(value)), kind, wired, None);
                 }
             }
             NodeKind::Computed(_) => {}
@@ -159,7 +166,7 @@ impl Reader<'_> {
         if is_ciphertext(&secret.value) {
             if self.kind_of(path, context).is_some() {
                 let wired = format!("the ESC value `{path}`");
-                self.push(path.to_string(), secret.key_span, kind, true, wired, None);
+                self.push(path.to_string(), secret.key_span, Stored::Encrypted, kind, wired, None);
             }
             return;
         }
@@ -178,8 +185,8 @@ impl Reader<'_> {
         self.push(
             format!("{path}{PLAINTEXT_FN_SECRET}"),
             secret.value.span,
+            Stored::Plaintext(Some(secret.value.span)),
             kind,
-            false,
             wired,
             Some(replacement),
         );
@@ -199,24 +206,27 @@ impl Reader<'_> {
             login.static_field, login.function, login.kind_name
         );
         let replacement = format!("log in with {} in `{}`", login.oidc, login.function);
-        self.push(
-            static_path.clone(),
-            static_entry.key_span,
-            login.kind(),
-            encrypted,
-            wired,
-            Some(replacement.clone()),
-        );
-        // Plaintext secrets inside the static form are reported on their own values.
-        // Encrypted ones are covered by the static-login fact.
+        // A plain string (`clientSecret: ...`, `accessToken: ...`) is the secret itself and this
+        // fact covers it. In a mapping (`static: {accessKeyId, secretAccessKey}`) plaintext
+        // secrets are reported on their own values; encrypted ones are covered by this fact.
+        let plain_value = plaintext_scalar(&static_entry.value);
         let before = self.out.len();
-        self.node(&static_path, &static_entry.value, Context::Values, depth + 1);
+        if plain_value.is_none() {
+            self.node(&static_path, &static_entry.value, Context::Values, depth + 1);
+        }
         let inner: Vec<CredentialUse> = self
             .out
             .drain(before..)
             .filter(|c| matches!(c.source, CredentialSource::Config { secure: false, .. }))
             .map(|c| CredentialUse { kind: login.kind(), replacement: replacement.clone(), ..c })
             .collect();
+        // The key (`static`, `clientSecret`) is no secret: only a plaintext value is masked.
+        let stored = if encrypted {
+            Stored::Encrypted
+        } else {
+            Stored::Plaintext(plain_value.or_else(|| inner.iter().find_map(|c| c.value_span)))
+        };
+        self.push(static_path, static_entry.key_span, stored, login.kind(), wired, Some(replacement));
         self.out.extend(inner);
         for other in entry.value.as_map().unwrap_or_default().iter().filter(|e| e.key != login.static_field) {
             let child = format!("{login_path}.{}", other.key);
@@ -228,8 +238,8 @@ impl Reader<'_> {
         &mut self,
         key: String,
         span: Span,
+        stored: Stored,
         kind: CredentialKind,
-        secure: bool,
         wired_into: String,
         replacement: Option<String>,
     ) {
@@ -239,16 +249,28 @@ impl Reader<'_> {
             }
             other => crate::pulumi_config::replacement(other).to_string(),
         });
+        let (secure, value_span) = match stored {
+            Stored::Encrypted => (true, None),
+            Stored::Plaintext(value_span) => (false, value_span),
+        };
         self.out.push(CredentialUse {
             file: self.file.clone(),
             span,
-            value_span: (!secure).then_some(span),
+            value_span,
             kind,
             source: CredentialSource::Config { key, secure },
             wired_into,
             replacement,
         });
     }
+}
+
+/// The span of a scalar that is a secret in plaintext (not empty, a reference or a placeholder).
+fn plaintext_scalar(node: &Node) -> Option<Span> {
+    let NodeKind::Scalar(scalar) = &node.kind else { return None };
+    let reference =
+        node.is_null() || is_reference_or_placeholder(&scalar.value) || scalar.value.contains("${");
+    (!reference).then_some(node.span)
 }
 
 /// True when every scalar inside is an `fn::secret` ciphertext or a reference.
@@ -359,6 +381,83 @@ values:
         assert_eq!(
             facts(encrypted),
             vec![("azure.login.fn::open::azure-login.clientSecret".into(), true, "clientSecret".into())]
+        );
+    }
+
+    /// `(key, located text, masked value text)` of every credential fact.
+    fn masked(text: &str) -> Vec<(String, String, Option<String>)> {
+        let file = SourceFile::new("env/prod.yaml", text);
+        let analysis = analyze(&file);
+        assert!(analysis.problems.is_empty(), "{:?}", analysis.problems);
+        analysis
+            .facts
+            .credentials
+            .iter()
+            .map(|c| {
+                let CredentialSource::Config { key, .. } = &c.source else { panic!() };
+                (key.clone(), file.slice(c.span).to_string(), c.value_span.map(|v| file.slice(v).to_string()))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn static_logins_mask_plaintext_values_never_their_keys() {
+        let text = "\
+values:
+  aws:
+    login:
+      fn::open::aws-login:
+        static:
+          accessKeyId: AKIAZZZZFAKEKEY7ZZZZ
+          secretAccessKey: FAKEfakeFAKEfakeFAKEfakeFAKEfakeFAKEfake
+  azure:
+    login:
+      fn::open::azure-login:
+        clientId: 00000000-0000-0000-0000-000000000000
+        clientSecret: fake~azure~client~secret~value
+  gcp:
+    login:
+      fn::open::gcp-login:
+        project: 123456789
+        accessToken:
+          fn::secret:
+            ciphertext: ZXNjeAAAAAEAAAEA
+  aws2:
+    login:
+      fn::open::aws-login:
+        static:
+          accessKeyId: AKIAZZZZFAKEKEY7ZZZZ
+          secretAccessKey:
+            fn::secret:
+              ciphertext: ZXNjeAAAAAEAAAEA
+";
+        let owned = |key: &str, at: &str, value: Option<&str>| {
+            (key.to_string(), at.to_string(), value.map(str::to_string))
+        };
+        assert_eq!(
+            masked(text),
+            vec![
+                // The login is located at its key; the plaintext secret inside is what is masked.
+                owned(
+                    "aws.login.fn::open::aws-login.static",
+                    "static",
+                    Some("FAKEfakeFAKEfakeFAKEfakeFAKEfakeFAKEfake")
+                ),
+                owned(
+                    "aws.login.fn::open::aws-login.static.secretAccessKey",
+                    "FAKEfakeFAKEfakeFAKEfakeFAKEfakeFAKEfake",
+                    Some("FAKEfakeFAKEfakeFAKEfakeFAKEfakeFAKEfake")
+                ),
+                // A plain string is the secret itself: one fact, its value masked.
+                owned(
+                    "azure.login.fn::open::azure-login.clientSecret",
+                    "clientSecret",
+                    Some("fake~azure~client~secret~value")
+                ),
+                // Ciphertext, or a key id beside ciphertext: nothing in the file to mask.
+                owned("gcp.login.fn::open::gcp-login.accessToken", "accessToken", None),
+                owned("aws2.login.fn::open::aws-login.static", "static", None),
+            ]
         );
     }
 

@@ -2,10 +2,11 @@
 //! conditions.
 //!
 //! Only the forms people write are read: `==`, `!=`, `in [..]`, `'v' in claim`, `startsWith`,
-//! `endsWith`, `contains`, `has(..)`, `!`, `&&`, `||` and parentheses over `assertion.X`,
-//! `attribute.X` and `google.subject` / `google.groups`. Anything else (regular expressions,
-//! arithmetic, ternaries, macros, comparisons between two claims) becomes an Unknown part with
-//! the reason, never a guess.
+//! `endsWith`, `contains`, `matches` with a literal regular expression (optionally with `^`, `$`
+//! and `.*`), `has(..)`, `!`, `&&`, `||` and parentheses over `assertion.X`, `attribute.X` and
+//! `google.subject` / `google.groups`. Anything else (other regular expressions, arithmetic,
+//! ternaries, macros, comparisons between two claims) becomes an Unknown part with the reason,
+//! never a guess.
 //!
 //! The result is a disjunction of conjunctions ([`CelCondition::alternatives`]): a token gets in
 //! when every condition of at least one alternative holds. Alternatives that differ only in the
@@ -870,14 +871,92 @@ impl Reader<'_> {
             }
             "endsWith" => (MatchKind::Glob, format!("*{text}")),
             "contains" => (MatchKind::Glob, format!("*{text}*")),
-            "matches" => {
-                return unknown(format!("`{whole}` is a regular expression, which trustlint does not read"));
-            }
+            "matches" => match regex_as_pattern(&text) {
+                Ok(read) => read,
+                Err(why) => {
+                    return unknown(format!(
+                        "`{whole}` is a regular expression, read only when it is literal text with `^`, `$` or `.*`: {why}"
+                    ));
+                }
+            },
             _ => return unknown(format!("`{whole}` calls `{name}`, which trustlint does not read")),
         };
         let values = vec![self.value(pattern, text_span)];
         self.condition(claim, operator(kind, name, SetQualifier::None, negated), name_span, values)
     }
+}
+
+/// One piece of a regular expression that reads as a pattern.
+enum RegexPiece {
+    Char(char),
+    /// `.*`: any run of characters.
+    AnyRun,
+}
+
+/// A CEL `matches` regular expression (RE2) as a pattern, when it is literal text with at most
+/// `^`, `$` and `.*`. RE2 `matches` is unanchored (it holds when the expression matches anywhere in
+/// the claim), so a bare literal is `contains`: `matches('acme')` admits `acme-evil` and
+/// `evil-acme`. `^lit$` is exact, `^lit` a prefix, `lit$` the glob `*lit`. Anything else (classes,
+/// repetition, alternation, a bare `.`) is an error saying why, and the caller reads it as Unknown.
+fn regex_as_pattern(regex: &str) -> Result<(MatchKind, String), String> {
+    let mut pieces = Vec::new();
+    let (mut anchored_start, mut anchored_end) = (false, false);
+    let mut chars = regex.char_indices().peekable();
+    while let Some((at, ch)) = chars.next() {
+        match ch {
+            '^' if at == 0 => anchored_start = true,
+            // RE2's `$` without the `m` flag matches only at the end of the text.
+            '$' if at + 1 == regex.len() => anchored_end = true,
+            '\\' => match chars.next() {
+                // An escaped punctuation character is itself (`\.`, `\/`, `\-`).
+                Some((_, escaped)) if escaped.is_ascii_punctuation() => {
+                    pieces.push(RegexPiece::Char(escaped))
+                }
+                Some((_, escaped)) => return Err(format!("it uses the escape `\\{escaped}`")),
+                None => return Err("it ends with a lone `\\`".into()),
+            },
+            '.' if chars.next_if(|&(_, next)| next == '*').is_some() => pieces.push(RegexPiece::AnyRun),
+            '.' => return Err("it uses `.`, which matches any one character".into()),
+            '^' | '$' | '*' | '+' | '?' | '(' | ')' | '[' | ']' | '{' | '}' | '|' => {
+                return Err(format!("it uses the operator `{ch}`"));
+            }
+            _ => pieces.push(RegexPiece::Char(ch)),
+        }
+    }
+    let literal: String = pieces
+        .iter()
+        .map_while(|piece| match piece {
+            RegexPiece::Char(ch) => Some(*ch),
+            RegexPiece::AnyRun => None,
+        })
+        .collect();
+    let any_runs = pieces.iter().filter(|piece| matches!(piece, RegexPiece::AnyRun)).count();
+    let trailing_run = matches!(pieces.last(), Some(RegexPiece::AnyRun));
+    if anchored_start && any_runs == 0 && anchored_end {
+        return Ok((MatchKind::Exact, literal));
+    }
+    // `^lit` and `^lit.*`: nothing after the literal start narrows the value.
+    if anchored_start && (any_runs == 0 || (any_runs == 1 && trailing_run)) {
+        return Ok((MatchKind::Prefix, literal));
+    }
+    let mut glob = String::new();
+    if !anchored_start {
+        glob.push('*');
+    }
+    for piece in &pieces {
+        match piece {
+            RegexPiece::Char('*' | '?') => {
+                return Err("it matches a literal `*` or `?`, which a glob cannot express".into());
+            }
+            RegexPiece::Char(ch) => glob.push(*ch),
+            RegexPiece::AnyRun if glob.ends_with('*') => {}
+            RegexPiece::AnyRun => glob.push('*'),
+        }
+    }
+    if !anchored_end && !glob.ends_with('*') {
+        glob.push('*');
+    }
+    Ok((MatchKind::Glob, glob))
 }
 
 impl Reader<'_> {
@@ -1133,8 +1212,8 @@ mod tests {
     fn anything_else_is_unknown_with_a_reason() {
         let cases: &[(&str, &str)] = &[
             (
-                "assertion.ref.matches('^refs/heads/main$')",
-                "?(`assertion.ref.matches('^refs/heads/main$')` is a regular expression, which trustlint does not read)",
+                "assertion.ref.matches('^refs/heads/(main|dev)$')",
+                "?(`assertion.ref.matches('^refs/heads/(main|dev)$')` is a regular expression, read only when it is literal text with `^`, `$` or `.*`: it uses the operator `(`)",
             ),
             (
                 "attribute.actor_repo == 'x'",
@@ -1158,12 +1237,12 @@ mod tests {
                 "?(`assertion.a == 'x' ? true : false` uses a conditional (`? :`), which trustlint does not evaluate)",
             ),
             (
-                "assertion.repository_owner == 'acme' && assertion.ref.matches('main')",
-                "repository_ownerExact[acme] & ?(`assertion.ref.matches('main')` is a regular expression, which trustlint does not read)",
+                "assertion.repository_owner == 'acme' && assertion.ref.matches('ma.n')",
+                "repository_ownerExact[acme] & ?(`assertion.ref.matches('ma.n')` is a regular expression, read only when it is literal text with `^`, `$` or `.*`: it uses `.`, which matches any one character)",
             ),
             (
-                "assertion.repository_owner == 'acme' || assertion.x.matches('y')",
-                "repository_ownerExact[acme] | ?(`assertion.x.matches('y')` is a regular expression, which trustlint does not read)",
+                "assertion.repository_owner == 'acme' || assertion.x.matches('y+')",
+                "repository_ownerExact[acme] | ?(`assertion.x.matches('y+')` is a regular expression, read only when it is literal text with `^`, `$` or `.*`: it uses the operator `+`)",
             ),
             (
                 "assertion.a == 'x",
@@ -1186,6 +1265,63 @@ mod tests {
         for (text, expected) in cases {
             assert_eq!(render(text), *expected, "{text}");
         }
+    }
+
+    #[test]
+    fn literal_regular_expressions_read_as_patterns() {
+        let cases: &[(&str, &str)] = &[
+            // RE2 `matches` is unanchored: a bare literal matches anywhere in the claim.
+            ("assertion.repository_owner.matches('acme')", "repository_ownerGlob[*acme*]"),
+            ("assertion.repository_owner.matches('^acme$')", "repository_ownerExact[acme]"),
+            ("assertion.repository_owner.matches('^acme')", "repository_ownerPrefix[acme]"),
+            ("assertion.repository_owner.matches('^acme.*')", "repository_ownerPrefix[acme]"),
+            ("assertion.repository_owner.matches('acme$')", "repository_ownerGlob[*acme]"),
+            ("assertion.sub.matches('^repo:acme/.*$')", "subPrefix[repo:acme/]"),
+            (
+                "assertion.sub.matches('^repo:acme/.*:environment:prod$')",
+                "subGlob[repo:acme/*:environment:prod]",
+            ),
+            ("assertion.sub.matches('.*:environment:prod$')", "subGlob[*:environment:prod]"),
+            ("assertion.sub.matches('repo:acme/.*.*:ref')", "subGlob[*repo:acme/*:ref*]"),
+            (r"assertion.sub.matches('^repo:acme/infra\\.io$')", "subExact[repo:acme/infra.io]"),
+            (r"assertion.sub.matches(r'^repo:acme/infra\.io$')", "subExact[repo:acme/infra.io]"),
+            ("assertion.sub.matches('')", "subGlob[*]"),
+            ("assertion.sub.matches('.*')", "subGlob[*]"),
+            ("assertion.sub.matches('^$')", "subExact[]"),
+            ("!assertion.repository_owner.matches('^acme$')", "!repository_ownerExact[acme]"),
+            // An escaped `*` is a literal character: fine compared exactly, not as a glob.
+            (r"assertion.sub.matches(r'^a\*$')", "subExact[a*]"),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(render(text), *expected, "{text}");
+        }
+        let not_read = |text: &str, why: &str| {
+            let expected = format!(
+                "?(`{text}` is a regular expression, read only when it is literal text with `^`, `$` or `.*`: {why})"
+            );
+            assert_eq!(render(text), expected, "{text}");
+        };
+        not_read("assertion.a.matches('acme|evil')", "it uses the operator `|`");
+        not_read("assertion.a.matches('[a-z]+')", "it uses the operator `[`");
+        not_read("assertion.a.matches('a.*?b')", "it uses the operator `?`");
+        not_read("assertion.a.matches('^a$b')", "it uses the operator `$`");
+        not_read("assertion.a.matches('a^')", "it uses the operator `^`");
+        not_read("assertion.a.matches('acme.')", "it uses `.`, which matches any one character");
+        not_read(r"assertion.a.matches(r'\d')", r"it uses the escape `\d`");
+        not_read(r"assertion.a.matches(r'a\')", r"it ends with a lone `\`");
+        not_read(
+            r"assertion.a.matches(r'a\*')",
+            "it matches a literal `*` or `?`, which a glob cannot express",
+        );
+        // Spans: the operator is `matches`, the value the regular expression's literal.
+        let text = "assertion.repository_owner.matches('acme')";
+        let origin = TextOrigin { whole: Span::new(0, text.len()), content_start: Some(0) };
+        let cel = read_condition(text, &github_mapping(), origin);
+        let condition = &cel.alternatives[0].conditions[0];
+        assert_eq!(&text[condition.operator_span.start..condition.operator_span.end], "matches");
+        assert_eq!(condition.operator.written, "matches");
+        let value = condition.values[0].span;
+        assert_eq!(&text[value.start..value.end], "'acme'");
     }
 
     #[test]

@@ -888,8 +888,12 @@ mod tests {
             (format!("{REPO}:*"), true, Is(Exact)),
             (format!("{REPO}*"), true, Is(Exact)),
             (format!("{REPO}:{ENV}:*"), true, Is(Exact)),
-            (format!("{REPO}:{STEP}"), false, Is(Exact)),
-            (format!("{REPO}:{ENV}:{STEP}"), false, Is(Exact)),
+            // The step UUID is new on every run: a full subject matched one past run only.
+            (format!("{REPO}:{STEP}"), false, Out),
+            (format!("{REPO}:{ENV}:{STEP}"), false, Out),
+            (format!("{REPO}:{STEP}"), true, Out),
+            (format!("{REPO}:{ENV}:{STEP}*"), true, Out),
+            (format!("{REPO}:{ENV}*"), true, Is(Exact)),
             (REPO.to_string(), false, Out),
             (format!("{REPO}:*"), false, Out),
             (format!("{}:*", REPO.trim_matches(['{', '}'])), true, Out),
@@ -898,8 +902,11 @@ mod tests {
         let cases: Vec<Case<'_>> =
             owned.iter().map(|(pattern, glob, want)| ("sub", pattern.as_str(), *glob, *want)).collect();
         check(&issuer, &cases);
-        let (_, _, suggestion) = scoped(&issuer, "sub", &format!("{REPO}:{STEP}"), false);
+        let (reason, suggestion) = outside(&issuer, "sub", &format!("{REPO}:{STEP}"), false);
+        assert_eq!(reason, "the step UUID changes on every run, so this value matches one past run only");
         assert_eq!(suggestion, Some(format!("{REPO}:*")));
+        let (_, suggestion) = outside(&issuer, "sub", &format!("{REPO}:{ENV}:{STEP}"), false);
+        assert_eq!(suggestion, Some(format!("{REPO}:{ENV}:*")));
         let (_, suggestion) = outside(&issuer, "sub", "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee:*", true);
         assert_eq!(suggestion, Some(format!("{REPO}:*")));
     }

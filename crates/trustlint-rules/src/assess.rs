@@ -1,7 +1,8 @@
 //! What a trust admits, computed once and shared by the subject, audience and admin rules.
 
+use trustlint_model::condition::has_wildcard;
 use trustlint_model::subject::{self, Breadth, SubjectVerdict};
-use trustlint_model::{ClaimCondition, ConditionValue, Issuer, Trust};
+use trustlint_model::{ClaimCondition, ConditionValue, Issuer, MatchKind, Trust};
 
 /// Claims every token of a recognised issuer carries: `IfExists` and `ForAllValues:` still
 /// restrict them (the "absent" case never happens), though both are flagged as fragile.
@@ -41,8 +42,11 @@ pub struct GradedValue<'a> {
 #[derive(Debug)]
 pub struct GradedCondition<'a> {
     pub condition: &'a ClaimCondition,
-    /// `None` when a value is Unknown or outside any grammar we know: the condition may be narrow.
+    /// The widest known value. Values are OR-ed, so this is a lower bound when `unknown` is not
+    /// empty or a value's grammar is not known; `None` when no value could be graded.
     pub breadth: Option<Breadth>,
+    /// Some value could not be graded: the condition may be wider than `breadth`.
+    pub partly_unknown: bool,
     pub values: Vec<GradedValue<'a>>,
     /// What could not be resolved.
     pub unknown: Vec<String>,
@@ -70,8 +74,8 @@ pub fn grade<'a>(issuer: &Issuer, condition: &'a ClaimCondition) -> GradedCondit
             SubjectVerdict::Unrecognised => unresolved = true,
         }
     }
-    let breadth = if unresolved { None } else { values.iter().map(|v| v.breadth).max() };
-    GradedCondition { condition, breadth, values, unknown }
+    let breadth = values.iter().map(|v| v.breadth).max();
+    GradedCondition { condition, breadth, values, unknown, partly_unknown: unresolved }
 }
 
 /// The subject side of a trust as a whole.
@@ -90,9 +94,10 @@ impl SubjectScope<'_> {
         self.narrowest.as_ref().and_then(|c| c.breadth)
     }
 
-    /// Missing, or wide enough that anyone outside one owner's repositories can get in.
+    /// Missing, or wide enough that repositories other than the intended ones get in (sibling
+    /// names such as `acme/infra-evil` included).
     pub fn is_owner_wide_or_wider(&self) -> bool {
-        self.missing || self.effective_breadth().is_some_and(|b| b >= Breadth::WholeOwner)
+        self.missing || self.effective_breadth().is_some_and(|b| b >= Breadth::SiblingRepos)
     }
 }
 
@@ -103,7 +108,9 @@ pub fn subject_scope<'a>(trust: &'a Trust, issuer: &Issuer) -> SubjectScope<'a> 
     let mut narrowest: Option<GradedCondition<'a>> = None;
     for condition in restrictions {
         let graded = grade(issuer, condition);
-        let Some(breadth) = graded.breadth else {
+        // Conditions are AND-ed: one that could not be graded may narrow the others.
+        let Some(breadth) = graded.breadth.filter(|_| !graded.partly_unknown || graded_is_wide(&graded))
+        else {
             partly_unknown = true;
             continue;
         };
@@ -112,6 +119,48 @@ pub fn subject_scope<'a>(trust: &'a Trust, issuer: &Issuer) -> SubjectScope<'a> 
         }
     }
     SubjectScope { missing, narrowest, partly_unknown }
+}
+
+/// A partly unknown condition still counts when a known value is already wide: values are OR-ed,
+/// so that value admits its workloads whatever the unknown ones are.
+fn graded_is_wide(graded: &GradedCondition<'_>) -> bool {
+    graded.breadth.is_some_and(|b| b > Breadth::Exact)
+}
+
+/// A condition the trust requires that no token can ever satisfy, which makes the whole trust
+/// unusable: its key names another issuer or a claim AWS does not expose, or every value is a
+/// literal wildcard under an exact comparison or a shape the issuer never emits.
+/// `oidc-condition-never-matches` reports it; the rules that say who can get in stay silent.
+pub fn dead_condition<'a>(trust: &'a Trust, issuer: &Issuer) -> Option<&'a ClaimCondition> {
+    trust.conditions.iter().find(|condition| {
+        let op = &condition.operator;
+        if !op.compares_strings() || op.negated || op.passes_when_absent() {
+            return false;
+        }
+        if !trust.key_matches_issuer(condition) {
+            return true;
+        }
+        let unexposed = condition.issuer_prefix.is_some()
+            && issuer
+                .aws_condition_claims()
+                .is_some_and(|claims| !claims.contains(&condition.claim.as_str()));
+        unexposed
+            || (!condition.values.is_empty()
+                && condition.values.iter().all(|value| value_never_matches(issuer, condition, value)))
+    })
+}
+
+fn value_never_matches(issuer: &Issuer, condition: &ClaimCondition, value: &ConditionValue) -> bool {
+    let Some(text) = value.text() else { return false };
+    if matches!(condition.operator.kind, MatchKind::Exact | MatchKind::ExactIgnoreCase) && has_wildcard(&text)
+    {
+        return true;
+    }
+    let (text, glob) = condition.operator.pattern(&text);
+    matches!(
+        subject::assess(&issuer.kind, &condition.claim, &text, glob),
+        SubjectVerdict::OutsideGrammar { .. }
+    )
 }
 
 /// `"repo:acme/*"` -> `` `repo:acme/*` `` for messages.

@@ -440,14 +440,44 @@ pub fn looks_like_program(text: &str) -> bool {
         .iter()
         .any(|import| text.contains(import));
     }
-    text.contains("pulumi")
-        && text.lines().any(|line| {
-            let line = line.trim_start();
-            ["import pulumi", "from pulumi"].iter().any(|prefix| {
-                line.strip_prefix(prefix)
-                    .is_some_and(|rest| rest.starts_with([' ', '_', '.', ',']) || rest.is_empty())
-            })
-        })
+    text.contains("pulumi") && text.lines().any(imports_pulumi_module)
+}
+
+/// A Python import line naming a Pulumi module: `import pulumi`, `import pulumi_aws as aws`,
+/// `from pulumi_gcp import iam`, and also `import json, pulumi_aws as aws`.
+fn imports_pulumi_module(line: &str) -> bool {
+    let is_pulumi = |module: &str| {
+        let name = module.split_whitespace().next().unwrap_or("");
+        let root = name.split('.').next().unwrap_or("");
+        root == "pulumi" || root.starts_with("pulumi_")
+    };
+    let line = line.trim_start();
+    if let Some(modules) = line.strip_prefix("import ") {
+        return modules.split(',').any(|module| is_pulumi(module.trim()));
+    }
+    line.strip_prefix("from ").is_some_and(|rest| is_pulumi(rest.trim_start()))
+}
+
+#[cfg(test)]
+mod sniff_tests {
+    use super::looks_like_program;
+
+    #[test]
+    fn python_imports_in_every_form() {
+        for text in [
+            "import pulumi\n",
+            "import pulumi_aws as aws\n",
+            "import json, pulumi_aws as aws\n",
+            "from pulumi_gcp import iam as gcp_iam\n",
+            "from pulumi import Output\n",
+            "import pulumi.runtime\n",
+        ] {
+            assert!(looks_like_program(text), "{text}");
+        }
+        for text in ["import pulumicious\n", "# uses pulumi\nimport json\n", "from pulumix import y\n"] {
+            assert!(!looks_like_program(text), "{text}");
+        }
+    }
 }
 
 /// Cheap content sniff for a Pulumi YAML program: `resources:` with Pulumi type tokens

@@ -57,15 +57,14 @@ pub(super) fn bitbucket(pattern: Pattern<'_>) -> Result<Grade, Outside> {
             Breadth::Exact,
             format!("deployment steps of repository `{{{repo}}}` to environment `{{{environment}}}`"),
         ),
-        ([repo, ..], _) => Grade::new(
-            Breadth::Exact,
-            format!(
-                "one run of one pipeline step of repository `{{{repo}}}` \
-                 (the step UUID changes every run, so \
-                 this matches once)"
-            ),
-        )
-        .suggest(format!("{}:*", braced_prefix(&uuids[..uuids.len() - 1]))),
+        // The last UUID is the step's, which Bitbucket mints anew for every run (oidc-reference.md
+        // 1.4): the value was carried by one past run and no token will carry it again.
+        ([_, ..], _) => {
+            return Err(Outside::new(
+                "the step UUID changes on every run, so this value matches one past run only",
+            )
+            .suggest(format!("{}:*", braced_prefix(&uuids[..uuids.len() - 1]))));
+        }
     })
 }
 

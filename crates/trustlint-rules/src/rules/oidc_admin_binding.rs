@@ -5,7 +5,7 @@ use trustlint_core::{Finding, Location, Severity};
 use trustlint_model::admin::admin_power;
 use trustlint_model::{Facts, Grant, Trust};
 
-use crate::assess::subject_scope;
+use crate::assess::{dead_condition, subject_scope};
 use crate::{Rule, RuleContext};
 
 pub struct OidcAdminBinding;
@@ -22,6 +22,8 @@ impl Rule for OidcAdminBinding {
                 .trusts
                 .iter()
                 .filter(|t| !t.identity.key.is_empty() && t.identity.key == grant.identity_key)
+                // A trust no token can satisfy gives no one this power.
+                .filter(|t| t.issuer().is_none_or(|issuer| dead_condition(t, issuer).is_none()))
                 .collect();
             let Some(first) = trusts.first() else { continue };
             let wide = trusts

@@ -7,7 +7,7 @@ use trustlint_model::azure::TOKEN_EXCHANGE_AUDIENCE;
 use trustlint_model::workflow::{self, WorkflowKind};
 use trustlint_model::{Facts, IdentityKind, IssuerKind};
 
-use crate::assess::is_effective;
+use crate::assess::{dead_condition, is_effective};
 use crate::rules::{capitalise, key_prefix, trust_finding};
 use crate::{Rule, RuleContext};
 
@@ -22,6 +22,10 @@ impl Rule for OidcMissingAudience {
         gitlab_id_tokens(ctx, facts, out);
         for trust in &facts.trusts {
             let Some(issuer) = trust.issuer() else { continue };
+            // A trust no token can satisfy is reported by `oidc-condition-never-matches`.
+            if dead_condition(trust, issuer).is_some() {
+                continue;
+            }
             if trust.conditions_unknown.is_some() {
                 continue;
             }
@@ -64,9 +68,11 @@ impl Rule for OidcMissingAudience {
                     "{} does not pin the token audience (`{prefix}:aud`): {why}.",
                     capitalise(&trust.identity.label)
                 );
-                out.push(
-                    trust_finding(ctx, trust, Severity::Medium, trust.issuer_span, message).with_help(help),
-                );
+                // On Pulumi Cloud the audience is what names the organization: without it, the
+                // subject patterns of every other organization's stacks and environments get in.
+                let severity =
+                    if issuer.kind == IssuerKind::PulumiCloud { Severity::High } else { Severity::Medium };
+                out.push(trust_finding(ctx, trust, severity, trust.issuer_span, message).with_help(help));
                 continue;
             }
             // The relying party's convention (Entra ID's exchange audience, a Pulumi organization):

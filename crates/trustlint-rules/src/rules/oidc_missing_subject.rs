@@ -3,7 +3,7 @@
 use trustlint_core::{Finding, Severity};
 use trustlint_model::{Facts, IssuerKind, Tenancy};
 
-use crate::assess::subject_scope;
+use crate::assess::{dead_condition, subject_scope};
 use crate::rules::{capitalise, key_prefix, pin_help, trust_finding};
 use crate::{Rule, RuleContext};
 
@@ -17,6 +17,10 @@ impl Rule for OidcMissingSubject {
     fn check_facts(&self, ctx: &RuleContext<'_>, facts: &Facts, out: &mut Vec<Finding>) {
         for trust in &facts.trusts {
             let Some(issuer) = trust.issuer() else { continue };
+            // A trust no token can satisfy is reported by `oidc-condition-never-matches`.
+            if dead_condition(trust, issuer).is_some() {
+                continue;
+            }
             if !subject_scope(trust, issuer).missing {
                 continue;
             }

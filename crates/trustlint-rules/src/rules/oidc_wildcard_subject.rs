@@ -5,7 +5,7 @@ use trustlint_core::{Confidence, Finding, Severity};
 use trustlint_model::subject::Breadth;
 use trustlint_model::{Facts, IdentityKind, Tenancy};
 
-use crate::assess::{code, subject_scope};
+use crate::assess::{code, dead_condition, subject_scope};
 use crate::rules::oidc_missing_subject::example_subject;
 use crate::rules::{key_prefix, pin_help, trust_finding};
 use crate::{Rule, RuleContext};
@@ -39,6 +39,10 @@ impl Rule for OidcWildcardSubject {
         let mut reported: Vec<(trustlint_core::Span, usize)> = Vec::new();
         for trust in &facts.trusts {
             let Some(issuer) = trust.issuer() else { continue };
+            // A trust no token can satisfy is reported by `oidc-condition-never-matches`.
+            if dead_condition(trust, issuer).is_some() {
+                continue;
+            }
             let scope = subject_scope(trust, issuer);
             let Some(narrowest) = &scope.narrowest else { continue };
             let Some(effective) = narrowest.breadth else { continue };
