@@ -228,7 +228,7 @@ aws_cli_example:
   aws_access_key_id: AKIAIOSFODNN7EXAMPLE
   aws_secret_access_key: wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY
 second_example:
-  aws_access_key_id: AKIAI44QH8DHBEXAMPLE
+  aws_access_key_id: AKIAI44QH8DHBEXAMPLE  # an 8 is not base32: no key id, not reported
   aws_secret_access_key: je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY
 localstack:
   AWS_ACCESS_KEY_ID: test

@@ -6,6 +6,7 @@ pub mod classify;
 pub mod config;
 pub mod discover;
 pub mod fix;
+mod mask;
 pub mod run;
 pub mod suppress;
 

@@ -17,6 +17,7 @@ use trustlint_rules::{Rule, RuleContext, RuleOptions};
 use crate::classify::{self, InputKind};
 use crate::config::{Config, ConfigError};
 use crate::discover::{self, Excludes};
+use crate::mask::mask_credentials;
 use crate::suppress;
 
 /// Files larger than this are skipped with a note: no trust policy or template is this big.
@@ -171,6 +172,7 @@ impl Engine {
             }
         }
         suppress::apply(&mut findings, &comments, &self.config.ignore);
+        mask_credentials(&mut findings);
         findings
     }
 
@@ -238,7 +240,9 @@ impl Engine {
                 }
                 let file = SourceFile::new(&candidate.display, text);
                 let message = format!("invalid UTF-8 at byte {valid}");
-                (true, vec![parse_error(&file, Span::new(valid, valid + 1), &message)], None)
+                let mut findings = vec![parse_error(&file, Span::new(valid, valid + 1), &message)];
+                mask_credentials(&mut findings);
+                (true, findings, None)
             }
         }
     }

@@ -1,6 +1,8 @@
 //! Helpers shared by the renderers: what is visible, summary counts, and keeping secrets out of
 //! the output.
 
+use std::collections::HashMap;
+
 use trustlint_core::{Finding, Severity, redact::redact_all};
 
 use crate::RenderOptions;
@@ -29,12 +31,16 @@ pub(crate) fn is_visible(finding: &Finding, options: &RenderOptions) -> bool {
 /// The credential values reported in this run, used to scrub free text (messages, help lines,
 /// notes, fix descriptions) in every format.
 pub(crate) struct Secrets {
+    /// Longest first.
     values: Vec<String>,
+    /// Indexes into `values` by their first [`MIN_SCRUB_LEN`] bytes: a text is searched in one
+    /// pass, however many values there are (a file of credentials can have thousands).
+    by_prefix: HashMap<[u8; MIN_SCRUB_LEN], Vec<usize>>,
 }
 
 impl Secrets {
     pub(crate) fn collect(findings: &[Finding]) -> Self {
-        let mut values: Vec<String> = findings
+        let values: Vec<String> = findings
             .iter()
             .flat_map(|f| secret_spans(f).into_iter().map(move |span| f.primary.file.slice(span)))
             // The span may include the quotes around a string literal; the value alone is
@@ -43,19 +49,42 @@ impl Secrets {
             .filter(|value| value.len() >= MIN_SCRUB_LEN)
             .map(str::to_string)
             .collect();
+        Self::of_values(values)
+    }
+
+    fn of_values(mut values: Vec<String>) -> Self {
         // Longest first, so a secret that contains another is replaced whole.
         values.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
         values.dedup();
-        Self { values }
+        let mut by_prefix: HashMap<[u8; MIN_SCRUB_LEN], Vec<usize>> = HashMap::new();
+        for (index, value) in values.iter().enumerate() {
+            if let Some(prefix) = value.as_bytes().first_chunk::<MIN_SCRUB_LEN>() {
+                by_prefix.entry(*prefix).or_default().push(index);
+            }
+        }
+        Self { values, by_prefix }
     }
 
     pub(crate) fn scrub(&self, text: &str) -> String {
-        if self.values.iter().any(|secret| text.contains(secret.as_str())) {
-            let secrets: Vec<&str> = self.values.iter().map(String::as_str).collect();
-            redact_all(text, &secrets)
-        } else {
-            text.to_string()
+        let bytes = text.as_bytes();
+        let mut found: Vec<usize> = Vec::new();
+        if !self.by_prefix.is_empty() {
+            for at in 0..bytes.len().saturating_sub(MIN_SCRUB_LEN - 1) {
+                let Some(indexes) = bytes[at..].first_chunk().and_then(|prefix| self.by_prefix.get(prefix))
+                else {
+                    continue;
+                };
+                found.extend(indexes.iter().filter(|&&i| bytes[at..].starts_with(self.values[i].as_bytes())));
+            }
         }
+        if found.is_empty() {
+            return text.to_string();
+        }
+        // In the order of `values`: longest first, so a secret that contains another goes whole.
+        found.sort_unstable();
+        found.dedup();
+        let secrets: Vec<&str> = found.iter().map(|&i| self.values[i].as_str()).collect();
+        redact_all(text, &secrets)
     }
 }
 
@@ -121,6 +150,20 @@ mod tests {
         assert_eq!(message_with_help("too wide.", "pin it."), "too wide. Pin it.");
         assert_eq!(message_with_help("too wide", "`x` instead"), "too wide. `x` instead");
         assert_eq!(message_with_help("too wide", ""), "too wide");
+    }
+
+    #[test]
+    fn scrub_finds_every_value_in_one_pass() {
+        let values = ["ghp_0123abcdWXYZ", "0123abcd", "xoxb-999988887777", "tooshort"];
+        let secrets = Secrets::of_values(values.iter().map(|v| v.to_string()).collect());
+        assert_eq!(secrets.scrub("no secret here"), "no secret here");
+        assert_eq!(secrets.scrub(""), "");
+        assert_eq!(
+            secrets.scrub("a ghp_0123abcdWXYZ, b 0123abcd, c xoxb-999988887777"),
+            "a ghp_…(16 chars), b 0123…(8 chars), c xoxb…(17 chars)"
+        );
+        // At the very end, and twice.
+        assert_eq!(secrets.scrub("tooshort tooshort"), "toos…(8 chars) toos…(8 chars)");
     }
 
     #[test]

@@ -9,7 +9,7 @@ mod scanner;
 
 pub use catalog::{Catalog, Kind, Settings, catalog, parse};
 pub use entropy::{looks_like_placeholder, shannon};
-pub use scanner::{Found, scan};
+pub use scanner::{Found, credential_spans, scan};
 
 #[cfg(test)]
 mod tests;

@@ -2,6 +2,8 @@
 //! each kind's regex then runs only on the lines around its hits, so a file without keywords
 //! costs one pass and a file with a few costs little more.
 
+use std::cell::OnceCell;
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
@@ -19,6 +21,9 @@ pub struct Found {
     /// A documented example value: report at info, not as a secret.
     pub example: bool,
 }
+
+/// On a line too long to be hand-written, how many bytes before a value may hold its key name.
+const LONG_LINE_LEAD: usize = 256;
 
 /// Binary files are skipped: a NUL in the first 8 KiB is what git and ripgrep look at too.
 const BINARY_SNIFF: usize = 8192;
@@ -71,14 +76,28 @@ fn scanner() -> &'static Scanner {
 }
 
 /// Every secret in `text`, in file order. `path` decides whether the file is skipped (lock files,
-/// minified bundles).
+/// minified bundles); lines longer than `max_line_length` are treated as minified and not read.
 pub fn scan(path: &str, text: &str) -> Vec<Found> {
     let scanner = scanner();
     let bytes = text.as_bytes();
     if scanner.catalog.settings.skips(path) || bytes[..bytes.len().min(BINARY_SNIFF)].contains(&0) {
         return Vec::new();
     }
-    let lines = Lines { bytes, max_len: scanner.catalog.settings.max_line_length };
+    scan_text(text, scanner.catalog.settings.max_line_length)
+}
+
+/// The span of every credential value in `text` (documented examples excepted), whatever the
+/// file's name and however long its lines: what a report must mask wherever it shows this file.
+/// It reads the lines [`scan`] skips, so it is meant for the few files that have findings.
+pub fn credential_spans(text: &str) -> Vec<Span> {
+    scan_text(text, usize::MAX).into_iter().filter(|found| !found.example).map(|found| found.span).collect()
+}
+
+/// Every secret in `text`; keyword hits on lines longer than `max_line_length` are ignored.
+fn scan_text(text: &str, max_line_length: usize) -> Vec<Found> {
+    let scanner = scanner();
+    let bytes = text.as_bytes();
+    let lines = Lines::new(bytes, max_line_length, scanner.catalog.settings.max_line_length);
     let windows = scanner.windows(&lines);
     let kinds = &scanner.catalog.kinds;
 
@@ -108,24 +127,46 @@ pub fn scan(path: &str, text: &str) -> Vec<Found> {
         }
     }
 
+    if candidates.is_empty() {
+        return Vec::new();
+    }
+    let nearby: Vec<Option<Nearby>> = (0..kinds.len())
+        .map(|index| {
+            let wanted =
+                kinds.iter().any(|k| k.context.as_ref().is_some_and(|c| c.near_kinds.contains(&index)));
+            wanted.then(|| {
+                Nearby::new(
+                    candidates
+                        .iter()
+                        .filter(|c| c.0 == index)
+                        .map(|c| (lines.line_of(c.1.start), lines.line_of(c.1.end)))
+                        .collect(),
+                )
+            })
+        })
+        .collect();
+    // Candidates of a kind come in file order, so those of one line ask about the same region.
+    let mut last_required: Option<(usize, (usize, usize), bool)> = None;
     let in_context: Vec<bool> = candidates
         .iter()
-        .map(|&(index, span, _)| in_context(&kinds[index], span, &candidates, &lines))
+        .map(|&(index, span, _)| in_context(&kinds[index], index, span, &nearby, &lines, &mut last_required))
         .collect();
     let mut accepted: Vec<(usize, Span, bool)> =
         candidates.iter().zip(in_context).filter(|(_, ok)| *ok).map(|(c, _)| *c).collect();
 
     // Overlapping values: the kind listed first in the catalog is the more specific one.
     accepted.sort_by_key(|&(index, span, _)| (index, span.start));
-    let mut kept: Vec<(usize, Span, bool)> = Vec::new();
+    // Kept values by position. They do not overlap, so their ends ascend too: of those starting
+    // before a candidate ends, only the last can reach into it.
+    let mut kept: BTreeMap<(usize, usize), (usize, Span, bool)> = BTreeMap::new();
     for candidate in accepted {
-        let overlaps = kept.iter().any(|k| k.1.start < candidate.1.end && candidate.1.start < k.1.end);
-        if !overlaps {
-            kept.push(candidate);
+        let span = candidate.1;
+        let last_before = kept.range(..(span.end, 0)).next_back();
+        if last_before.is_none_or(|(_, k)| k.1.end <= span.start) {
+            kept.insert((span.start, span.end), candidate);
         }
     }
-    kept.sort_by_key(|&(index, span, _)| (span.start, index));
-    kept.into_iter().map(|(index, span, example)| Found { kind: &kinds[index], span, example }).collect()
+    kept.into_values().map(|(index, span, example)| Found { kind: &kinds[index], span, example }).collect()
 }
 
 impl Scanner {
@@ -189,14 +230,32 @@ fn push_merged(windows: &mut Vec<(usize, usize)>, window: (usize, usize)) {
 }
 
 /// Whether a candidate stands where its kind needs it: after a secret-key name, near a value of
-/// another kind, next to a required marker.
-fn in_context(kind: &Kind, span: Span, candidates: &[(usize, Span, bool)], lines: &Lines<'_>) -> bool {
+/// another kind, next to a required marker. `last_required` remembers the last `requires` check
+/// (kind, region, result).
+fn in_context(
+    kind: &Kind,
+    index: usize,
+    span: Span,
+    nearby: &[Option<Nearby>],
+    lines: &Lines<'_>,
+    last_required: &mut Option<(usize, (usize, usize), bool)>,
+) -> bool {
     let Some(context) = &kind.context else { return true };
     if let Some(requires) = &context.requires {
         let start = lines.bounds(span.start);
         let end = lines.bounds(span.end.saturating_sub(1).max(span.start));
         let region = lines.expand((start.0, end.1), context.requires_lines, context.requires_lines);
-        if !requires.is_match(&lines.bytes[region.0..region.1]) {
+        let found = match *last_required {
+            Some((cached_kind, cached_region, found)) if cached_kind == index && cached_region == region => {
+                found
+            }
+            _ => {
+                let found = requires.is_match(&lines.bytes[region.0..region.1]);
+                *last_required = Some((index, region, found));
+                found
+            }
+        };
+        if !found {
             return false;
         }
     }
@@ -207,25 +266,77 @@ fn in_context(kind: &Kind, span: Span, candidates: &[(usize, Span, bool)], lines
     if context.key_names.iter().any(|name| lead.contains(name.as_str())) {
         return true;
     }
-    candidates.iter().any(|&(other, other_span, _)| {
-        context.near_kinds.contains(&other) && lines.newlines_between(span, other_span) <= context.near_lines
+    let (first, last) = (lines.line_of(span.start), lines.line_of(span.end));
+    context.near_kinds.iter().any(|&near| {
+        nearby[near].as_ref().is_some_and(|nearby| nearby.within(first, last, context.near_lines))
     })
+}
+
+/// The line ranges of the candidates of one kind, to tell in log time whether one is within a
+/// few lines of a value: a file with thousands of candidates must not cost millions of checks.
+struct Nearby {
+    /// `(first line, last line)`, sorted.
+    lines: Vec<(usize, usize)>,
+    /// `furthest[i]`: the largest last line among `lines[..=i]`.
+    furthest: Vec<usize>,
+}
+
+impl Nearby {
+    fn new(mut lines: Vec<(usize, usize)>) -> Self {
+        lines.sort_unstable();
+        let mut furthest_yet = 0;
+        let furthest = lines
+            .iter()
+            .map(|&(_, last)| {
+                furthest_yet = furthest_yet.max(last);
+                furthest_yet
+            })
+            .collect();
+        Nearby { lines, furthest }
+    }
+
+    /// Whether at most `n` line breaks separate one of these ranges from `first..=last`.
+    fn within(&self, first: usize, last: usize, n: usize) -> bool {
+        let low = first.saturating_sub(n);
+        // The first range starting at `low` or later is the closest of those after it; a range
+        // starting earlier is near only if it reaches `low`.
+        let after = self.lines.partition_point(|&(start, _)| start < low);
+        self.lines.get(after).is_some_and(|&(start, _)| start <= last + n)
+            || (after > 0 && self.furthest[after - 1] >= low)
+    }
 }
 
 /// Line arithmetic over the file's bytes.
 struct Lines<'a> {
     bytes: &'a [u8],
+    /// Keyword hits on longer lines are ignored.
     max_len: usize,
+    /// Longer lines are generated text, read only by the masking pass: there a key name is looked
+    /// for only in the [`LONG_LINE_LEAD`] bytes before a value.
+    long_line: usize,
+    /// Offsets of every `\n`, found on first use (a file without keyword hits needs none), so
+    /// that line lookups cost the same on a 4 MiB line as on a short one.
+    newlines: OnceCell<Vec<usize>>,
 }
 
-impl Lines<'_> {
+impl<'a> Lines<'a> {
+    fn new(bytes: &'a [u8], max_len: usize, long_line: usize) -> Self {
+        Lines { bytes, max_len, long_line, newlines: OnceCell::new() }
+    }
+
+    fn newlines(&self) -> &[usize] {
+        self.newlines.get_or_init(|| {
+            self.bytes.iter().enumerate().filter(|&(_, &b)| b == b'\n').map(|(i, _)| i).collect()
+        })
+    }
+
     /// `[start, end)` of the line holding byte `offset`, without its `\n`.
     fn bounds(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.bytes.len());
-        let start = self.bytes[..offset].iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-        let end =
-            self.bytes[offset..].iter().position(|&b| b == b'\n').map_or(self.bytes.len(), |i| offset + i);
-        (start, end)
+        let newlines = self.newlines();
+        let next = newlines.partition_point(|&newline| newline < offset);
+        let start = if next == 0 { 0 } else { newlines[next - 1] + 1 };
+        (start, newlines.get(next).copied().unwrap_or(self.bytes.len()))
     }
 
     /// `line` grown by up to `before` lines above and `after` lines below, stopping at lines
@@ -258,20 +369,58 @@ impl Lines<'_> {
     /// The text before `offset` on its line; when that is only punctuation (a YAML list dash,
     /// an opening quote), the line above too, where a key may stand alone.
     fn lead(&self, offset: usize) -> &[u8] {
-        let (start, _) = self.bounds(offset);
+        let (start, end) = self.bounds(offset);
+        if end - start > self.long_line {
+            return &self.bytes[offset.saturating_sub(LONG_LINE_LEAD).max(start)..offset];
+        }
         let lead = &self.bytes[start..offset];
         if lead.iter().any(u8::is_ascii_alphanumeric) || start == 0 {
             return lead;
         }
-        let (previous, _) = self.bounds(start - 1);
+        let (mut previous, _) = self.bounds(start - 1);
+        if start - 1 - previous > self.long_line {
+            previous = start - 1 - LONG_LINE_LEAD;
+        }
         &self.bytes[previous..offset]
     }
 
-    fn newlines_between(&self, a: Span, b: Span) -> usize {
-        let (first, second) = if a.start <= b.start { (a, b) } else { (b, a) };
-        if second.start <= first.end {
-            return 0;
+    /// How many line breaks come before byte `offset`: the line it is on, from 0.
+    fn line_of(&self, offset: usize) -> usize {
+        self.newlines().partition_point(|&newline| newline < offset)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearby_agrees_with_counting_line_breaks() {
+        // Ranges of lines, some spanning several (key blocks), checked against the plain rule.
+        let mut state = 0x2545_F491_u64;
+        let mut next = |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % bound as u64) as usize
+        };
+        for _ in 0..300 {
+            let ranges: Vec<(usize, usize)> = (0..next(6))
+                .map(|_| {
+                    let first = next(40);
+                    (first, first + if next(4) == 0 { next(10) } else { 0 })
+                })
+                .collect();
+            let nearby = Nearby::new(ranges.clone());
+            let first = next(50);
+            let last = first + next(3);
+            let n = next(4);
+            let expected = ranges.iter().any(|&(start, end)| {
+                // Line breaks from the end of one range to the start of the other: 0 if they meet.
+                let between = first.saturating_sub(end).max(start.saturating_sub(last));
+                between <= n
+            });
+            assert_eq!(nearby.within(first, last, n), expected, "{ranges:?} {first}..={last} n={n}");
         }
-        self.bytes[first.end..second.start].iter().filter(|&&b| b == b'\n').count()
     }
 }

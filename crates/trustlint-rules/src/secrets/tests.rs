@@ -82,19 +82,27 @@ fn aws_access_key_ids_but_not_unique_ids() {
     let id = aws_key_id(&mut rng, "AKIA");
     assert_eq!(kinds_in("a.txt", &format!("X{id}\n{id}9\n")), vec![]);
     assert_eq!(kinds_in("a.txt", "AKIAXXXXXXXXXXXXXXXX AKIAZZZZFAKEKEY7ZZZZ AKIA1234567890ABCDEF\n"), vec![]);
+    // Key ids are base32 after the prefix: a `0`, `1`, `8` or `9` there means it is no key id.
+    for digit in ['0', '1', '8', '9'] {
+        let mut id = aws_key_id(&mut rng, "AKIA");
+        id.replace_range(10..11, &digit.to_string());
+        assert_eq!(kinds_in("a.env", &format!("KEY_ID={id}\n")), vec![], "{id}");
+    }
 }
 
 #[test]
 fn aws_documented_examples_are_examples() {
-    let text = "id: AKIAIOSFODNN7EXAMPLE\nother: AKIAI44QH8DHBEXAMPLE\nmine: ASIAQWERTYQWERTEXAMPLE\n";
+    let text = "id: AKIAIOSFODNN7EXAMPLE\nother: ASIAQWERTZZZ2EXAMPLE\nmine: ASIAQWERTYQWERTEXAMPLE\n";
     let got = kinds_in("docs.md", text);
     assert_eq!(
         got,
         vec![
             ("aws-access-key-id".into(), "AKIAIOSFODNN7EXAMPLE".into(), true),
-            ("aws-access-key-id".into(), "AKIAI44QH8DHBEXAMPLE".into(), true),
+            ("aws-access-key-id".into(), "ASIAQWERTZZZ2EXAMPLE".into(), true),
         ]
     );
+    // AWS's other documented id has an `8`, outside the base32 alphabet of key ids: not an id.
+    assert_eq!(kinds_in("docs.md", "other: AKIAI44QH8DHBEXAMPLE\n"), vec![]);
     let key = ["wJalrXUtnFEMI/K7MDENG", "/bPxRfiCYEXAMPLEKEY"].concat();
     assert_eq!(
         kinds_in("c.ini", &format!("aws_secret_access_key = {key}\n")),
@@ -393,6 +401,32 @@ fn lock_files_bundles_long_lines_and_binaries_are_skipped() {
     // The long line does not hide a secret on the next one.
     assert_eq!(kinds_in("app.js", &format!("{minified}{text}")).len(), 1);
     assert_eq!(kinds_in("blob.bin", &format!("\0\0\0{text}")), vec![]);
+}
+
+#[test]
+fn credential_spans_read_what_the_scan_skips_but_not_examples() {
+    let mut rng = Rng::new(13);
+    let token = format!("ghp_{}", rng.pick(ALNUM, 36));
+    let id = aws_key_id(&mut rng, "AKIA");
+    let key = aws_secret(&mut rng);
+    let span_texts = |text: &str| -> Vec<String> {
+        credential_spans(text).iter().map(|s| text[s.start..s.end].to_string()).collect()
+    };
+    // One 40 KB line (a minified policy): the scan ignores it, the masking pass does not.
+    let long = format!(
+        "{{\"pad\": \"{}\", \"token\": \"{token}\", \"id\": \"{id}\", \"secret_access_key\": \"{key}\", \"end\": \"{}\"}}\n",
+        "x".repeat(20_000),
+        "y".repeat(20_000)
+    );
+    assert_eq!(kinds_in("policy.json", &long), vec![]);
+    assert_eq!(span_texts(&long), vec![token.clone(), id.clone(), key.clone()]);
+    // No binary sniff: a file with findings is read as text, NULs and all.
+    let text = format!("\0\"resolved\": \"{token}\"\n");
+    assert_eq!(span_texts(&text), vec![token.clone()]);
+    // Documented examples are no credentials.
+    let examples = "aws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n";
+    assert_eq!(kinds_in("README.md", examples).len(), 2);
+    assert_eq!(span_texts(examples), Vec::<String>::new());
 }
 
 #[test]
