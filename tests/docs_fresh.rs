@@ -207,7 +207,7 @@ fn schema() -> String {
                         "$ref": "#/definitions/severity"
                     },
                     "allow-whole-owner": {
-                        "description": "oidc-wildcard-subject: GitHub owners (organizations or users) whose owner-wide trusts (`repo:OWNER/*`, `repository_owner:OWNER`) are intended; those are not reported. Compared without case.",
+                        "description": "oidc-wildcard-subject: GitHub owners or GitLab top-level groups whose owner-wide trusts (`repo:OWNER/*`, `repository_owner:OWNER`, `project_path:GROUP/*`) are intended; those are not reported. Compared without case.",
                         "type": "array",
                         "items": { "type": "string" }
                     }

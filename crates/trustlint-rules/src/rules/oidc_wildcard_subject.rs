@@ -116,10 +116,29 @@ impl Rule for OidcWildcardSubject {
 
 /// Does the pattern name this owner (`repo:acme/*`, `repository_owner:acme`, `acme/*`)?
 fn names_owner(pattern: &str, owner: &str) -> bool {
-    let rest = pattern
-        .strip_prefix("repo:")
-        .or_else(|| pattern.strip_prefix("repository_owner:"))
+    // GitHub (`repo:acme/*`, `repository_owner:acme`) and GitLab (`project_path:acme/*`,
+    // `namespace_path:acme`) name the owner or top-level group first.
+    let rest = ["repo:", "repository_owner:", "project_path:", "namespace_path:"]
+        .iter()
+        .find_map(|prefix| pattern.strip_prefix(prefix))
         .unwrap_or(pattern);
     let name = rest.split(['/', ':', '@']).next().unwrap_or("");
     name.eq_ignore_ascii_case(owner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::names_owner;
+
+    #[test]
+    fn owner_names_in_github_and_gitlab_patterns() {
+        for pattern in
+            ["repo:acme/*", "repository_owner:acme", "project_path:acme/*", "namespace_path:ACME", "acme/*"]
+        {
+            assert!(names_owner(pattern, "acme"), "{pattern}");
+        }
+        for pattern in ["repo:acme-evil/*", "project_path:other/acme/*", "repo:*"] {
+            assert!(!names_owner(pattern, "acme"), "{pattern}");
+        }
+    }
 }
