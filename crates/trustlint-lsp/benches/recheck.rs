@@ -70,6 +70,49 @@ fn engine_check_text(bencher: divan::Bencher) {
     bencher.bench_local(|| engine.check_text("stack.yaml", divan::black_box(&text)).unwrap());
 }
 
+/// A Pulumi TypeScript program of at least `LINES` lines: one OIDC provider and roles whose
+/// trusts are built by a helper inside `.apply`, with attachments, one in ten trusting every
+/// repository of the owner.
+fn pulumi_program() -> String {
+    let mut text = String::from(
+        "import * as aws from \"@pulumi/aws\";\n\nconst gh = new aws.iam.OpenIdConnectProvider(\"gh\", {\n    url: \"https://token.actions.githubusercontent.com\",\n    clientIdLists: [\"sts.amazonaws.com\"],\n});\n\nfunction trust(arn: string, subject: string) {\n    return JSON.stringify({\n        Version: \"2012-10-17\",\n        Statement: [{\n            Effect: \"Allow\",\n            Principal: { Federated: arn },\n            Action: \"sts:AssumeRoleWithWebIdentity\",\n            Condition: {\n                StringEquals: { \"token.actions.githubusercontent.com:aud\": \"sts.amazonaws.com\" },\n                StringLike: { \"token.actions.githubusercontent.com:sub\": subject },\n            },\n        }],\n    });\n}\n\n",
+    );
+    let mut role = 0;
+    while text.lines().count() < LINES {
+        let subject = if role % 10 == 0 {
+            "repo:acme/*".to_string()
+        } else {
+            format!("repo:acme/service-{role}:environment:production")
+        };
+        text.push_str(&format!(
+            "const role{role} = new aws.iam.Role(\"deploy-{role}\", {{
+    description: \"Deploys service {role} from GitHub Actions\",
+    maxSessionDuration: 3600,
+    assumeRolePolicy: gh.arn.apply(arn => trust(arn, \"{subject}\")),
+    tags: {{ service: \"service-{role}\" }},
+}});
+new aws.iam.RolePolicyAttachment(\"read-{role}\", {{
+    role: role{role}.name,
+    policyArn: aws.iam.ManagedPolicy.ReadOnlyAccess,
+}});
+
+"
+        ));
+        role += 1;
+    }
+    text
+}
+
+/// The engine on a 2,000-line Pulumi program: parse, partial evaluation, rules.
+#[divan::bench]
+fn engine_check_pulumi_program(bencher: divan::Bencher) {
+    let engine = Engine::new(Config::default(), &RunOptions::default()).unwrap();
+    let text = pulumi_program();
+    let findings = engine.check_text("infra/index.ts", &text).unwrap();
+    assert!(findings.iter().any(|f| f.rule == "oidc-wildcard-subject"), "the program is read");
+    bencher.bench_local(|| engine.check_text("infra/index.ts", divan::black_box(&text)).unwrap());
+}
+
 /// `didChange` (full text) to `publishDiagnostics`, through the server.
 #[divan::bench]
 fn server_recheck_after_change(bencher: divan::Bencher) {
