@@ -778,6 +778,16 @@ mod tests {
         &text[span.start..span.end]
     }
 
+    /// (role, how it is granted, the granting text) for each grant.
+    fn grant_sites<'a>(analysis: &'a Analysis, text: &'a str) -> Vec<(&'a str, &'a str, &'a str)> {
+        analysis
+            .facts
+            .grants
+            .iter()
+            .map(|g| (g.identity_key.as_str(), g.via.as_str(), slice(text, g.span)))
+            .collect()
+    }
+
     fn resolve_json(template: &str, value: &str) -> Resolved {
         let root = parse_json(template).root.unwrap();
         let value = parse_json(value).root.unwrap();
@@ -1077,12 +1087,7 @@ Resources:
   "Fn": {"Type": "AWS::Serverless::Function", "Properties": {"Policies": ["AdministratorAccess"]}}}}"#;
         let analysis = json(text);
         assert!(analysis.facts.trusts.is_empty());
-        let grants: Vec<(&str, &str, &str)> = analysis
-            .facts
-            .grants
-            .iter()
-            .map(|g| (g.identity_key.as_str(), g.via.as_str(), slice(text, g.span)))
-            .collect();
+        let grants = grant_sites(&analysis, text);
         assert_eq!(
             grants,
             [
@@ -1325,12 +1330,7 @@ Resources:
         let repository = &trust.conditions_on("repository").next().unwrap().values[0];
         assert_eq!(repository.text().as_deref(), Some("acme/infra"));
         assert_eq!(repository.relies_on, None);
-        let grants: Vec<(&str, &str, &str)> = analysis
-            .facts
-            .grants
-            .iter()
-            .map(|g| (g.identity_key.as_str(), g.via.as_str(), slice(text, g.span)))
-            .collect();
+        let grants = grant_sites(&analysis, text);
         assert_eq!(
             grants,
             [

@@ -18,6 +18,15 @@ fn main() {
     divan::main();
 }
 
+/// One role in ten trusts every repository of the owner; the others one environment.
+fn subject(role: usize) -> String {
+    if role.is_multiple_of(10) {
+        "repo:acme/*".to_string()
+    } else {
+        format!("repo:acme/service-{role}:environment:production")
+    }
+}
+
 /// A template of at least `LINES` lines.
 fn template() -> String {
     let mut text = String::from(
@@ -25,11 +34,7 @@ fn template() -> String {
     );
     let mut role = 0;
     while text.lines().count() < LINES {
-        let subject = if role % 10 == 0 {
-            "repo:acme/*".to_string()
-        } else {
-            format!("repo:acme/service-{role}:environment:production")
-        };
+        let subject = subject(role);
         text.push_str(&format!(
             "  DeployRole{role}:
     Type: AWS::IAM::Role
@@ -79,11 +84,7 @@ fn pulumi_program() -> String {
     );
     let mut role = 0;
     while text.lines().count() < LINES {
-        let subject = if role % 10 == 0 {
-            "repo:acme/*".to_string()
-        } else {
-            format!("repo:acme/service-{role}:environment:production")
-        };
+        let subject = subject(role);
         text.push_str(&format!(
             "const role{role} = new aws.iam.Role(\"deploy-{role}\", {{
     description: \"Deploys service {role} from GitHub Actions\",
