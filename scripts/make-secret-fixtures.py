@@ -325,6 +325,77 @@ def ok_wif_and_certificate():
     return json.dumps(config, indent=2) + "\n"
 
 
+def bad_gitlab_ci_tokens():
+    # Formats seen in real pipelines: job tokens with a partition, routable runner tokens,
+    # registration tokens longer than 20 characters, trigger tokens.
+    lower = LOWER + DIGITS
+    job = f"glcbt-{pick(ALNUM, 5)}_{pick(URL_SAFE, 20)}"
+    runner = f"glrt-t1_{pick(URL_SAFE, 27)}.{pick(lower, 2)}{pick(lower, 7)}"
+    registration = "GR1348941" + pick(URL_SAFE, 34)
+    trigger = "glptt-" + pick(HEX, 40)
+    return f"""stages: [build, deploy]
+
+variables:
+  # Copied from a job log while debugging the package upload.
+  UPLOAD_TOKEN: {job}
+
+register-runner:
+  stage: build
+  script:
+    - gitlab-runner register --non-interactive --url https://gitlab.example.com --registration-token {registration}
+    - gitlab-runner verify --token "{runner}"
+
+trigger-downstream:
+  stage: deploy
+  script:
+    - curl --request POST --form token={trigger} --form ref=main https://gitlab.example.com/api/v4/projects/42/trigger/pipeline
+"""
+
+
+def bad_slack_notify():
+    # Every Slack token family: classic bot, configuration access and refresh, user tokens with
+    # short ids, legacy and workspace tokens, a workflow webhook with four path segments.
+    def ids(*lengths):
+        return "-".join(rng.choice("123456789") + pick(DIGITS, n - 1) for n in lengths)
+
+    classic_bot = f"xoxb-{ids(12)}-{pick(ALNUM, 24)}"
+    user = f"xoxp-{ids(9, 11, 7)}-{pick(HEX, 32)}"
+    legacy = f"xoxs-{ids(10, 10, 10)}-{pick(HEX, 10)}"
+    workspace = f"xoxa-2-{ids(9, 11, 13)}-{pick(HEX, 18)}"
+    config_access = f"xoxe.xoxp-1-{pick(ALNUM, 165)}"
+    config_refresh = f"xoxe-1-{pick(ALNUM, 146)}"
+    workflow = f"https://hooks.slack.com/workflows/T{pick(BASE32, 10)}/A{pick(BASE32, 10)}/{ids(18)}/{pick(ALNUM, 24)}"
+    return f'''"""Posts release notes to Slack."""
+
+import os
+
+CLASSIC_BOT_TOKEN = "{classic_bot}"
+USER_TOKEN = os.environ.get("SLACK_USER_TOKEN", "{user}")
+LEGACY_TOKEN = "{legacy}"
+WORKSPACE_TOKEN = "{workspace}"
+
+# App manifest automation
+CONFIG_ACCESS_TOKEN = "{config_access}"
+CONFIG_REFRESH_TOKEN = "{config_refresh}"
+
+RELEASE_WORKFLOW = "{workflow}"
+'''
+
+
+def ok_token_lookalikes():
+    return """# Placeholders and look-alikes of GitLab and Slack tokens: none is a credential.
+GITLAB_JOB_TOKEN=glcbt-XXXXX_XXXXXXXXXXXXXXXXXXXX
+RUNNER_TOKEN=glrt-tx_xxxxxxxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxx
+REGISTRATION_TOKEN=GR1348941XXXXXXXXXXXXXXXXXXXX
+SLACK_BOT_TOKEN=xoxb-your-bot-token
+SLACK_USER_TOKEN=xoxp-1234-1234-1234-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+SLACK_CONFIG_TOKEN=xoxe.xoxp-1-YourConfigurationAccessTokenHere
+SLACK_REFRESH_TOKEN=xoxe-1-xxx
+SLACK_WORKFLOW=https://hooks.slack.com/workflows/T0000000000/A0000000000/000000000000000000/XXXXXXXXXXXXXXXXXXXXXXXX
+# Links: https://github.com/xoxa-nyc/xoxa-nyc.github.io and EXO-XOXO-teaser-exo-k-34521098-720-516.jpg
+"""
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     # Order matters: the values come from one random stream.
@@ -343,6 +414,10 @@ def main():
     write("ok-placeholders.env", ok_placeholders())
     write("ok-esc-oidc.yaml", ok_esc_oidc())
     write("ok-wif-and-certificate.json", ok_wif_and_certificate())
+    # Added later, after the others: their values come first in the random stream and stay.
+    write("bad-gitlab-ci-tokens.yml", bad_gitlab_ci_tokens())
+    write("bad-slack-notify.py", bad_slack_notify())
+    write("ok-token-lookalikes.env", ok_token_lookalikes())
     print(f"wrote {len(os.listdir(OUT))} files in {os.path.relpath(OUT, ROOT)}")
 
 

@@ -343,6 +343,120 @@ fn token_decoys() {
     }
 }
 
+/// Formats of GitLab and Slack tokens as they occur in real files (issue 12): GitLab job tokens
+/// with a partition, routable runner tokens, long registration tokens; Slack classic bot,
+/// configuration, legacy and workspace tokens, user tokens with short ids, workflow webhooks.
+#[test]
+fn token_formats_seen_in_the_wild() {
+    let mut rng = Rng::new(13);
+    const DIGITS: &str = "0123456789";
+    const LOWER_ALNUM: &str = "abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut cases: Vec<(&str, String)> = Vec::new();
+    for partition in 0..=5 {
+        let partition =
+            if partition == 0 { String::new() } else { format!("{}_", rng.pick(ALNUM, partition)) };
+        cases.push(("gitlab-ci-build-token", format!("glcbt-{partition}{}", rng.pick(URL_SAFE, 20))));
+    }
+    for creator in ["t1_", "t2_", ""] {
+        let token = format!(
+            "glrt-{creator}{}.{}{}",
+            rng.pick(URL_SAFE, 27 + creator.len() * 10),
+            rng.pick(LOWER_ALNUM, 2),
+            rng.pick(LOWER_ALNUM, 7)
+        );
+        cases.push(("gitlab-runner-authentication-token", token));
+    }
+    for length in [20, 21, 35, 50] {
+        cases.push(("gitlab-runner-registration-token", format!("GR1348941{}", rng.pick(URL_SAFE, length))));
+    }
+    cases.push(("gitlab-pipeline-trigger-token", format!("glptt-{}", rng.pick(URL_SAFE, 40))));
+    // Classic bot tokens: `xoxb-<bot id>-<secret>`.
+    cases.push(("slack-bot-token", format!("xoxb-{}-{}", rng.pick(DIGITS, 12), rng.pick(ALNUM, 24))));
+    cases.push(("slack-bot-token", format!("xoxb-{}-{}", rng.pick(DIGITS, 8), rng.pick(ALNUM, 18))));
+    // Configuration access and refresh tokens.
+    for (prefix, length) in [("xoxe.xoxp-1-", 165), ("xoxe.xoxb-1-", 163), ("xoxe.xoxp-2-", 140)] {
+        cases.push(("slack-config-access-token", format!("{prefix}{}", rng.pick(ALNUM, length))));
+    }
+    cases.push(("slack-config-refresh-token", format!("xoxe-1-{}", rng.pick(ALNUM, 146))));
+    // User tokens whose ids differ in length (older workspaces have shorter ones).
+    for lengths in [[11, 10, 11], [5, 13, 7], [12, 6, 9]] {
+        let ids: Vec<String> = lengths.iter().map(|&n| rng.pick(DIGITS, n)).collect();
+        let token = format!("xoxp-{}-{}", ids.join("-"), rng.pick(HEX, 32));
+        cases.push(("slack-user-token", token));
+    }
+    cases.push((
+        "slack-user-token",
+        format!(
+            "xoxe-{}-{}-{}-{}",
+            rng.pick(DIGITS, 13),
+            rng.pick(DIGITS, 13),
+            rng.pick(DIGITS, 13),
+            rng.pick(HEX, 32)
+        ),
+    ));
+    for prefix in ["xoxs", "xoxo"] {
+        let ids: Vec<String> = [10, 9, 10].iter().map(|&n| rng.pick(DIGITS, n)).collect();
+        cases.push(("slack-legacy-token", format!("{prefix}-{}-{}", ids.join("-"), rng.pick(HEX, 10))));
+    }
+    let ids: Vec<String> = [9, 11, 13].iter().map(|&n| rng.pick(DIGITS, n)).collect();
+    cases.push(("slack-workspace-token", format!("xoxa-2-{}-{}", ids.join("-"), rng.pick(HEX, 18))));
+    cases.push(("slack-workspace-token", format!("xoxr-{}", rng.pick(LOWER_ALNUM, 12))));
+    // Workflow webhooks have four path segments.
+    cases.push((
+        "slack-webhook-url",
+        format!(
+            "https://hooks.slack.com/workflows/T{}/A{}/{}/{}",
+            rng.pick(UPPER_DIGITS, 10),
+            rng.pick(UPPER_DIGITS, 10),
+            rng.pick(DIGITS, 18),
+            rng.pick(ALNUM, 24)
+        ),
+    ));
+    for (kind, value) in &cases {
+        for text in [
+            format!("{value}\n"),
+            format!("token: \"{value}\"\n"),
+            format!("const token = '{value}'; // keep\n"),
+            format!("SLACK_TOKEN={value}\n"),
+            // An escaped line break after the value (a config file inside a JSON string).
+            format!("{{\"config.ini\": \"TOKEN={value}\\nNEXT=1\"}}\n"),
+        ] {
+            assert_eq!(kinds_in("f", &text), one(kind, value), "{text}");
+        }
+    }
+}
+
+#[test]
+fn wild_format_decoys() {
+    let mut rng = Rng::new(14);
+    for text in [
+        // A partition longer than 5 characters, registration tokens too short or too long.
+        format!("glcbt-{}_{}", rng.pick(ALNUM, 6), rng.pick(URL_SAFE, 20)),
+        format!("GR1348941{}", rng.pick(URL_SAFE, 19)),
+        format!("GR1348941{}", rng.pick(URL_SAFE, 51)),
+        "GR1348941XXXXXXXXXXXXXXXXXXXX".to_string(),
+        "glrt-tx_xxxxxxxxxxxxxxxxxxxxxxxxxxx.xxxxxxxxx".to_string(),
+        // Typed Slack placeholders and words after a Slack-like prefix.
+        "xoxb-Slack_BOT_TOKEN".to_string(),
+        "xoxb-abcdef-abcdef".to_string(),
+        "xoxb-12345-abcd234".to_string(),
+        "xoxb-xxxxxxxxxxx-xxxxxxxxxxxxxxxxxxxxxxxx".to_string(),
+        format!("xoxp-1234-1234-1234-{}", rng.pick(HEX, 32)),
+        "xoxp-XXXXXXXXXX-XXXXXXXXXX-XXXXXXXXXXX-XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX".to_string(),
+        "xoxe.xoxp-1-SlackAppConfigurationAccessTokenHere".to_string(),
+        "xoxe-1-xxx".to_string(),
+        "https://github.com/xoxa-nyc/xoxa-nyc.github.io/blob/master/README.md".to_string(),
+        "see xoxa-documentation and xoxr-refreshtokens".to_string(),
+        "https://indieweb.org/images/3/35/2018-250-xoxo-indieweb-1.jpg".to_string(),
+        "EXO-XOXO-teaser-exo-k-34521098-720-516.jpg".to_string(),
+        format!("xoxa-2-511111111-31111111111-3111111111111-{}", rng.pick(HEX, 18)),
+        "https://hooks.slack.com/workflows/T0000000000/A0000000000/000000000000000000/XXXXXXXXXXXXXXXXXXXXXXXX"
+            .to_string(),
+    ] {
+        assert_eq!(kinds_in("f", &format!("{text}\n")), vec![], "{text}");
+    }
+}
+
 #[test]
 fn private_key_blocks() {
     let mut rng = Rng::new(8);
