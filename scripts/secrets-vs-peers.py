@@ -23,13 +23,14 @@ Samples that the peers list as secrets but that the project reads as typed place
 such as `xxxxx`, `ZZZZZ` or `123456`, see `looks_like_placeholder`) or as no credential at all
 are listed apart, with the reason, rather than silently dropped.
 
-With `--speed DIR`, also times trustlint (all rules, and `--select hardcoded-secret`), gitleaks
-and detect-secrets on DIR (median wall time of `--runs` runs, on whatever else runs on the
-machine: compare the figures of one run with each other only).
+With `--speed DIR`, also times trustlint (all rules, and `--select hardcoded-secret`; with
+`--baseline-trustlint`, another build beside it), gitleaks and detect-secrets on DIR: median
+wall and CPU time of `--runs` runs (`--slow-runs` for detect-secrets). The machine may be
+shared: compare the figures of one run with each other only.
 
 Usage: python3 scripts/secrets-vs-peers.py [--trustlint target/release/trustlint]
            [--gitleaks gitleaks] [--gitleaks-repo DIR] [--detect-secrets-repo DIR] [--kics DIR]
-           [--speed DIR] [--runs 3] [--list]
+           [--speed DIR [--runs 5] [--slow-runs 1] [--baseline-trustlint BIN]] [--list]
 """
 
 import argparse
@@ -725,7 +726,9 @@ def main():
     parser.add_argument("--per-kind", type=int, default=24, help="generated samples per kind")
     parser.add_argument("--seed", type=int, default=20261204)
     parser.add_argument("--speed", help="also time the three tools on this folder")
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--slow-runs", type=int, default=1, help="runs of detect-secrets")
+    parser.add_argument("--baseline-trustlint", help="another trustlint binary to time beside (`--speed`)")
     parser.add_argument("--list", action="store_true", help="list every miss and false positive")
     args = parser.parse_args()
 
@@ -759,11 +762,15 @@ def report(samples, list_all):
         chosen = [s for s in samples if source in (s.source, "all")]
         if chosen:
             print(row(source, chosen))
-    print("\n## Per kind (all sources)\n")
-    print("| kind | TP samples | set aside | trustlint found | gitleaks found | FP samples | trustlint FP | gitleaks FP |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for kind in sorted({s.kind for s in samples}):
-        print(row(f"`{kind}`", [s for s in samples if s.kind == kind]))
+    for title, group in [
+        ("the peers' published samples", [s for s in samples if s.source != "generated"]),
+        ("the samples generated here", [s for s in samples if s.source == "generated"]),
+    ]:
+        print(f"\n## Per kind, {title}\n")
+        print("| kind | TP samples | set aside | trustlint found | gitleaks found | FP samples | trustlint FP | gitleaks FP |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
+        for kind in sorted({s.kind for s in group}):
+            print(row(f"`{kind}`", [s for s in group if s.kind == kind]))
     print()
     aside = [s for s in samples if s.note]
     if aside:
@@ -813,29 +820,48 @@ def row(name, chosen):
 
 
 def speed(args):
+    """Wall and CPU time (user + system, of the child) of each tool on the same folder. The
+    machine may be shared: CPU time is the steadier figure, and only figures of one run compare."""
+    folder = os.path.abspath(args.speed)
+    trustlint = os.path.abspath(args.trustlint)
     commands = {
-        "trustlint (all rules)": [args.trustlint, "check", args.speed, "--format", "json", "--exit-zero"],
-        "trustlint (`--select hardcoded-secret`)": [
-            args.trustlint, "check", args.speed, "--select", "hardcoded-secret", "--format", "json", "--exit-zero"
-        ],
-        "gitleaks (`dir`)": [args.gitleaks, "dir", args.speed, "--exit-code", "0", "--no-banner", "--log-level",
-                             "error", "--report-format", "json", "--report-path", os.devnull],
-        "detect-secrets (`scan --all-files`)": ["detect-secrets", "scan", "--all-files", args.speed],
+        "trustlint (all rules)": ([trustlint, "check", folder, "--format", "json", "--exit-zero"], args.runs),
+        "trustlint (`--select hardcoded-secret`)": (
+            [trustlint, "check", folder, "--select", "hardcoded-secret", "--format", "json", "--exit-zero"],
+            args.runs,
+        ),
     }
-    print(f"## Speed on {args.speed} (median of {args.runs} runs, {os.cpu_count()} cores)\n")
-    print("| tool | wall time | relative to trustlint (all rules) |")
-    print("|---|---:|---:|")
-    times = {}
-    for name, command in commands.items():
-        runs = []
-        for _ in range(args.runs):
+    if args.baseline_trustlint:
+        baseline = os.path.abspath(args.baseline_trustlint)
+        commands["baseline trustlint (`--select hardcoded-secret`)"] = (
+            [baseline, "check", folder, "--select", "hardcoded-secret", "--format", "json", "--exit-zero"],
+            args.runs,
+        )
+    commands["gitleaks (`dir`)"] = (
+        [args.gitleaks, "dir", folder, "--exit-code", "0", "--no-banner", "--log-level", "error",
+         "--report-format", "json", "--report-path", os.devnull],
+        args.runs,
+    )
+    # detect-secrets walks the working directory (a path argument outside a Git work tree scans
+    # nothing), and takes minutes: fewer runs.
+    commands["detect-secrets (`scan --all-files`)"] = (["detect-secrets", "scan", "--all-files"], args.slow_runs)
+    print(f"## Speed on {args.speed} ({os.cpu_count()} cores; median of the runs)\n")
+    print("| tool | runs | wall time | CPU time | CPU time relative to trustlint (all rules) |")
+    print("|---|---:|---:|---:|---:|")
+    measured = {}
+    for name, (command, runs) in commands.items():
+        walls, cpus = [], []
+        for _ in range(runs):
+            before = os.times()
             start = time.perf_counter()
-            subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-            runs.append(time.perf_counter() - start)
-        times[name] = statistics.median(runs)
-    base = times["trustlint (all rules)"]
-    for name, seconds in times.items():
-        print(f"| {name} | {seconds:.2f} s | {seconds / base:.1f}x |")
+            subprocess.run(command, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+            walls.append(time.perf_counter() - start)
+            after = os.times()
+            cpus.append(after.children_user - before.children_user + after.children_system - before.children_system)
+        measured[name] = (runs, statistics.median(walls), statistics.median(cpus))
+    base = measured["trustlint (all rules)"][2]
+    for name, (runs, wall, cpu) in measured.items():
+        print(f"| {name} | {runs} | {wall:.2f} s | {cpu:.2f} s | {cpu / base:.1f}x |")
     print()
 
 
