@@ -140,7 +140,6 @@ KICS_QUERIES = {
     "Asymmetric private key": PRIVATE_KEY_KINDS,
 }
 
-PLACEHOLDER_RUNS = re.compile(r"(.)\1{4}")
 KEYBOARD_ROWS = ["qwertyuiop", "asdfghjkl", "zxcvbnm"]
 
 
