@@ -126,6 +126,9 @@ fn aws_secret_keys_need_a_key_name_or_a_key_id_nearby() {
         format!("aws:secretKey: {key}"),
         format!("    secret_key=\"{key}\",  # for the provider"),
         format!("--aws-secret-access-key {key}"),
+        // A key ID is 20 characters: 40 random ones under these names can only be the secret.
+        format!("aws_access_key = \"{key}\""),
+        format!("aws_secret = '{key}'"),
     ] {
         assert_eq!(kinds_in("x", &format!("{line}\n")), one("aws-secret-access-key", &key), "{line}");
     }
