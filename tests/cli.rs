@@ -1,5 +1,6 @@
 //! End-to-end tests of the real binary: every output format, exit codes, SARIF validated against
-//! the OASIS schema, and byte-identical output whatever the number of threads.
+//! the OASIS schema, and byte-identical output whatever the number of threads. The binary is the
+//! one cargo built, or `TRUSTLINT_TEST_BINARY` (.ci/run runs these tests on the installed wheel).
 
 mod common;
 

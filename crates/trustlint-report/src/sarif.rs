@@ -72,7 +72,9 @@ pub(crate) fn render(report: &Report<'_>, max_results: usize) -> String {
                     semantic_version: report.tool_version.to_string(),
                     information_uri: INFORMATION_URI,
                     rules: rules.descriptors,
-                    properties: report.tool_commit.map(|commit| DriverProperties { commit: commit.to_string() }),
+                    properties: report
+                        .tool_commit
+                        .map(|commit| DriverProperties { commit: commit.to_string() }),
                 },
             },
             invocations: vec![Invocation {
