@@ -14,7 +14,7 @@ use trustlint_report::{AbsentFinding, Format, RenderOptions, Report};
 #[derive(Parser)]
 #[command(
     name = "trustlint",
-    version,
+    version = env!("TRUSTLINT_VERSION_TEXT"),
     about = "Offline static analysis of OIDC trust: who can assume your cloud roles"
 )]
 struct Cli {
@@ -187,6 +187,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         notes: &result.notes,
         absent: &absent,
         tool_version: env!("CARGO_PKG_VERSION"),
+        tool_commit: Some(env!("TRUSTLINT_COMMIT")).filter(|commit| !commit.is_empty()),
     };
     let rendered = trustlint_report::render(
         format,

@@ -1,6 +1,7 @@
-//! The composite GitHub Action (`action.yml`): its check step is run with bash as a runner would
-//! run it (inputs as environment variables, `GITHUB_OUTPUT`), with the freshly built binary on
-//! PATH instead of the `cargo install` step. Checks that the SARIF file is written and then the
+//! The composite GitHub Action (`action.yml`): its steps are run with bash as a runner would run
+//! them (inputs as environment variables, `GITHUB_OUTPUT`). The check step runs the freshly built
+//! binary; the install step downloads a fake release through `file://` URLs, so checksum
+//! verification is exercised without a network. Checks that the SARIF file is written and then the
 //! step fails on findings, that `paths`, `fail-on`, `config` and `baseline` reach every run, and
 //! that a configuration error stops the job. Also checks that `cargo install --locked`, which the action runs, accepts the
 //! checked-in Cargo.lock, and that the workflow examples in docs/ci.md pass trustlint's own rules.
@@ -51,6 +52,7 @@ fn run_step(name: &str, dir: &Path, inputs: &[(&str, &str)]) -> Run {
         .current_dir(dir)
         .env("PATH", std::env::join_paths(path).unwrap())
         .env("GITHUB_OUTPUT", dir.join(".github-output"))
+        .env("TRUSTLINT", &binary)
         .env("NO_COLOR", "1");
     for (key, value) in [
         ("TRUSTLINT_PATHS", "."),
@@ -213,4 +215,103 @@ fn workflow_examples_in_the_docs_pass_trustlint() {
     assert_eq!(report["summary"]["files_scanned"], written, "{report:#}");
     assert_eq!(report["findings"], Value::Array(Vec::new()), "{report:#}");
     assert_eq!(output.code, 0);
+}
+
+/// A fake GitHub release of version 9.9.9 for Linux x86_64 under `dir/releases`, holding the built
+/// binary as the release workflow packages it; returns the download base URL.
+fn fake_release(dir: &Path) -> String {
+    let name = "trustlint-9.9.9-x86_64-unknown-linux-musl";
+    let release = dir.join("releases/v9.9.9");
+    let staging = dir.join("staging").join(name);
+    std::fs::create_dir_all(&staging).unwrap();
+    std::fs::create_dir_all(&release).unwrap();
+    std::fs::copy(env!("CARGO_BIN_EXE_trustlint"), staging.join("trustlint")).unwrap();
+    let archive = format!("{name}.tar.gz");
+    let tar = Command::new("tar")
+        .arg("-C")
+        .arg(dir.join("staging"))
+        .arg("-czf")
+        .arg(release.join(&archive))
+        .arg(name)
+        .status()
+        .unwrap();
+    assert!(tar.success());
+    let sums = Command::new("sha256sum").arg(&archive).current_dir(&release).output().unwrap();
+    assert!(sums.status.success());
+    std::fs::write(release.join("SHA256SUMS"), &sums.stdout).unwrap();
+    format!("file://{}", dir.join("releases").display())
+}
+
+const INSTALL: &str = "Install trustlint";
+
+#[test]
+fn a_released_binary_is_installed_only_when_its_checksum_matches() {
+    if bash_missing() || !common::runs("curl", "--version") || !common::runs("sha256sum", "--version") {
+        eprintln!("SKIPPED: bash, curl or sha256sum is missing");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let url = fake_release(dir.path());
+    let bin = dir.path().join("bin");
+    let bin_text = bin.to_str().unwrap();
+    let inputs = [
+        ("TRUSTLINT_VERSION", "9.9.9"),
+        ("TRUSTLINT_BIN", bin_text),
+        ("TRUSTLINT_DOWNLOAD_URL", url.as_str()),
+        ("RUNNER_OS", "Linux"),
+        ("RUNNER_ARCH", "X64"),
+    ];
+    let step = run_step(INSTALL, dir.path(), &inputs);
+    assert_eq!(step.code, 0, "{}{}", step.stdout, step.stderr);
+    let installed = Command::new(bin.join("trustlint")).arg("--version").output().unwrap();
+    assert!(String::from_utf8_lossy(&installed.stdout).starts_with("trustlint "), "{installed:?}");
+
+    // A tampered archive (its digest no longer matches SHA256SUMS) is refused and not installed.
+    std::fs::remove_dir_all(&bin).unwrap();
+    let sums = dir.path().join("releases/v9.9.9/SHA256SUMS");
+    let listed = std::fs::read_to_string(&sums).unwrap();
+    let tampered = format!("{}{}", "0".repeat(64), &listed[64..]);
+    std::fs::write(&sums, &tampered).unwrap();
+    let step = run_step(INSTALL, dir.path(), &inputs);
+    assert_eq!(step.code, 1, "{}{}", step.stdout, step.stderr);
+    assert!(step.stdout.contains("checksum mismatch"), "{}", step.stdout);
+    assert!(!bin.join("trustlint").exists());
+
+    // An archive SHA256SUMS does not list is refused too.
+    std::fs::write(&sums, listed.replace("x86_64-unknown-linux-musl", "other")).unwrap();
+    let step = run_step(INSTALL, dir.path(), &inputs);
+    assert_eq!(step.code, 1, "{}{}", step.stdout, step.stderr);
+    assert!(step.stdout.contains("<not listed>"), "{}", step.stdout);
+
+    // A platform without a release binary says to build from source.
+    let step = run_step(
+        INSTALL,
+        dir.path(),
+        &[inputs[0], inputs[1], inputs[2], ("RUNNER_OS", "Linux"), ("RUNNER_ARCH", "ARM")],
+    );
+    assert_eq!(step.code, 1);
+    assert!(step.stdout.contains("leave `version` empty"), "{}", step.stdout);
+}
+
+#[test]
+fn the_cache_key_names_the_release_or_the_sources() {
+    if bash_missing() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let key = |inputs: &[(&str, &str)]| {
+        let output = dir.path().join(".github-output");
+        let _ = std::fs::remove_file(&output);
+        let step = run_step("Cache key", dir.path(), inputs);
+        assert_eq!(step.code, 0, "{}", step.stderr);
+        std::fs::read_to_string(output).unwrap().trim().to_string()
+    };
+    let platform = [("RUNNER_OS", "Linux"), ("RUNNER_ARCH", "X64")];
+    let release = key(&[platform[0], platform[1], ("TRUSTLINT_VERSION", "0.1.0")]);
+    assert_eq!(release, "key=trustlint-release-0.1.0-Linux-X64");
+    let root = repo_root().to_str().unwrap();
+    let source_inputs = [platform[0], platform[1], ("TRUSTLINT_VERSION", ""), ("GITHUB_ACTION_PATH", root)];
+    let source = key(&source_inputs);
+    assert!(source.starts_with("key=trustlint-source-") && source.ends_with("-Linux-X64"), "{source}");
+    assert_eq!(source, key(&source_inputs), "the same sources give the same key");
 }

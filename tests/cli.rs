@@ -1,5 +1,6 @@
 //! End-to-end tests of the real binary: every output format, exit codes, SARIF validated against
-//! the OASIS schema, and byte-identical output whatever the number of threads.
+//! the OASIS schema, and byte-identical output whatever the number of threads. The binary is the
+//! one cargo built, or `TRUSTLINT_TEST_BINARY` (.ci/run runs these tests on the installed wheel).
 
 mod common;
 
@@ -303,4 +304,48 @@ fn a_missing_path_is_a_usage_error_not_a_clean_run() {
     let out = run(&["check", "no/such/folder"]);
     assert_eq!(out.code, 2, "{}{}", out.stdout, out.stderr);
     assert!(out.stderr.contains("no/such/folder: no such file or folder"), "{}", out.stderr);
+}
+
+/// The commit `--version` names, or `None` when the build had no repository.
+fn version_commit() -> Option<String> {
+    let version = run(&["--version"]);
+    assert_eq!(version.code, 0, "{}", version.stderr);
+    let expected_prefix = format!("trustlint {} (commit ", env!("CARGO_PKG_VERSION"));
+    let commit = version
+        .stdout
+        .trim_end()
+        .strip_prefix(&expected_prefix)
+        .and_then(|rest| rest.strip_suffix(')'))
+        .unwrap_or_else(|| panic!("unexpected --version output: {:?}", version.stdout));
+    if commit == "unknown" {
+        return None;
+    }
+    assert!(commit.len() == 40 && commit.bytes().all(|b| b.is_ascii_hexdigit()), "{commit:?}");
+    Some(commit.to_string())
+}
+
+#[test]
+fn version_names_the_commit_and_the_reports_carry_it() {
+    let commit = version_commit();
+    // Built from this checkout's repository: the commit is its HEAD (the build script reruns when
+    // HEAD moves), unless the build was told otherwise.
+    let head = std::process::Command::new("git")
+        .current_dir(repo_root())
+        .args(["rev-parse", "HEAD"])
+        .output()
+        .ok()
+        .filter(|output| output.status.success())
+        .map(|output| String::from_utf8_lossy(&output.stdout).trim().to_string());
+    if let Some(head) = head.filter(|_| option_env!("TRUSTLINT_BUILD_COMMIT").is_none()) {
+        assert_eq!(commit.as_deref(), Some(head.as_str()), "--version should name HEAD");
+    }
+
+    let report = json(&run(&["check", SCOPED, "--format", "json"]).stdout);
+    assert_eq!(report["tool"]["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(report["tool"]["commit"], commit.as_deref().map_or(Value::Null, Value::from));
+
+    let sarif = assert_valid_sarif(&run(&["check", SCOPED, "--format", "sarif"]).stdout);
+    let driver = &sarif["runs"][0]["tool"]["driver"];
+    assert_eq!(driver["semanticVersion"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(driver["properties"]["commit"], commit.as_deref().map_or(Value::Null, Value::from));
 }

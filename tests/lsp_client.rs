@@ -1,6 +1,7 @@
 //! `trustlint server` driven by a real LSP client: pytest-lsp (from PyPI) runs `tests/lsp/`
-//! against the debug binary. The virtualenv lives under `target/` and is reused while it holds
-//! the pinned version.
+//! against the debug binary, or against `TRUSTLINT_TEST_BINARY` (.ci/run points it at the
+//! `trustlint` the wheel installed). The virtualenv lives under `target/` and is reused while it
+//! holds the pinned version.
 //!
 //! A machine with only the Rust toolchain may have no python3 or no network: the test then says
 //! why it skipped and passes, unless `TRUSTLINT_REQUIRE_INTEGRATION=1` (set by `.ci/run`), where
@@ -20,10 +21,13 @@ const PYTEST_NO_TESTS: i32 = 5;
 
 #[test]
 fn a_real_client_sees_diagnostics_appear_and_clear() {
-    let binary = Path::new(env!("CARGO_BIN_EXE_trustlint"));
+    let binary = common::binary();
     let repo = repo_root();
     // target/debug/trustlint -> target/
-    let target = binary.parent().and_then(Path::parent).expect("the binary is under target/<profile>/");
+    let target = Path::new(env!("CARGO_BIN_EXE_trustlint"))
+        .parent()
+        .and_then(Path::parent)
+        .expect("the binary is under target/<profile>/");
     let python = match python_venv(&target.join("lsp-venv"), PYTEST_LSP) {
         Ok(python) => python,
         Err(why) => return skip_or_fail("LSP client test", &why),
@@ -32,7 +36,7 @@ fn a_real_client_sees_diagnostics_appear_and_clear() {
         .args(["-m", "pytest", "-q", "-p", "no:cacheprovider", "-c"])
         .arg(repo.join("tests/lsp/pytest.ini"))
         .arg(repo.join("tests/lsp"))
-        .env("TRUSTLINT_BIN", binary)
+        .env("TRUSTLINT_BIN", &binary)
         .env("PYTHONDONTWRITEBYTECODE", "1")
         .current_dir(repo)
         .output()

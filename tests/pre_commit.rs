@@ -1,6 +1,10 @@
-//! The pre-commit hook, tested with the real client: `pre-commit` from PyPI in a virtualenv under
-//! target/, this checkout's current tree committed into a scratch hook repository, and a throwaway
-//! consumer repository whose `.pre-commit-config.yaml` names that repository and commit. Real
+//! The pre-commit hooks, tested with the real client: `pre-commit` from PyPI in a virtualenv under
+//! target/, this checkout's current tree committed into a scratch hook repository (hook
+//! `trustlint`, built from source), packaging/pre-commit committed into a scratch mirror
+//! repository (hook `trustlint-wheel`, installing the wheel `maturin build` made, named by
+//! `TRUSTLINT_WHEEL`), and a throwaway consumer repository whose `.pre-commit-config.yaml` names
+//! both. pip installs from a local wheelhouse with no index, so only the wheel under test can be
+//! installed. Real
 //! `git commit`s then show that a staged bad trust policy (or template) fails the commit with the
 //! human report, and that a clean one passes while an unstaged bad file is left alone.
 //!
@@ -24,6 +28,10 @@ use std::time::Instant;
 use common::{SCOPED_TRUST, WILDCARD_TRUST, python_venv, repo_root, runs, succeed, text, write};
 
 const PRE_COMMIT: &str = "pre-commit==4.7.0";
+/// The mirror's build backend (packaging/pre-commit/pyproject.toml), put in the wheelhouse.
+const SETUPTOOLS: &str = "setuptools==84.2.1";
+/// The wheel built by `maturin build` (set by .ci/run).
+const WHEEL_VAR: &str = "TRUSTLINT_WHEEL";
 
 /// Skips (or, when required, fails) with a reason.
 fn unavailable(reason: &str) {
@@ -142,18 +150,91 @@ fn hook_env(command: &mut Command, work: &Path) {
         .env("NO_COLOR", "1");
 }
 
-fn commit(consumer: &Path, work: &Path, message: &str) -> (bool, String) {
+fn commit(consumer: &Path, env: &dyn Fn(&mut Command), message: &str) -> (bool, String) {
     let mut command = git(consumer);
     command.args(["commit", "-q", "-m", message]);
-    hook_env(&mut command, work);
+    env(&mut command);
     let started = Instant::now();
     let output = command.output().expect("run git commit");
     eprintln!("git commit `{message}`: {:.1?}", started.elapsed());
     (output.status.success(), text(&output))
 }
 
+/// The wheel the `trustlint-wheel` hook installs: `TRUSTLINT_WHEEL` (set by .ci/run after
+/// `maturin build`), else `Err` saying so.
+fn built_wheel() -> Result<PathBuf, String> {
+    let wheel = std::env::var_os(WHEEL_VAR).map(PathBuf::from).ok_or_else(|| {
+        format!("{WHEEL_VAR} is not set (.ci/run builds the wheel with maturin and sets it)")
+    })?;
+    if !wheel.is_file() {
+        return Err(format!("{WHEEL_VAR}={} is not a file", wheel.display()));
+    }
+    Ok(wheel)
+}
+
+/// A folder pip installs from with no index: the trustlint wheel and the mirror's build backend
+/// (downloaded once from PyPI). With no index, pip can never pick up a same-named package from
+/// PyPI instead of the wheel under test.
+fn wheelhouse(work: &Path, pre_commit: &Path, wheel: &Path) -> PathBuf {
+    let house = work.join("wheelhouse");
+    let has_backend = std::fs::read_dir(&house).is_ok_and(|entries| {
+        entries.flatten().any(|e| e.file_name().to_string_lossy().starts_with("setuptools-"))
+    });
+    if !has_backend {
+        let pip = pre_commit.with_file_name("pip");
+        ok(Command::new(pip)
+            .args(["download", "--quiet", "--disable-pip-version-check", "--only-binary=:all:", "-d"])
+            .arg(&house)
+            .arg(SETUPTOOLS));
+    }
+    for entry in std::fs::read_dir(&house).unwrap().flatten() {
+        if entry.file_name().to_string_lossy().starts_with("trustlint_oidc-") {
+            std::fs::remove_file(entry.path()).unwrap();
+        }
+    }
+    std::fs::copy(wheel, house.join(wheel.file_name().unwrap())).unwrap();
+    house
+}
+
+/// Publish packaging/pre-commit as the mirror repository. Its commit names the wheel's digest, so
+/// a new wheel is a new `rev` and pre-commit installs it afresh instead of reusing its cache.
+fn mirror_repo(checkout: &Path, mirror: &Path, wheel: &Path) -> String {
+    init_repo(mirror);
+    let source = checkout.join("packaging/pre-commit");
+    for entry in std::fs::read_dir(&source).unwrap().flatten() {
+        std::fs::copy(entry.path(), mirror.join(entry.file_name())).unwrap();
+    }
+    let digest = ok(Command::new("sha256sum").arg(wheel));
+    ok(git(mirror).args(["add", "-A"]));
+    ok(git(mirror).args(["commit", "-q", "--no-verify", "-m"]).arg(format!("mirror for {}", digest.trim())));
+    ok(git(mirror).args(["rev-parse", "HEAD"])).trim().to_string()
+}
+
+/// How pre-commit reported the hook named `name`: `Passed`, `Failed` or `(no files to check)Skipped`.
+fn hook_status<'a>(output: &'a str, name: &str) -> Option<&'a str> {
+    output.lines().find_map(|line| {
+        let rest = line.strip_prefix(name)?;
+        let status = rest.trim_start_matches('.');
+        (status.len() < rest.len()).then_some(status.trim())
+    })
+}
+
+/// The output pre-commit printed under `- hook id: <id>`.
+fn hook_section<'a>(output: &'a str, id: &str) -> &'a str {
+    let marker = format!("- hook id: {id}\n");
+    let start = output.find(&marker).unwrap_or_else(|| panic!("no section for {id}:\n{output}"));
+    let section = &output[start + marker.len()..];
+    // The next hook's status line ends the section.
+    let end = section.find("\ntrustlint").unwrap_or(section.len());
+    &section[..end]
+}
+
+/// The source hook (`trustlint`, `language: rust`) and the wheel hook (`trustlint-wheel`,
+/// `language: python`) both run on each commit.
+const HOOKS: [(&str, &str); 2] = [("trustlint", "trustlint"), ("trustlint-wheel", "trustlint (wheel)")];
+
 #[test]
-fn pre_commit_hook_blocks_a_bad_trust_policy_and_passes_a_clean_one() {
+fn pre_commit_hooks_block_a_bad_trust_policy_and_pass_a_clean_one() {
     if !cfg!(unix) {
         return unavailable("this test drives a Unix virtualenv layout");
     }
@@ -168,6 +249,11 @@ fn pre_commit_hook_blocks_a_bad_trust_policy_and_passes_a_clean_one() {
     if !runs(&cargo, "--version") {
         return unavailable("cargo is not on PATH");
     }
+    // Without a wheel only the source hook is tested (and, when required, that is a failure).
+    let wheel = built_wheel()
+        .map_err(|why| common::skip_or_fail("pre-commit test of the `trustlint-wheel` hook", &why))
+        .ok();
+    let hooks = &HOOKS[..if wheel.is_some() { 2 } else { 1 }];
     let checkout = repo_root();
     let work = Path::new(env!("CARGO_TARGET_TMPDIR")).join("pre-commit");
     std::fs::create_dir_all(&work).unwrap();
@@ -181,54 +267,108 @@ fn pre_commit_hook_blocks_a_bad_trust_policy_and_passes_a_clean_one() {
     };
     let hook_repo = work.join("hook-repo");
     let rev = snapshot_checkout(checkout, &hook_repo);
+    let mut config = format!(
+        "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: trustlint\n",
+        hook_repo.display()
+    );
+    let mut house = None;
+    if let Some(wheel) = &wheel {
+        house = Some(wheelhouse(&work, &pre_commit, wheel));
+        let mirror = work.join("mirror-repo");
+        let mirror_rev = mirror_repo(checkout, &mirror, wheel);
+        config.push_str(&format!(
+            "  - repo: {}\n    rev: {mirror_rev}\n    hooks:\n      - id: trustlint-wheel\n",
+            mirror.display()
+        ));
+    }
 
     let consumer = work.join("consumer");
     init_repo(&consumer);
-    write(
-        &consumer,
-        ".pre-commit-config.yaml",
-        &format!(
-            "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: trustlint\n",
-            hook_repo.display()
-        ),
-    );
+    write(&consumer, ".pre-commit-config.yaml", &config);
+    let env = |command: &mut Command| {
+        hook_env(command, &work);
+        if let Some(house) = &house {
+            command.env("PIP_NO_INDEX", "1").env("PIP_FIND_LINKS", house);
+        }
+    };
     let mut install = Command::new(&pre_commit);
     install.current_dir(&consumer).arg("install");
-    hook_env(&mut install, &work);
+    env(&mut install);
     ok(&mut install);
     write(&consumer, "README.md", "infrastructure\n");
     ok(git(&consumer).args(["add", ".pre-commit-config.yaml", "README.md"]));
-    // The first commit builds and installs the hook (once per tree; reused afterwards).
-    let (passed, output) = commit(&consumer, &work, "start");
+    // The first commit installs both hooks (once per tree and wheel; reused afterwards).
+    let (passed, output) = commit(&consumer, &env, "start");
     assert!(passed, "a commit with no trust policy must pass:\n{output}");
 
     // A staged policy any repository of `acme` can assume blocks the commit, with the report.
     write(&consumer, "infra/trust-policy.json", WILDCARD_TRUST);
     ok(git(&consumer).args(["add", "infra/trust-policy.json"]));
-    let (passed, output) = commit(&consumer, &work, "wide trust");
+    let (passed, output) = commit(&consumer, &env, "wide trust");
     assert!(!passed, "the bad policy was committed:\n{output}");
-    assert!(output.contains("trustlint") && output.contains("Failed"), "{output}");
-    assert!(output.contains("oidc-wildcard-subject"), "{output}");
-    assert!(output.contains("infra/trust-policy.json"), "{output}");
-    assert!(output.contains("any repository owned by `acme`"), "the human report is shown:\n{output}");
+    for &(id, name) in hooks {
+        assert_eq!(hook_status(&output, name), Some("Failed"), "{id}:\n{output}");
+        let report = hook_section(&output, id);
+        assert!(report.contains("oidc-wildcard-subject"), "{id}:\n{report}");
+        assert!(report.contains("infra/trust-policy.json"), "{id}:\n{report}");
+        assert!(
+            report.contains("any repository owned by `acme`"),
+            "{id}: the human report is shown:\n{report}"
+        );
+    }
 
     // Fixed and staged, it passes, while an unstaged bad file is not looked at.
     write(&consumer, "infra/trust-policy.json", SCOPED_TRUST);
     write(&consumer, "scratch/wide.json", WILDCARD_TRUST);
     ok(git(&consumer).args(["add", "infra/trust-policy.json"]));
-    let (passed, output) = commit(&consumer, &work, "scoped trust");
+    let (passed, output) = commit(&consumer, &env, "scoped trust");
     assert!(passed, "a clean staged policy must pass, untracked files are not checked:\n{output}");
+    for &(id, name) in hooks {
+        assert_eq!(hook_status(&output, name), Some("Passed"), "{id}:\n{output}");
+    }
 
     // Templates are selected too (`files` pattern): a staged `.json.tpl` policy is checked.
     write(&consumer, "templates/trust.json.tpl", &WILDCARD_TRUST.replace("123456789012", "${account_id}"));
     ok(git(&consumer).args(["add", "templates/trust.json.tpl"]));
-    let (passed, output) = commit(&consumer, &work, "template");
+    let (passed, output) = commit(&consumer, &env, "template");
     assert!(!passed, "the bad template was committed:\n{output}");
-    assert!(output.contains("templates/trust.json.tpl"), "{output}");
+    for &(id, name) in hooks {
+        assert_eq!(hook_status(&output, name), Some("Failed"), "{id}:\n{output}");
+        assert!(hook_section(&output, id).contains("templates/trust.json.tpl"), "{id}:\n{output}");
+    }
 
     // Keep the cache to the installs still referenced (older trees' builds are dropped).
     let mut gc = Command::new(&pre_commit);
     gc.current_dir(&consumer).arg("gc");
-    hook_env(&mut gc, &work);
+    env(&mut gc);
     let _ = gc.output();
+}
+
+#[test]
+fn the_mirror_pins_the_wheel_of_this_version() {
+    let version = env!("CARGO_PKG_VERSION");
+    let mirror: toml::Table = toml::from_str(
+        &std::fs::read_to_string(repo_root().join("packaging/pre-commit/pyproject.toml")).unwrap(),
+    )
+    .unwrap();
+    let wheel: toml::Table =
+        toml::from_str(&std::fs::read_to_string(repo_root().join("pyproject.toml")).unwrap()).unwrap();
+    let wheel_name = wheel["project"]["name"].as_str().unwrap();
+    assert_eq!(mirror["project"]["version"].as_str(), Some(version));
+    let dependencies = mirror["project"]["dependencies"].as_array().unwrap();
+    assert_eq!(dependencies.len(), 1);
+    assert_eq!(dependencies[0].as_str(), Some(format!("{wheel_name}=={version}").as_str()));
+    // Both hooks select the same files.
+    let selection = |path: &str| {
+        let text = std::fs::read_to_string(repo_root().join(path)).unwrap();
+        text.lines()
+            .filter(|line| {
+                ["  files:", "  types:", "  entry:", "  require_serial:"].iter().any(|k| line.starts_with(k))
+            })
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let source = selection(".pre-commit-hooks.yaml");
+    assert_eq!(source.len(), 4, "{source:?}");
+    assert_eq!(source, selection("packaging/pre-commit/.pre-commit-hooks.yaml"));
 }

@@ -79,15 +79,25 @@ impl From<Output> for Run {
     }
 }
 
-/// Run the built `trustlint` in `dir`, without colour.
+/// Set to a `trustlint` executable (by .ci/run: the one the wheel installed) to run the CLI and
+/// LSP client tests against it instead of the binary cargo built.
+pub const BINARY_VAR: &str = "TRUSTLINT_TEST_BINARY";
+
+/// The `trustlint` under test: [`BINARY_VAR`] when set, else the one cargo built.
+pub fn binary() -> PathBuf {
+    match std::env::var_os(BINARY_VAR) {
+        Some(path) if !path.is_empty() => {
+            let path = PathBuf::from(path);
+            assert!(path.is_file(), "{BINARY_VAR}={} is not a file", path.display());
+            path
+        }
+        _ => PathBuf::from(env!("CARGO_BIN_EXE_trustlint")),
+    }
+}
+
+/// Run the `trustlint` under test in `dir`, without colour.
 pub fn run(dir: &Path, args: &[&str]) -> Run {
-    Command::new(env!("CARGO_BIN_EXE_trustlint"))
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .args(args)
-        .output()
-        .unwrap()
-        .into()
+    Command::new(binary()).current_dir(dir).env("NO_COLOR", "1").args(args).output().unwrap().into()
 }
 
 /// Write `text` to `dir/path`, making the folders on the way.

@@ -622,6 +622,7 @@ mod tests {
             notes: &[],
             absent: &[],
             tool_version: "0",
+            tool_commit: None,
         };
         let out = render(&report, &RenderOptions { color: false, show_suppressed: false });
         assert!(out.contains("[f:50:6]"), "{out}");
@@ -651,6 +652,7 @@ mod tests {
             notes: &[],
             absent: &[],
             tool_version: "0",
+            tool_commit: None,
         };
         let out = render(&report, &RenderOptions { color: false, show_suppressed: false });
         assert!(out.contains(&format!("[policy.json:1:{}]", at + 1)), "{out}");

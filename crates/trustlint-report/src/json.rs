@@ -20,7 +20,7 @@ pub(crate) fn render(report: &Report<'_>, options: &RenderOptions) -> String {
     let counts = Counts::of(report.findings);
     let document = Document {
         version: JSON_VERSION,
-        tool: Tool { name: "trustlint", version: report.tool_version },
+        tool: Tool { name: "trustlint", version: report.tool_version, commit: report.tool_commit },
         summary: Summary {
             files_scanned: report.files_scanned,
             findings: counts.findings,
@@ -71,6 +71,8 @@ struct Document<'a> {
 struct Tool<'a> {
     name: &'static str,
     version: &'a str,
+    /// The git commit trustlint was built from; `null` when the build had no repository.
+    commit: Option<&'a str>,
 }
 
 #[derive(Serialize)]

@@ -96,6 +96,8 @@ pub struct Report<'a> {
     /// Baseline findings that are no longer present.
     pub absent: &'a [AbsentFinding],
     pub tool_version: &'a str,
+    /// The git commit trustlint was built from, when known.
+    pub tool_commit: Option<&'a str>,
 }
 
 /// Options for [`render`].

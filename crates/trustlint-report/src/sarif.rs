@@ -69,8 +69,12 @@ pub(crate) fn render(report: &Report<'_>, max_results: usize) -> String {
                 driver: Driver {
                     name: "trustlint",
                     version: report.tool_version.to_string(),
+                    semantic_version: report.tool_version.to_string(),
                     information_uri: INFORMATION_URI,
                     rules: rules.descriptors,
+                    properties: report
+                        .tool_commit
+                        .map(|commit| DriverProperties { commit: commit.to_string() }),
                 },
             },
             invocations: vec![Invocation {
@@ -363,8 +367,17 @@ struct Tool {
 struct Driver {
     name: &'static str,
     version: String,
+    semantic_version: String,
     information_uri: &'static str,
     rules: Vec<RuleDescriptor>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    properties: Option<DriverProperties>,
+}
+
+/// The build's provenance, in the driver's property bag (SARIF has no field for a tool's commit).
+#[derive(Serialize)]
+struct DriverProperties {
+    commit: String,
 }
 
 /// A SARIF `reportingDescriptor` (a rule).

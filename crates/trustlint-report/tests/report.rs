@@ -13,6 +13,9 @@ use trustlint_report::{
     AbsentFinding, Format, RenderOptions, Report, render, render_sarif_with_result_limit,
 };
 
+/// The commit a report names as the one trustlint was built from.
+const COMMIT: &str = "0123456789abcdef0123456789abcdef01234567";
+
 const POLICY: &str = r#"{
   "Version": "2012-10-17",
   "Statement": [
@@ -182,6 +185,7 @@ impl Fixture {
             notes: &self.notes,
             absent: &self.absent,
             tool_version: "0.1.0",
+            tool_commit: Some(COMMIT),
         }
     }
 }
@@ -267,6 +271,7 @@ fn human_summary_without_findings() {
         notes: &[],
         absent: &[],
         tool_version: "0.1.0",
+        tool_commit: Some(COMMIT),
     };
     assert_eq!(render(Format::Human, &report, &PLAIN), "No findings in 1 file.\n");
 
@@ -542,6 +547,7 @@ fn sarif_keeps_the_most_severe_results_when_truncated() {
         notes: &[],
         absent: &[],
         tool_version: "0.1.0",
+        tool_commit: Some(COMMIT),
     };
 
     let log = assert_valid_sarif(&render_sarif_with_result_limit(&report, 3));
@@ -572,6 +578,7 @@ fn sarif_without_findings_is_valid() {
         notes: &[],
         absent: &[],
         tool_version: "0.1.0",
+        tool_commit: Some(COMMIT),
     };
     let log = assert_valid_sarif(&render(Format::Sarif, &report, &PLAIN));
     assert_eq!(log["runs"][0]["results"], serde_json::json!([]));
@@ -677,6 +684,7 @@ fn odd_spans_render_in_every_format() {
         notes: &[],
         absent: &[],
         tool_version: "0.1.0",
+        tool_commit: Some(COMMIT),
     };
     let human = render(Format::Human, &report, &PLAIN);
     for message in ["multi-line", "past the end", "empty file"] {

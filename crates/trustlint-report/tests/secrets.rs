@@ -79,6 +79,7 @@ fn no_format_prints_a_secret() {
         notes: &notes,
         absent: &[],
         tool_version: "0.1.0",
+        tool_commit: None,
     };
 
     let mut human = String::new();
