@@ -316,7 +316,7 @@ fn credentials(flow: &Workflow, facts: &mut Facts) {
                     Origin::Secret(name) => CredentialSource::Secret(name.clone()),
                     Origin::Variable(name) => CredentialSource::Variable(name.clone()),
                     // Produced by an OIDC exchange in this job: short-lived, not a static credential.
-                    Origin::StepOutput(id) if job.step(id).is_some_and(Step::is_oidc_login) => continue,
+                    Origin::StepOutput(id) if job.step(id).is_some_and(Step::outputs_are_short_lived) => continue,
                     Origin::StepOutput(id) => CredentialSource::Unknown(format!("the output of step `{id}`")),
                     Origin::Expression(text) => CredentialSource::Unknown(format!("`{text}`")),
                 };
