@@ -993,6 +993,96 @@ pub fn is_placeholder_literal(text: &str) -> bool {
         || crate::config_key::is_reference_or_placeholder(text)
 }
 
+/// A credential variable or AWS CLI setting given a value in script or profile text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CredentialAssignment<'a> {
+    pub variable: CredentialVariable,
+    /// Byte range of the name as written in the text.
+    pub name_at: usize,
+    pub name_len: usize,
+    /// The value as written, quotes removed (`$AWS_KEY`, `${{ secrets.KEY }}`, `$(aws ...)`).
+    pub value: &'a str,
+}
+
+/// Credentials given a value in shell or profile text: `export AWS_ACCESS_KEY_ID=$KEY`,
+/// `AWS_SECRET_ACCESS_KEY="${{ secrets.S }}" terraform apply`, `aws configure set
+/// aws_secret_access_key "$S"`, and `aws_access_key_id = ...` in a credentials-file profile. A
+/// `$AWS_ACCESS_KEY_ID` reference is a read, not an assignment.
+pub fn credential_assignments(text: &str) -> Vec<CredentialAssignment<'_>> {
+    const NAMES: &[&str] = &[
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "GOOGLE_CREDENTIALS",
+        "ARM_CLIENT_SECRET",
+        "AZURE_CLIENT_SECRET",
+        "PULUMI_ACCESS_TOKEN",
+    ];
+    let lower = text.to_ascii_lowercase();
+    let mut out = Vec::new();
+    for name in NAMES {
+        let Some(variable) = credential_variable(name) else { continue };
+        let needle = name.to_ascii_lowercase();
+        for (at, _) in lower.match_indices(&needle) {
+            let end = at + needle.len();
+            let before = text[..at].chars().next_back();
+            let after = text[end..].chars().next();
+            if before.is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '$' | '{' | '-'))
+                || after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
+                continue;
+            }
+            // A profile-qualified AWS CLI setting (`profile.prod.aws_access_key_id`) follows a dot.
+            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let line_head = &lower[line_start..at];
+            let configure = line_head.contains("configure set");
+            if before == Some('.') && !configure {
+                continue;
+            }
+            let rest = &text[end..];
+            let spaces = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+            let value_text = if rest[spaces..].starts_with('=') && !rest[spaces..].starts_with("==") {
+                rest[spaces + 1..].trim_start_matches([' ', '\t'])
+            } else if configure && spaces > 0 {
+                &rest[spaces..]
+            } else {
+                continue;
+            };
+            let value = value_token(value_text);
+            if value.is_empty() {
+                continue;
+            }
+            out.push(CredentialAssignment { variable: variable.clone(), name_at: at, name_len: needle.len(), value });
+        }
+    }
+    out.sort_by_key(|a| a.name_at);
+    out
+}
+
+/// The shell word at the start of `text`, quotes removed; a `${{ ... }}` expression is one word.
+fn value_token(text: &str) -> &str {
+    if let Some(rest) = text.strip_prefix('"') {
+        return &rest[..rest.find('"').unwrap_or(rest.len())];
+    }
+    if let Some(rest) = text.strip_prefix('\'') {
+        return &rest[..rest.find('\'').unwrap_or(rest.len())];
+    }
+    if text.starts_with("${{") {
+        return text.find("}}").map_or(text, |at| &text[..at + 2]);
+    }
+    if text.starts_with("$(") {
+        return text.find(')').map_or(text, |at| &text[..at + 1]);
+    }
+    let end = text.find(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | ')')).unwrap_or(text.len());
+    &text[..end]
+}
+
+/// The variable a whole-value shell reference names (`$KEY`, `${KEY}`), if the value is one.
+pub fn shell_reference(value: &str) -> Option<&str> {
+    let value = value.trim();
+    let name = value.strip_prefix("${").and_then(|rest| rest.strip_suffix('}')).or_else(|| value.strip_prefix('$'))?;
+    (!name.is_empty() && name.chars().all(is_variable_char)).then_some(name)
+}
+
 /// A job-level `uses:` calling a reusable workflow.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct WorkflowCall {
