@@ -728,8 +728,9 @@ legacy:
                     CredentialSource::Variable("PULUMI_TOKEN".into()),
                     CredentialKind::PulumiAccessToken
                 ),
+                // The setting the script assigns, not the variable it reads.
                 (
-                    "${AWS_SECRET_ACCESS_KEY}",
+                    "aws_secret_access_key",
                     CredentialSource::Variable("AWS_SECRET_ACCESS_KEY".into()),
                     CredentialKind::AwsAccessKey
                 ),

@@ -28,17 +28,22 @@ impl Rule for IdTokenUntrustedTrigger {
                 if effective.id_token != Access::Write {
                     continue;
                 }
-                let Some(span) = effective.grant_span() else { continue };
-                match effective.origin {
-                    Some((PermissionOrigin::Workflow, _)) => {
-                        workflow_grant = Some(span);
+                let (Some(span), Some((origin, block))) = (effective.grant_span(), effective.origin) else {
+                    continue;
+                };
+                let write_all = block.set.id_token_scope().is_none();
+                match origin {
+                    PermissionOrigin::Workflow => {
+                        workflow_grant = Some((span, write_all));
                         inheriting.push(job);
                     }
-                    _ => out.push(finding(ctx, flow, &risky, first, span, &[job], false)),
+                    PermissionOrigin::Job => {
+                        out.push(finding(ctx, flow, &risky, first, (span, write_all), &[job], false))
+                    }
                 }
             }
-            if let Some(span) = workflow_grant {
-                out.push(finding(ctx, flow, &risky, first, span, &inheriting, true));
+            if let Some(grant) = workflow_grant {
+                out.push(finding(ctx, flow, &risky, first, grant, &inheriting, true));
             }
         }
     }
@@ -49,7 +54,7 @@ fn finding(
     flow: &Workflow,
     risky: &[&Trigger],
     first: &Trigger,
-    grant: Span,
+    (grant, write_all): (Span, bool),
     jobs: &[&Job],
     workflow_level: bool,
 ) -> Finding {
@@ -60,7 +65,12 @@ fn finding(
         (true, [rest @ .., last]) => format!("Jobs {} and {last}", rest.join(", ")),
         (true, []) => "No job".to_string(),
     };
-    let granted = if workflow_level { "the workflow-level `id-token: write`" } else { "`id-token: write`" };
+    let granted = match (workflow_level, write_all) {
+        (true, false) => "the workflow-level `id-token: write`",
+        (true, true) => "the workflow-level `permissions: write-all`",
+        (false, false) => "`id-token: write`",
+        (false, true) => "`permissions: write-all`",
+    };
     let can = if jobs.len() == 1 { "can" } else { "can each" };
     let evidence: Vec<(&Job, &workflow::Evidence)> =
         jobs.iter().flat_map(|job| job.untrusted_content.iter().map(move |e| (*job, e))).collect();

@@ -93,7 +93,7 @@ fn finding(
                 all
             });
         reasons.push(format!(
-            "{job_word} {} {verb} no step known to request one (trustlint cannot look into {}; check that they do not need it)",
+            "{job_word} {} {verb} no step known to request a token (trustlint cannot look into {}; check that they do not need it)",
             names(opaque),
             unseen.join(", ")
         ));
