@@ -18,7 +18,10 @@ fn primaries(findings: &[Finding]) -> Vec<(u32, String)> {
         .iter()
         .map(|f| {
             let file = &f.primary.file;
-            (file.position(f.primary.span.start, ColumnUnit::Utf8).line, file.slice(f.primary.span).to_string())
+            (
+                file.position(f.primary.span.start, ColumnUnit::Utf8).line,
+                file.slice(f.primary.span).to_string(),
+            )
         })
         .collect()
 }
@@ -129,7 +132,8 @@ jobs:
     let found =
         assert_points_at("id-token-workflow-scope", ".github/workflows/ci.yml", text, &[(4, "id-token")]);
     assert_eq!(related_lines(&found[0]), [6]);
-    let write_all = "on: push\npermissions: write-all\njobs:\n  a:\n    runs-on: x\n    steps: [{run: make}]\n";
+    let write_all =
+        "on: push\npermissions: write-all\njobs:\n  a:\n    runs-on: x\n    steps: [{run: make}]\n";
     assert_points_at("id-token-workflow-scope", ".github/workflows/ci.yml", write_all, &[(2, "write-all")]);
 }
 
@@ -226,10 +230,8 @@ c:
 #[test]
 fn config_secrets_point_at_the_value() {
     // Built at run time so no credential-shaped literal is committed.
-    let token: String = "pul-"
-        .chars()
-        .chain((0..40).map(|i| char::from(b"0123456789abcdef"[(i * 7 + 3) % 16])))
-        .collect();
+    let token: String =
+        "pul-".chars().chain((0..40).map(|i| char::from(b"0123456789abcdef"[(i * 7 + 3) % 16]))).collect();
     let text = format!("config:\n  aws:region: us-east-1\n  acme:apiToken: {token}\n  acme:enabled: True\n");
     let found = findings("plaintext-config-secret", "Pulumi.prod.yaml", &text);
     assert_eq!(primaries(&found), [(3, token)]);

@@ -292,7 +292,13 @@ fn credentials(flow: &Workflow, facts: &mut Facts) {
     let file = &flow.file;
     for var in &flow.env {
         env_credential(file, var, &[&flow.env], "workflow-level `env:`", facts);
-        text_credentials(file, &var.value, &[&flow.env], &format!("`{}` in workflow-level `env:`", var.name), facts);
+        text_credentials(
+            file,
+            &var.value,
+            &[&flow.env],
+            &format!("`{}` in workflow-level `env:`", var.name),
+            facts,
+        );
     }
     for job in &flow.jobs {
         let place = if flow.kind == WorkflowKind::GitHubCompositeAction {
@@ -312,7 +318,13 @@ fn credentials(flow: &Workflow, facts: &mut Facts) {
                 env_credential(file, var, &scopes, &label, facts);
             }
             if let Some(run) = &step.run {
-                text_credentials(file, run, &scopes, &format!("the script of {} in {place}", step.label(index)), facts);
+                text_credentials(
+                    file,
+                    run,
+                    &scopes,
+                    &format!("the script of {} in {place}", step.label(index)),
+                    facts,
+                );
             }
             let Some(action) = &step.uses else { continue };
             for input in workflow::static_inputs(action) {
@@ -323,7 +335,9 @@ fn credentials(flow: &Workflow, facts: &mut Facts) {
                     Origin::Secret(name) => CredentialSource::Secret(name.clone()),
                     Origin::Variable(name) => CredentialSource::Variable(name.clone()),
                     // Produced by an OIDC exchange in this job: short-lived, not a static credential.
-                    Origin::StepOutput(id) if job.step(id).is_some_and(Step::outputs_are_short_lived) => continue,
+                    Origin::StepOutput(id) if job.step(id).is_some_and(Step::outputs_are_short_lived) => {
+                        continue;
+                    }
                     Origin::StepOutput(id) => CredentialSource::Unknown(format!("the output of step `{id}`")),
                     Origin::Expression(text) => CredentialSource::Unknown(format!("`{text}`")),
                 };
@@ -382,12 +396,19 @@ fn env_credential(
 /// `export AWS_SECRET_ACCESS_KEY=$S` where `S` comes from a secret. Values trustlint cannot trace
 /// to a stored secret or variable (a command's output, a variable set by an earlier step) are
 /// left alone, and so are references to an `env:` credential variable, reported where it is set.
-fn text_credentials(file: &Arc<SourceFile>, value: &Value, scopes: &[&[EnvVar]], place: &str, facts: &mut Facts) {
+fn text_credentials(
+    file: &Arc<SourceFile>,
+    value: &Value,
+    scopes: &[&[EnvVar]],
+    place: &str,
+    facts: &mut Facts,
+) {
     let mut kinds: Vec<trustlint_model::CredentialKind> = Vec::new();
     for assignment in workflow::credential_assignments(&value.text) {
         let origin = match workflow::shell_reference(assignment.value) {
             Some(name) => {
-                let Some(var) = scopes.iter().find_map(|vars| vars.iter().rev().find(|var| var.name == name)) else {
+                let Some(var) = scopes.iter().find_map(|vars| vars.iter().rev().find(|var| var.name == name))
+                else {
                     continue;
                 };
                 if workflow::credential_variable(&var.name).is_some() {
@@ -396,7 +417,11 @@ fn text_credentials(file: &Arc<SourceFile>, value: &Value, scopes: &[&[EnvVar]],
                 resolve_env_reference(&var.value, scopes)
             }
             None => resolve_env_reference(
-                &Value { text: assignment.value.to_string(), span: value.span, origin: Origin::of_github(assignment.value) },
+                &Value {
+                    text: assignment.value.to_string(),
+                    span: value.span,
+                    origin: Origin::of_github(assignment.value),
+                },
                 scopes,
             ),
         };
@@ -412,10 +437,9 @@ fn text_credentials(file: &Arc<SourceFile>, value: &Value, scopes: &[&[EnvVar]],
         let written = &value.text[assignment.name_at..assignment.name_at + assignment.name_len];
         let ordinal = value.text[..assignment.name_at].matches(written).count();
         let raw = file.slice(value.span);
-        let span = raw
-            .match_indices(written)
-            .nth(ordinal)
-            .map_or(value.span, |(at, _)| Span::new(value.span.start + at, value.span.start + at + written.len()));
+        let span = raw.match_indices(written).nth(ordinal).map_or(value.span, |(at, _)| {
+            Span::new(value.span.start + at, value.span.start + at + written.len())
+        });
         facts.credentials.push(CredentialUse {
             file: Arc::clone(file),
             span,

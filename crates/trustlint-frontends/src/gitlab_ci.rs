@@ -581,9 +581,13 @@ fn computed_by_job(flow: &Workflow, job: &Job, name: &str) -> bool {
         let text = &line.text;
         text.match_indices(&format!("{name}=")).any(|(at, _)| {
             let before = text[..at].chars().next_back();
-            let starts_word = before.is_none_or(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '$' | '{')));
+            let starts_word =
+                before.is_none_or(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '$' | '{')));
             let value = &text[at + name.len() + 1..];
-            starts_word && !value.starts_with('=') && workflow::shell_reference(value.split_whitespace().next().unwrap_or("").trim_matches('"')) != Some(name)
+            starts_word
+                && !value.starts_with('=')
+                && workflow::shell_reference(value.split_whitespace().next().unwrap_or("").trim_matches('"'))
+                    != Some(name)
         })
     })
 }

@@ -170,7 +170,8 @@ pub fn is_yaml_keyword(value: &str) -> bool {
     // YAML accepts `true`, `True` and `TRUE`, not `tRUE`: either lowercase after the first
     // letter, or all uppercase.
     let rest = value.get(1..).unwrap_or("");
-    let spelled = rest.chars().all(|c| !c.is_ascii_uppercase()) || value.chars().all(|c| !c.is_ascii_lowercase());
+    let spelled =
+        rest.chars().all(|c| !c.is_ascii_uppercase()) || value.chars().all(|c| !c.is_ascii_lowercase());
     spelled && KEYWORDS.iter().any(|k| value.eq_ignore_ascii_case(k))
 }
 
@@ -186,8 +187,21 @@ pub fn is_placeholder_text(value: &str) -> bool {
     if bracketed("<", ">") || bracketed("{{", "}}") {
         return true;
     }
-    const PREFIXES: &[&str] = &["replace_with", "replace-with", "replace_me", "replace-me", "replaceme", "your_", "your-", "insert_", "insert-", "enter_", "enter-"];
-    const MARKERS: &[&str] = &["changeme", "change_me", "change-me", "placeholder", "replace_this", "replace-this", "redacted"];
+    const PREFIXES: &[&str] = &[
+        "replace_with",
+        "replace-with",
+        "replace_me",
+        "replace-me",
+        "replaceme",
+        "your_",
+        "your-",
+        "insert_",
+        "insert-",
+        "enter_",
+        "enter-",
+    ];
+    const MARKERS: &[&str] =
+        &["changeme", "change_me", "change-me", "placeholder", "replace_this", "replace-this", "redacted"];
     if PREFIXES.iter().any(|p| lower.starts_with(p)) || MARKERS.iter().any(|m| lower.contains(m)) {
         return true;
     }
@@ -338,9 +352,16 @@ mod tests {
         ] {
             assert!(is_reference_or_placeholder(value), "{value}");
         }
-        for value in
-            ["hunter2", "FAKEfakeFAKEfake", "{\"type\": \"service_account\"}", "12345678", "pre${x}post", "tRUE", "yesterday-9f3kq", "x9Kq2xT7"]
-        {
+        for value in [
+            "hunter2",
+            "FAKEfakeFAKEfake",
+            "{\"type\": \"service_account\"}",
+            "12345678",
+            "pre${x}post",
+            "tRUE",
+            "yesterday-9f3kq",
+            "x9Kq2xT7",
+        ] {
             assert!(!is_reference_or_placeholder(value), "{value}");
         }
     }

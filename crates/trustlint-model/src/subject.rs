@@ -409,7 +409,10 @@ mod tests {
             ("repository_owner_id:4411223", Pin::Owner),
             ("environment:prod%3Aeastus", Pin::Context),
             ("ref:refs/heads/main", Pin::Context),
-            ("job_workflow_ref:acme/automation/.github/workflows/deploy.yml@refs/heads/main", Pin::CalledWorkflow),
+            (
+                "job_workflow_ref:acme/automation/.github/workflows/deploy.yml@refs/heads/main",
+                Pin::CalledWorkflow,
+            ),
             ("workflow:deploy", Pin::Nothing),
             ("actor:octocat", Pin::Nothing),
             ("event_name:push", Pin::Nothing),
@@ -436,7 +439,8 @@ mod tests {
                     let chosen: Vec<usize> = [Some(a), b, c].into_iter().flatten().collect();
                     // A template names each key once; two keys of the same kind are not combined
                     // (GitHub keeps `repo` and `repository_id` distinct, both pin the same thing).
-                    let keys: Vec<&str> = chosen.iter().map(|&i| pairs[i].0.split(':').next().unwrap()).collect();
+                    let keys: Vec<&str> =
+                        chosen.iter().map(|&i| pairs[i].0.split(':').next().unwrap()).collect();
                     if (1..keys.len()).any(|i| keys[..i].contains(&keys[i])) || (c.is_some() && b.is_none()) {
                         continue;
                     }

@@ -630,7 +630,9 @@ pub enum InputTest {
 impl InputTest {
     fn holds(&self, step: &Step) -> bool {
         let value = |name: &str| {
-            step.input(name).map(|input| input.value.text.trim().to_ascii_lowercase()).filter(|v| !v.is_empty())
+            step.input(name)
+                .map(|input| input.value.text.trim().to_ascii_lowercase())
+                .filter(|v| !v.is_empty())
         };
         match *self {
             InputTest::Given(name) => value(name).is_some(),
@@ -730,7 +732,10 @@ pub const KNOWN_ACTIONS: &[KnownAction] = &[
     },
     KnownAction {
         name: "google-github-actions/auth",
-        token: TokenUse::When(&[InputTest::Given("workload_identity_provider"), InputTest::Absent("credentials_json")]),
+        token: TokenUse::When(&[
+            InputTest::Given("workload_identity_provider"),
+            InputTest::Absent("credentials_json"),
+        ]),
         static_inputs: &[StaticInput {
             input: "credentials_json",
             kind: CredentialKind::GcpServiceAccountKey,
@@ -745,7 +750,10 @@ pub const KNOWN_ACTIONS: &[KnownAction] = &[
     },
     KnownAction {
         name: "azure/login",
-        token: TokenUse::When(&[InputTest::Given("client-id"), InputTest::NotEquals("auth-type", "identity")]),
+        token: TokenUse::When(&[
+            InputTest::Given("client-id"),
+            InputTest::NotEquals("auth-type", "identity"),
+        ]),
         static_inputs: &[StaticInput {
             input: "creds",
             kind: CredentialKind::AzureClientSecret,
@@ -797,7 +805,11 @@ pub const KNOWN_ACTIONS: &[KnownAction] = &[
         name: "octo-sts/action",
         token: TokenUse::Always,
         static_inputs: &[],
-        login: Some(LoginTarget { relying_party: "Octo STS", identity_inputs: &["scope", "identity"], audience_input: None }),
+        login: Some(LoginTarget {
+            relying_party: "Octo STS",
+            identity_inputs: &["scope", "identity"],
+            audience_input: None,
+        }),
         short_lived_outputs: true,
     },
     // Publishing and signing with the token (trusted publishing, keyless signing, attestations).
@@ -1051,7 +1063,12 @@ pub fn credential_assignments(text: &str) -> Vec<CredentialAssignment<'_>> {
             if value.is_empty() {
                 continue;
             }
-            out.push(CredentialAssignment { variable: variable.clone(), name_at: at, name_len: needle.len(), value });
+            out.push(CredentialAssignment {
+                variable: variable.clone(),
+                name_at: at,
+                name_len: needle.len(),
+                value,
+            });
         }
     }
     out.sort_by_key(|a| a.name_at);
@@ -1072,14 +1089,18 @@ fn value_token(text: &str) -> &str {
     if text.starts_with("$(") {
         return text.find(')').map_or(text, |at| &text[..at + 1]);
     }
-    let end = text.find(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | ')')).unwrap_or(text.len());
+    let end =
+        text.find(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | ')')).unwrap_or(text.len());
     &text[..end]
 }
 
 /// The variable a whole-value shell reference names (`$KEY`, `${KEY}`), if the value is one.
 pub fn shell_reference(value: &str) -> Option<&str> {
     let value = value.trim();
-    let name = value.strip_prefix("${").and_then(|rest| rest.strip_suffix('}')).or_else(|| value.strip_prefix('$'))?;
+    let name = value
+        .strip_prefix("${")
+        .and_then(|rest| rest.strip_suffix('}'))
+        .or_else(|| value.strip_prefix('$'))?;
     (!name.is_empty() && name.chars().all(is_variable_char)).then_some(name)
 }
 
@@ -1236,10 +1257,99 @@ mod tests {
             ("${{ steps.login.outputs.aws-access-key-id }}", Origin::StepOutput("login".into())),
             ("${{ matrix.key }}", Origin::Expression("${{ matrix.key }}".into())),
             ("${{ github.secrets.x }}", Origin::Expression("${{ github.secrets.x }}".into())),
+            // A step output whatever its id says.
+            ("${{ steps.get-secrets.outputs.token }}", Origin::StepOutput("get-secrets".into())),
+            ("${{ steps.secrets.outputs.token }}", Origin::StepOutput("secrets".into())),
+            ("${{ steps['load-secrets'].outputs.key }}", Origin::StepOutput("load-secrets".into())),
+            // Text inside a string literal is not a reference.
+            (
+                "${{ format('secrets.{0}', matrix.x) }}",
+                Origin::Expression("${{ format('secrets.{0}', matrix.x) }}".into()),
+            ),
+            ("a ${{ steps.s.outputs.k }} b ${{ secrets.K }}", Origin::Secret("K".into())),
         ];
         for (text, expected) in cases {
             assert_eq!(Origin::of_github(text), expected, "{text}");
         }
+    }
+
+    #[test]
+    fn credential_assignments_in_scripts_and_profiles() {
+        let found = |text: &str| -> Vec<(&'static str, String)> {
+            credential_assignments(text).into_iter().map(|a| (a.variable.name, a.value.to_string())).collect()
+        };
+        assert_eq!(found("export AWS_ACCESS_KEY_ID=$KEY"), [("AWS_ACCESS_KEY_ID", "$KEY".to_string())]);
+        assert_eq!(
+            found("aws configure set aws_secret_access_key \"${SECRET}\" && aws s3 ls"),
+            [("AWS_SECRET_ACCESS_KEY", "${SECRET}".to_string())]
+        );
+        assert_eq!(
+            found("aws configure set profile.prod.aws_access_key_id $K"),
+            [("AWS_ACCESS_KEY_ID", "$K".to_string())]
+        );
+        assert_eq!(
+            found("[default]\naws_access_key_id = ${{ secrets.K }}\nregion=us-east-1"),
+            [("AWS_ACCESS_KEY_ID", "${{ secrets.K }}".to_string())]
+        );
+        assert_eq!(
+            found("PULUMI_ACCESS_TOKEN=$T pulumi up; export AWS_SECRET_ACCESS_KEY=$(vault read -field=sk x)"),
+            [
+                ("PULUMI_ACCESS_TOKEN", "$T".to_string()),
+                ("AWS_SECRET_ACCESS_KEY", "$(vault read -field=sk x)".to_string())
+            ]
+        );
+        // Reads, comparisons and other names are not assignments.
+        assert!(found("echo $AWS_ACCESS_KEY_ID; test \"$AWS_SECRET_ACCESS_KEY\" == x").is_empty());
+        assert!(found("MY_AWS_ACCESS_KEY_ID=1 AWS_ACCESS_KEY_ID_FILE=/x").is_empty());
+        assert!(found("if [ AWS_ACCESS_KEY_ID == x ]; then :; fi").is_empty());
+        assert_eq!(shell_reference("${KEY}"), Some("KEY"));
+        assert_eq!(shell_reference("$KEY-suffix"), None);
+    }
+
+    #[test]
+    fn one_table_says_which_actions_request_tokens() {
+        let action = |name: &str| ActionRef::parse(name, Span::default());
+        // `pulumi/actions` runs the CLI with the token it is given; the exchange is auth-actions.
+        assert!(action("pulumi/actions@v6").never_requests_token());
+        assert!(!action("pulumi/auth-actions@v1").never_requests_token());
+        assert!(action("gradle/actions/setup-gradle@v4").never_requests_token());
+        assert!(!action("example-org/deploy@v1").never_requests_token());
+        assert!(!action("./.github/actions/deploy").never_requests_token());
+        // Each entry once; login targets name their identity inputs.
+        for (i, known) in KNOWN_ACTIONS.iter().enumerate() {
+            assert_eq!(known.name, known.name.to_ascii_lowercase());
+            assert!(KNOWN_ACTIONS[..i].iter().all(|other| other.name != known.name), "{}", known.name);
+            if let Some(login) = &known.login {
+                assert!(!login.identity_inputs.is_empty(), "{}", known.name);
+                assert_ne!(known.token, TokenUse::Never, "{}", known.name);
+            }
+        }
+        let step = |uses: &str, inputs: &[(&str, &str)]| Step {
+            span: Span::default(),
+            id: None,
+            name: None,
+            uses: Some(action(uses)),
+            with: inputs
+                .iter()
+                .map(|(n, v)| Input {
+                    name: n.to_string(),
+                    name_span: Span::default(),
+                    value: value(v, Origin::of_github(v)),
+                })
+                .collect(),
+            env: Vec::new(),
+            run: None,
+        };
+        assert!(
+            step("pulumi/esc-action@v1", &[("environment", "acme/prod"), ("oidc-auth", "true")])
+                .is_oidc_login()
+        );
+        assert!(!step("pulumi/esc-action@v1", &[("environment", "acme/prod")]).is_oidc_login());
+        assert!(step("pulumi/esc-action@v1", &[("environment", "acme/prod")]).outputs_are_short_lived());
+        // Input names are case-insensitive on GitHub.
+        assert!(!step("hashicorp/vault-action@v3", &[("method", "JWT"), ("jwtToken", "x")]).is_oidc_login());
+        assert!(step("hashicorp/vault-action@v3", &[("method", "jwt"), ("role", "ci")]).is_oidc_login());
+        assert!(!step("pulumi/actions@v6", &[("command", "up")]).outputs_are_short_lived());
     }
 
     #[test]

@@ -95,9 +95,12 @@ fn finding(
         why(&first.event),
     );
     let mut confidence = if evidence.is_empty() { Confidence::Medium } else { Confidence::High };
-    let whose = |job: &Job| if jobs.len() == 1 { "The job's".to_string() } else { format!("Job `{}`'s", job.id) };
+    let whose =
+        |job: &Job| if jobs.len() == 1 { "The job's".to_string() } else { format!("Job `{}`'s", job.id) };
     for job in jobs {
-        if let Some(condition) = job.condition.as_ref().filter(|c| workflow::condition_gates_outsiders(&c.text)) {
+        if let Some(condition) =
+            job.condition.as_ref().filter(|c| workflow::condition_gates_outsiders(&c.text))
+        {
             message.push_str(&format!(
                 " {} condition `{}` may keep outsiders out; check that it does.",
                 whose(job),
@@ -122,8 +125,8 @@ fn finding(
              requires a reviewer, and keep `id-token: write` out of this workflow.",
         );
     for trigger in risky {
-        finding =
-            finding.with_related(Location::new(&flow.file, trigger.span), format!("started by `{}`", trigger.event));
+        finding = finding
+            .with_related(Location::new(&flow.file, trigger.span), format!("started by `{}`", trigger.event));
     }
     for job in jobs {
         finding = finding.with_related(Location::new(&flow.file, job.id_span), "can mint a token");

@@ -152,7 +152,13 @@ fn gitlab_id_tokens(ctx: &RuleContext<'_>, facts: &Facts, out: &mut Vec<Finding>
 /// One GitLab finding being collected: span, message head, confidence, the jobs that share it.
 pub(crate) type Report<'a> = (Span, String, Confidence, Vec<&'a str>);
 
-pub(crate) fn add<'a>(reports: &mut Vec<Report<'a>>, span: Span, head: String, confidence: Confidence, job: &'a str) {
+pub(crate) fn add<'a>(
+    reports: &mut Vec<Report<'a>>,
+    span: Span,
+    head: String,
+    confidence: Confidence,
+    job: &'a str,
+) {
     match reports.iter_mut().find(|(s, ..)| *s == span) {
         Some((_, _, _, jobs)) => jobs.push(job),
         None => reports.push((span, head, confidence, vec![job])),
