@@ -481,22 +481,39 @@ jobs:
     }
 
     #[test]
-    fn quiet_when_every_inheriting_job_needs_a_token_or_cannot_be_seen() {
-        let text = "\
-on: push
-permissions: { id-token: write }
-jobs:
-  deploy:
+    fn opaque_jobs_are_reported_only_beside_a_job_that_logs_in() {
+        let deploy = "  deploy:
     runs-on: x
     steps: [{uses: google-github-actions/auth@v2, with: {workload_identity_provider: projects/1/locations/global/workloadIdentityPools/p/providers/g}}]
-  other:
+";
+        let opaque = "  other:
     runs-on: x
     steps: [{uses: ./.github/actions/release}]
-  own:
+";
+        let own = "  own:
     permissions: { contents: read }
     runs-on: x
     steps: [{run: make}]
 ";
-        assert!(run(text).is_empty());
+        let head = "on: push\npermissions: { id-token: write }\njobs:\n";
+        // Every inheriting job logs in, or the only one cannot be looked into: quiet.
+        assert!(run(&format!("{head}{deploy}{own}")).is_empty());
+        assert!(run(&format!("{head}{opaque}{own}")).is_empty());
+        // Beside a job that logs in, the opaque job is named, at medium confidence, and the fix
+        // that would take its token is offered but not applied by `--fix`.
+        let findings = run(&format!("{head}{deploy}{opaque}{own}"));
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].confidence, trustlint_core::Confidence::Medium);
+        assert!(
+            findings[0].message.contains("job `other` has no step known to request a token"),
+            "{}",
+            findings[0].message
+        );
+        assert!(
+            findings[0].message.contains("local action `./.github/actions/release`"),
+            "{}",
+            findings[0].message
+        );
+        assert!(findings[0].fix.as_ref().is_some_and(|fix| !fix.safe));
     }
 }
