@@ -292,6 +292,13 @@ fn credentials(flow: &Workflow, facts: &mut Facts) {
     let file = &flow.file;
     for var in &flow.env {
         env_credential(file, var, &[&flow.env], "workflow-level `env:`", facts);
+        text_credentials(
+            file,
+            &var.value,
+            &[&flow.env],
+            &format!("`{}` in workflow-level `env:`", var.name),
+            facts,
+        );
     }
     for job in &flow.jobs {
         let place = if flow.kind == WorkflowKind::GitHubCompositeAction {
@@ -301,11 +308,23 @@ fn credentials(flow: &Workflow, facts: &mut Facts) {
         };
         for var in &job.env {
             env_credential(file, var, &[&job.env, &flow.env], &format!("`env:` of {place}"), facts);
+            let label = format!("`{}` in `env:` of {place}", var.name);
+            text_credentials(file, &var.value, &[&job.env, &flow.env], &label, facts);
         }
         for (index, step) in job.steps.iter().enumerate() {
             let label = format!("`env:` of {} in {place}", step.label(index));
+            let scopes: [&[EnvVar]; 3] = [&step.env, &job.env, &flow.env];
             for var in &step.env {
-                env_credential(file, var, &[&step.env, &job.env, &flow.env], &label, facts);
+                env_credential(file, var, &scopes, &label, facts);
+            }
+            if let Some(run) = &step.run {
+                text_credentials(
+                    file,
+                    run,
+                    &scopes,
+                    &format!("the script of {} in {place}", step.label(index)),
+                    facts,
+                );
             }
             let Some(action) = &step.uses else { continue };
             for input in workflow::static_inputs(action) {
@@ -316,7 +335,9 @@ fn credentials(flow: &Workflow, facts: &mut Facts) {
                     Origin::Secret(name) => CredentialSource::Secret(name.clone()),
                     Origin::Variable(name) => CredentialSource::Variable(name.clone()),
                     // Produced by an OIDC exchange in this job: short-lived, not a static credential.
-                    Origin::StepOutput(id) if job.step(id).is_some_and(Step::is_oidc_login) => continue,
+                    Origin::StepOutput(id) if job.step(id).is_some_and(Step::outputs_are_short_lived) => {
+                        continue;
+                    }
                     Origin::StepOutput(id) => CredentialSource::Unknown(format!("the output of step `{id}`")),
                     Origin::Expression(text) => CredentialSource::Unknown(format!("`{text}`")),
                 };
@@ -368,6 +389,67 @@ fn env_credential(
         wired_into: format!("`{}` in {place}", var.name),
         replacement: known.github_replacement.to_string(),
     });
+}
+
+/// Credentials given a value inside script or profile text (a `run:` script, a multi-line `env:`
+/// value written to `~/.aws/credentials`): `aws_access_key_id=${{ secrets.K }}`,
+/// `export AWS_SECRET_ACCESS_KEY=$S` where `S` comes from a secret. Values trustlint cannot trace
+/// to a stored secret or variable (a command's output, a variable set by an earlier step) are
+/// left alone, and so are references to an `env:` credential variable, reported where it is set.
+fn text_credentials(
+    file: &Arc<SourceFile>,
+    value: &Value,
+    scopes: &[&[EnvVar]],
+    place: &str,
+    facts: &mut Facts,
+) {
+    let mut kinds: Vec<trustlint_model::CredentialKind> = Vec::new();
+    for assignment in workflow::credential_assignments(&value.text) {
+        let origin = match workflow::shell_reference(assignment.value) {
+            Some(name) => {
+                let Some(var) = scopes.iter().find_map(|vars| vars.iter().rev().find(|var| var.name == name))
+                else {
+                    continue;
+                };
+                if workflow::credential_variable(&var.name).is_some() {
+                    continue;
+                }
+                resolve_env_reference(&var.value, scopes)
+            }
+            None => resolve_env_reference(
+                &Value {
+                    text: assignment.value.to_string(),
+                    span: value.span,
+                    origin: Origin::of_github(assignment.value),
+                },
+                scopes,
+            ),
+        };
+        let source = match origin {
+            Origin::Secret(name) => CredentialSource::Secret(name),
+            Origin::Variable(name) => CredentialSource::Variable(name),
+            _ => continue,
+        };
+        if kinds.contains(&assignment.variable.kind) {
+            continue;
+        }
+        kinds.push(assignment.variable.kind.clone());
+        let written = &value.text[assignment.name_at..assignment.name_at + assignment.name_len];
+        let ordinal = value.text[..assignment.name_at].matches(written).count();
+        let raw = file.slice(value.span);
+        let span = raw.match_indices(written).nth(ordinal).map_or(value.span, |(at, _)| {
+            Span::new(value.span.start + at, value.span.start + at + written.len())
+        });
+        facts.credentials.push(CredentialUse {
+            file: Arc::clone(file),
+            span,
+            value_span: None,
+            kind: assignment.variable.kind,
+            source,
+            wired_into: format!("`{written}` set in {place}"),
+            replacement: assignment.variable.github_replacement.to_string(),
+        });
+    }
 }
 
 /// `${{ env.NAME }}` takes the origin of `NAME` from the nearest enclosing `env:` (one level).

@@ -15,7 +15,7 @@ use trustlint_model::workflow::{
     self, EnvVar, Environment, ExternalSecret, IdToken, Include, Job, Origin, TokenRequest, TokenRequestKind,
     Value, Workflow, WorkflowKind,
 };
-use trustlint_model::{CredentialSource, CredentialUse, Facts};
+use trustlint_model::{CredentialKind, CredentialSource, CredentialUse, Facts};
 use trustlint_syntax::{Entry, Node, NodeKind, parse_yaml};
 
 use crate::Analysis;
@@ -499,24 +499,51 @@ fn variable_credential(file: &Arc<SourceFile>, var: &EnvVar, place: &str) -> Opt
     })
 }
 
-/// `$AWS_SECRET_ACCESS_KEY` read by a script of a job that neither sets it nor exchanges an
-/// `id_tokens` token: it comes from a CI/CD variable of the project or group. Skipped when part
-/// of the job could not be read.
+/// Long-lived credentials a job's scripts wire in from CI/CD variables of the project or group:
+/// a credential variable or AWS CLI setting assigned from one (`export AWS_ACCESS_KEY_ID=$KEY`,
+/// `aws configure set aws_secret_access_key $SECRET`; the first per credential kind), or a secret
+/// credential variable read without the job setting it. Skipped when part of the job could not be
+/// read or the job declares `id_tokens` (its scripts may exchange the token for these values).
 fn script_credentials(flow: &Workflow, job: &Job) -> Vec<CredentialUse> {
     if !job.unresolved.is_empty() || !job.id_tokens.is_empty() {
         return Vec::new();
     }
     let mut out = Vec::new();
+    let mut kinds_wired: Vec<CredentialKind> = Vec::new();
+    let mut assigned_names: Vec<&str> = Vec::new();
+    for line in &job.scripts {
+        for assignment in workflow::credential_assignments(&line.text) {
+            assigned_names.push(assignment.variable.name);
+            // Only a whole-value reference to a CI/CD variable the job does not compute itself is
+            // known to be stored; `$(aws sts ...)` and values built in the script are not.
+            let Some(source) = workflow::shell_reference(assignment.value) else { continue };
+            if computed_by_job(flow, job, source) || kinds_wired.contains(&assignment.variable.kind) {
+                continue;
+            }
+            kinds_wired.push(assignment.variable.kind.clone());
+            let written = &line.text[assignment.name_at..assignment.name_at + assignment.name_len];
+            out.push(CredentialUse {
+                file: Arc::clone(&flow.file),
+                span: locate(&flow.file, line, &line.text[..assignment.name_at], written),
+                value_span: None,
+                kind: assignment.variable.kind,
+                source: CredentialSource::Variable(source.to_string()),
+                wired_into: format!("`{written}` set by the script of `{}`", job.id),
+                replacement: assignment.variable.gitlab_replacement.to_string(),
+            });
+        }
+    }
     for line in &job.scripts {
         for (name, offset) in variable_references(&line.text) {
             let Some(known) = workflow::credential_variable(name) else { continue };
-            if !known.secret || known.only_from_secret {
+            if !known.secret || known.only_from_secret || kinds_wired.contains(&known.kind) {
                 continue;
             }
             let defined = flow.env.iter().chain(&job.env).any(|var| var.name == name);
-            let assigned = job.scripts.iter().any(|other| {
-                other.text.contains(&format!("{name}=")) || other.text.contains(&format!("export {name}"))
-            });
+            let assigned = assigned_names.contains(&known.name)
+                || job.scripts.iter().any(|other| {
+                    other.text.contains(&format!("{name}=")) || other.text.contains(&format!("export {name}"))
+                });
             if defined || assigned {
                 continue;
             }
@@ -544,6 +571,37 @@ fn script_credentials(flow: &Workflow, job: &Job) -> Vec<CredentialUse> {
     out
 }
 
+/// True when the job gives `name` a value itself: in `variables:`, or by a script assignment other
+/// than a pass-through of the same name (`export KEY=$KEY`).
+fn computed_by_job(flow: &Workflow, job: &Job, name: &str) -> bool {
+    if flow.env.iter().chain(&job.env).any(|var| var.name == name) {
+        return true;
+    }
+    job.scripts.iter().any(|line| {
+        let text = &line.text;
+        text.match_indices(&format!("{name}=")).any(|(at, _)| {
+            let before = text[..at].chars().next_back();
+            let starts_word =
+                before.is_none_or(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '$' | '{')));
+            let value = &text[at + name.len() + 1..];
+            starts_word
+                && !value.starts_with('=')
+                && workflow::shell_reference(value.split_whitespace().next().unwrap_or("").trim_matches('"'))
+                    != Some(name)
+        })
+    })
+}
+
+/// The span of the `index`-th occurrence of `written` in a script line's source, counting the
+/// occurrences in the decoded text before it (`prefix`); the whole line when it cannot be found.
+fn locate(file: &SourceFile, line: &Value, prefix: &str, written: &str) -> Span {
+    let ordinal = prefix.matches(written).count();
+    let raw = file.slice(line.span);
+    raw.match_indices(written)
+        .nth(ordinal)
+        .map_or(line.span, |(at, _)| Span::new(line.span.start + at, line.span.start + at + written.len()))
+}
+
 /// `$NAME` and `${NAME}` in a script line, with the offset of the `$`.
 fn variable_references(text: &str) -> Vec<(&str, usize)> {
     let mut out = Vec::new();
@@ -565,7 +623,6 @@ fn variable_references(text: &str) -> Vec<(&str, usize)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use trustlint_model::CredentialKind;
 
     fn slice(text: &str, span: Span) -> &str {
         &text[span.start..span.end]
@@ -675,8 +732,9 @@ legacy:
                     CredentialSource::Variable("PULUMI_TOKEN".into()),
                     CredentialKind::PulumiAccessToken
                 ),
+                // The setting the script assigns, not the variable it reads.
                 (
-                    "${AWS_SECRET_ACCESS_KEY}",
+                    "aws_secret_access_key",
                     CredentialSource::Variable("AWS_SECRET_ACCESS_KEY".into()),
                     CredentialKind::AwsAccessKey
                 ),

@@ -137,15 +137,15 @@ fn credential_noun(word: &str) -> &'static str {
     }
 }
 
-/// True when a plaintext value is a reference or placeholder rather than a secret: empty,
-/// `${...}` interpolation, `$VAR`, `<placeholder>`, a file path, `true`/`false`/`null`.
+/// True when a plaintext value is a reference or placeholder rather than a secret: empty, a YAML
+/// keyword ([`is_yaml_keyword`]), `${...}` interpolation, `$VAR`, a template placeholder
+/// ([`is_placeholder_text`]), a file path.
 pub fn is_reference_or_placeholder(value: &str) -> bool {
     let value = value.trim();
     if value.is_empty()
-        || matches!(value, "true" | "false" | "null" | "~")
+        || is_yaml_keyword(value)
         || (value.starts_with("${") && value.ends_with('}') && !value[2..].contains("${"))
-        || (value.starts_with('<') && value.ends_with('>'))
-        || value.chars().all(|c| c == '*' || c == 'x' || c == 'X')
+        || is_placeholder_text(value)
     {
         return true;
     }
@@ -160,6 +160,58 @@ pub fn is_reference_or_placeholder(value: &str) -> bool {
         && !value.contains(char::is_whitespace)
         && !value.contains('{');
     (path_like && !value.contains('\n')) || file_like
+}
+
+/// A YAML 1.1 or 1.2 boolean or null in any spelling (`True`, `FALSE`, `yes`, `On`, `~`): a
+/// switch, not a secret, even when a tool reads it as a string.
+pub fn is_yaml_keyword(value: &str) -> bool {
+    const KEYWORDS: &[&str] = &["true", "false", "yes", "no", "on", "off", "y", "n", "null", "~"];
+    let value = value.trim();
+    // YAML accepts `true`, `True` and `TRUE`, not `tRUE`: either lowercase after the first
+    // letter, or all uppercase.
+    let rest = value.get(1..).unwrap_or("");
+    let spelled =
+        rest.chars().all(|c| !c.is_ascii_uppercase()) || value.chars().all(|c| !c.is_ascii_lowercase());
+    spelled && KEYWORDS.iter().any(|k| value.eq_ignore_ascii_case(k))
+}
+
+/// Text written to be replaced: `<your-token>`, `REPLACE_WITH_TOKEN`, `changeme`, `xxxx`,
+/// `your-api-key`, `{{ token }}`, `%s`, `****`.
+pub fn is_placeholder_text(value: &str) -> bool {
+    let value = value.trim().trim_matches(|c| c == '"' || c == '\'');
+    let lower = value.to_ascii_lowercase();
+    if value.is_empty() {
+        return false;
+    }
+    let bracketed = |open: &str, close: &str| value.starts_with(open) && value.ends_with(close);
+    if bracketed("<", ">") || bracketed("{{", "}}") {
+        return true;
+    }
+    const PREFIXES: &[&str] = &[
+        "replace_with",
+        "replace-with",
+        "replace_me",
+        "replace-me",
+        "replaceme",
+        "your_",
+        "your-",
+        "insert_",
+        "insert-",
+        "enter_",
+        "enter-",
+    ];
+    const MARKERS: &[&str] =
+        &["changeme", "change_me", "change-me", "placeholder", "replace_this", "replace-this", "redacted"];
+    if PREFIXES.iter().any(|p| lower.starts_with(p)) || MARKERS.iter().any(|m| lower.contains(m)) {
+        return true;
+    }
+    if matches!(lower.as_str(), "%s" | "%v" | "todo" | "tbd" | "secret" | "token" | "password") {
+        return true;
+    }
+    // Masks: `xxxx`, `XXXX-XXXX`, `****`, `....`.
+    let mask = |c: char| matches!(c, 'x' | 'X' | '*' | '.' | '#');
+    let masked = value.chars().filter(|c| mask(*c)).count();
+    masked >= 3 && value.chars().all(|c| mask(c) || matches!(c, '-' | '_' | ' ' | ':' | '/'))
 }
 
 /// ESC login providers: the field that holds their static form, and their OIDC form
@@ -276,6 +328,20 @@ mod tests {
     fn references_and_placeholders_are_not_secrets() {
         for value in [
             "",
+            "True",
+            "FALSE",
+            "yes",
+            "On",
+            "NULL",
+            "REPLACE_WITH_YOUR_TOKEN",
+            "<your-token>",
+            "your-api-key-here",
+            "changeme",
+            "ChangeMe123",
+            "xxxx",
+            "XXXX-XXXX-XXXX",
+            "${VAR}",
+            "{{ token }}",
             "${aws.login.secretAccessKey}",
             "$DB_PASSWORD",
             "<your-token>",
@@ -286,9 +352,16 @@ mod tests {
         ] {
             assert!(is_reference_or_placeholder(value), "{value}");
         }
-        for value in
-            ["hunter2", "FAKEfakeFAKEfake", "{\"type\": \"service_account\"}", "12345678", "pre${x}post"]
-        {
+        for value in [
+            "hunter2",
+            "FAKEfakeFAKEfake",
+            "{\"type\": \"service_account\"}",
+            "12345678",
+            "pre${x}post",
+            "tRUE",
+            "yesterday-9f3kq",
+            "x9Kq2xT7",
+        ] {
             assert!(!is_reference_or_placeholder(value), "{value}");
         }
     }

@@ -312,6 +312,12 @@ mod tests {
             ("sub", "repo:acme/infra:pull_request", true, Is(AnyContext)),
             ("sub", "repo:acme/infra:ref:refs/pull/42/merge", false, Is(AnyContext)),
             ("sub", "repository_id:90817263", false, Is(AnyContext)),
+            // A customized template may hold `repo` without `context`, so a subject can end there.
+            ("sub", "repo:acme/infra", false, Is(AnyContext)),
+            ("sub", "repo:acme/infra", true, Is(AnyContext)),
+            ("sub", "workflow:deploy:repo:acme/app", false, Is(AnyContext)),
+            ("sub", "environment:prod:repo:acme/app", false, Is(Exact)),
+            ("sub", "workflow:deploy:repo:acme/*", true, Is(WholeOwner)),
             ("sub", "repo:acme@4411223/infra@90817263:*", true, Is(AnyContext)),
             // One repository, a context pattern.
             ("sub", "repo:acme/infra:ref:refs/tags/v*", true, Is(ContextPattern)),
@@ -346,8 +352,6 @@ mod tests {
             ("sub", "repo:acme/infra:branch:main", true, Out),
             ("sub", "repo:acme/infra:branch:*", true, Out),
             ("sub", "repo:acme/infra:refs/heads/main", false, Out),
-            ("sub", "repo:acme/infra", false, Out),
-            ("sub", "repo:acme/infra", true, Out),
             ("sub", "repo:acme/infra:environment:Production:V1", false, Out),
             ("sub", "repo:acme/infra:environment:Prod:V*", true, Out),
             ("sub", "repo:acme/infra:x*", true, Out),
@@ -379,6 +383,87 @@ mod tests {
             ("sub", "repo:acme/infra:environment:*", false, Out),
         ];
         check(&IssuerKind::GitHub, cases);
+    }
+
+    /// Every ordering of every combination of up to three claims a customized template can hold
+    /// (reference 1.1): the subject is never dead, and its breadth follows from which claims pin
+    /// an identity. `repo`/`repository_id` pin the repository, and then the context (`environment`,
+    /// `ref`) decides; `repository_owner` pins the owner; an exact `job_workflow_ref` pins the
+    /// called workflow; `workflow`, `actor`, `event_name`, `repository_visibility` and the like are
+    /// chosen by any repository, so on their own they admit every repository.
+    #[test]
+    fn github_customized_templates_in_every_order() {
+        // (pair as GitHub writes it, what it pins)
+        #[derive(Clone, Copy, PartialEq)]
+        enum Pin {
+            Repository,
+            Owner,
+            Context,
+            CalledWorkflow,
+            Nothing,
+        }
+        let pairs: &[(&str, Pin)] = &[
+            ("repo:acme/app", Pin::Repository),
+            ("repository_id:90817263", Pin::Repository),
+            ("repository_owner:acme", Pin::Owner),
+            ("repository_owner_id:4411223", Pin::Owner),
+            ("environment:prod%3Aeastus", Pin::Context),
+            ("ref:refs/heads/main", Pin::Context),
+            (
+                "job_workflow_ref:acme/automation/.github/workflows/deploy.yml@refs/heads/main",
+                Pin::CalledWorkflow,
+            ),
+            ("workflow:deploy", Pin::Nothing),
+            ("actor:octocat", Pin::Nothing),
+            ("event_name:push", Pin::Nothing),
+            ("repository_visibility:private", Pin::Nothing),
+            ("runner_environment:github-hosted", Pin::Nothing),
+            ("repo_property_tier:production", Pin::Nothing),
+        ];
+        let expected = |pins: &[Pin]| {
+            if pins.contains(&Pin::CalledWorkflow) {
+                Exact
+            } else if pins.contains(&Pin::Repository) {
+                if pins.contains(&Pin::Context) { Exact } else { AnyContext }
+            } else if pins.contains(&Pin::Owner) {
+                WholeOwner
+            } else {
+                AnyOwner
+            }
+        };
+        let n = pairs.len();
+        let mut checked = 0;
+        for a in 0..n {
+            for b in (0..n).map(Some).chain([None]) {
+                for c in (0..n).map(Some).chain([None]) {
+                    let chosen: Vec<usize> = [Some(a), b, c].into_iter().flatten().collect();
+                    // A template names each key once; two keys of the same kind are not combined
+                    // (GitHub keeps `repo` and `repository_id` distinct, both pin the same thing).
+                    let keys: Vec<&str> =
+                        chosen.iter().map(|&i| pairs[i].0.split(':').next().unwrap()).collect();
+                    if (1..keys.len()).any(|i| keys[..i].contains(&keys[i])) || (c.is_some() && b.is_none()) {
+                        continue;
+                    }
+                    let subject: Vec<&str> = chosen.iter().map(|&i| pairs[i].0).collect();
+                    let subject = subject.join(":");
+                    let pins: Vec<Pin> = chosen.iter().map(|&i| pairs[i].1).collect();
+                    let want = expected(&pins);
+                    match assess(&IssuerKind::GitHub, "sub", &subject, false) {
+                        SubjectVerdict::Scoped { breadth, .. } => {
+                            assert_eq!(breadth, want, "{subject}");
+                        }
+                        other => panic!("{subject}: a customized template can issue it, got {other:?}"),
+                    }
+                    checked += 1;
+                }
+            }
+        }
+        assert!(checked > 1500, "{checked}");
+        // A raw `:` inside a free-text value is never written: GitHub encodes it as `%3A`.
+        assert!(matches!(
+            assess(&IssuerKind::GitHub, "sub", "environment:prod:eastus:repository_owner:acme", false),
+            SubjectVerdict::OutsideGrammar { .. }
+        ));
     }
 
     #[test]
@@ -615,7 +700,6 @@ mod tests {
                 "ref:refs",
                 Some("repo:acme/infra:ref:refs/heads/main"),
             ),
-            ("repo:acme/infra", false, "context", Some("repo:acme/infra:environment:<env>")),
             (
                 "repo:acme/infra:environment:Production:V1",
                 false,

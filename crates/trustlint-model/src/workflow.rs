@@ -217,19 +217,24 @@ pub enum Origin {
 }
 
 impl Origin {
-    /// Read a GitHub Actions value: the first `${{ ... }}` reference decides.
+    /// Read a GitHub Actions value from the context references inside its `${{ ... }}`
+    /// expressions: a secret anywhere decides first, then a variable, then a step output
+    /// (`steps.<id>.outputs.X` is a step output whatever the id says, `steps.get-secrets` too).
     pub fn of_github(text: &str) -> Origin {
         if !text.contains("${{") {
             return Origin::Literal;
         }
-        let expression = |prefix: &str| find_reference(text, prefix);
-        if let Some(name) = expression("secrets.").or_else(|| bracket_reference(text, "secrets[")) {
+        let chains = expression_references(text);
+        let find = |root: &str| {
+            chains.iter().find(|chain| chain.len() >= 2 && chain[0] == root).map(|chain| chain[1].clone())
+        };
+        if let Some(name) = find("secrets") {
             return Origin::Secret(name);
         }
-        if let Some(name) = expression("vars.") {
+        if let Some(name) = find("vars") {
             return Origin::Variable(name);
         }
-        if let Some(step) = expression("steps.") {
+        if let Some(step) = find("steps") {
             return Origin::StepOutput(step);
         }
         Origin::Expression(text.trim().to_string())
@@ -257,35 +262,91 @@ fn is_variable_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
 }
 
-/// The identifier after `prefix` inside a `${{ }}` expression (`secrets.AWS_KEY` -> `AWS_KEY`).
-fn find_reference(text: &str, prefix: &str) -> Option<String> {
-    let mut from = 0;
-    while let Some(found) = text[from..].find(prefix) {
-        let at = from + found;
-        // `github.secrets.x` is not `secrets.x`; require a word boundary before.
-        let boundary = text[..at]
-            .chars()
-            .next_back()
-            .is_none_or(|c| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'));
-        let name: String = text[at + prefix.len()..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
-            .collect();
-        if boundary && !name.is_empty() {
-            return Some(name);
-        }
-        from = at + prefix.len();
+/// The property chains (`secrets.AWS_KEY` -> `["secrets", "AWS_KEY"]`, `secrets['A-B']`,
+/// `steps.get-secrets.outputs.token`) referenced inside the `${{ ... }}` expressions of `text`,
+/// in order. String literals are skipped, and a chain starts only at a word boundary, so
+/// `github.secrets.x` is the chain `github.secrets.x`, never `secrets.x`.
+pub fn expression_references(text: &str) -> Vec<Vec<String>> {
+    let mut chains = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find("${{") {
+        let body_start = open + 3;
+        let body_end = rest[body_start..].find("}}").map_or(rest.len(), |at| body_start + at);
+        chains.extend(chains_in(&rest[body_start..body_end]));
+        rest = &rest[(body_end + 2).min(rest.len())..];
     }
-    None
+    chains
 }
 
-/// `secrets['NAME']` / `secrets["NAME"]`.
-fn bracket_reference(text: &str, prefix: &str) -> Option<String> {
-    let at = text.find(prefix)?;
-    let rest = text[at + prefix.len()..].trim_start_matches(['\'', '"']);
-    let name: String =
-        rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').collect();
-    (!name.is_empty()).then_some(name)
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '-'
+}
+
+/// The chains in one expression body.
+fn chains_in(body: &str) -> Vec<Vec<String>> {
+    let chars: Vec<char> = body.chars().collect();
+    let mut chains = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\'' {
+            // A string literal; `''` escapes a quote inside it.
+            i += 1;
+            while i < chars.len() {
+                if chars[i] == '\'' {
+                    if chars.get(i + 1) == Some(&'\'') {
+                        i += 2;
+                        continue;
+                    }
+                    break;
+                }
+                i += 1;
+            }
+            i += 1;
+            continue;
+        }
+        let boundary = i == 0 || !(is_name_char(chars[i - 1]) || chars[i - 1] == '.');
+        if !(boundary && (c.is_ascii_alphabetic() || c == '_')) {
+            i += 1;
+            continue;
+        }
+        let mut chain = Vec::new();
+        let read_name = |i: &mut usize| {
+            let from = *i;
+            while *i < chars.len() && is_name_char(chars[*i]) {
+                *i += 1;
+            }
+            chars[from..*i].iter().collect::<String>()
+        };
+        chain.push(read_name(&mut i));
+        loop {
+            match chars.get(i) {
+                Some('.') if chars.get(i + 1).is_some_and(|c| is_name_char(*c) || *c == '*') => {
+                    i += 1;
+                    if chars[i] == '*' {
+                        chain.push("*".into());
+                        i += 1;
+                    } else {
+                        chain.push(read_name(&mut i));
+                    }
+                }
+                Some('[') => {
+                    let quote = chars.get(i + 1).copied().filter(|q| *q == '\'' || *q == '"');
+                    let Some(quote) = quote else { break };
+                    let from = i + 2;
+                    let Some(len) = chars[from..].iter().position(|c| *c == quote) else { break };
+                    chain.push(chars[from..from + len].iter().collect());
+                    i = from + len + 1;
+                    if chars.get(i) == Some(&']') {
+                        i += 1;
+                    }
+                }
+                _ => break,
+            }
+        }
+        chains.push(chain);
+    }
+    chains
 }
 
 /// `NAME: value` under `env:` (GitHub) or `variables:` (GitLab).
@@ -414,8 +475,9 @@ pub struct Step {
 }
 
 impl Step {
+    /// The `with:` input `name` (input names are case-insensitive on GitHub).
     pub fn input(&self, name: &str) -> Option<&Input> {
-        self.with.iter().rev().find(|input| input.name == name)
+        self.with.iter().rev().find(|input| input.name.eq_ignore_ascii_case(name))
     }
 
     /// A short label: `step \`login\``, `step 3 (aws-actions/configure-aws-credentials)`.
@@ -440,6 +502,13 @@ impl Step {
     /// True when this step is a known OIDC login, so its outputs are short-lived credentials.
     pub fn is_oidc_login(&self) -> bool {
         self.uses.as_ref().is_some_and(|action| login_request(action, self).is_some())
+    }
+
+    /// True when this step's outputs are short-lived credentials: an OIDC login, or an action
+    /// whose outputs always come from an exchange made for this run ([`KnownAction::short_lived_outputs`]).
+    pub fn outputs_are_short_lived(&self) -> bool {
+        self.is_oidc_login()
+            || self.uses.as_ref().and_then(ActionRef::known).is_some_and(|known| known.short_lived_outputs)
     }
 }
 
@@ -511,67 +580,291 @@ impl ActionRef {
         }
     }
 
-    /// Actions known never to request an OIDC token themselves (toolchain setup, checkout,
-    /// caches, artifacts, container builds); other unknown actions may.
-    pub fn never_requests_token(&self) -> bool {
+    /// The entry of [`KNOWN_ACTIONS`] for this action, if any (sub-paths of a listed action, such
+    /// as `gradle/actions/setup-gradle`, share its entry).
+    pub fn known(&self) -> Option<&'static KnownAction> {
         let name = self.name();
-        if TOKEN_ACTIONS.iter().any(|known| name == *known) {
-            return false;
+        KNOWN_ACTIONS.iter().find(|known| {
+            name == known.name || (name.starts_with(known.name) && name[known.name.len()..].starts_with('/'))
+        })
+    }
+
+    /// True for actions known never to request an OIDC token themselves: the table says so
+    /// ([`TokenUse::Never`]), the action is an input-dependent login (used without its OIDC
+    /// inputs it requests nothing; with them, the step is already a token request), or it belongs
+    /// to an owner in [`NO_TOKEN_OWNERS`]. Other unknown actions may request one.
+    pub fn never_requests_token(&self) -> bool {
+        if let Some(known) = self.known() {
+            return !matches!(known.token, TokenUse::Always);
         }
-        // Used without their OIDC inputs (a static-key login), these request nothing; with them,
-        // the step is already a token request.
-        if INPUT_DEPENDENT_LOGINS.contains(&name.as_str()) {
-            return true;
-        }
+        let name = self.name();
         let owner = name.split('/').next().unwrap_or("");
-        matches!(owner, "actions" | "docker" | "github")
-            || NO_TOKEN_ACTIONS.iter().any(|known| name == *known || name.starts_with(&format!("{known}/")))
+        matches!(self.kind, ActionKind::Remote { .. }) && NO_TOKEN_OWNERS.contains(&owner)
     }
 }
 
-/// Actions that request an OIDC token whatever their inputs (besides the cloud logins, which
-/// depend on their inputs: see [`login_request`]).
-const TOKEN_ACTIONS: &[&str] = &[
-    "actions/deploy-pages",
-    "actions/attest",
-    "actions/attest-build-provenance",
-    "actions/attest-sbom",
-    "pulumi/auth-actions",
-    "sigstore/gh-action-sigstore-python",
-    "rubygems/release-gem",
-    "rubygems/configure-rubygems-credentials",
-    "rust-lang/crates-io-auth-action",
-    "octo-sts/action",
+/// What a well-known action does with the job's OIDC token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenUse {
+    /// Never requests a token itself (it may consume credentials another step produced).
+    Never,
+    /// Requests a token whatever its inputs.
+    Always,
+    /// Requests a token when every test holds (a cloud login given its OIDC inputs).
+    When(&'static [InputTest]),
+}
+
+/// A test on a step's `with:` inputs (names compare case-insensitively, as GitHub does).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InputTest {
+    /// Given, with a non-empty value.
+    Given(&'static str),
+    /// Absent or empty.
+    Absent(&'static str),
+    /// Given with this value (case-insensitive).
+    Equals(&'static str, &'static str),
+    /// Absent, or given with another value.
+    NotEquals(&'static str, &'static str),
+}
+
+impl InputTest {
+    fn holds(&self, step: &Step) -> bool {
+        let value = |name: &str| {
+            step.input(name)
+                .map(|input| input.value.text.trim().to_ascii_lowercase())
+                .filter(|v| !v.is_empty())
+        };
+        match *self {
+            InputTest::Given(name) => value(name).is_some(),
+            InputTest::Absent(name) => value(name).is_none(),
+            InputTest::Equals(name, expected) => value(name).as_deref() == Some(expected),
+            InputTest::NotEquals(name, other) => value(name).as_deref() != Some(other),
+        }
+    }
+}
+
+/// A well-known action: whether it requests an OIDC token, which inputs take a long-lived
+/// credential, and, for cloud logins, which inputs name the identity it becomes.
+#[derive(Clone, Debug)]
+pub struct KnownAction {
+    /// `owner/repo[/path]`, lowercased.
+    pub name: &'static str,
+    pub token: TokenUse,
+    /// Inputs that take a long-lived credential instead of the OIDC token (6.3).
+    pub static_inputs: &'static [StaticInput],
+    /// The relying party a login exchanges the token with, and the inputs naming the target
+    /// identity (a role ARN, a workload identity provider and service account, an Azure client):
+    /// what links a workflow's login to the trust that must accept it.
+    pub login: Option<LoginTarget>,
+    /// Its outputs are credentials from an OIDC exchange made for this run (short-lived), not a
+    /// stored credential passed through.
+    pub short_lived_outputs: bool,
+}
+
+/// What a login action exchanges the token for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LoginTarget {
+    /// "AWS", "Google Cloud", "Azure", "Vault", "Pulumi Cloud", ...
+    pub relying_party: &'static str,
+    /// Inputs naming the identity, most specific first.
+    pub identity_inputs: &'static [&'static str],
+    /// The input setting the token's audience, when the action lets the caller choose it.
+    pub audience_input: Option<&'static str>,
+}
+
+/// A static-credential input of a known login action (6.3).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaticInput {
+    pub input: &'static str,
+    pub kind: CredentialKind,
+    /// The OIDC replacement, for the help line.
+    pub replacement: &'static str,
+}
+
+const AWS_REPLACEMENT: &str = "Use `role-to-assume` with a role that trusts this repository's OIDC tokens, grant `id-token: write` to this job, and remove `aws-access-key-id`/`aws-secret-access-key`.";
+const GCP_REPLACEMENT: &str = "Use `workload_identity_provider` (and `service_account`, or direct Workload Identity Federation) with `id-token: write`, and remove `credentials_json`.";
+const AZURE_REPLACEMENT: &str = "Use `client-id`, `tenant-id` and `subscription-id` with a federated identity credential and `id-token: write`, and remove `creds`.";
+
+const fn never(name: &'static str) -> KnownAction {
+    KnownAction { name, token: TokenUse::Never, static_inputs: &[], login: None, short_lived_outputs: false }
+}
+
+const fn always(name: &'static str) -> KnownAction {
+    KnownAction { name, token: TokenUse::Always, static_inputs: &[], login: None, short_lived_outputs: false }
+}
+
+/// The one table of what well-known GitHub actions do with OIDC tokens (oidc-reference.md 6.1,
+/// 6.3). The frontends read it to find token requests and static-key inputs, the `id-token-*`
+/// rules to tell which jobs need `id-token: write`, and workflow-to-trust linking to find the
+/// identity a login targets. An action not listed here (and not under [`NO_TOKEN_OWNERS`]) is
+/// unknown: it may request a token.
+///
+/// Notes on entries that are easy to get wrong: `pulumi/actions` runs the Pulumi CLI with
+/// whatever `PULUMI_ACCESS_TOKEN` it is given and never requests a token (the exchange is
+/// `pulumi/auth-actions`); `aws-actions/amazon-ecr-login` uses credentials an earlier step set.
+pub const KNOWN_ACTIONS: &[KnownAction] = &[
+    // Cloud and secret-manager logins: OIDC with their identity inputs, static keys otherwise.
+    KnownAction {
+        name: "aws-actions/configure-aws-credentials",
+        token: TokenUse::When(&[
+            InputTest::Given("role-to-assume"),
+            InputTest::Absent("aws-access-key-id"),
+            InputTest::Absent("web-identity-token-file"),
+        ]),
+        static_inputs: &[
+            StaticInput {
+                input: "aws-access-key-id",
+                kind: CredentialKind::AwsAccessKey,
+                replacement: AWS_REPLACEMENT,
+            },
+            StaticInput {
+                input: "aws-secret-access-key",
+                kind: CredentialKind::AwsAccessKey,
+                replacement: AWS_REPLACEMENT,
+            },
+        ],
+        login: Some(LoginTarget {
+            relying_party: "AWS",
+            identity_inputs: &["role-to-assume"],
+            audience_input: Some("audience"),
+        }),
+        short_lived_outputs: true,
+    },
+    KnownAction {
+        name: "google-github-actions/auth",
+        token: TokenUse::When(&[
+            InputTest::Given("workload_identity_provider"),
+            InputTest::Absent("credentials_json"),
+        ]),
+        static_inputs: &[StaticInput {
+            input: "credentials_json",
+            kind: CredentialKind::GcpServiceAccountKey,
+            replacement: GCP_REPLACEMENT,
+        }],
+        login: Some(LoginTarget {
+            relying_party: "Google Cloud",
+            identity_inputs: &["workload_identity_provider", "service_account"],
+            audience_input: Some("audience"),
+        }),
+        short_lived_outputs: true,
+    },
+    KnownAction {
+        name: "azure/login",
+        token: TokenUse::When(&[
+            InputTest::Given("client-id"),
+            InputTest::NotEquals("auth-type", "identity"),
+        ]),
+        static_inputs: &[StaticInput {
+            input: "creds",
+            kind: CredentialKind::AzureClientSecret,
+            replacement: AZURE_REPLACEMENT,
+        }],
+        login: Some(LoginTarget {
+            relying_party: "Azure",
+            identity_inputs: &["client-id", "tenant-id", "subscription-id"],
+            audience_input: Some("audience"),
+        }),
+        short_lived_outputs: false,
+    },
+    KnownAction {
+        name: "hashicorp/vault-action",
+        token: TokenUse::When(&[InputTest::Equals("method", "jwt"), InputTest::Absent("jwttoken")]),
+        static_inputs: &[],
+        login: Some(LoginTarget {
+            relying_party: "Vault",
+            identity_inputs: &["role", "url"],
+            audience_input: Some("jwtGithubAudience"),
+        }),
+        short_lived_outputs: false,
+    },
+    KnownAction {
+        name: "pulumi/auth-actions",
+        token: TokenUse::Always,
+        static_inputs: &[],
+        login: Some(LoginTarget {
+            relying_party: "Pulumi Cloud",
+            identity_inputs: &["organization", "requested-token-type", "scope"],
+            audience_input: None,
+        }),
+        short_lived_outputs: true,
+    },
+    KnownAction {
+        name: "pulumi/esc-action",
+        token: TokenUse::When(&[InputTest::Equals("oidc-auth", "true")]),
+        static_inputs: &[],
+        login: Some(LoginTarget {
+            relying_party: "Pulumi Cloud",
+            identity_inputs: &["oidc-organization", "environment"],
+            audience_input: None,
+        }),
+        // The values of an ESC environment opened for this run; its cloud logins are exchanges,
+        // and static values stored in it are judged where the environment is defined.
+        short_lived_outputs: true,
+    },
+    KnownAction {
+        name: "octo-sts/action",
+        token: TokenUse::Always,
+        static_inputs: &[],
+        login: Some(LoginTarget {
+            relying_party: "Octo STS",
+            identity_inputs: &["scope", "identity"],
+            audience_input: None,
+        }),
+        short_lived_outputs: true,
+    },
+    // Publishing and signing with the token (trusted publishing, keyless signing, attestations).
+    KnownAction {
+        name: "pypa/gh-action-pypi-publish",
+        token: TokenUse::When(&[InputTest::Absent("password")]),
+        static_inputs: &[],
+        login: None,
+        short_lived_outputs: false,
+    },
+    KnownAction {
+        name: "codecov/codecov-action",
+        token: TokenUse::When(&[InputTest::Equals("use_oidc", "true")]),
+        static_inputs: &[],
+        login: None,
+        short_lived_outputs: false,
+    },
+    always("actions/deploy-pages"),
+    always("actions/attest"),
+    always("actions/attest-build-provenance"),
+    always("actions/attest-sbom"),
+    always("sigstore/gh-action-sigstore-python"),
+    always("rubygems/release-gem"),
+    always("rubygems/configure-rubygems-credentials"),
+    always("rust-lang/crates-io-auth-action"),
+    // Never request a token: toolchains, caches, linters, and tools that use credentials an
+    // earlier step produced.
+    never("pulumi/actions"),
+    never("pulumi/setup-pulumi"),
+    never("aws-actions/amazon-ecr-login"),
+    never("aws-actions/amazon-ecs-deploy-task-definition"),
+    never("aws-actions/amazon-ecs-render-task-definition"),
+    never("google-github-actions/setup-gcloud"),
+    never("google-github-actions/get-gke-credentials"),
+    never("google-github-actions/deploy-cloudrun"),
+    never("azure/setup-kubectl"),
+    never("azure/setup-helm"),
+    never("hashicorp/setup-terraform"),
+    never("dtolnay/rust-toolchain"),
+    never("swatinem/rust-cache"),
+    never("taiki-e/install-action"),
+    never("pnpm/action-setup"),
+    never("astral-sh/setup-uv"),
+    never("ruby/setup-ruby"),
+    never("softprops/action-gh-release"),
+    never("peter-evans/create-pull-request"),
+    never("golangci/golangci-lint-action"),
+    never("gradle/actions"),
+    never("jdx/mise-action"),
 ];
 
-/// Actions that request a token only with certain inputs (see [`login_request`]).
-const INPUT_DEPENDENT_LOGINS: &[&str] = &[
-    "aws-actions/configure-aws-credentials",
-    "google-github-actions/auth",
-    "azure/login",
-    "hashicorp/vault-action",
-    "pypa/gh-action-pypi-publish",
-    "codecov/codecov-action",
-];
-
-/// Well-known actions that never request an OIDC token (besides every `actions/*`, `docker/*`
-/// and `github/*` action not in [`TOKEN_ACTIONS`]).
-const NO_TOKEN_ACTIONS: &[&str] = &[
-    "dtolnay/rust-toolchain",
-    "swatinem/rust-cache",
-    "taiki-e/install-action",
-    "pnpm/action-setup",
-    "astral-sh/setup-uv",
-    "ruby/setup-ruby",
-    "hashicorp/setup-terraform",
-    "google-github-actions/setup-gcloud",
-    "aws-actions/amazon-ecr-login",
-    "softprops/action-gh-release",
-    "peter-evans/create-pull-request",
-    "golangci/golangci-lint-action",
-    "gradle/actions",
-    "jdx/mise-action",
-];
+/// Owners whose actions never request an OIDC token unless [`KNOWN_ACTIONS`] says otherwise
+/// (`actions/deploy-pages` and the attestation actions do): GitHub's own toolchain, checkout,
+/// cache, artifact and container-build actions.
+pub const NO_TOKEN_OWNERS: &[&str] = &["actions", "docker", "github"];
 
 /// Why and how a job obtains an OIDC token.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -597,32 +890,24 @@ pub enum TokenRequestKind {
 
 /// The token request a step makes, if it is a known OIDC login or token consumer.
 pub fn login_request(action: &ActionRef, step: &Step) -> Option<TokenRequest> {
-    let has = |name: &str| step.input(name).is_some_and(|input| !input.value.text.trim().is_empty());
-    let value = |name: &str| step.input(name).map(|input| input.value.text.trim().to_ascii_lowercase());
+    let known = action.known()?;
+    let requests = match known.token {
+        TokenUse::Never => false,
+        TokenUse::Always => true,
+        TokenUse::When(tests) => tests.iter().all(|test| test.holds(step)),
+    };
+    if !requests {
+        return None;
+    }
     let name = action.name();
-    let what = match name.as_str() {
-        "aws-actions/configure-aws-credentials"
-            if has("role-to-assume") && !has("aws-access-key-id") && !has("web-identity-token-file") =>
-        {
-            format!("{name} with `role-to-assume`")
-        }
-        "google-github-actions/auth" if has("workload_identity_provider") && !has("credentials_json") => {
-            format!("{name} with `workload_identity_provider`")
-        }
-        "azure/login" if has("client-id") && value("auth-type").is_none_or(|t| t != "identity") => {
-            format!("{name} with `client-id`")
-        }
-        "hashicorp/vault-action"
-            if value("method").as_deref() == Some("jwt") && !has("jwttoken") && !has("jwtToken") =>
-        {
-            format!("{name} with `method: jwt`")
-        }
-        "pypa/gh-action-pypi-publish" if !has("password") => format!("{name} (trusted publishing)"),
-        "codecov/codecov-action" if value("use_oidc").as_deref() == Some("true") => {
-            format!("{name} with `use_oidc: true`")
-        }
-        known if TOKEN_ACTIONS.contains(&known) => name.clone(),
-        _ => return None,
+    let what = match known.token {
+        TokenUse::When(tests) => match tests.first() {
+            Some(InputTest::Given(input)) => format!("{name} with `{input}`"),
+            Some(InputTest::Equals(input, value)) => format!("{name} with `{input}: {value}`"),
+            Some(InputTest::Absent(_)) => format!("{name} (trusted publishing)"),
+            _ => name,
+        },
+        _ => name,
     };
     Some(TokenRequest { span: step.span, kind: TokenRequestKind::Action, what })
 }
@@ -642,48 +927,10 @@ pub fn script_requests_token(text: &str) -> Option<&'static str> {
     MARKERS.iter().find(|(marker, _)| text.contains(marker)).map(|(_, what)| *what)
 }
 
-/// A static-credential input of a known login action (6.3).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StaticInput {
-    pub input: &'static str,
-    pub kind: CredentialKind,
-    /// The OIDC replacement, for the help line.
-    pub replacement: &'static str,
-}
-
-const AWS_REPLACEMENT: &str = "Use `role-to-assume` with a role that trusts this repository's OIDC tokens, grant `id-token: write` to this job, and remove `aws-access-key-id`/`aws-secret-access-key`.";
-const GCP_REPLACEMENT: &str = "Use `workload_identity_provider` (and `service_account`, or direct Workload Identity Federation) with `id-token: write`, and remove `credentials_json`.";
-const AZURE_REPLACEMENT: &str = "Use `client-id`, `tenant-id` and `subscription-id` with a federated identity credential and `id-token: write`, and remove `creds`.";
-
 /// The inputs of `action` that take a long-lived credential.
 pub fn static_inputs(action: &ActionRef) -> Vec<StaticInput> {
-    match action.name().as_str() {
-        "aws-actions/configure-aws-credentials" => vec![
-            StaticInput {
-                input: "aws-access-key-id",
-                kind: CredentialKind::AwsAccessKey,
-                replacement: AWS_REPLACEMENT,
-            },
-            StaticInput {
-                input: "aws-secret-access-key",
-                kind: CredentialKind::AwsAccessKey,
-                replacement: AWS_REPLACEMENT,
-            },
-        ],
-        "google-github-actions/auth" => vec![StaticInput {
-            input: "credentials_json",
-            kind: CredentialKind::GcpServiceAccountKey,
-            replacement: GCP_REPLACEMENT,
-        }],
-        "azure/login" => vec![StaticInput {
-            input: "creds",
-            kind: CredentialKind::AzureClientSecret,
-            replacement: AZURE_REPLACEMENT,
-        }],
-        _ => Vec::new(),
-    }
+    action.known().map(|known| known.static_inputs.to_vec()).unwrap_or_default()
 }
-
 /// A long-lived credential environment variable (6.3, 5.4).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CredentialVariable {
@@ -748,10 +995,113 @@ pub fn credential_variable(name: &str) -> Option<CredentialVariable> {
 }
 
 /// Literal values that are placeholders, not credentials: empty, very short (`test` for
-/// LocalStack and moto), or AWS's documented examples.
+/// LocalStack and moto), AWS's documented examples, YAML keywords in any spelling, or text
+/// written to be replaced (`REPLACE_WITH_...`, `<your-token>`, `changeme`, `xxxx`, `${VAR}`).
 pub fn is_placeholder_literal(text: &str) -> bool {
     let text = text.trim();
-    text.chars().count() < 8 || text.contains("EXAMPLE") || text.eq_ignore_ascii_case("localstack")
+    text.chars().count() < 8
+        || text.contains("EXAMPLE")
+        || text.eq_ignore_ascii_case("localstack")
+        || crate::config_key::is_reference_or_placeholder(text)
+}
+
+/// A credential variable or AWS CLI setting given a value in script or profile text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CredentialAssignment<'a> {
+    pub variable: CredentialVariable,
+    /// Byte range of the name as written in the text.
+    pub name_at: usize,
+    pub name_len: usize,
+    /// The value as written, quotes removed (`$AWS_KEY`, `${{ secrets.KEY }}`, `$(aws ...)`).
+    pub value: &'a str,
+}
+
+/// Credentials given a value in shell or profile text: `export AWS_ACCESS_KEY_ID=$KEY`,
+/// `AWS_SECRET_ACCESS_KEY="${{ secrets.S }}" terraform apply`, `aws configure set
+/// aws_secret_access_key "$S"`, and `aws_access_key_id = ...` in a credentials-file profile. A
+/// `$AWS_ACCESS_KEY_ID` reference is a read, not an assignment.
+pub fn credential_assignments(text: &str) -> Vec<CredentialAssignment<'_>> {
+    const NAMES: &[&str] = &[
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "GOOGLE_CREDENTIALS",
+        "ARM_CLIENT_SECRET",
+        "AZURE_CLIENT_SECRET",
+        "PULUMI_ACCESS_TOKEN",
+    ];
+    let lower = text.to_ascii_lowercase();
+    let mut out = Vec::new();
+    for name in NAMES {
+        let Some(variable) = credential_variable(name) else { continue };
+        let needle = name.to_ascii_lowercase();
+        for (at, _) in lower.match_indices(&needle) {
+            let end = at + needle.len();
+            let before = text[..at].chars().next_back();
+            let after = text[end..].chars().next();
+            if before.is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '$' | '{' | '-'))
+                || after.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+            {
+                continue;
+            }
+            // A profile-qualified AWS CLI setting (`profile.prod.aws_access_key_id`) follows a dot.
+            let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+            let line_head = &lower[line_start..at];
+            let configure = line_head.contains("configure set");
+            if before == Some('.') && !configure {
+                continue;
+            }
+            let rest = &text[end..];
+            let spaces = rest.len() - rest.trim_start_matches([' ', '\t']).len();
+            let value_text = if rest[spaces..].starts_with('=') && !rest[spaces..].starts_with("==") {
+                rest[spaces + 1..].trim_start_matches([' ', '\t'])
+            } else if configure && spaces > 0 {
+                &rest[spaces..]
+            } else {
+                continue;
+            };
+            let value = value_token(value_text);
+            if value.is_empty() {
+                continue;
+            }
+            out.push(CredentialAssignment {
+                variable: variable.clone(),
+                name_at: at,
+                name_len: needle.len(),
+                value,
+            });
+        }
+    }
+    out.sort_by_key(|a| a.name_at);
+    out
+}
+
+/// The shell word at the start of `text`, quotes removed; a `${{ ... }}` expression is one word.
+fn value_token(text: &str) -> &str {
+    if let Some(rest) = text.strip_prefix('"') {
+        return &rest[..rest.find('"').unwrap_or(rest.len())];
+    }
+    if let Some(rest) = text.strip_prefix('\'') {
+        return &rest[..rest.find('\'').unwrap_or(rest.len())];
+    }
+    if text.starts_with("${{") {
+        return text.find("}}").map_or(text, |at| &text[..at + 2]);
+    }
+    if text.starts_with("$(") {
+        return text.find(')').map_or(text, |at| &text[..at + 1]);
+    }
+    let end =
+        text.find(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | ')')).unwrap_or(text.len());
+    &text[..end]
+}
+
+/// The variable a whole-value shell reference names (`$KEY`, `${KEY}`), if the value is one.
+pub fn shell_reference(value: &str) -> Option<&str> {
+    let value = value.trim();
+    let name = value
+        .strip_prefix("${")
+        .and_then(|rest| rest.strip_suffix('}'))
+        .or_else(|| value.strip_prefix('$'))?;
+    (!name.is_empty() && name.chars().all(is_variable_char)).then_some(name)
 }
 
 /// A job-level `uses:` calling a reusable workflow.
@@ -907,10 +1257,99 @@ mod tests {
             ("${{ steps.login.outputs.aws-access-key-id }}", Origin::StepOutput("login".into())),
             ("${{ matrix.key }}", Origin::Expression("${{ matrix.key }}".into())),
             ("${{ github.secrets.x }}", Origin::Expression("${{ github.secrets.x }}".into())),
+            // A step output whatever its id says.
+            ("${{ steps.get-secrets.outputs.token }}", Origin::StepOutput("get-secrets".into())),
+            ("${{ steps.secrets.outputs.token }}", Origin::StepOutput("secrets".into())),
+            ("${{ steps['load-secrets'].outputs.key }}", Origin::StepOutput("load-secrets".into())),
+            // Text inside a string literal is not a reference.
+            (
+                "${{ format('secrets.{0}', matrix.x) }}",
+                Origin::Expression("${{ format('secrets.{0}', matrix.x) }}".into()),
+            ),
+            ("a ${{ steps.s.outputs.k }} b ${{ secrets.K }}", Origin::Secret("K".into())),
         ];
         for (text, expected) in cases {
             assert_eq!(Origin::of_github(text), expected, "{text}");
         }
+    }
+
+    #[test]
+    fn credential_assignments_in_scripts_and_profiles() {
+        let found = |text: &str| -> Vec<(&'static str, String)> {
+            credential_assignments(text).into_iter().map(|a| (a.variable.name, a.value.to_string())).collect()
+        };
+        assert_eq!(found("export AWS_ACCESS_KEY_ID=$KEY"), [("AWS_ACCESS_KEY_ID", "$KEY".to_string())]);
+        assert_eq!(
+            found("aws configure set aws_secret_access_key \"${SECRET}\" && aws s3 ls"),
+            [("AWS_SECRET_ACCESS_KEY", "${SECRET}".to_string())]
+        );
+        assert_eq!(
+            found("aws configure set profile.prod.aws_access_key_id $K"),
+            [("AWS_ACCESS_KEY_ID", "$K".to_string())]
+        );
+        assert_eq!(
+            found("[default]\naws_access_key_id = ${{ secrets.K }}\nregion=us-east-1"),
+            [("AWS_ACCESS_KEY_ID", "${{ secrets.K }}".to_string())]
+        );
+        assert_eq!(
+            found("PULUMI_ACCESS_TOKEN=$T pulumi up; export AWS_SECRET_ACCESS_KEY=$(vault read -field=sk x)"),
+            [
+                ("PULUMI_ACCESS_TOKEN", "$T".to_string()),
+                ("AWS_SECRET_ACCESS_KEY", "$(vault read -field=sk x)".to_string())
+            ]
+        );
+        // Reads, comparisons and other names are not assignments.
+        assert!(found("echo $AWS_ACCESS_KEY_ID; test \"$AWS_SECRET_ACCESS_KEY\" == x").is_empty());
+        assert!(found("MY_AWS_ACCESS_KEY_ID=1 AWS_ACCESS_KEY_ID_FILE=/x").is_empty());
+        assert!(found("if [ AWS_ACCESS_KEY_ID == x ]; then :; fi").is_empty());
+        assert_eq!(shell_reference("${KEY}"), Some("KEY"));
+        assert_eq!(shell_reference("$KEY-suffix"), None);
+    }
+
+    #[test]
+    fn one_table_says_which_actions_request_tokens() {
+        let action = |name: &str| ActionRef::parse(name, Span::default());
+        // `pulumi/actions` runs the CLI with the token it is given; the exchange is auth-actions.
+        assert!(action("pulumi/actions@v6").never_requests_token());
+        assert!(!action("pulumi/auth-actions@v1").never_requests_token());
+        assert!(action("gradle/actions/setup-gradle@v4").never_requests_token());
+        assert!(!action("example-org/deploy@v1").never_requests_token());
+        assert!(!action("./.github/actions/deploy").never_requests_token());
+        // Each entry once; login targets name their identity inputs.
+        for (i, known) in KNOWN_ACTIONS.iter().enumerate() {
+            assert_eq!(known.name, known.name.to_ascii_lowercase());
+            assert!(KNOWN_ACTIONS[..i].iter().all(|other| other.name != known.name), "{}", known.name);
+            if let Some(login) = &known.login {
+                assert!(!login.identity_inputs.is_empty(), "{}", known.name);
+                assert_ne!(known.token, TokenUse::Never, "{}", known.name);
+            }
+        }
+        let step = |uses: &str, inputs: &[(&str, &str)]| Step {
+            span: Span::default(),
+            id: None,
+            name: None,
+            uses: Some(action(uses)),
+            with: inputs
+                .iter()
+                .map(|(n, v)| Input {
+                    name: n.to_string(),
+                    name_span: Span::default(),
+                    value: value(v, Origin::of_github(v)),
+                })
+                .collect(),
+            env: Vec::new(),
+            run: None,
+        };
+        assert!(
+            step("pulumi/esc-action@v1", &[("environment", "acme/prod"), ("oidc-auth", "true")])
+                .is_oidc_login()
+        );
+        assert!(!step("pulumi/esc-action@v1", &[("environment", "acme/prod")]).is_oidc_login());
+        assert!(step("pulumi/esc-action@v1", &[("environment", "acme/prod")]).outputs_are_short_lived());
+        // Input names are case-insensitive on GitHub.
+        assert!(!step("hashicorp/vault-action@v3", &[("method", "JWT"), ("jwtToken", "x")]).is_oidc_login());
+        assert!(step("hashicorp/vault-action@v3", &[("method", "jwt"), ("role", "ci")]).is_oidc_login());
+        assert!(!step("pulumi/actions@v6", &[("command", "up")]).outputs_are_short_lived());
     }
 
     #[test]

@@ -47,6 +47,7 @@ pub fn registry() -> Vec<Box<dyn Rule>> {
         Box::new(rules::oidc_missing_subject::OidcMissingSubject),
         Box::new(rules::oidc_wildcard_subject::OidcWildcardSubject),
         Box::new(rules::oidc_missing_audience::OidcMissingAudience),
+        Box::new(rules::oidc_instance_audience::OidcInstanceAudience),
         Box::new(rules::oidc_condition_fails_open::OidcConditionFailsOpen),
         Box::new(rules::oidc_condition_never_matches::OidcConditionNeverMatches),
         Box::new(rules::oidc_admin_binding::OidcAdminBinding),

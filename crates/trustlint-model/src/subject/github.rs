@@ -149,6 +149,9 @@ struct Pins<'a> {
     repo_key: bool,
     /// Pairs that restrict something else (`repository_visibility:private`).
     others: usize,
+    /// The subject ends right after `repo:OWNER/REPO`: only a customized template without
+    /// `context` issues it.
+    ends_at_repo: bool,
 }
 
 impl<'a> Pins<'a> {
@@ -265,14 +268,9 @@ impl Github {
                 break;
             }
         }
-        if repo_last && reader.at_end() {
-            let suggestion = format!("{}:environment:<env>", pattern.full);
-            return Err(Outside::new(
-                "GitHub follows `repo:OWNER/REPO` with the job's context (`:environment:NAME`, \
-                 `:pull_request` or `:ref:refs/...`); a subject never ends at the repository",
-            )
-            .suggest(suggestion));
-        }
+        // The default template follows `repo:OWNER/REPO` with the context, but a customized one
+        // may hold `repo` without `context` (`["workflow", "repo"]`), so the subject can end there.
+        pins.ends_at_repo = repo_last && reader.at_end();
         Ok(pins)
     }
 
@@ -544,11 +542,17 @@ impl Github {
             },
         };
         let noun = self.noun(pins);
-        let who = match context_words(pins.context) {
+        let mut who = match context_words(pins.context) {
             Some(ContextWords { head, matching, tail }) => format!("{head} of {noun}{matching}{tail}"),
             None if breadth == Breadth::AnyOwner => noun,
             None => format!("{noun}, {ANY_CONTEXT}"),
         };
+        if pins.ends_at_repo {
+            who.push_str(
+                " (GitHub issues a subject that ends at the repository only under a customized subject \
+                 template holding `repo` without `context`; under the default template it never matches)",
+            );
+        }
         Grade::new(breadth, who).suggest_opt(suggestion(pins, breadth, form))
     }
 

@@ -1,9 +1,9 @@
 //! `id-token-untrusted-trigger`: a job that can mint an OIDC token in a workflow started by an
 //! event an outsider controls (`pull_request_target`, `workflow_run`, `issue_comment`, ...).
 
-use trustlint_core::{Confidence, Finding, Location, Severity};
+use trustlint_core::{Confidence, Finding, Location, Severity, Span};
 use trustlint_model::Facts;
-use trustlint_model::workflow::{self, Access, Trigger, WorkflowKind};
+use trustlint_model::workflow::{self, Access, Job, PermissionOrigin, Trigger, Workflow, WorkflowKind};
 
 use crate::{Rule, RuleContext};
 
@@ -14,77 +14,127 @@ impl Rule for IdTokenUntrustedTrigger {
         "id-token-untrusted-trigger"
     }
 
+    /// One finding per grant, at the `id-token: write` line (or `write-all`) the user must change:
+    /// a job-level grant is that job's finding; a workflow-level grant is one finding naming every
+    /// job that inherits it. Triggers, jobs and evidence are related locations.
     fn check_facts(&self, ctx: &RuleContext<'_>, facts: &Facts, out: &mut Vec<Finding>) {
         for flow in facts.workflows.iter().filter(|w| w.kind == WorkflowKind::GitHubWorkflow) {
             let risky: Vec<&Trigger> = flow.triggers.iter().filter(|t| t.runs_outsider_content()).collect();
             let Some(first) = risky.first() else { continue };
-            let events: Vec<String> = risky.iter().map(|t| format!("`{}`", t.event)).collect();
+            let mut inheriting: Vec<&Job> = Vec::new();
+            let mut workflow_grant = None;
             for job in &flow.jobs {
                 let effective = flow.effective_permissions(job);
                 if effective.id_token != Access::Write {
                     continue;
                 }
-                let evidence = job.untrusted_content.first();
-                let exposure = match evidence {
-                    Some(evidence) => format!(
-                        "it {}, so code or data an outsider controls runs in a job that can obtain the token",
-                        evidence.what
-                    ),
-                    None => "no step trustlint can see checks out the pull request's code, but any step that \
-                             handles outsider-controlled input (a title, a comment, an artifact) runs where the \
-                             token can be obtained"
-                        .to_string(),
+                let (Some(span), Some((origin, block))) = (effective.grant_span(), effective.origin) else {
+                    continue;
                 };
-                let mut message = format!(
-                    "Job `{}` can mint an OIDC token (`id-token: write`) in a workflow started by {}, {}; {exposure}. \
-                     With the token, an outsider can become every cloud identity that trusts this repository.",
-                    job.id,
-                    events.join(", "),
-                    why(&first.event),
-                );
-                let mut confidence = if evidence.is_some() { Confidence::High } else { Confidence::Medium };
-                if let Some(condition) =
-                    job.condition.as_ref().filter(|c| workflow::condition_gates_outsiders(&c.text))
-                {
-                    message.push_str(&format!(
-                        " The job's condition `{}` may keep outsiders out; check that it does.",
-                        condition.text.trim()
-                    ));
-                    confidence = Confidence::Medium;
+                let write_all = block.set.id_token_scope().is_none();
+                match origin {
+                    PermissionOrigin::Workflow => {
+                        workflow_grant = Some((span, write_all));
+                        inheriting.push(job);
+                    }
+                    PermissionOrigin::Job => {
+                        out.push(finding(ctx, flow, &risky, first, (span, write_all), &[job], false))
+                    }
                 }
-                if let Some(environment) = &job.environment {
-                    let name = environment.name.as_deref().unwrap_or("(computed)");
-                    message.push_str(&format!(
-                        " Its environment `{name}` helps only if it requires a reviewer before the job runs."
-                    ));
-                    confidence = Confidence::Medium;
-                }
-                let mut finding =
-                    Finding::new(ctx.meta.id, Severity::High, Location::new(&flow.file, job.id_span), message)
-                        .with_confidence(confidence)
-                        .with_help(
-                            "Mint tokens only in jobs that run trusted code: move the deployment to a workflow \
-                             on `push` to a protected branch (or `workflow_dispatch`), behind an environment that \
-                             requires a reviewer, and keep `id-token: write` out of this workflow.",
-                        );
-                for trigger in &risky {
-                    finding = finding.with_related(
-                        Location::new(&flow.file, trigger.span),
-                        format!("started by `{}`", trigger.event),
-                    );
-                }
-                if let Some(span) = effective.grant_span() {
-                    finding = finding
-                        .with_related(Location::new(&flow.file, span), "`id-token: write` granted here");
-                }
-                for evidence in &job.untrusted_content {
-                    finding =
-                        finding.with_related(Location::new(&flow.file, evidence.span), evidence.what.clone());
-                }
-                out.push(finding);
+            }
+            if let Some(grant) = workflow_grant {
+                out.push(finding(ctx, flow, &risky, first, grant, &inheriting, true));
             }
         }
     }
+}
+
+fn finding(
+    ctx: &RuleContext<'_>,
+    flow: &Workflow,
+    risky: &[&Trigger],
+    first: &Trigger,
+    (grant, write_all): (Span, bool),
+    jobs: &[&Job],
+    workflow_level: bool,
+) -> Finding {
+    let events: Vec<String> = risky.iter().map(|t| format!("`{}`", t.event)).collect();
+    let names: Vec<String> = jobs.iter().map(|job| format!("`{}`", job.id)).collect();
+    let who = match (workflow_level, names.as_slice()) {
+        (false, _) | (true, [_]) => format!("Job {}", names.join(", ")),
+        (true, [rest @ .., last]) => format!("Jobs {} and {last}", rest.join(", ")),
+        (true, []) => "No job".to_string(),
+    };
+    let granted = match (workflow_level, write_all) {
+        (true, false) => "the workflow-level `id-token: write`",
+        (true, true) => "the workflow-level `permissions: write-all`",
+        (false, false) => "`id-token: write`",
+        (false, true) => "`permissions: write-all`",
+    };
+    let can = if jobs.len() == 1 { "can" } else { "can each" };
+    let evidence: Vec<(&Job, &workflow::Evidence)> =
+        jobs.iter().flat_map(|job| job.untrusted_content.iter().map(move |e| (*job, e))).collect();
+    let exposure = match evidence.first() {
+        Some((job, evidence)) if jobs.len() > 1 => format!(
+            "job `{}` {}, so code or data an outsider controls runs in a job that can obtain the token",
+            job.id, evidence.what
+        ),
+        Some((_, evidence)) => format!(
+            "it {}, so code or data an outsider controls runs in a job that can obtain the token",
+            evidence.what
+        ),
+        None => "no step trustlint can see checks out the pull request's code, but any step that \
+                 handles outsider-controlled input (a title, a comment, an artifact) runs where the \
+                 token can be obtained"
+            .to_string(),
+    };
+    let mut message = format!(
+        "{who} {can} mint an OIDC token ({granted}) in a workflow started by {}, {}; {exposure}. \
+         With the token, an outsider can become every cloud identity that trusts this repository.",
+        events.join(", "),
+        why(&first.event),
+    );
+    let mut confidence = if evidence.is_empty() { Confidence::Medium } else { Confidence::High };
+    let whose =
+        |job: &Job| if jobs.len() == 1 { "The job's".to_string() } else { format!("Job `{}`'s", job.id) };
+    for job in jobs {
+        if let Some(condition) =
+            job.condition.as_ref().filter(|c| workflow::condition_gates_outsiders(&c.text))
+        {
+            message.push_str(&format!(
+                " {} condition `{}` may keep outsiders out; check that it does.",
+                whose(job),
+                condition.text.trim()
+            ));
+            confidence = Confidence::Medium;
+        }
+        if let Some(environment) = &job.environment {
+            let name = environment.name.as_deref().unwrap_or("(computed)");
+            let its = if jobs.len() == 1 { "Its".to_string() } else { format!("Job `{}`'s", job.id) };
+            message.push_str(&format!(
+                " {its} environment `{name}` helps only if it requires a reviewer before the job runs."
+            ));
+            confidence = Confidence::Medium;
+        }
+    }
+    let mut finding = Finding::new(ctx.meta.id, Severity::High, Location::new(&flow.file, grant), message)
+        .with_confidence(confidence)
+        .with_help(
+            "Mint tokens only in jobs that run trusted code: move the deployment to a workflow \
+             on `push` to a protected branch (or `workflow_dispatch`), behind an environment that \
+             requires a reviewer, and keep `id-token: write` out of this workflow.",
+        );
+    for trigger in risky {
+        finding = finding
+            .with_related(Location::new(&flow.file, trigger.span), format!("started by `{}`", trigger.event));
+    }
+    for job in jobs {
+        finding = finding.with_related(Location::new(&flow.file, job.id_span), "can mint a token");
+    }
+    for (_, evidence) in evidence {
+        finding = finding.with_related(Location::new(&flow.file, evidence.span), evidence.what.clone());
+    }
+    finding
 }
 
 /// Why an event runs outsider-controlled content with the repository's privileges (6.2).

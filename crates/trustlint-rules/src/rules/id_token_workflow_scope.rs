@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use trustlint_core::{Finding, Fix, Location, Severity, SourceFile, Span, TextEdit};
+use trustlint_core::{Confidence, Finding, Fix, Location, Severity, SourceFile, Span, TextEdit};
 use trustlint_model::Facts;
 use trustlint_model::workflow::{
     Access, Job, PermissionSet, Permissions, Scope, TokenNeed, Workflow, WorkflowKind,
@@ -26,12 +26,23 @@ impl Rule for IdTokenWorkflowScope {
             }
             // Jobs with their own block do not inherit the workflow-level one.
             let inheriting: Vec<&Job> = flow.jobs.iter().filter(|job| job.permissions.is_none()).collect();
-            let (idle, needing): (Vec<&Job>, Vec<&Job>) =
-                inheriting.into_iter().partition(|job| job.token_need() == TokenNeed::None);
-            if idle.is_empty() {
+            let mut idle = Vec::new();
+            let mut opaque = Vec::new();
+            let mut needing = Vec::new();
+            for job in inheriting {
+                match job.token_need() {
+                    TokenNeed::None => idle.push(job),
+                    TokenNeed::Unknown(_) => opaque.push(job),
+                    TokenNeed::Requests(_) => needing.push(job),
+                }
+            }
+            // A job whose steps cannot be looked into may need the token; it is reported only
+            // when another job shows what the grant is for, so the workflow-level grant is at
+            // least wider than the jobs known to need it.
+            if idle.is_empty() && (opaque.is_empty() || needing.is_empty()) {
                 continue;
             }
-            out.push(finding(ctx, flow, block, &idle, &needing));
+            out.push(finding(ctx, flow, block, &idle, &opaque, &needing));
         }
     }
 }
@@ -50,6 +61,7 @@ fn finding(
     flow: &Workflow,
     block: &Permissions,
     idle: &[&Job],
+    opaque: &[&Job],
     needing: &[&Job],
 ) -> Finding {
     let (span, granted) = match block.set.id_token_scope() {
@@ -60,15 +72,42 @@ fn finding(
                 .to_string(),
         ),
     };
-    let (job_word, verb) =
-        if idle.len() == 1 { ("job", "never requests") } else { ("jobs", "never request") };
+    let mut reasons = Vec::new();
+    if !idle.is_empty() {
+        let (job_word, verb) =
+            if idle.len() == 1 { ("job", "never requests") } else { ("jobs", "never request") };
+        reasons.push(format!("{job_word} {} {verb} an OIDC token", names(idle)));
+    }
+    if !opaque.is_empty() {
+        let (job_word, verb) = if opaque.len() == 1 { ("job", "has") } else { ("jobs", "have") };
+        let unseen: Vec<String> = opaque
+            .iter()
+            .flat_map(|job| match job.token_need() {
+                TokenNeed::Unknown(steps) => steps,
+                _ => Vec::new(),
+            })
+            .fold(Vec::new(), |mut all, step| {
+                if !all.contains(&step) {
+                    all.push(step);
+                }
+                all
+            });
+        reasons.push(format!(
+            "{job_word} {} {verb} no step known to request a token (trustlint cannot look into {}; check that they do not need it)",
+            names(opaque),
+            unseen.join(", ")
+        ));
+    }
     let message = format!(
-        "{granted}, but {job_word} {} {verb} an OIDC token: any step there (a third-party action, a build \
-         script, a compromised dependency) can mint one and become every cloud identity that trusts this \
-         repository.",
-        names(idle)
+        "{granted}, but {}: any step there (a third-party action, a build script, a compromised dependency) \
+         can mint a token and become every cloud identity that trusts this repository.",
+        reasons.join(", and ")
     );
     let help = match (needing.is_empty(), block.set.id_token_scope().is_some()) {
+        (true, _) if !opaque.is_empty() => format!(
+            "Remove `id-token: write` from the workflow-level `permissions:`, and grant it in the `permissions:` of {} only if a step there needs it.",
+            names(opaque)
+        ),
         (true, true) => "Remove `id-token: write` from the workflow-level `permissions:`: no job that inherits it requests a token.".to_string(),
         (true, false) => "Replace `write-all` with the scopes the jobs need (for example `contents: read`).".to_string(),
         (false, true) => format!(
@@ -80,15 +119,25 @@ fn finding(
             names(needing)
         ),
     };
-    let mut finding =
-        Finding::new(ctx.meta.id, Severity::Medium, Location::new(&flow.file, span), message).with_help(help);
+    let confidence = if idle.is_empty() { Confidence::Medium } else { Confidence::High };
+    let mut finding = Finding::new(ctx.meta.id, Severity::Medium, Location::new(&flow.file, span), message)
+        .with_help(help)
+        .with_confidence(confidence);
     for job in idle {
         finding = finding
             .with_related(Location::new(&flow.file, job.id_span), "inherits the grant, requests no token");
     }
+    for job in opaque {
+        finding = finding.with_related(
+            Location::new(&flow.file, job.id_span),
+            "inherits the grant, no step known to request a token",
+        );
+    }
     if let PermissionSet::Scopes { scopes, flow: flow_style } = &block.set
-        && let Some(fix) = move_grant(&flow.file, flow, block, scopes, *flow_style, needing)
+        && let Some(mut fix) = move_grant(&flow.file, flow, block, scopes, *flow_style, needing)
     {
+        // Taking the token from a job trustlint cannot look into might break it: offered, not applied.
+        fix.safe = opaque.is_empty();
         finding = finding.with_fix(fix);
     }
     finding
@@ -432,22 +481,39 @@ jobs:
     }
 
     #[test]
-    fn quiet_when_every_inheriting_job_needs_a_token_or_cannot_be_seen() {
-        let text = "\
-on: push
-permissions: { id-token: write }
-jobs:
-  deploy:
+    fn opaque_jobs_are_reported_only_beside_a_job_that_logs_in() {
+        let deploy = "  deploy:
     runs-on: x
     steps: [{uses: google-github-actions/auth@v2, with: {workload_identity_provider: projects/1/locations/global/workloadIdentityPools/p/providers/g}}]
-  other:
+";
+        let opaque = "  other:
     runs-on: x
     steps: [{uses: ./.github/actions/release}]
-  own:
+";
+        let own = "  own:
     permissions: { contents: read }
     runs-on: x
     steps: [{run: make}]
 ";
-        assert!(run(text).is_empty());
+        let head = "on: push\npermissions: { id-token: write }\njobs:\n";
+        // Every inheriting job logs in, or the only one cannot be looked into: quiet.
+        assert!(run(&format!("{head}{deploy}{own}")).is_empty());
+        assert!(run(&format!("{head}{opaque}{own}")).is_empty());
+        // Beside a job that logs in, the opaque job is named, at medium confidence, and the fix
+        // that would take its token is offered but not applied by `--fix`.
+        let findings = run(&format!("{head}{deploy}{opaque}{own}"));
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].confidence, trustlint_core::Confidence::Medium);
+        assert!(
+            findings[0].message.contains("job `other` has no step known to request a token"),
+            "{}",
+            findings[0].message
+        );
+        assert!(
+            findings[0].message.contains("local action `./.github/actions/release`"),
+            "{}",
+            findings[0].message
+        );
+        assert!(findings[0].fix.as_ref().is_some_and(|fix| !fix.safe));
     }
 }

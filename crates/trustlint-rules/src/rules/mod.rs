@@ -8,6 +8,7 @@ pub mod long_lived_key_resource;
 pub mod oidc_admin_binding;
 pub mod oidc_condition_fails_open;
 pub mod oidc_condition_never_matches;
+pub mod oidc_instance_audience;
 pub mod oidc_missing_audience;
 pub mod oidc_missing_subject;
 pub mod oidc_wildcard_subject;

@@ -1,10 +1,11 @@
 //! `oidc-missing-audience`: no effective condition on the token's audience; on the token side,
-//! a GitLab `id_tokens` entry without `aud` or with the instance URL as audience.
+//! a GitLab `id_tokens` entry without `aud`. (An `aud` equal to the GitLab instance URL is a
+//! documented value, not a missing one: `oidc-instance-audience` reports it.)
 
 use trustlint_core::{Confidence, Finding, Location, Severity, Span};
 use trustlint_model::audience;
 use trustlint_model::azure::TOKEN_EXCHANGE_AUDIENCE;
-use trustlint_model::workflow::{self, WorkflowKind};
+use trustlint_model::workflow::WorkflowKind;
 use trustlint_model::{Facts, IdentityKind, IssuerKind};
 
 use crate::assess::{dead_condition, is_effective};
@@ -118,9 +119,8 @@ impl Rule for OidcMissingAudience {
 
 const GITLAB_HELP: &str = "Give each relying party its own audience: `aud: sts.amazonaws.com` for AWS, the workload identity provider URL for GCP, `api://AzureADTokenExchange` for Azure, your Vault or service URL otherwise, and require that audience in the trust.";
 
-/// GitLab `id_tokens` entries without `aud`, or whose audience is the instance URL, which every
-/// project on the instance can request. An entry merged into several jobs (an anchor, a template)
-/// is reported once, naming every job.
+/// GitLab `id_tokens` entries without `aud`. An entry merged into several jobs (an anchor, a
+/// template) is reported once, naming every job.
 fn gitlab_id_tokens(ctx: &RuleContext<'_>, facts: &Facts, out: &mut Vec<Finding>) {
     for flow in facts.workflows.iter().filter(|w| w.kind == WorkflowKind::GitLabPipeline) {
         let mut reports: Vec<Report<'_>> = Vec::new();
@@ -133,19 +133,6 @@ fn gitlab_id_tokens(ctx: &RuleContext<'_>, facts: &Facts, out: &mut Vec<Finding>
                         token.name
                     );
                     add(&mut reports, token.name_span, head, Confidence::High, &job.id);
-                    continue;
-                }
-                for audience in &token.audiences {
-                    let Some(certain) = workflow::is_instance_audience(audience) else { continue };
-                    let head = format!(
-                        "ID token `{}` uses the GitLab instance URL `{}` as its audience, a value every project \
-                         on the instance can request: a token minted here for one cloud or service is accepted by \
-                         every other relying party configured with that audience",
-                        token.name,
-                        audience.text.trim()
-                    );
-                    let confidence = if certain { Confidence::High } else { Confidence::Medium };
-                    add(&mut reports, audience.span, head, confidence, &job.id);
                 }
             }
         }
@@ -163,9 +150,15 @@ fn gitlab_id_tokens(ctx: &RuleContext<'_>, facts: &Facts, out: &mut Vec<Finding>
 }
 
 /// One GitLab finding being collected: span, message head, confidence, the jobs that share it.
-type Report<'a> = (Span, String, Confidence, Vec<&'a str>);
+pub(crate) type Report<'a> = (Span, String, Confidence, Vec<&'a str>);
 
-fn add<'a>(reports: &mut Vec<Report<'a>>, span: Span, head: String, confidence: Confidence, job: &'a str) {
+pub(crate) fn add<'a>(
+    reports: &mut Vec<Report<'a>>,
+    span: Span,
+    head: String,
+    confidence: Confidence,
+    job: &'a str,
+) {
     match reports.iter_mut().find(|(s, ..)| *s == span) {
         Some((_, _, _, jobs)) => jobs.push(job),
         None => reports.push((span, head, confidence, vec![job])),
