@@ -1443,7 +1443,12 @@ mod tests {
     /// Runs `read` on a thread with a small stack: long chains must not recurse per term.
     fn on_small_stack<T: Send>(read: impl FnOnce() -> T + Send) -> T {
         std::thread::scope(|scope| {
-            std::thread::Builder::new().stack_size(256 * 1024).spawn_scoped(scope, read).unwrap().join().unwrap()
+            std::thread::Builder::new()
+                .stack_size(256 * 1024)
+                .spawn_scoped(scope, read)
+                .unwrap()
+                .join()
+                .unwrap()
         })
     }
 
