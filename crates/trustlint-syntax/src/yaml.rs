@@ -25,10 +25,12 @@ pub struct ParsedYaml {
 /// Levels of nesting converted (deeper values become nulls); the conversion recurses, so this
 /// keeps the stack bounded.
 const MAX_DEPTH: usize = 256;
-/// Nodes that alias expansion may copy in one file: stops "billion laughs" documents.
-const MAX_ALIAS_NODES: usize = 100_000;
-/// Nodes copied to remember anchored values; nested anchors would otherwise copy quadratically.
-const MAX_ANCHOR_NODES: usize = 1_000_000;
+/// Bytes that alias expansion may copy in one file (node structures plus their text, as
+/// [`measure`] counts them): stops "billion laughs" documents, whether they repeat many small
+/// nodes or one large scalar. Eight times the default file size limit.
+pub const MAX_ALIAS_BYTES: usize = 32 * 1024 * 1024;
+/// Bytes copied to remember anchored values; nested anchors would otherwise copy quadratically.
+pub const MAX_ANCHOR_BYTES: usize = 64 * 1024 * 1024;
 
 thread_local! {
     static PARSER: RefCell<tree_sitter::Parser> = RefCell::new(parser(&trustlint_yaml_grammar::LANGUAGE.into()));
@@ -160,15 +162,15 @@ fn content_of(node: tree_sitter::Node<'_>) -> Option<tree_sitter::Node<'_>> {
 /// the limits without walking it again.
 struct Anchored {
     node: Node,
-    nodes: usize,
+    bytes: usize,
     height: usize,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Limit {
     Depth,
-    AliasNodes,
-    AnchorNodes,
+    AliasBytes,
+    AnchorBytes,
 }
 
 /// A node's tag and anchor, boxed where they travel: most nodes have neither, and the
@@ -203,8 +205,8 @@ struct Converter<'t> {
     text: &'t str,
     anchors: HashMap<String, Anchored>,
     errors: Vec<SyntaxError>,
-    alias_nodes: usize,
-    anchor_nodes: usize,
+    alias_bytes: usize,
+    anchor_bytes: usize,
     /// Each limit is reported once: one bomb would otherwise produce thousands of errors.
     reported: HashSet<Limit>,
 }
@@ -215,8 +217,8 @@ impl<'t> Converter<'t> {
             text,
             anchors: HashMap::new(),
             errors: Vec::new(),
-            alias_nodes: 0,
-            anchor_nodes: 0,
+            alias_bytes: 0,
+            anchor_bytes: 0,
             reported: HashSet::new(),
         }
     }
@@ -398,19 +400,20 @@ impl<'t> Converter<'t> {
 
     #[inline(never)]
     fn remember(&mut self, name: String, span: Span, value: &Node) {
-        let budget = MAX_ANCHOR_NODES - self.anchor_nodes;
+        let budget = MAX_ANCHOR_BYTES - self.anchor_bytes;
         match measure(value, budget) {
-            Some((nodes, height)) => {
-                self.anchor_nodes += nodes;
-                self.anchors.insert(name, Anchored { node: value.clone(), nodes, height });
+            Some((bytes, height)) => {
+                self.anchor_bytes += bytes;
+                self.anchors.insert(name, Anchored { node: value.clone(), bytes, height });
             }
             None => {
                 // Forget any earlier anchor of that name so later aliases do not silently use it.
                 self.anchors.remove(&name);
                 let message = format!(
-                    "anchored values exceed {MAX_ANCHOR_NODES} nodes; later aliases are not expanded"
+                    "anchored values exceed {} MiB; later aliases are not expanded",
+                    MAX_ANCHOR_BYTES >> 20
                 );
-                self.limit_error(Limit::AnchorNodes, span, message);
+                self.limit_error(Limit::AnchorBytes, span, message);
             }
         }
     }
@@ -426,18 +429,19 @@ impl<'t> Converter<'t> {
             self.error(span, format!("unknown anchor `{name}`"));
             return unresolved;
         };
-        let (nodes, height) = (anchored.nodes, anchored.height);
+        let (bytes, height) = (anchored.bytes, anchored.height);
         if depth + height > MAX_DEPTH {
             let message = format!("alias `{raw}` nests deeper than {MAX_DEPTH} levels; not expanded");
             self.limit_error(Limit::Depth, span, message);
             return unresolved;
         }
-        if self.alias_nodes + nodes > MAX_ALIAS_NODES {
-            let message = format!("aliases expand to more than {MAX_ALIAS_NODES} nodes; not expanded");
-            self.limit_error(Limit::AliasNodes, span, message);
+        if self.alias_bytes + bytes > MAX_ALIAS_BYTES {
+            let message =
+                format!("aliases expand to more than {} MiB; the rest are not expanded", MAX_ALIAS_BYTES >> 20);
+            self.limit_error(Limit::AliasBytes, span, message);
             return unresolved;
         }
-        self.alias_nodes += nodes;
+        self.alias_bytes += bytes;
         anchored.node.clone()
     }
 
@@ -653,22 +657,26 @@ fn parent_indent(node: tree_sitter::Node<'_>) -> usize {
 /// Node count and height of `node`, or `None` once the count passes `budget` (so measuring is
 /// bounded too).
 fn measure(node: &Node, budget: usize) -> Option<(usize, usize)> {
-    let mut count = 0;
+    let mut bytes = 0;
     let mut max_height = 0;
     let mut stack = vec![(node, 1)];
     while let Some((node, height)) = stack.pop() {
-        count += 1;
-        if count > budget {
-            return None;
-        }
+        bytes += std::mem::size_of::<Node>() + node.tag.as_ref().map_or(0, |tag| tag.name.len());
         max_height = max_height.max(height);
         match &node.kind {
-            NodeKind::Scalar(_) | NodeKind::Computed(_) => {}
+            NodeKind::Scalar(scalar) => bytes += scalar.value.len(),
+            NodeKind::Computed(_) => {}
             NodeKind::Seq(items) => stack.extend(items.iter().map(|item| (item, height + 1))),
-            NodeKind::Map(entries) => stack.extend(entries.iter().map(|entry| (&entry.value, height + 1))),
+            NodeKind::Map(entries) => {
+                bytes += entries.iter().map(|entry| entry.key.len()).sum::<usize>();
+                stack.extend(entries.iter().map(|entry| (&entry.value, height + 1)));
+            }
+        }
+        if bytes > budget {
+            return None;
         }
     }
-    Some((count, max_height))
+    Some((bytes, max_height))
 }
 
 #[cfg(test)]
@@ -1081,12 +1089,35 @@ d: {<<: {k: inline}}
             let prev = level - 1;
             text.push_str(&format!("a{level}: &a{level} [{}]\n", vec![format!("*a{prev}"); 10].join(", ")));
         }
-        let started = std::time::Instant::now();
         let parsed = parse_yaml(&text);
-        assert!(started.elapsed() < std::time::Duration::from_secs(10));
         assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
-        assert!(parsed.errors[0].message.contains("100000"));
+        assert!(parsed.errors[0].message.contains("aliases expand to more than 32 MiB"));
         assert_eq!(parsed.documents.len(), 1);
+    }
+
+    /// Issue 9 item 12: one large scalar aliased many times was cheap in nodes but not in bytes.
+    #[test]
+    fn aliases_are_budgeted_by_bytes() {
+        let scalar = "x".repeat(100_000);
+        let aliases = vec!["*a"; 90_000].join(", ");
+        let text = format!("a: &a {scalar}\nb: [{aliases}]\nlast: found\n");
+        let parsed = parse_yaml(&text);
+        assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
+        assert!(parsed.errors[0].message.contains("32 MiB"), "{}", parsed.errors[0].message);
+        let root = &parsed.documents[0];
+        let items = root.get("b").unwrap().as_seq().unwrap();
+        assert_eq!(items.len(), 90_000);
+        // The aliases within the budget are expanded; the rest stay as written.
+        let expanded = items.iter().filter(|item| item.as_str() == Some(scalar.as_str())).count();
+        assert!(expanded > 0 && expanded < MAX_ALIAS_BYTES / 100_000 + 1, "{expanded}");
+        assert_eq!(items.last().unwrap().as_str(), Some("*a"));
+        // What follows the bomb is read.
+        assert_eq!(root.get("last").unwrap().as_str(), Some("found"));
+        // Aliases of a few small values are all expanded.
+        let small = format!("a: &a [1, 2]\nb: [{}]\n", vec!["*a"; 1_000].join(", "));
+        let parsed = parse_yaml(&small);
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        assert!(parsed.documents[0].get("b").unwrap().as_seq().unwrap().iter().all(|item| item.as_seq().is_some()));
     }
 
     #[test]
