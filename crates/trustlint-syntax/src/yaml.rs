@@ -176,7 +176,7 @@ enum Limit {
 /// A node's tag and anchor, boxed where they travel: most nodes have neither, and the
 /// recursive frames stay small.
 struct Properties {
-    tag: Option<Tag>,
+    tag: Option<Box<Tag>>,
     anchor: Option<(String, Span)>,
 }
 
@@ -308,7 +308,7 @@ impl<'t> Converter<'t> {
             match child.kind() {
                 "tag" => {
                     let name = self.source(span_of(child)).to_string();
-                    properties.tag = Some(Tag { name, span: span_of(child) });
+                    properties.tag = Some(Box::new(Tag { name, span: span_of(child) }));
                 }
                 "anchor" => {
                     let raw = self.source(span_of(child));
@@ -436,8 +436,10 @@ impl<'t> Converter<'t> {
             return unresolved;
         }
         if self.alias_bytes + bytes > MAX_ALIAS_BYTES {
-            let message =
-                format!("aliases expand to more than {} MiB; the rest are not expanded", MAX_ALIAS_BYTES >> 20);
+            let message = format!(
+                "aliases expand to more than {} MiB; the rest are not expanded",
+                MAX_ALIAS_BYTES >> 20
+            );
             self.limit_error(Limit::AliasBytes, span, message);
             return unresolved;
         }
@@ -1117,7 +1119,15 @@ d: {<<: {k: inline}}
         let small = format!("a: &a [1, 2]\nb: [{}]\n", vec!["*a"; 1_000].join(", "));
         let parsed = parse_yaml(&small);
         assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
-        assert!(parsed.documents[0].get("b").unwrap().as_seq().unwrap().iter().all(|item| item.as_seq().is_some()));
+        assert!(
+            parsed.documents[0]
+                .get("b")
+                .unwrap()
+                .as_seq()
+                .unwrap()
+                .iter()
+                .all(|item| item.as_seq().is_some())
+        );
     }
 
     #[test]
