@@ -9,8 +9,11 @@ use trustlint_engine::classify::InputKind;
 use trustlint_engine::{Config, Engine, RunOptions};
 use trustlint_frontends::pulumi::Language;
 
+/// A target's entry point: any bytes in, nothing out; it must not panic, abort or hang.
+pub type Entry = fn(&[u8]);
+
 /// Every target by name, as used for the folders under `fixtures/fuzz-regressions/`.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Entry)] = &[
     ("json_reader", json_reader),
     ("yaml_reader", yaml_reader),
     ("cloudformation", cloudformation),
@@ -107,8 +110,16 @@ pub fn lsp(data: &[u8]) {
     use lsp_server::{Connection, Message, Notification, Request, RequestId};
     use serde_json::json;
 
-    const NAMES: &[&str] =
-        &["policy.json", "template.yaml", ".github/workflows/ci.yml", ".gitlab-ci.yml", "index.ts", "__main__.py", "Pulumi.dev.yaml", "notes.txt"];
+    const NAMES: &[&str] = &[
+        "policy.json",
+        "template.yaml",
+        ".github/workflows/ci.yml",
+        ".gitlab-ci.yml",
+        "index.ts",
+        "__main__.py",
+        "Pulumi.dev.yaml",
+        "notes.txt",
+    ];
     let (selector, body) = data.split_first().map_or((0, data), |(first, rest)| (*first, rest));
     let name = NAMES[usize::from(selector) % NAMES.len()];
     let uri = format!("file:///fuzz/{name}");
@@ -137,11 +148,19 @@ pub fn lsp(data: &[u8]) {
             json!({ "textDocument": { "uri": uri, "version": 2 },
                     "contentChanges": [{ "text": format!("{text}\n") }] }),
         ),
-        request(2, "textDocument/hover", json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 1 } })),
-        request(3, "textDocument/codeAction", json!({
+        request(
+            2,
+            "textDocument/hover",
+            json!({ "textDocument": { "uri": uri }, "position": { "line": 0, "character": 1 } }),
+        ),
+        request(
+            3,
+            "textDocument/codeAction",
+            json!({
             "textDocument": { "uri": uri },
             "range": { "start": { "line": 0, "character": 0 }, "end": { "line": 1, "character": 0 } },
-            "context": { "diagnostics": [] } })),
+            "context": { "diagnostics": [] } }),
+        ),
     ];
     for message in messages {
         let _ = client.sender.send(message);
