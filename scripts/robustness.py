@@ -74,10 +74,10 @@ def flow_sequence():
     return {".gitlab-ci.yml": "a: [" + items[: 4 * 1024 * 1024 - 64] + "]\n"}
 
 def one_line_findings():
-    # Item 13: a minified policy, one line, with 18,000 wide statements (two findings each).
+    # Item 13: a minified policy, one line, with 17,000 wide statements (two findings each).
     statement = ('{"Effect":"Allow","Action":"sts:AssumeRoleWithWebIdentity","Principal":{"Federated":"'
                  + GITHUB + '"},"Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":"*"}}}')
-    return {"policy.json": '{"Version":"2012-10-17","Statement":[' + ",".join([statement] * 18_000) + "]}\n"}
+    return {"policy.json": '{"Version":"2012-10-17","Statement":[' + ",".join([statement] * 17_000) + "]}\n"}
 
 def private_key_lines():
     # Item 13: 4 MiB of `PRIVATE KEY-----` lines.
