@@ -412,13 +412,35 @@ fn build_tree() -> Tree {
     let skipped = format!("ghp_{}", rng.pick(ALNUM, 36));
     tree.raw("web/package-lock.json", format!("{{\"resolved\": \"https://x/{skipped}\"}}\n").into_bytes());
     tree.raw("web/dist/app.min.js", format!("var t=\"{skipped}\";\n").into_bytes());
-    let mut binary = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
-    binary.extend(skipped.as_bytes());
-    tree.raw("assets/logo.png", binary);
     let mut huge = "log line\n".repeat(4 * 1024 * 1024 / 9 + 10).into_bytes();
     huge.extend(format!("token {skipped}\n").as_bytes());
     tree.raw("logs/huge.log", huge);
     tree.values.push(skipped);
+
+    // Issue 9 item 3: a file with NUL bytes (a binary with text in it) and a UTF-16 file are read
+    // for their text, as secret scanners do, instead of being skipped whole.
+    let in_binary = format!("ghp_{}", rng.pick(ALNUM, 36));
+    let mut binary = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\n".to_vec();
+    binary.extend(format!("token={in_binary}\n").as_bytes());
+    tree.raw("assets/logo.png", binary);
+    let in_utf16 = format!("ghp_{}", rng.pick(ALNUM, 36));
+    for (path, little_endian) in [("config/creds-le.ini", true), ("config/creds-be.ini", false)] {
+        let mut utf16 = if little_endian { vec![0xFF, 0xFE] } else { vec![0xFE, 0xFF] };
+        for unit in format!("[default]\r\ngithub_token = {in_utf16}\r\n").encode_utf16() {
+            utf16.extend(if little_endian { unit.to_le_bytes() } else { unit.to_be_bytes() });
+        }
+        tree.raw(path, utf16);
+    }
+    for (path, line) in [("assets/logo.png", 4), ("config/creds-le.ini", 2), ("config/creds-be.ini", 2)] {
+        tree.expected.push(Expected {
+            path: path.into(),
+            line,
+            kind: "GitHub personal access token (classic)",
+            severity: "critical",
+            suppressed: false,
+        });
+    }
+    tree.values.extend([in_binary, in_utf16]);
     tree
 }
 

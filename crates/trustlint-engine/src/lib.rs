@@ -4,6 +4,7 @@
 pub mod baseline;
 pub mod classify;
 pub mod config;
+pub mod decode;
 pub mod discover;
 pub mod fix;
 mod mask;

@@ -16,6 +16,7 @@ use trustlint_rules::{Rule, RuleContext, RuleOptions};
 
 use crate::classify::{self, InputKind};
 use crate::config::{Config, ConfigError};
+use crate::decode::{Decoded, decode};
 use crate::discover::{self, Excludes};
 use crate::mask::mask_credentials;
 use crate::suppress;
@@ -212,12 +213,18 @@ impl Engine {
                 return (false, Vec::new(), Some(format!("skipped {}: cannot read: {e}", candidate.display)));
             }
         };
-        if bytes[..bytes.len().min(8192)].contains(&0) {
-            let note = candidate.explicit.then(|| format!("skipped {}: binary file", candidate.display));
-            return (false, Vec::new(), note);
-        }
-        match String::from_utf8(bytes) {
-            Ok(text) => {
+        let (text, valid_up_to) = match decode(bytes) {
+            Decoded::Utf8(text) | Decoded::Utf16(text) => (text, None),
+            // NULs: a binary, or text with a few NULs. Secret scanners read the text around
+            // them; so do the text rules here, and no frontend parses it.
+            Decoded::Lossy { text, has_nul: true, .. } if self.has_text_rules() => {
+                return (true, self.check_plain_text(&SourceFile::new(&candidate.display, text)), None);
+            }
+            Decoded::Lossy { has_nul: true, .. } => return (false, Vec::new(), None),
+            Decoded::Lossy { text, valid_up_to, .. } => (text, valid_up_to),
+        };
+        match valid_up_to {
+            None => {
                 let kind = class.and_then(|class| classify::by_content(class, &text));
                 let file = SourceFile::new(&candidate.display, text);
                 let findings = match kind {
@@ -226,9 +233,7 @@ impl Engine {
                 };
                 (true, findings, None)
             }
-            Err(error) => {
-                let valid = error.utf8_error().valid_up_to();
-                let text = String::from_utf8_lossy(error.as_bytes()).into_owned();
+            Some(valid) => {
                 let relevant = class.is_some_and(|class| classify::by_content(class, &text).is_some());
                 if !relevant && self.has_text_rules() {
                     // A file in another encoding (a Latin-1 config) can still hold a key: text rules

@@ -13,6 +13,8 @@
 //! value of one positive condition are merged into one multi-valued condition, so
 //! `assertion.repository == 'a' || assertion.repository == 'b'` is one alternative with two values.
 
+use std::collections::{HashMap, HashSet};
+
 use trustlint_core::Span;
 
 use crate::condition::{ClaimCondition, ConditionValue, MatchKind, Operator, SetQualifier};
@@ -22,6 +24,10 @@ use crate::condition::{ClaimCondition, ConditionValue, MatchKind, Operator, SetQ
 pub const MAX_ALTERNATIVES: usize = 32;
 /// Deepest nesting read; deeper input is Unknown (and keeps the recursion bounded).
 const MAX_DEPTH: usize = 64;
+/// Longest chain of member accesses, indexes, calls or comparisons on one value (`a.b.c`,
+/// `a == b == c`); they nest left to right, so this bounds the recursion over them too. `&&` and
+/// `||` chains are flat and have no limit.
+pub const MAX_CHAIN: usize = 256;
 
 /// Where a CEL text sits in its source file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -327,8 +333,9 @@ enum Expr {
     },
     List(Vec<Expr>, Span),
     Not(Box<Expr>, Span),
-    And(Box<Expr>, Box<Expr>),
-    Or(Box<Expr>, Box<Expr>),
+    /// Two or more operands: a chain is one flat node, so 10,000 terms need no deep recursion.
+    And(Vec<Expr>, Span),
+    Or(Vec<Expr>, Span),
     Rel {
         op: &'static str,
         op_span: Span,
@@ -355,8 +362,10 @@ impl Expr {
             | Expr::Call { span, .. }
             | Expr::List(_, span)
             | Expr::Not(_, span)
+            | Expr::And(_, span)
+            | Expr::Or(_, span)
             | Expr::Other { span, .. } => *span,
-            Expr::And(a, b) | Expr::Or(a, b) | Expr::Rel { lhs: a, rhs: b, .. } => a.span().cover(b.span()),
+            Expr::Rel { lhs, rhs, .. } => lhs.span().cover(rhs.span()),
         }
     }
 }
@@ -413,37 +422,45 @@ impl Parser<'_> {
     }
 
     fn or(&mut self) -> Result<Expr, String> {
-        let mut lhs = self.and()?;
-        while self.eat_punct("||").is_some() {
-            let rhs = self.and()?;
-            lhs = Expr::Or(Box::new(lhs), Box::new(rhs));
+        let first = self.and()?;
+        if !self.is_punct("||") {
+            return Ok(first);
         }
-        Ok(lhs)
+        let mut operands = vec![first];
+        while self.eat_punct("||").is_some() {
+            operands.push(self.and()?);
+        }
+        let span = operands[0].span().cover(operands[operands.len() - 1].span());
+        Ok(Expr::Or(operands, span))
     }
 
     fn and(&mut self) -> Result<Expr, String> {
-        let mut lhs = self.relation()?;
-        while self.eat_punct("&&").is_some() {
-            let rhs = self.relation()?;
-            lhs = Expr::And(Box::new(lhs), Box::new(rhs));
+        let first = self.relation()?;
+        if !self.is_punct("&&") {
+            return Ok(first);
         }
-        Ok(lhs)
+        let mut operands = vec![first];
+        while self.eat_punct("&&").is_some() {
+            operands.push(self.relation()?);
+        }
+        let span = operands[0].span().cover(operands[operands.len() - 1].span());
+        Ok(Expr::And(operands, span))
     }
 
     fn relation(&mut self) -> Result<Expr, String> {
         let mut lhs = self.additive()?;
-        loop {
+        for _ in 0..=MAX_CHAIN {
             let op = match self.peek() {
                 Some(Tok::Punct(p @ ("==" | "!=" | "<" | "<=" | ">" | ">="))) => *p,
                 Some(Tok::Ident(word)) if word == "in" => "in",
-                _ => break,
+                _ => return Ok(lhs),
             };
             let op_span = self.tokens[self.pos].span;
             self.pos += 1;
             let rhs = self.additive()?;
             lhs = Expr::Rel { op, op_span, lhs: Box::new(lhs), rhs: Box::new(rhs) };
         }
-        Ok(lhs)
+        Err(format!("more than {MAX_CHAIN} comparisons are chained"))
     }
 
     fn additive(&mut self) -> Result<Expr, String> {
@@ -483,7 +500,7 @@ impl Parser<'_> {
 
     fn member(&mut self) -> Result<Expr, String> {
         let mut expr = self.primary()?;
-        loop {
+        for _ in 0..=MAX_CHAIN {
             if self.eat_punct(".").is_some() {
                 let Some(Token { tok: Tok::Ident(name), span: name_span }) =
                     self.tokens.get(self.pos).cloned()
@@ -508,6 +525,7 @@ impl Parser<'_> {
                 return Ok(expr);
             }
         }
+        Err(format!("more than {MAX_CHAIN} member accesses, indexes or calls are chained"))
     }
 
     /// `( args )`, positioned at the `(`; returns the arguments and the `)` span.
@@ -672,11 +690,19 @@ impl Reader<'_> {
                 }
             }
             Expr::Not(inner, _) => self.dnf(inner, !negated),
-            Expr::And(a, b) | Expr::Or(a, b) => {
-                let is_and = matches!(expr, Expr::And(..));
-                let (left, right) = (self.dnf(a, negated), self.dnf(b, negated));
+            Expr::And(operands, _) | Expr::Or(operands, _) => {
                 // De Morgan: a negated AND is an OR of the negations, and the other way round.
-                if is_and != negated { self.product(left, right) } else { self.union(left, right) }
+                let conjunction = matches!(expr, Expr::And(..)) != negated;
+                let mut result: Dnf = if conjunction { vec![Vec::new()] } else { Vec::new() };
+                for operand in operands {
+                    if self.overflowed {
+                        // The whole condition is Unknown already; reading on would only cost time.
+                        return Vec::new();
+                    }
+                    let next = self.dnf(operand, negated);
+                    result = if conjunction { self.product(result, next) } else { self.union(result, next) };
+                }
+                result
             }
             Expr::Rel { op, op_span, lhs, rhs } => self.relation(op, *op_span, lhs, rhs, negated),
             Expr::Call { target: Some(target), name, name_span, args, span } => {
@@ -969,10 +995,34 @@ impl Reader<'_> {
         left
     }
 
-    fn product(&mut self, left: Dnf, right: Dnf) -> Dnf {
+    fn product(&mut self, mut left: Dnf, mut right: Dnf) -> Dnf {
         if left.len().saturating_mul(right.len()) > MAX_ALTERNATIVES {
             self.overflowed = true;
             return Vec::new();
+        }
+        // One side with one alternative (the usual `a && b && c`): append without copying the
+        // side that grows, so a chain of n terms costs O(n), not O(n^2).
+        if right.len() == 1 {
+            let addition = right.pop().unwrap_or_default();
+            let copies = left.len().saturating_sub(1);
+            for alternative in left.iter_mut().take(copies) {
+                alternative.extend(addition.iter().map(clone_atom));
+            }
+            if let Some(last) = left.last_mut() {
+                last.extend(addition);
+            }
+            return left;
+        }
+        if left.len() == 1 && !right.is_empty() {
+            let mut base = left.pop().unwrap_or_default();
+            let last = right.len() - 1;
+            for (i, alternative) in right.iter_mut().enumerate() {
+                let prefix: Vec<Atom> =
+                    if i == last { std::mem::take(&mut base) } else { base.iter().map(clone_atom).collect() };
+                let tail = std::mem::replace(alternative, prefix);
+                alternative.extend(tail);
+            }
+            return right;
         }
         let mut out = Vec::new();
         for a in &left {
@@ -994,32 +1044,54 @@ fn clone_atom(atom: &Atom) -> Atom {
 }
 
 fn into_alternative(atoms: Vec<Atom>) -> Alternative {
+    use std::collections::hash_map::Entry;
     let mut alternative = Alternative::default();
+    // Hash indexes keep a conjunction of n terms linear: a generated condition may have thousands.
+    let mut seen: HashSet<(ShapeKey, Vec<String>, Span)> = HashSet::new();
+    let mut negated_by_shape: HashMap<ShapeKey, usize> = HashMap::new();
+    let mut unknown_seen: HashSet<String> = HashSet::new();
     for atom in atoms {
         match atom {
             Atom::Condition(condition) => {
-                let duplicate = alternative.conditions.iter().any(|c| same_condition(c, &condition));
-                // `x != a && x != b` is one negated condition with two values (as IAM reads them).
-                let negated_sibling = alternative
-                    .conditions
-                    .iter_mut()
-                    .find(|c| condition.operator.negated && same_shape(c, &condition));
-                if duplicate {
+                if !seen.insert((shape_key(&condition), value_texts(&condition), condition.key_span)) {
                     continue;
                 }
-                match negated_sibling {
-                    Some(sibling) => sibling.values.extend(condition.values),
-                    None => alternative.conditions.push(condition),
+                // `x != a && x != b` is one negated condition with two values (as IAM reads them).
+                if condition.operator.negated {
+                    match negated_by_shape.entry(shape_key(&condition)) {
+                        Entry::Occupied(sibling) => {
+                            alternative.conditions[*sibling.get()].values.extend(condition.values);
+                            continue;
+                        }
+                        Entry::Vacant(slot) => {
+                            slot.insert(alternative.conditions.len());
+                        }
+                    }
                 }
+                alternative.conditions.push(condition);
             }
             Atom::Unknown(why) => {
-                if !alternative.unknown.contains(&why) {
+                if unknown_seen.insert(why.clone()) {
                     alternative.unknown.push(why);
                 }
             }
         }
     }
     alternative
+}
+
+/// What [`same_shape`] compares, as a hash key.
+type ShapeKey = (String, String, MatchKind, bool, SetQualifier, String);
+
+fn shape_key(c: &ClaimCondition) -> ShapeKey {
+    (
+        c.key.clone(),
+        c.claim.clone(),
+        c.operator.kind,
+        c.operator.negated,
+        c.operator.set,
+        c.operator.written.clone(),
+    )
 }
 
 fn same_shape(a: &ClaimCondition, b: &ClaimCondition) -> bool {
@@ -1366,6 +1438,65 @@ mod tests {
         );
         let bangs = format!("{}true", "!".repeat(1000));
         assert!(render(&bangs).starts_with("?("));
+    }
+
+    /// Runs `read` on a thread with a small stack: long chains must not recurse per term.
+    fn on_small_stack<T: Send>(read: impl FnOnce() -> T + Send) -> T {
+        std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .stack_size(256 * 1024)
+                .spawn_scoped(scope, read)
+                .unwrap()
+                .join()
+                .unwrap()
+        })
+    }
+
+    #[test]
+    fn long_operator_chains_are_read_without_deep_recursion() {
+        // 20,000 `&&` terms (issue 9 item 10: 18,400 overflowed the stack): every term is read.
+        let terms = 20_000;
+        let conjunction =
+            (0..terms).map(|i| format!("assertion.c{i} == 'v{i}'")).collect::<Vec<_>>().join(" && ");
+        let cel = on_small_stack(|| {
+            let origin = TextOrigin::whole(Span::new(0, conjunction.len()));
+            read_condition(&conjunction, &github_mapping(), origin)
+        });
+        assert_eq!(cel.alternatives.len(), 1);
+        assert_eq!(cel.alternatives[0].conditions.len(), terms);
+        assert!(!cel.has_unknown());
+        // The same number of `||` terms is more alternatives than are expanded: Unknown, saying why.
+        let disjunction =
+            (0..terms).map(|i| format!("assertion.sub == 'v{i}'")).collect::<Vec<_>>().join(" || ");
+        assert_eq!(
+            on_small_stack(|| render(&disjunction)),
+            format!("?(the condition expands to more than {MAX_ALTERNATIVES} alternatives)")
+        );
+        // Mixed: `a && b || c && d || ...` stays flat too.
+        let mixed = (0..terms / 2)
+            .map(|i| format!("assertion.sub == 'a{i}' && !assertion.x"))
+            .collect::<Vec<_>>()
+            .join(" || ");
+        assert!(on_small_stack(|| render(&mixed)).starts_with("?(the condition expands"));
+    }
+
+    #[test]
+    fn long_member_chains_are_unknown_with_the_limit() {
+        // 174k chained `.b` overflowed the stack (issue 9 item 10).
+        let chain = format!("assertion{} == 'x'", ".b".repeat(174_000));
+        let rendered = on_small_stack(|| render(&chain));
+        assert_eq!(
+            rendered,
+            format!(
+                "?(the attribute condition could not be read as CEL: more than {MAX_CHAIN} member \
+                 accesses, indexes or calls are chained)"
+            )
+        );
+        let comparisons = format!("assertion.sub{}", " == 'x'".repeat(100_000));
+        assert!(on_small_stack(|| render(&comparisons)).contains("comparisons are chained"));
+        // Right at the limit the path is still read.
+        let at_limit = format!("assertion{} == 'x'", ".b".repeat(MAX_CHAIN));
+        assert!(render(&at_limit).contains("Exact[x]"), "{}", render(&at_limit));
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use trustlint_core::Span;
 
 /// How a value is compared with the claim.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MatchKind {
     /// Exact comparison (`StringEquals`, CEL `==`, Azure classic FIC); `*` and `?` are literals.
     Exact,
@@ -20,7 +20,7 @@ pub enum MatchKind {
 }
 
 /// Multi-valued key qualifiers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SetQualifier {
     None,
     /// `ForAnyValue:` is false when the key is absent.

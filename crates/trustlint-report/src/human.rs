@@ -282,17 +282,24 @@ impl Snippet {
     /// character boundaries), with every line over [`MAX_LINE_BYTES`] cut around them.
     fn new(file: &SourceFile, text: &str, labels: &[(usize, usize)]) -> Snippet {
         let line_of = |offset: usize| file.position(offset, ColumnUnit::Utf8).line.saturating_sub(1);
-        let line_start = |line: u32| file.offset(line, 0, ColumnUnit::Utf8).filter(|&o| o <= text.len());
+        let line_start_of = |line: u32| file.offset(line, 0, ColumnUnit::Utf8).filter(|&o| o <= text.len());
         let first = labels.iter().map(|&(offset, _)| offset).min().unwrap_or(0);
         let last = labels.iter().map(|&(offset, len)| offset + len).max().unwrap_or(0);
         let first_line = line_of(first).saturating_sub(WINDOW_LINES);
-        let start = line_start(first_line).unwrap_or(0);
-        let end = line_start(line_of(last).saturating_add(WINDOW_LINES + 1)).unwrap_or(text.len()).max(start);
+        let start = line_start_of(first_line).unwrap_or(0);
+        let end =
+            line_start_of(line_of(last).saturating_add(WINDOW_LINES + 1)).unwrap_or(text.len()).max(start);
 
         let mut out = String::new();
         let mut cuts = Vec::new();
         let mut line_start = start;
-        for line in text[start..end].split_inclusive('\n') {
+        let mut line_number = first_line;
+        // Lines come from the file's line index, not from scanning the text: a finding on a
+        // 4 MiB line must not cost a pass over it (thousands of findings may share that line).
+        while line_start < end {
+            line_number += 1;
+            let next = line_start_of(line_number).filter(|&next| next > line_start).unwrap_or(end).min(end);
+            let line = &text[line_start..next];
             let content = line.trim_end_matches(['\n', '\r']);
             let line_end = line_start + content.len();
             if content.len() <= MAX_LINE_BYTES {

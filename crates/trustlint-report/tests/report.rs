@@ -702,3 +702,51 @@ fn odd_spans_render_in_every_format() {
         println!("{human}");
     }
 }
+
+/// Issue 9 item 13: thousands of findings on one long line (a minified policy). Each block shows
+/// its own label with the line cut around it; the time is measured by scripts/robustness.py
+/// (`human-50k-findings-one-line`), not here.
+#[test]
+fn human_many_findings_on_one_long_line() {
+    let statement =
+        r#"{"Sid":"S00000","Principal":{"Federated":"x"},"Condition":{"StringLike":{"sub":"*"}}}"#;
+    let count = 2_000;
+    let line: String =
+        (0..count).map(|i| statement.replace("S00000", &format!("S{i:05}"))).collect::<Vec<_>>().join(",");
+    let text = format!("{{\"Statement\":[{line}]}}\n");
+    let file = SourceFile::new("policy.json", text.clone());
+    let findings: Vec<Finding> = (0..count)
+        .map(|i| {
+            let sid = format!("S{i:05}");
+            let at = text.find(&sid).unwrap();
+            let mut finding = Finding::new(
+                "oidc-wildcard-subject",
+                Severity::High,
+                Location::new(&file, Span::new(at, at + sid.len())),
+                format!("statement {sid} trusts every subject"),
+            );
+            finding.fingerprint = format!("{i:032}");
+            finding
+        })
+        .collect();
+    let rules = rules();
+    let report = Report {
+        findings: &findings,
+        rules: &rules,
+        files_scanned: 1,
+        notes: &[],
+        absent: &[],
+        tool_version: "0.1.0",
+    };
+    let out = render(Format::Human, &report, &PLAIN);
+    assert_eq!(out.matches("oidc-wildcard-subject (").count(), count);
+    for i in [0, 1, count / 2, count - 1] {
+        let sid = format!("S{i:05}");
+        assert_eq!(out.matches(&format!("statement {sid} trusts")).count(), 1, "{sid}");
+        // The label's own text is shown, in a cut line.
+        assert!(out.contains(&format!("\"Sid\":\"{sid}\"")), "{sid}");
+    }
+    // Every block is a few lines around its label: the output grows with the findings, not with
+    // findings times the line.
+    assert!(out.len() < count * 2_000, "{} bytes", out.len());
+}

@@ -25,18 +25,18 @@ pub struct ParsedYaml {
 /// Levels of nesting converted (deeper values become nulls); the conversion recurses, so this
 /// keeps the stack bounded.
 const MAX_DEPTH: usize = 256;
-/// Nodes that alias expansion may copy in one file: stops "billion laughs" documents.
-const MAX_ALIAS_NODES: usize = 100_000;
-/// Nodes copied to remember anchored values; nested anchors would otherwise copy quadratically.
-const MAX_ANCHOR_NODES: usize = 1_000_000;
+/// Bytes that alias expansion may copy in one file (node structures plus their text, as
+/// [`measure`] counts them): stops "billion laughs" documents, whether they repeat many small
+/// nodes or one large scalar. Eight times the default file size limit.
+pub const MAX_ALIAS_BYTES: usize = 32 * 1024 * 1024;
+/// Bytes copied to remember anchored values; nested anchors would otherwise copy quadratically.
+pub const MAX_ANCHOR_BYTES: usize = 64 * 1024 * 1024;
 
 thread_local! {
-    static PARSER: RefCell<tree_sitter::Parser> = RefCell::new(parser(&tree_sitter_yaml::LANGUAGE.into()));
+    static PARSER: RefCell<tree_sitter::Parser> = RefCell::new(parser(&trustlint_yaml_grammar::LANGUAGE.into()));
 }
 
 pub fn parse_yaml(text: &str) -> ParsedYaml {
-    let (safe, guard_error) = guard_scanner(text);
-    let text: &str = &safe;
     let Some(tree) = PARSER.with(|parser| parser.borrow_mut().parse(text, None)) else {
         return ParsedYaml {
             errors: vec![SyntaxError { span: Span::new(0, 0), message: "the parser gave up".into() }],
@@ -45,8 +45,8 @@ pub fn parse_yaml(text: &str) -> ParsedYaml {
     };
     let root = tree.root_node();
     let mut parsed = ParsedYaml { comments: comments(root, text), ..ParsedYaml::default() };
-    parsed.errors.extend(guard_error);
     if let Some(error) = first_syntax_error(root, text) {
+        parsed.errors.extend(too_deep_for_the_scanner(text));
         parsed.errors.push(error);
     }
     let mut converter = Converter::new(text);
@@ -72,62 +72,34 @@ pub fn parse_yaml(text: &str) -> ParsedYaml {
     parsed
 }
 
-/// Largest `2 * indentation + indicators` allowed on one line; see [`guard_scanner`].
-const MAX_LINE_NESTING: usize = 200;
-/// tree-sitter-yaml keeps columns in an `i16`; beyond this they wrap.
-const MAX_INDICATOR_COLUMN: usize = 32_000;
-
-/// Blank out (same byte length, so spans hold) the lines that could crash tree-sitter-yaml.
-///
-/// Its scanner keeps one `i16` pair per open block collection and serializes them into
-/// tree-sitter's 1024-byte buffer: past 253 open levels that write overflows and the C code
-/// aborts the process (`Assertion length <= 1024`), which no Rust code can catch. Every level is
-/// opened by an indicator (`-`, `?`, `:` before a blank): on the line itself (also during error
-/// recovery, e.g. `"a" - - - ...`) or on an earlier, less indented line still open, at most two
-/// per column. So `2 * indentation + indicators` bounds the levels open on a line; that reading
-/// of the scanner was checked by fuzzing right at the limit. Real files stay far below it.
-/// Columns past `i16::MAX` wrap and could keep levels open forever, so indicators that far
-/// right are refused too.
-fn guard_scanner(text: &str) -> (std::borrow::Cow<'_, str>, Option<SyntaxError>) {
-    let mut risky: Vec<Span> = Vec::new();
+/// Explains a syntax error that deep block nesting may have caused: the scanner follows at most
+/// [`trustlint_yaml_grammar::MAX_BLOCK_LEVELS`] open block collections (its state must fit
+/// tree-sitter's fixed buffer), and the levels past that are lost, so the parse fails further on.
+/// Each indentation column and each indicator (`-`, `?`, `:` before a blank) on a line opens at
+/// most one level; the first line where their sum passes the limit is named.
+fn too_deep_for_the_scanner(text: &str) -> Option<SyntaxError> {
+    let limit = trustlint_yaml_grammar::MAX_BLOCK_LEVELS;
     let mut start = 0;
     // Lines as the scanner counts them: `\r` alone also ends one.
     for line in text.split(['\n', '\r']) {
         let end = start + line.len();
-        let mut chars = line.chars().peekable();
-        let mut indent = 0;
-        while chars.next_if(|c| matches!(c, ' ' | '\t')).is_some() {
-            indent += 1;
-        }
-        let mut indicators = 0;
-        let mut column = indent;
-        let mut far_right = false;
+        let indent = line.len() - line.trim_start_matches([' ', '\t']).len();
+        let mut chars = line[indent..].chars().peekable();
+        let mut levels = indent;
         while let Some(c) = chars.next() {
             if matches!(c, '-' | '?' | ':') && chars.peek().is_none_or(|next| matches!(next, ' ' | '\t')) {
-                indicators += 1;
-                far_right |= column >= MAX_INDICATOR_COLUMN;
+                levels += 1;
             }
-            column += 1;
         }
-        if 2 * indent + indicators > MAX_LINE_NESTING || far_right {
-            risky.push(Span::new(start, end));
+        if levels > limit {
+            let message = format!(
+                "this line nests more than {limit} block levels deep, more than the YAML reader follows"
+            );
+            return Some(SyntaxError { span: Span::new(start, end), message });
         }
         start = end + 1;
     }
-    let Some(&first) = risky.first() else { return (std::borrow::Cow::Borrowed(text), None) };
-    let mut safe = String::with_capacity(text.len());
-    let mut copied = 0;
-    for span in &risky {
-        safe.push_str(&text[copied..span.start]);
-        safe.extend(std::iter::repeat_n(' ', span.len()));
-        copied = span.end;
-    }
-    safe.push_str(&text[copied..]);
-    let message = format!(
-        "{} line(s) nest too deeply or reach too far right for the YAML parser and were skipped",
-        risky.len()
-    );
-    (std::borrow::Cow::Owned(safe), Some(SyntaxError { span: first, message }))
+    None
 }
 
 /// Every comment in the tree, wherever the grammar attached it (flow collections, ERROR nodes).
@@ -190,21 +162,21 @@ fn content_of(node: tree_sitter::Node<'_>) -> Option<tree_sitter::Node<'_>> {
 /// the limits without walking it again.
 struct Anchored {
     node: Node,
-    nodes: usize,
+    bytes: usize,
     height: usize,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 enum Limit {
     Depth,
-    AliasNodes,
-    AnchorNodes,
+    AliasBytes,
+    AnchorBytes,
 }
 
 /// A node's tag and anchor, boxed where they travel: most nodes have neither, and the
 /// recursive frames stay small.
 struct Properties {
-    tag: Option<Tag>,
+    tag: Option<Box<Tag>>,
     anchor: Option<(String, Span)>,
 }
 
@@ -233,8 +205,8 @@ struct Converter<'t> {
     text: &'t str,
     anchors: HashMap<String, Anchored>,
     errors: Vec<SyntaxError>,
-    alias_nodes: usize,
-    anchor_nodes: usize,
+    alias_bytes: usize,
+    anchor_bytes: usize,
     /// Each limit is reported once: one bomb would otherwise produce thousands of errors.
     reported: HashSet<Limit>,
 }
@@ -245,8 +217,8 @@ impl<'t> Converter<'t> {
             text,
             anchors: HashMap::new(),
             errors: Vec::new(),
-            alias_nodes: 0,
-            anchor_nodes: 0,
+            alias_bytes: 0,
+            anchor_bytes: 0,
             reported: HashSet::new(),
         }
     }
@@ -336,7 +308,7 @@ impl<'t> Converter<'t> {
             match child.kind() {
                 "tag" => {
                     let name = self.source(span_of(child)).to_string();
-                    properties.tag = Some(Tag { name, span: span_of(child) });
+                    properties.tag = Some(Box::new(Tag { name, span: span_of(child) }));
                 }
                 "anchor" => {
                     let raw = self.source(span_of(child));
@@ -428,19 +400,20 @@ impl<'t> Converter<'t> {
 
     #[inline(never)]
     fn remember(&mut self, name: String, span: Span, value: &Node) {
-        let budget = MAX_ANCHOR_NODES - self.anchor_nodes;
+        let budget = MAX_ANCHOR_BYTES - self.anchor_bytes;
         match measure(value, budget) {
-            Some((nodes, height)) => {
-                self.anchor_nodes += nodes;
-                self.anchors.insert(name, Anchored { node: value.clone(), nodes, height });
+            Some((bytes, height)) => {
+                self.anchor_bytes += bytes;
+                self.anchors.insert(name, Anchored { node: value.clone(), bytes, height });
             }
             None => {
                 // Forget any earlier anchor of that name so later aliases do not silently use it.
                 self.anchors.remove(&name);
                 let message = format!(
-                    "anchored values exceed {MAX_ANCHOR_NODES} nodes; later aliases are not expanded"
+                    "anchored values exceed {} MiB; later aliases are not expanded",
+                    MAX_ANCHOR_BYTES >> 20
                 );
-                self.limit_error(Limit::AnchorNodes, span, message);
+                self.limit_error(Limit::AnchorBytes, span, message);
             }
         }
     }
@@ -456,18 +429,21 @@ impl<'t> Converter<'t> {
             self.error(span, format!("unknown anchor `{name}`"));
             return unresolved;
         };
-        let (nodes, height) = (anchored.nodes, anchored.height);
+        let (bytes, height) = (anchored.bytes, anchored.height);
         if depth + height > MAX_DEPTH {
             let message = format!("alias `{raw}` nests deeper than {MAX_DEPTH} levels; not expanded");
             self.limit_error(Limit::Depth, span, message);
             return unresolved;
         }
-        if self.alias_nodes + nodes > MAX_ALIAS_NODES {
-            let message = format!("aliases expand to more than {MAX_ALIAS_NODES} nodes; not expanded");
-            self.limit_error(Limit::AliasNodes, span, message);
+        if self.alias_bytes + bytes > MAX_ALIAS_BYTES {
+            let message = format!(
+                "aliases expand to more than {} MiB; the rest are not expanded",
+                MAX_ALIAS_BYTES >> 20
+            );
+            self.limit_error(Limit::AliasBytes, span, message);
             return unresolved;
         }
-        self.alias_nodes += nodes;
+        self.alias_bytes += bytes;
         anchored.node.clone()
     }
 
@@ -683,22 +659,26 @@ fn parent_indent(node: tree_sitter::Node<'_>) -> usize {
 /// Node count and height of `node`, or `None` once the count passes `budget` (so measuring is
 /// bounded too).
 fn measure(node: &Node, budget: usize) -> Option<(usize, usize)> {
-    let mut count = 0;
+    let mut bytes = 0;
     let mut max_height = 0;
     let mut stack = vec![(node, 1)];
     while let Some((node, height)) = stack.pop() {
-        count += 1;
-        if count > budget {
-            return None;
-        }
+        bytes += std::mem::size_of::<Node>() + node.tag.as_ref().map_or(0, |tag| tag.name.len());
         max_height = max_height.max(height);
         match &node.kind {
-            NodeKind::Scalar(_) | NodeKind::Computed(_) => {}
+            NodeKind::Scalar(scalar) => bytes += scalar.value.len(),
+            NodeKind::Computed(_) => {}
             NodeKind::Seq(items) => stack.extend(items.iter().map(|item| (item, height + 1))),
-            NodeKind::Map(entries) => stack.extend(entries.iter().map(|entry| (&entry.value, height + 1))),
+            NodeKind::Map(entries) => {
+                bytes += entries.iter().map(|entry| entry.key.len()).sum::<usize>();
+                stack.extend(entries.iter().map(|entry| (&entry.value, height + 1)));
+            }
+        }
+        if bytes > budget {
+            return None;
         }
     }
-    Some((count, max_height))
+    Some((bytes, max_height))
 }
 
 #[cfg(test)]
@@ -1111,12 +1091,43 @@ d: {<<: {k: inline}}
             let prev = level - 1;
             text.push_str(&format!("a{level}: &a{level} [{}]\n", vec![format!("*a{prev}"); 10].join(", ")));
         }
-        let started = std::time::Instant::now();
         let parsed = parse_yaml(&text);
-        assert!(started.elapsed() < std::time::Duration::from_secs(10));
         assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
-        assert!(parsed.errors[0].message.contains("100000"));
+        assert!(parsed.errors[0].message.contains("aliases expand to more than 32 MiB"));
         assert_eq!(parsed.documents.len(), 1);
+    }
+
+    /// Issue 9 item 12: one large scalar aliased many times was cheap in nodes but not in bytes.
+    #[test]
+    fn aliases_are_budgeted_by_bytes() {
+        let scalar = "x".repeat(100_000);
+        let aliases = vec!["*a"; 90_000].join(", ");
+        let text = format!("a: &a {scalar}\nb: [{aliases}]\nlast: found\n");
+        let parsed = parse_yaml(&text);
+        assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
+        assert!(parsed.errors[0].message.contains("32 MiB"), "{}", parsed.errors[0].message);
+        let root = &parsed.documents[0];
+        let items = root.get("b").unwrap().as_seq().unwrap();
+        assert_eq!(items.len(), 90_000);
+        // The aliases within the budget are expanded; the rest stay as written.
+        let expanded = items.iter().filter(|item| item.as_str() == Some(scalar.as_str())).count();
+        assert!(expanded > 0 && expanded < MAX_ALIAS_BYTES / 100_000 + 1, "{expanded}");
+        assert_eq!(items.last().unwrap().as_str(), Some("*a"));
+        // What follows the bomb is read.
+        assert_eq!(root.get("last").unwrap().as_str(), Some("found"));
+        // Aliases of a few small values are all expanded.
+        let small = format!("a: &a [1, 2]\nb: [{}]\n", vec!["*a"; 1_000].join(", "));
+        let parsed = parse_yaml(&small);
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        assert!(
+            parsed.documents[0]
+                .get("b")
+                .unwrap()
+                .as_seq()
+                .unwrap()
+                .iter()
+                .all(|item| item.as_seq().is_some())
+        );
     }
 
     #[test]
@@ -1214,53 +1225,74 @@ d: {<<: {k: inline}}
         }
     }
 
-    /// Each of these used to abort the process inside tree-sitter-yaml's C scanner.
+    /// Each of these used to abort the process inside tree-sitter-yaml's C scanner (its state
+    /// overran a fixed buffer); now the levels past the limit are dropped and the parse reports it.
     #[test]
-    fn inputs_that_crash_the_scanner_are_blanked() {
+    fn inputs_that_crashed_the_scanner_are_errors() {
         let mut block = String::new();
         for level in 0..300 {
             block.push_str(&" ".repeat(level));
             block.push_str("k:\n");
         }
         let line = |head: &str, tail: &str| format!("{head}{}\n", tail.repeat(300));
-        let mut long = String::from("k: ");
-        long.push_str(&"x".repeat(MAX_INDICATOR_COLUMN));
-        long.push_str(" - y\n");
-        for text in [
-            block.clone(),
-            line("", "- "),
-            line("\"a\" ", "- "),
-            line("a: b: ", "? "),
-            line("|", "- ? "),
-            long,
-        ] {
+        for text in
+            [block.clone(), line("", "- "), line("\"a\" ", "- "), line("a: b: ", "? "), line("|", "- ? ")]
+        {
             let parsed = parse_yaml(&text);
-            let guard = parsed.errors.iter().find(|e| e.message.contains("too deeply")).expect("guard error");
-            assert!(guard.span.end <= text.len());
+            assert!(!parsed.errors.is_empty());
+            assert!(parsed.errors.iter().all(|e| e.span.end <= text.len()));
         }
-
-        // What survives of the deep mapping is still read, with spans into the original text.
+        // The deep mapping says which limit it hit, on the first line past it.
         let parsed = parse_yaml(&block);
-        assert_eq!(parsed.errors.len(), 1, "{:?}", parsed.errors);
-        assert_eq!(
-            parsed.errors[0].span,
-            Span::new(
-                block.find(&format!("\n{}k", " ".repeat(100))).unwrap() + 1,
-                block.find(&format!("\n{}k", " ".repeat(100))).unwrap() + 103
-            )
-        );
+        let limit = trustlint_yaml_grammar::MAX_BLOCK_LEVELS;
+        let deep = parsed.errors.iter().find(|e| e.message.contains("block levels")).expect("limit named");
+        assert!(deep.message.contains(&limit.to_string()), "{}", deep.message);
+        let line_start = block.find(&format!("\n{}k", " ".repeat(limit))).unwrap() + 1;
+        assert_eq!(deep.span, Span::new(line_start, line_start + limit + 2));
+        // Just under the limit, everything is read.
+        let mut fits = String::new();
+        for level in 0..limit - 2 {
+            fits.push_str(&" ".repeat(level));
+            fits.push_str("k:\n");
+        }
+        let parsed = parse_yaml(&fits);
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
         let mut node = &parsed.documents[0];
         let mut levels = 0;
         while let Some(next) = node.get("k") {
-            assert_eq!(slice(&block, node.entry("k").unwrap().key_span), "k");
             node = next;
             levels += 1;
         }
-        assert_eq!(levels, 100);
+        assert_eq!(levels, limit - 2);
+    }
 
-        // Ordinary long lines are left alone.
-        let text = format!("run: echo {} - done: ok\n", "word ".repeat(2000));
-        assert!(parse_yaml(&text).errors.iter().all(|e| !e.message.contains("too deeply")));
+    /// Issue 9 item 1: the scanner's 16-bit rows and columns wrapped past 32,767, so longer files
+    /// and long minified lines failed to parse whole.
+    #[test]
+    fn long_files_wide_lines_and_long_flow_mappings_parse() {
+        for lines in [32_767, 32_769, 70_000] {
+            let mut text = String::from("Resources:\n");
+            for i in 0..lines {
+                text.push_str(&format!("  k{i}: v{i}\n"));
+            }
+            text.push_str("  last: found\n");
+            let parsed = parse_yaml(&text);
+            assert!(parsed.errors.is_empty(), "{lines}: {:?}", parsed.errors);
+            let last = parsed.documents[0].get("Resources").unwrap().entry("last").unwrap();
+            assert_eq!(slice(&text, last.value.span), "found");
+        }
+        // One flow mapping with 1,000 entries on a line, reaching past column 32,767.
+        let entries: Vec<String> = (0..1_000).map(|i| format!("key{i}: {}", "v".repeat(40))).collect();
+        let text = format!("Resources: {{{}, last: found}}\n", entries.join(", "));
+        assert!(text.len() > 40_000);
+        let parsed = parse_yaml(&text);
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+        let last = parsed.documents[0].get("Resources").unwrap().entry("last").unwrap();
+        assert_eq!(slice(&text, last.value.span), "found");
+        // Block indicators far to the right (a key after a 40,000-byte scalar).
+        let text = format!("a: {}\nb:\n  - {}: found\n", "x".repeat(40_000), "y".repeat(40_000));
+        let parsed = parse_yaml(&text);
+        assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
     }
 
     #[test]

@@ -317,11 +317,15 @@ struct Lines<'a> {
     /// Offsets of every `\n`, found on first use (a file without keyword hits needs none), so
     /// that line lookups cost the same on a 4 MiB line as on a short one.
     newlines: OnceCell<Vec<usize>>,
+    /// Indexes of the lines longer than `max_len`, which windows never grow across; found on
+    /// first use so that growing a window costs two binary searches, not one per line (a file of
+    /// 100,000 `PRIVATE KEY-----` lines asks for 400 lines around each).
+    long_lines: OnceCell<Vec<usize>>,
 }
 
 impl<'a> Lines<'a> {
     fn new(bytes: &'a [u8], max_len: usize, long_line: usize) -> Self {
-        Lines { bytes, max_len, long_line, newlines: OnceCell::new() }
+        Lines { bytes, max_len, long_line, newlines: OnceCell::new(), long_lines: OnceCell::new() }
     }
 
     fn newlines(&self) -> &[usize] {
@@ -342,28 +346,38 @@ impl<'a> Lines<'a> {
     /// `line` grown by up to `before` lines above and `after` lines below, stopping at lines
     /// too long to be hand-written.
     fn expand(&self, line: (usize, usize), before: usize, after: usize) -> (usize, usize) {
-        let (mut start, mut end) = line;
-        for _ in 0..before {
-            if start == 0 {
-                break;
-            }
-            let previous = self.bounds(start - 1);
-            if previous.1 - previous.0 > self.max_len {
-                break;
-            }
-            start = previous.0;
+        let (first, last) = (self.line_of(line.0), self.line_of(line.1));
+        let long_lines = self.long_lines();
+        let long_before = long_lines.partition_point(|&long| long < first);
+        let mut top = first.saturating_sub(before);
+        if long_before > 0 {
+            top = top.max(long_lines[long_before - 1] + 1).min(first);
         }
-        for _ in 0..after {
-            if end >= self.bytes.len() {
-                break;
-            }
-            let next = self.bounds(end + 1);
-            if next.1 - next.0 > self.max_len {
-                break;
-            }
-            end = next.1;
+        let last_line = self.newlines().len();
+        let mut bottom = (last + after).min(last_line);
+        if let Some(&long) = long_lines.get(long_lines.partition_point(|&long| long <= last)) {
+            bottom = bottom.min(long - 1).max(last);
         }
-        (start, end)
+        (self.line_bounds(top).0.min(line.0), self.line_bounds(bottom).1.max(line.1))
+    }
+
+    /// `[start, end)` of line `index` (from 0), without its `\n`.
+    fn line_bounds(&self, index: usize) -> (usize, usize) {
+        let newlines = self.newlines();
+        let start = if index == 0 { 0 } else { newlines[index - 1] + 1 };
+        (start, newlines.get(index).copied().unwrap_or(self.bytes.len()))
+    }
+
+    fn long_lines(&self) -> &[usize] {
+        self.long_lines.get_or_init(|| {
+            let newlines = self.newlines();
+            (0..=newlines.len())
+                .filter(|&index| {
+                    let (start, end) = self.line_bounds(index);
+                    end - start > self.max_len
+                })
+                .collect()
+        })
     }
 
     /// The text before `offset` on its line; when that is only punctuation (a YAML list dash,
@@ -393,6 +407,65 @@ impl<'a> Lines<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The plain definition of [`Lines::expand`]: one line at a time.
+    fn expand_line_by_line(
+        lines: &Lines<'_>,
+        line: (usize, usize),
+        before: usize,
+        after: usize,
+    ) -> (usize, usize) {
+        let (mut start, mut end) = line;
+        for _ in 0..before {
+            if start == 0 {
+                break;
+            }
+            let previous = lines.bounds(start - 1);
+            if previous.1 - previous.0 > lines.max_len {
+                break;
+            }
+            start = previous.0;
+        }
+        for _ in 0..after {
+            if end >= lines.bytes.len() {
+                break;
+            }
+            let next = lines.bounds(end + 1);
+            if next.1 - next.0 > lines.max_len {
+                break;
+            }
+            end = next.1;
+        }
+        (start, end)
+    }
+
+    #[test]
+    fn expand_agrees_with_walking_line_by_line() {
+        let mut state = 0x9E37_79B9_u64;
+        let mut next = |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % bound as u64) as usize
+        };
+        for _ in 0..200 {
+            let text: String = (0..next(30))
+                .map(|_| format!("{}\n", "x".repeat(if next(5) == 0 { 12 } else { next(6) })))
+                .collect::<String>()
+                + if next(2) == 0 { "tail" } else { "" };
+            let lines = Lines::new(text.as_bytes(), 8, 8);
+            for _ in 0..20 {
+                let (a, b) = (lines.bounds(next(text.len() + 1)), lines.bounds(next(text.len() + 1)));
+                let line = (a.0.min(b.0), a.1.max(b.1));
+                let (before, after) = (next(5), next(5));
+                assert_eq!(
+                    lines.expand(line, before, after),
+                    expand_line_by_line(&lines, line, before, after),
+                    "{text:?} {line:?} -{before} +{after}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn nearby_agrees_with_counting_line_breaks() {

@@ -588,3 +588,16 @@ fn bad_input_never_panics() {
         let _ = kinds_in("x", &text);
     }
 }
+
+/// Issue 9 item 13: thousands of `PRIVATE KEY-----` header lines (each a keyword hit, all in one
+/// window) made the PEM patterns crawl; a real key after them is still found. The time is
+/// measured by scripts/robustness.py (`private-key-4mib`), not here.
+#[test]
+fn many_private_key_headers_then_a_key() {
+    let mut rng = Rng::new(13);
+    let header = "-----BEGIN RSA PRIVATE KEY-----\n";
+    let key = pem(&mut rng, "RSA PRIVATE KEY", 1200, "\n");
+    let text = format!("{}{key}\n", header.repeat(4 * 1024 * 1024 / header.len()));
+    let found = kinds_in("keys.txt", &text);
+    assert_eq!(found, one("private-key", &key));
+}
