@@ -102,7 +102,7 @@ impl Baseline {
     }
 
     pub fn write(&self, path: &Path) -> Result<(), BaselineError> {
-        std::fs::write(path, self.to_json())
+        crate::write::write_atomically(path, self.to_json().as_bytes())
             .map_err(|e| BaselineError(format!("cannot write the baseline {}: {e}", path.display())))
     }
 
