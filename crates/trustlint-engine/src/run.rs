@@ -80,7 +80,10 @@ impl Engine {
     pub fn new(config: Config, options: &RunOptions) -> Result<Engine, ConfigError> {
         for id in options.select.iter().chain(&options.ignore) {
             if trustlint_rules::catalog::find(id).is_none() {
-                return Err(ConfigError(format!("unknown rule id `{id}` (see `trustlint rules`)")));
+                return Err(ConfigError::quoting(
+                    &format!("unknown rule id `{id}` (see `trustlint rules`)"),
+                    &[],
+                ));
             }
         }
         let enabled = |id: &str| {
