@@ -98,6 +98,9 @@ impl Config {
         })?;
         let mut config =
             Config::parse(&text).map_err(|ConfigError(e)| ConfigError(format!("{}: {e}", path.display())))?;
+        // Globs are checked here, so that a bad one is reported with the file it is in.
+        crate::discover::Excludes::new(&config.exclude)
+            .map_err(|ConfigError(e)| ConfigError(format!("{}: {e}", path.display())))?;
         config.source = Some(path.to_path_buf());
         Ok(config)
     }

@@ -5,6 +5,8 @@
 //! nearby that a short quote lacks), becomes its redacted form. Quotes are cut only after that,
 //! so a cut can never leave the part of a credential that no longer looks like one.
 
+use std::collections::HashMap;
+
 use trustlint_core::redact::{redact, redact_all};
 
 use super::scanner::credential_spans;
@@ -43,10 +45,15 @@ pub fn excerpt(text: &str, known: &[&str], max_chars: usize) -> String {
     cut(&redact_credentials(text, known), max_chars)
 }
 
-/// `message` redacted as a whole, then each part between backticks (a quote of the file) cut to
-/// `max_chars` characters.
+/// A quote that holds at least this many characters of a known credential, but not all of it (the
+/// parser stopped inside it), shows that piece redacted too: the redacted form itself shows four.
+const MIN_FRAGMENT_BYTES: usize = 5;
+
+/// `message` redacted as a whole, then each part between backticks (a quote of the file) cleared
+/// of pieces of known credentials and cut to `max_chars` characters.
 pub fn redact_quotes(message: &str, known: &[&str], max_chars: usize) -> String {
     let redacted = redact_credentials(message, known);
+    let fragments = Fragments::of(known);
     let mut out = String::with_capacity(redacted.len());
     for (index, part) in redacted.split('`').enumerate() {
         if index > 0 {
@@ -54,12 +61,79 @@ pub fn redact_quotes(message: &str, known: &[&str], max_chars: usize) -> String 
         }
         // Odd parts are inside backticks.
         if index % 2 == 1 {
-            out.push_str(&cut(part, max_chars));
+            let part = fragments.redact(part);
+            match part.char_indices().nth(max_chars) {
+                Some((at, _)) => out.push_str(&part[..at]),
+                None => out.push_str(&part),
+            }
         } else {
             out.push_str(part);
         }
     }
     out
+}
+
+/// The known credentials, indexed by every run of [`MIN_FRAGMENT_BYTES`] bytes in them, so that a
+/// quote is searched in one pass however many there are.
+struct Fragments<'a> {
+    values: Vec<&'a str>,
+    by_window: HashMap<&'a [u8], Vec<usize>>,
+}
+
+impl<'a> Fragments<'a> {
+    fn of(known: &[&'a str]) -> Self {
+        let values: Vec<&str> = known.iter().copied().filter(|v| v.len() >= MIN_FRAGMENT_BYTES).collect();
+        let mut by_window: HashMap<&[u8], Vec<usize>> = HashMap::new();
+        for (index, value) in values.iter().enumerate() {
+            for window in value.as_bytes().windows(MIN_FRAGMENT_BYTES) {
+                let indexes = by_window.entry(window).or_default();
+                if indexes.last() != Some(&index) {
+                    indexes.push(index);
+                }
+            }
+        }
+        Fragments { values, by_window }
+    }
+
+    /// `quote` with each run of a known credential's text (of at least [`MIN_FRAGMENT_BYTES`])
+    /// replaced by that credential's redacted form.
+    fn redact(&self, quote: &str) -> String {
+        if self.by_window.is_empty() {
+            return quote.to_string();
+        }
+        let bytes = quote.as_bytes();
+        let mut out = String::with_capacity(quote.len());
+        let mut done = 0;
+        let mut at = 0;
+        while at + MIN_FRAGMENT_BYTES <= bytes.len() {
+            let longest = self
+                .by_window
+                .get(&bytes[at..at + MIN_FRAGMENT_BYTES])
+                .into_iter()
+                .flatten()
+                .map(|&index| (common_run(&bytes[at..], self.values[index].as_bytes()), index))
+                .max();
+            match longest {
+                Some((len, index)) if quote.is_char_boundary(at) && quote.is_char_boundary(at + len) => {
+                    out.push_str(&quote[done..at]);
+                    out.push_str(&redact(self.values[index]));
+                    at += len;
+                    done = at;
+                }
+                _ => at += 1,
+            }
+        }
+        out.push_str(&quote[done..]);
+        out
+    }
+}
+
+/// The longest prefix of `text` found anywhere in `value`.
+fn common_run(text: &[u8], value: &[u8]) -> usize {
+    (0..value.len())
+        .map(|start| text.iter().zip(&value[start..]).take_while(|(a, b)| a == b).count())
+        .max()
+        .unwrap_or(0)
 }
 
 fn cut(text: &str, max_chars: usize) -> String {
@@ -90,8 +164,14 @@ mod tests {
         // Cut first, 26 characters of the token would stay and no longer look like one.
         let message = format!("unexpected `TOKEN={} # more text here`; at line 2", token());
         let out = redact_quotes(&message, &[], 12);
-        assert_eq!(out, "unexpected `TOKEN=ghp_…(…`; at line 2");
+        assert_eq!(out, "unexpected `TOKEN=ghp_…(`; at line 2");
         assert!(!out.contains(&token()[4..12]), "{out}");
+        // The parser stopped inside a credential known from the file: its piece is redacted.
+        let token = token();
+        let message = format!("unexpected `k: {}`", &token[..9]);
+        assert_eq!(redact_quotes(&message, &[&token], 30), "unexpected `k: ghp_…(40 chars)`");
+        let message = format!("unexpected `{}`", &token[20..]);
+        assert_eq!(redact_quotes(&message, &[&token], 30), "unexpected `ghp_…(40 chars)`");
         assert_eq!(excerpt("abcdef", &[], 3), "abc…");
         assert_eq!(excerpt("abc", &[], 3), "abc");
     }
