@@ -47,7 +47,8 @@ struct CheckArgs {
     /// Output format.
     #[arg(long, default_value = "human", value_parser = ["human", "json", "sarif", "github"])]
     format: String,
-    /// Write the report to this file instead of standard output.
+    /// Write the report to this file instead of standard output (replaced whole, never written
+    /// through a link, never an input of the run).
     #[arg(long, short)]
     output: Option<PathBuf>,
     /// Exit 1 when a finding at or above this severity remains [default: low, or `fail-on` in trustlint.toml].
@@ -62,7 +63,7 @@ struct CheckArgs {
     /// Configuration file [default: trustlint.toml at the scan root].
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Worker threads [default: one per core].
+    /// Worker threads [default: one per core; at most 4 per core].
     #[arg(long)]
     threads: Option<usize>,
     /// Exit 0 even when findings remain (errors still exit 2).
