@@ -344,13 +344,22 @@ fn refuse_to_overwrite_an_input(cwd: &Path, inputs: &[PathBuf], own: &Path) -> R
                 Some(String::from_utf8_lossy(&bytes).into_owned())
             };
             if let Some(class) = class
-                && text().is_some_and(|text| trustlint_engine::classify::by_content(class, &text).is_some())
+                && text().is_some_and(|text| {
+                    trustlint_engine::classify::by_content(class, &text).is_some() && !is_own_output(&text)
+                })
             {
                 return refuse("a file this run checks");
             }
         }
     }
     Ok(())
+}
+
+/// Whether `text` is a report or baseline trustlint wrote (a rerun replaces it): JSON and SARIF
+/// reports name the tool at their top, and a baseline reads as one.
+fn is_own_output(text: &str) -> bool {
+    let head = text.get(..text.len().min(1024)).unwrap_or(text);
+    head.contains("\"name\": \"trustlint\"") || Baseline::parse(text).is_ok()
 }
 
 /// Paths as given, made absolute against the current folder so reports can show them relative.

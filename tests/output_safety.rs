@@ -256,10 +256,14 @@ fn output_never_writes_through_a_link_or_over_an_input() {
         assert!(stderr.contains("refusing to write") && stderr.contains(input), "{args:?}: {stderr}");
         assert_eq!(std::fs::read_to_string(dir.path().join(input)).unwrap(), before, "{args:?}");
     }
-    // A report from an earlier run is not an input: it is replaced.
-    let Run { code, stderr, .. } =
-        run(dir.path(), &["check", ".", "--output", "report.sarif", "--exit-zero"]);
-    assert_eq!(code, 0, "{stderr}");
+    // Reports and baselines from an earlier run are not inputs, whatever they quote: replaced.
+    for (flag, file) in [("--output", "report.sarif.json"), ("--write-baseline", "baseline.json")] {
+        for _ in 0..2 {
+            let args = ["check", ".", "--format", "sarif", flag, file, "--exit-zero"];
+            let Run { code, stderr, .. } = run(dir.path(), &args);
+            assert_eq!(code, 0, "{flag} {file}: {stderr}");
+        }
+    }
 }
 
 /// A workflow whose workflow-level `id-token: write` the safe fix moves to the job that logs in.
