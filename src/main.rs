@@ -6,8 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use trustlint_core::terminal::escape_controls;
 use trustlint_core::{BaselineState, Finding, Severity};
 use trustlint_engine::baseline::Baseline;
+use trustlint_engine::write::write_atomically;
 use trustlint_engine::{Config, Engine, RunOptions, RunResult};
 use trustlint_report::{AbsentFinding, Format, RenderOptions, Report};
 
@@ -45,7 +47,8 @@ struct CheckArgs {
     /// Output format.
     #[arg(long, default_value = "human", value_parser = ["human", "json", "sarif", "github"])]
     format: String,
-    /// Write the report to this file instead of standard output.
+    /// Write the report to this file instead of standard output (replaced whole, never written
+    /// through a link, never an input of the run).
     #[arg(long, short)]
     output: Option<PathBuf>,
     /// Exit 1 when a finding at or above this severity remains [default: low, or `fail-on` in trustlint.toml].
@@ -60,7 +63,7 @@ struct CheckArgs {
     /// Configuration file [default: trustlint.toml at the scan root].
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Worker threads [default: one per core].
+    /// Worker threads [default: one per core; at most 4 per core].
     #[arg(long)]
     threads: Option<usize>,
     /// Exit 0 even when findings remain (errors still exit 2).
@@ -88,7 +91,7 @@ fn main() -> ExitCode {
         Command::Check(args) => match check(*args) {
             Ok(code) => code,
             Err(message) => {
-                eprintln!("trustlint: error: {message}");
+                say("error", &message);
                 ExitCode::from(2)
             }
         },
@@ -109,7 +112,7 @@ fn main() -> ExitCode {
         Command::Server => match trustlint_lsp::run_stdio() {
             Ok(()) => ExitCode::SUCCESS,
             Err(message) => {
-                eprintln!("trustlint: language server: {message}");
+                say("language server", &message);
                 ExitCode::from(1)
             }
         },
@@ -117,9 +120,28 @@ fn main() -> ExitCode {
 }
 
 fn print(text: &str) -> ExitCode {
-    // A closed pipe (`trustlint rules | head`) is not an error worth a panic.
-    let _ = std::io::stdout().write_all(text.as_bytes());
-    ExitCode::SUCCESS
+    match write_stdout(text) {
+        Ok(()) => ExitCode::SUCCESS,
+        // A closed pipe (`trustlint rules | head`) is the reader having seen enough.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            say("error", &format!("cannot write to standard output: {e}"));
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Write `text` to standard output and flush it, so that a failed write is seen.
+fn write_stdout(text: &str) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()
+}
+
+/// `trustlint: <kind>: <text>` on standard error. The text may name files and quote values:
+/// control characters are escaped so that it cannot restyle or rewrite the terminal.
+fn say(kind: &str, text: &str) {
+    eprintln!("trustlint: {kind}: {}", escape_controls(text));
 }
 
 fn check(args: CheckArgs) -> Result<ExitCode, String> {
@@ -133,12 +155,19 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         [only] if only.is_dir() => only.clone(),
         _ => PathBuf::from("."),
     };
+    let checked = absolute(&cwd, &paths);
     let mut config = match &args.config {
         Some(path) => Config::load(path),
         // Paths in a `trustlint.toml` found in the scan root are written from that folder.
         None => Config::discover(&scan_root).map(|config| config.rebased(&folder_prefix(&cwd, &scan_root))),
     }
     .map_err(|e| e.to_string())?;
+    // Refused before anything runs: a report or baseline written over an input destroys it.
+    let inputs: Vec<PathBuf> =
+        checked.iter().cloned().chain(config.source.clone()).chain(args.baseline.clone()).collect();
+    for own in [&args.output, &args.write_baseline].into_iter().flatten() {
+        refuse_to_overwrite_an_input(&cwd, &inputs, own)?;
+    }
     // trustlint's own files are not inputs: a report or baseline quotes rule documents and messages.
     let own = [&args.output, &args.baseline, &args.write_baseline];
     config.exclude.extend(own.into_iter().flatten().filter_map(|file| own_file_exclude(&cwd, file)));
@@ -146,34 +175,47 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         Some(level) => level.parse::<Severity>()?,
         None => config.fail_on.unwrap_or(Severity::Low),
     };
+    let threads = args.threads.map(|requested| {
+        let cap = trustlint_engine::run::max_threads();
+        if requested > cap {
+            say(
+                "note",
+                &format!(
+                    "--threads {requested} is over the limit of {cap} ({} per core); using {cap}",
+                    trustlint_engine::run::THREADS_PER_CORE
+                ),
+            );
+        }
+        requested.min(cap)
+    });
     let options = RunOptions {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
-        threads: args.threads,
+        threads,
         ..RunOptions::default()
     };
     let engine = Engine::new(config, &options).map_err(|e| e.to_string())?;
-    let mut result = engine.run(&cwd, &absolute(&cwd, &paths), &options).map_err(|e| e.to_string())?;
+    let mut result = engine.run(&cwd, &checked, &options).map_err(|e| e.to_string())?;
     if args.fix {
-        let outcome = trustlint_engine::fix::apply_safe_fixes(&cwd, &result.findings);
+        let outcome = trustlint_engine::fix::apply_safe_fixes(&cwd, &checked, &result.findings);
         for note in &outcome.notes {
-            eprintln!("trustlint: note: {note}");
+            say("note", note);
         }
         let (fixes, files) = (outcome.applied, outcome.files.len());
         eprintln!("trustlint: applied {fixes} fix(es) to {files} file(s)");
         if fixes > 0 {
-            result = engine.run(&cwd, &absolute(&cwd, &paths), &options).map_err(|e| e.to_string())?;
+            result = engine.run(&cwd, &checked, &options).map_err(|e| e.to_string())?;
         }
     }
     if let Some(path) = &args.write_baseline {
         return write_baseline(path, &result.findings);
     }
-    let absent = apply_baseline(args.baseline.as_deref(), &cwd, &paths, &mut result)?;
+    let absent = apply_baseline(args.baseline.as_deref(), &cwd, &checked, &mut result)?;
     // Findings already in the baseline neither show nor fail; SARIF keeps them, marked unchanged.
     let shown: Vec<Finding> =
         result.findings.iter().filter(|f| f.baseline != Some(BaselineState::Unchanged)).cloned().collect();
     for note in &result.notes {
-        eprintln!("trustlint: note: {note}");
+        say("note", note);
     }
     let format: Format = args.format.parse()?;
     let color = args.output.is_none()
@@ -194,12 +236,13 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         &report,
         &RenderOptions { color, show_suppressed: args.show_suppressed },
     );
+    // A report that could not be written fails the run whatever `--exit-zero` says: a gate must
+    // not pass on a report nobody can read.
     match &args.output {
-        Some(path) => {
-            std::fs::write(path, rendered).map_err(|e| format!("cannot write {}: {e}", path.display()))?
-        }
+        Some(path) => write_atomically(path, rendered.as_bytes())
+            .map_err(|e| format!("cannot write the report to {}: {e}", path.display()))?,
         None => {
-            let _ = std::io::stdout().write_all(rendered.as_bytes());
+            write_stdout(&rendered).map_err(|e| format!("cannot write the report to standard output: {e}"))?
         }
     }
     Ok(if !args.exit_zero && trustlint_engine::fails(&shown, threshold) {
@@ -230,7 +273,8 @@ fn write_baseline(path: &Path, findings: &[Finding]) -> Result<ExitCode, String>
     baseline.write(path).map_err(|e| e.to_string())?;
     let count = baseline.findings.len();
     let noun = if count == 1 { "finding" } else { "findings" };
-    eprintln!("trustlint: recorded {count} {noun} in the baseline {}", path.display());
+    let path = escape_controls(&path.to_string_lossy()).into_owned();
+    eprintln!("trustlint: recorded {count} {noun} in the baseline {path}");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -239,13 +283,13 @@ fn write_baseline(path: &Path, findings: &[Finding]) -> Result<ExitCode, String>
 fn apply_baseline(
     path: Option<&Path>,
     cwd: &Path,
-    paths: &[PathBuf],
+    checked: &[PathBuf],
     result: &mut RunResult,
 ) -> Result<Vec<AbsentFinding>, String> {
     let Some(path) = path else { return Ok(Vec::new()) };
     let baseline = Baseline::load(path).map_err(|e| e.to_string())?;
     // The checked paths as reports show them (`.` for the current folder itself).
-    let scope: Vec<String> = absolute(cwd, paths)
+    let scope: Vec<String> = checked
         .iter()
         .map(|p| match p.strip_prefix(cwd) {
             Ok(relative) if relative.as_os_str().is_empty() => ".".to_string(),
@@ -273,6 +317,50 @@ fn apply_baseline(
             fingerprint: entry.fingerprint,
         })
         .collect())
+}
+
+/// Refuse to let `--output` or `--write-baseline` replace `own` when it is one of this run's
+/// inputs: a file named on the command line, the configuration or baseline read, or a file under a
+/// checked folder that trustlint checks (judged by its name and content, as the run would). A
+/// symbolic link there is replaced, not followed, so only the link itself is at stake.
+fn refuse_to_overwrite_an_input(cwd: &Path, inputs: &[PathBuf], own: &Path) -> Result<(), String> {
+    let own_path = cwd.join(own);
+    let is_file = std::fs::symlink_metadata(&own_path).is_ok_and(|m| m.is_file());
+    let Some(real) = is_file.then(|| own_path.canonicalize().ok()).flatten() else { return Ok(()) };
+    let refuse =
+        |why: &str| Err(format!("refusing to write {}: it is {why}; choose another file", own.display()));
+    for input in inputs {
+        let Ok(input) = cwd.join(input).canonicalize() else { continue };
+        if input == real {
+            return refuse("an input of this run");
+        }
+        if input.is_dir() && real.starts_with(&input) {
+            let display = trustlint_engine::discover::display_path(cwd, &own_path);
+            let class = trustlint_engine::classify::by_path(&display);
+            let text = || {
+                let limit = trustlint_engine::run::DEFAULT_MAX_FILE_SIZE;
+                let mut bytes = Vec::new();
+                let file = std::fs::File::open(&own_path).ok()?;
+                std::io::Read::read_to_end(&mut std::io::Read::take(file, limit), &mut bytes).ok()?;
+                Some(String::from_utf8_lossy(&bytes).into_owned())
+            };
+            if let Some(class) = class
+                && text().is_some_and(|text| {
+                    trustlint_engine::classify::by_content(class, &text).is_some() && !is_own_output(&text)
+                })
+            {
+                return refuse("a file this run checks");
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether `text` is a report or baseline trustlint wrote (a rerun replaces it): JSON and SARIF
+/// reports name the tool at their top, and a baseline reads as one.
+fn is_own_output(text: &str) -> bool {
+    let head = text.get(..text.len().min(1024)).unwrap_or(text);
+    head.contains("\"name\": \"trustlint\"") || Baseline::parse(text).is_ok()
 }
 
 /// Paths as given, made absolute against the current folder so reports can show them relative.

@@ -1,11 +1,12 @@
 //! Shared vocabulary of trustlint: source files and spans, findings, severities, rule metadata,
-//! redaction of credentials and content fingerprints.
+//! redaction of credentials, escaping of control characters and content fingerprints.
 
 pub mod finding;
 pub mod fingerprint;
 pub mod redact;
 pub mod rule;
 pub mod source;
+pub mod terminal;
 
 pub use finding::{
     BaselineState, Confidence, Finding, Fix, Location, Related, Severity, Suppression, SuppressionKind,

@@ -5,14 +5,18 @@
 //! line, so edits elsewhere in a file do not turn an old finding into a new one.
 //!
 //! The file holds only what matching and reporting need: rule, path, fingerprint and the
-//! message. Messages never quote a credential whole (rules redact them); for rules that read raw
-//! text (credential scanners) the flagged text is redacted again here, in case a message echoes it.
+//! message, redacted. Users commit baselines, and a message may quote the file (a subject, a job
+//! name, a parse-error excerpt), so every credential in it is redacted before it is written: those
+//! the scan recognises in the message, the ones the finding marks in its file, and the flagged text
+//! of rules that read raw text. Messages of baselines written before this are redacted as they are
+//! read, so an old entry that resurfaces as absent shows no credential either.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use trustlint_core::{BaselineState, Finding, redact::redact_all};
+use trustlint_core::{BaselineState, Finding};
+use trustlint_rules::secrets::redact_credentials;
 
 /// Bumped on any incompatible change to the file's shape.
 pub const BASELINE_VERSION: u32 = 1;
@@ -64,11 +68,7 @@ impl Baseline {
                 rule: finding.rule.to_string(),
                 path: finding.primary.path().to_string(),
                 fingerprint: finding.fingerprint.clone(),
-                message: if text_rules.contains(finding.rule) {
-                    redact_all(&finding.message, &[flagged_value(finding)])
-                } else {
-                    finding.message.clone()
-                },
+                message: redacted_message(finding, text_rules.contains(finding.rule)),
             })
             .collect();
         entries.sort();
@@ -83,7 +83,7 @@ impl Baseline {
     }
 
     pub fn parse(text: &str) -> Result<Baseline, BaselineError> {
-        let baseline: Baseline = serde_json::from_str(text)
+        let mut baseline: Baseline = serde_json::from_str(text)
             .map_err(|e| BaselineError(format!("not a trustlint baseline: {e}")))?;
         if baseline.version != BASELINE_VERSION {
             return Err(BaselineError(format!(
@@ -91,6 +91,9 @@ impl Baseline {
                  write it again with `trustlint check --write-baseline`",
                 baseline.version
             )));
+        }
+        for entry in &mut baseline.findings {
+            entry.message = redact_credentials(&entry.message, &[]);
         }
         Ok(baseline)
     }
@@ -102,7 +105,7 @@ impl Baseline {
     }
 
     pub fn write(&self, path: &Path) -> Result<(), BaselineError> {
-        std::fs::write(path, self.to_json())
+        crate::write::write_atomically(path, self.to_json().as_bytes())
             .map_err(|e| BaselineError(format!("cannot write the baseline {}: {e}", path.display())))
     }
 
@@ -138,6 +141,17 @@ impl Baseline {
         }
         absent
     }
+}
+
+/// The finding's message with every credential redacted (see the module documentation);
+/// `flagged`: the finding points at a credential (a rule that reads raw text).
+fn redacted_message(finding: &Finding, flagged: bool) -> String {
+    let file = &finding.primary.file;
+    let mut known: Vec<&str> = finding.masked.iter().map(|&span| file.slice(span)).collect();
+    if flagged {
+        known.push(flagged_value(finding));
+    }
+    redact_credentials(&finding.message, &known)
 }
 
 /// The credential text a raw-text finding points at, without the quotes around a literal.
@@ -254,5 +268,36 @@ mod tests {
         assert!(error.0.contains("not a trustlint baseline"), "{error}");
         let error = Baseline::parse("{\"version\": 1, \"findings\": [], \"secret\": \"x\"}").unwrap_err();
         assert!(error.0.contains("unknown field"), "{error}");
+    }
+
+    /// A GitHub token assembled at run time, so this file holds none.
+    fn token() -> String {
+        format!("ghp_{}", "Zq3vT9mPx2LwK7rBc8Hn4YdJ6sFa1GuE0123")
+    }
+
+    #[test]
+    fn messages_are_stored_and_read_redacted() {
+        let token = token();
+        let text = format!("job {token}\n");
+        let mut quoted = finding("ci.yml", &text, "oidc-wildcard-subject", "f1");
+        quoted.message = format!("the job `{token}` may assume the role");
+        let mut marked = finding("ci.yml", &text, "oidc-wildcard-subject", "f2");
+        // A credential the scan knows only from its file (the message alone does not show it).
+        let opaque = "Opaque-Credential-0042";
+        marked.message = format!("subject `{opaque}`");
+        marked.primary = trustlint_core::Location::new(&SourceFile::new("ci.yml", opaque), Span::new(0, 4));
+        marked.masked = vec![Span::new(0, opaque.len())];
+        let json = Baseline::from_findings(&[quoted, marked]).to_json();
+        assert!(!json.contains(&token), "{json}");
+        assert!(!json.contains(opaque), "{json}");
+        assert!(json.contains("ghp_…(40 chars)") && json.contains("Opaq…(22 chars)"), "{json}");
+
+        // A baseline written unredacted by an earlier version still loads, redacted.
+        let old = format!(
+            "{{\"version\": 1, \"findings\": [{{\"rule\": \"r\", \"path\": \"a\", \"fingerprint\": \"f\", \
+             \"message\": \"job {token}\"}}]}}"
+        );
+        let loaded = Baseline::parse(&old).unwrap();
+        assert_eq!(loaded.findings[0].message, "job ghp_…(40 chars)");
     }
 }

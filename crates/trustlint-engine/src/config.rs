@@ -1,5 +1,7 @@
 //! `trustlint.toml`: rules on and off, severity remaps, excluded paths, rule options and
-//! external suppressions. Errors name the key and line that is wrong.
+//! external suppressions. Errors name the key and line that is wrong. They never show the file
+//! whole: a `trustlint.toml` may be a link to a file of secrets (`~/.aws/credentials`,
+//! `/proc/self/environ`), so every quote of it is redacted like a finding and then cut short.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -64,13 +66,41 @@ impl std::fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// The most characters of the configuration an error quotes (each quote, after redaction).
+pub const QUOTE_CHARS: usize = 60;
+
+/// The longest configuration error, quotes included.
+const MAX_MESSAGE_CHARS: usize = 400;
+
+impl ConfigError {
+    /// An error whose message may quote the configuration: credentials in it (those the scan
+    /// recognises, and `known`, the credentials of the file) are redacted, then each quote
+    /// (between backticks) is cut to [`QUOTE_CHARS`].
+    pub fn quoting(message: &str, known: &[&str]) -> ConfigError {
+        let redacted = trustlint_rules::secrets::redact_quotes(message, known, QUOTE_CHARS);
+        // Values the library echoes outside quotes (`invalid type: string "..."`) are bounded too.
+        ConfigError(trustlint_rules::secrets::excerpt(&redacted, &[], MAX_MESSAGE_CHARS))
+    }
+}
+
 impl Config {
     /// Read `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ConfigError(format!("{}: cannot read: {e}", path.display())))?;
+        let bytes =
+            std::fs::read(path).map_err(|e| ConfigError(format!("{}: cannot read: {e}", path.display())))?;
+        // Not UTF-8: say where, quoting nothing (it is likely not a configuration at all).
+        let text = String::from_utf8(bytes).map_err(|e| {
+            ConfigError(format!(
+                "{}: not UTF-8 text (invalid byte at offset {}); is this a trustlint configuration?",
+                path.display(),
+                e.utf8_error().valid_up_to()
+            ))
+        })?;
         let mut config =
             Config::parse(&text).map_err(|ConfigError(e)| ConfigError(format!("{}: {e}", path.display())))?;
+        // Globs are checked here, so that a bad one is reported with the file it is in.
+        crate::discover::Excludes::new(&config.exclude)
+            .map_err(|ConfigError(e)| ConfigError(format!("{}: {e}", path.display())))?;
         config.source = Some(path.to_path_buf());
         Ok(config)
     }
@@ -81,9 +111,17 @@ impl Config {
         if candidate.is_file() { Config::load(&candidate) } else { Ok(Config::default()) }
     }
 
+    /// Read a configuration from its text. Errors quote it only through [`ConfigError::quoting`].
     pub fn parse(text: &str) -> Result<Config, ConfigError> {
-        let raw: RawConfig =
-            toml::from_str(text).map_err(|e| ConfigError(e.to_string().trim_end().to_string()))?;
+        Config::parse_raw(text).map_err(|ConfigError(message)| {
+            let credentials = trustlint_rules::secrets::credential_spans(text);
+            let known: Vec<&str> = credentials.iter().map(|span| &text[span.start..span.end]).collect();
+            ConfigError::quoting(&message, &known)
+        })
+    }
+
+    fn parse_raw(text: &str) -> Result<Config, ConfigError> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| ConfigError(toml_error(text, &e)))?;
         let known = |id: &str| trustlint_rules::catalog::find(id).is_some();
         let line_of = |needle: &str| {
             text.lines()
@@ -146,6 +184,25 @@ impl Config {
     pub fn options_for(&self, id: &str) -> RuleOptions {
         self.options.get(id).cloned().unwrap_or_default()
     }
+}
+
+/// `line 3, column 9: <what TOML says>; the line reads `<the line>``: the position and the line,
+/// rather than the library's drawing of it, so the quote can be redacted and cut like any other.
+fn toml_error(text: &str, error: &toml::de::Error) -> String {
+    // serde's messages quote values in double quotes; backticks make them quotes to cut as well.
+    let message = error.message().trim_end().replace('`', "'");
+    let Some(at) = error.span().map(|span| span.start.min(text.len())) else { return message };
+    let line_start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let line = text[..line_start].matches('\n').count() + 1;
+    let column = text.get(line_start..at).map_or(1, |before| before.chars().count() + 1);
+    let mut line_end = text[line_start..].find('\n').map_or(text.len(), |i| line_start + i);
+    // Quoted whole up to a bound no credential reaches; it is redacted, then cut much shorter.
+    line_end = line_end.min(line_start + 4096);
+    while !text.is_char_boundary(line_end) {
+        line_end -= 1;
+    }
+    let quoted = text[line_start..line_end].trim_end_matches('\r').replace('`', "'");
+    format!("line {line}, column {column}: {message}; the line reads `{quoted}`")
 }
 
 fn parse_ignore(written: &str) -> Option<IgnoreEntry> {

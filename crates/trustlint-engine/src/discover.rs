@@ -45,8 +45,9 @@ impl Excludes {
     pub fn new(patterns: &[String]) -> Result<Excludes, ConfigError> {
         let mut builder = GlobSetBuilder::new();
         for pattern in patterns {
-            let glob =
-                Glob::new(pattern).map_err(|e| ConfigError(format!("key `exclude`: `{pattern}`: {e}")))?;
+            let glob = Glob::new(pattern).map_err(|e| {
+                ConfigError::quoting(&format!("key `exclude`: `{pattern}`: {}", e.kind()), &[])
+            })?;
             builder.add(glob);
             // `dir` or `dir/` excludes everything below it too.
             let below = format!("{}/**", pattern.trim_end_matches('/'));
@@ -54,7 +55,7 @@ impl Excludes {
                 builder.add(glob);
             }
         }
-        builder.build().map(Excludes).map_err(|e| ConfigError(format!("key `exclude`: {e}")))
+        builder.build().map(Excludes).map_err(|e| ConfigError::quoting(&format!("key `exclude`: {e}"), &[]))
     }
 
     pub fn matches(&self, display: &str) -> bool {

@@ -2,10 +2,12 @@
 //! file, fixes are taken in finding order and a fix whose edits overlap an accepted one is left
 //! out whole (it is still reported, and a second `--fix` run picks it up once the first edits
 //! are in place); the accepted edits are applied last to first so earlier offsets stay valid.
-//! A file that changed on disk since it was read is not touched.
+//! A file that changed on disk since it was read is not touched, and only regular files inside
+//! the checked paths with a single name are: a symbolic link or a hard link would carry the edit
+//! into a file elsewhere (outside the repository, or one the user never asked to change).
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use trustlint_core::{Finding, Fix, SourceFile, Span, TextEdit};
@@ -22,8 +24,10 @@ pub struct FixOutcome {
 }
 
 /// Apply the safe fixes of findings that are not suppressed. `root` is the folder report paths
-/// are relative to (absolute paths stay as they are).
-pub fn apply_safe_fixes(root: &Path, findings: &[Finding]) -> FixOutcome {
+/// are relative to (absolute paths stay as they are); `checked` are the files and folders the run
+/// checked, and only files inside them are written.
+pub fn apply_safe_fixes(root: &Path, checked: &[PathBuf], findings: &[Finding]) -> FixOutcome {
+    let checked: Vec<PathBuf> = checked.iter().filter_map(|path| path.canonicalize().ok()).collect();
     let mut by_file: BTreeMap<String, (Arc<SourceFile>, Vec<&Fix>)> = BTreeMap::new();
     for fix in findings.iter().filter(|f| f.suppression.is_none()).filter_map(|f| f.fix.as_ref()) {
         if fix.safe {
@@ -45,6 +49,10 @@ pub fn apply_safe_fixes(root: &Path, findings: &[Finding]) -> FixOutcome {
             continue;
         };
         let path = root.join(&display);
+        if let Err(reason) = writable(&path, &checked) {
+            outcome.notes.push(format!("did not fix {display}: {reason}"));
+            continue;
+        }
         match std::fs::read_to_string(&path) {
             Ok(current) if current == file.text() => {}
             Ok(_) => {
@@ -56,7 +64,7 @@ pub fn apply_safe_fixes(root: &Path, findings: &[Finding]) -> FixOutcome {
                 continue;
             }
         }
-        match std::fs::write(&path, text) {
+        match crate::write::write_atomically(&path, text.as_bytes()) {
             Ok(()) => {
                 outcome.applied += applied;
                 outcome.files.push(display);
@@ -65,6 +73,33 @@ pub fn apply_safe_fixes(root: &Path, findings: &[Finding]) -> FixOutcome {
         }
     }
     outcome
+}
+
+/// Why `path` must not be written by `--fix`, if it must not.
+fn writable(path: &Path, checked: &[PathBuf]) -> Result<(), String> {
+    let metadata = std::fs::symlink_metadata(path).map_err(|e| format!("cannot read it: {e}"))?;
+    if metadata.file_type().is_symlink() {
+        return Err("it is a symbolic link; fix the file it points to directly".to_string());
+    }
+    if !metadata.is_file() {
+        return Err("it is not a regular file".to_string());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if metadata.nlink() > 1 {
+            return Err(format!(
+                "it has {} hard links, and the edit would change the file under its other names too",
+                metadata.nlink()
+            ));
+        }
+    }
+    // A folder on the way may be a link out of the checked tree.
+    let real = path.canonicalize().map_err(|e| format!("cannot read it: {e}"))?;
+    if !checked.iter().any(|inside| real.starts_with(inside)) {
+        return Err(format!("it is at {}, outside the checked paths", real.display()));
+    }
+    Ok(())
 }
 
 /// The edits of the fixes that fit together, how many fixes that is, and notes on the others.
@@ -179,7 +214,7 @@ mod tests {
             finding(&file, false, vec![edit(8, 13, "THREE")]),
             suppressed,
         ];
-        let outcome = apply_safe_fixes(dir.path(), &findings);
+        let outcome = apply_safe_fixes(dir.path(), &[dir.path().to_path_buf()], &findings);
         assert_eq!(outcome.applied, 1);
         assert_eq!(outcome.files, ["w.yml"]);
         assert_eq!(outcome.notes.len(), 1, "{:?}", outcome.notes);
@@ -192,9 +227,40 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("w.yml"), "edited meanwhile\n").unwrap();
         let file = SourceFile::new("w.yml", "one two three\n");
-        let outcome = apply_safe_fixes(dir.path(), &[finding(&file, true, vec![edit(0, 3, "ONE")])]);
+        let outcome = apply_safe_fixes(
+            dir.path(),
+            &[dir.path().to_path_buf()],
+            &[finding(&file, true, vec![edit(0, 3, "ONE")])],
+        );
         assert_eq!(outcome.applied, 0);
         assert!(outcome.notes[0].contains("changed since"));
         assert_eq!(std::fs::read_to_string(dir.path().join("w.yml")).unwrap(), "edited meanwhile\n");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn links_and_files_outside_the_checked_paths_are_left_alone() {
+        let outside = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let original = "one two\n";
+        let victim = outside.path().join("victim.yml");
+        std::fs::write(&victim, original).unwrap();
+        std::os::unix::fs::symlink(&victim, dir.path().join("link.yml")).unwrap();
+        std::fs::hard_link(&victim, dir.path().join("hard.yml")).unwrap();
+        std::os::unix::fs::symlink(outside.path(), dir.path().join("folder")).unwrap();
+        std::fs::write(outside.path().join("through.yml"), original).unwrap();
+        let mut notes = Vec::new();
+        for name in ["link.yml", "hard.yml", "folder/through.yml"] {
+            let file = SourceFile::new(name, original);
+            let fix = finding(&file, true, vec![edit(0, 3, "ONE")]);
+            let outcome = apply_safe_fixes(dir.path(), &[dir.path().to_path_buf()], &[fix]);
+            assert_eq!(outcome.applied, 0, "{name}: {:?}", outcome.notes);
+            notes.extend(outcome.notes);
+        }
+        assert!(notes[0].contains("symbolic link"), "{notes:?}");
+        assert!(notes[1].contains("2 hard links"), "{notes:?}");
+        assert!(notes[2].contains("outside the checked paths"), "{notes:?}");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), original);
+        assert_eq!(std::fs::read_to_string(outside.path().join("through.yml")).unwrap(), original);
     }
 }

@@ -10,6 +10,7 @@ pub mod fix;
 mod mask;
 pub mod run;
 pub mod suppress;
+pub mod write;
 
 pub use config::{Config, ConfigError};
 pub use run::{Engine, RunOptions, RunResult, fails};

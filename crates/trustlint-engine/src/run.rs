@@ -26,6 +26,15 @@ pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
 
 const WORKER_STACK_SIZE: usize = 16 * 1024 * 1024;
 
+/// `--threads` beyond this many per core only adds stacks and switching: the work is reading and
+/// parsing, not waiting.
+pub const THREADS_PER_CORE: usize = 4;
+
+/// The most worker threads a run starts: [`THREADS_PER_CORE`] per core.
+pub fn max_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from) * THREADS_PER_CORE
+}
+
 #[derive(Clone, Debug)]
 pub struct RunOptions {
     /// Only these rules (empty: all).
@@ -72,7 +81,10 @@ impl Engine {
     pub fn new(config: Config, options: &RunOptions) -> Result<Engine, ConfigError> {
         for id in options.select.iter().chain(&options.ignore) {
             if trustlint_rules::catalog::find(id).is_none() {
-                return Err(ConfigError(format!("unknown rule id `{id}` (see `trustlint rules`)")));
+                return Err(ConfigError::quoting(
+                    &format!("unknown rule id `{id}` (see `trustlint rules`)"),
+                    &[],
+                ));
             }
         }
         let enabled = |id: &str| {
@@ -148,9 +160,11 @@ impl Engine {
     /// are never reported as naming unknown rules.
     fn judge(&self, file: &Arc<SourceFile>, analysis: Analysis, real_comments: bool) -> Vec<Finding> {
         let mut findings = Vec::new();
-        for problem in &analysis.problems {
-            if self.is_enabled(trustlint_rules::PARSE_ERROR) {
-                findings.push(parse_error(file, problem.span, &problem.message));
+        if !analysis.problems.is_empty() && self.is_enabled(trustlint_rules::PARSE_ERROR) {
+            let credentials = trustlint_rules::secrets::credential_spans(file.text());
+            let known: Vec<&str> = credentials.iter().map(|&span| file.slice(span)).collect();
+            for problem in &analysis.problems {
+                findings.push(parse_error(file, problem.span, &problem.message, &known));
             }
         }
         for active in &self.rules {
@@ -245,7 +259,7 @@ impl Engine {
                 }
                 let file = SourceFile::new(&candidate.display, text);
                 let message = format!("invalid UTF-8 at byte {valid}");
-                let mut findings = vec![parse_error(&file, Span::new(valid, valid + 1), &message)];
+                let mut findings = vec![parse_error(&file, Span::new(valid, valid + 1), &message, &[])];
                 mask_credentials(&mut findings);
                 (true, findings, None)
             }
@@ -269,7 +283,7 @@ impl Engine {
         };
         // Parsers and the program evaluator recurse (with depth limits); give workers more stack
         // than the 2 MiB default so a deep but legal file is read rather than cut short.
-        let threads = options.threads.unwrap_or(0);
+        let threads = options.threads.unwrap_or(0).min(max_threads());
         let results = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .stack_size(WORKER_STACK_SIZE)
@@ -313,8 +327,13 @@ fn marker_comments(text: &str) -> Vec<trustlint_syntax::Comment> {
     comments
 }
 
-fn parse_error(file: &Arc<SourceFile>, span: Span, message: &str) -> Finding {
+/// A `parse-error` finding. Its message may quote the file (`unexpected `...``): credentials in
+/// it are redacted first, those of the whole file included, and only then is each quote cut short.
+/// `known`: the credential values of the file.
+fn parse_error(file: &Arc<SourceFile>, span: Span, message: &str, known: &[&str]) -> Finding {
     let severity = trustlint_rules::catalog::default_severity(trustlint_rules::PARSE_ERROR);
+    let message =
+        trustlint_rules::secrets::redact_quotes(message, known, trustlint_rules::secrets::QUOTE_CHARS);
     Finding::new(
         trustlint_rules::PARSE_ERROR,
         severity,

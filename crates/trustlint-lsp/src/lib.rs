@@ -5,7 +5,9 @@
 //! comment, and the rule's fix when it has one.
 //!
 //! Synchronous by design (lsp-server): one file is checked in a few milliseconds, and messages
-//! already queued are handled before checking, so a burst of edits is checked once.
+//! already queued are handled before checking, so a burst of edits is checked once. The stdio
+//! transport is this crate's own ([`transport`]): it queues everything the client sent, bounds
+//! message sizes and answers malformed messages instead of ending.
 
 // `lsp_types::Uri` hashes and compares its text; the `Cell` clippy sees inside is fluent-uri's
 // parse cache, which never changes either.
@@ -14,18 +16,15 @@
 mod actions;
 mod convert;
 mod server;
+pub mod transport;
 mod workspace;
 
 use lsp_server::Connection;
 
 /// Serve one client over standard input and output until it sends `exit` or closes the pipe.
+/// Messages are bounded in size and a malformed one is answered, not fatal (see [`transport`]).
 pub fn run_stdio() -> Result<(), String> {
-    let (connection, io_threads) = Connection::stdio();
-    let result = run(&connection);
-    // Dropping the connection closes the writer channel, so the writer thread can finish.
-    drop(connection);
-    io_threads.join().map_err(|e| format!("language server I/O: {e}"))?;
-    result
+    transport::run_stdio()
 }
 
 /// Serve one client over `connection` (stdio, or an in-memory pair in tests). Returns an error

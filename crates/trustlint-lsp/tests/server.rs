@@ -700,3 +700,31 @@ fn files_over_the_size_limit_are_not_checked() {
     assert_eq!(rules_of(&client.diagnostics(&uri)), vec!["oidc-wildcard-subject"]);
     client.shutdown().unwrap();
 }
+
+#[test]
+fn configuration_errors_reach_the_editor_redacted() {
+    // A token drawn at run time, so this file holds none.
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let tail: String = (0..36)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            char::from(alphabet[(state % alphabet.len() as u64) as usize])
+        })
+        .collect();
+    let token = format!("ghp_{tail}");
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("trustlint.toml");
+    std::fs::write(&config, format!("[rules.oidc-wildcard-subject]\nenabled = \"{token}\"\n")).unwrap();
+    let mut client = Client::start(json!({}), Some(dir.path()));
+    let shown = client.next_notification("window/showMessage", |_| true);
+    let on_config = client.diagnostics(&file_uri(&config));
+    for text in [shown.to_string(), on_config.to_string()] {
+        assert!(!text.contains(&token[4..16]), "{text}");
+        assert!(text.contains("ghp_…(40 chars)"), "{text}");
+    }
+    assert_eq!(on_config["diagnostics"][0]["range"]["start"]["line"], 1, "{on_config}");
+    client.shutdown().unwrap();
+}

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use trustlint_core::terminal::escape_controls;
 use trustlint_core::{Finding, Severity, redact::redact_all};
 
 use crate::RenderOptions;
@@ -85,6 +86,12 @@ impl Secrets {
         found.dedup();
         let secrets: Vec<&str> = found.iter().map(|&i| self.values[i].as_str()).collect();
         redact_all(text, &secrets)
+    }
+
+    /// Free text as the terminal formats (human, github) show it: scrubbed, with control
+    /// characters escaped.
+    pub(crate) fn shown(&self, text: &str) -> String {
+        escape_controls(&self.scrub(text)).into_owned()
     }
 }
 

@@ -7,6 +7,7 @@
 
 use std::fmt::Write as _;
 
+use trustlint_core::terminal::escape_controls;
 use trustlint_core::{ColumnUnit, Finding};
 
 use crate::common::{Secrets, is_visible};
@@ -56,9 +57,10 @@ fn annotation(finding: &Finding, secrets: &Secrets) -> String {
     )
 }
 
-/// Escaping of a command's message (after `::`).
+/// Escaping of a command's message (after `::`); other control characters (ANSI, OSC) are
+/// written as visible escapes, so a value cannot restyle or rewrite the log.
 pub(crate) fn escape_data(text: &str) -> String {
-    text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
+    escape_controls(&text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")).into_owned()
 }
 
 /// Escaping of a property value (`file=`, `title=`): the data escapes plus `:` and `,`.

@@ -12,6 +12,7 @@ use miette::{
     Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
     Severity as MietteSeverity, SourceCode, SourceSpan, SpanContents,
 };
+use trustlint_core::terminal::{escape_controls, mask_controls};
 use trustlint_core::{
     ColumnUnit, Confidence, Finding, Severity, SourceFile, Span, SuppressionKind, redact, rule::help_uri,
 };
@@ -50,12 +51,18 @@ pub(crate) fn render(report: &Report<'_>, options: &RenderOptions) -> String {
         let _ =
             writeln!(out, "{} from the baseline no longer present:", plural(report.absent.len(), "finding"));
         for absent in report.absent {
-            let _ = writeln!(out, "  {}: {}: {}", absent.path, absent.rule, secrets.scrub(&absent.message));
+            let _ = writeln!(
+                out,
+                "  {}: {}: {}",
+                escape_controls(&absent.path),
+                absent.rule,
+                secrets.shown(&absent.message)
+            );
         }
         out.push('\n');
     }
     for note in report.notes {
-        let _ = writeln!(out, "note: {}", secrets.scrub(note));
+        let _ = writeln!(out, "note: {}", secrets.shown(note));
     }
     out.push_str(&summary_line(report));
     out.push('\n');
@@ -88,15 +95,15 @@ fn extra_lines(out: &mut String, finding: &Finding, secrets: &Secrets) {
         let _ = writeln!(
             out,
             "  related: {}:{}:{}: {}",
-            related.location.path(),
+            escape_controls(related.location.path()),
             position.line,
             position.column,
-            secrets.scrub(&related.message)
+            secrets.shown(&related.message)
         );
     }
     if let Some(fix) = &finding.fix {
         let how = if fix.safe { "safe to apply automatically" } else { "review before applying" };
-        let _ = writeln!(out, "  fix: {} ({how})", secrets.scrub(&fix.description));
+        let _ = writeln!(out, "  fix: {} ({how})", secrets.shown(&fix.description));
     }
     if let Some(suppression) = &finding.suppression {
         let kind = match suppression.kind {
@@ -107,7 +114,7 @@ fn extra_lines(out: &mut String, finding: &Finding, secrets: &Secrets) {
         if justification.is_empty() {
             let _ = writeln!(out, "  suppressed {kind}");
         } else {
-            let _ = writeln!(out, "  suppressed {kind}: {}", secrets.scrub(justification));
+            let _ = writeln!(out, "  suppressed {kind}: {}", secrets.shown(justification));
         }
     }
 }
@@ -119,13 +126,13 @@ fn fallback(finding: &Finding, secrets: &Secrets) -> String {
         "{} ({})\n\n  {}\n  at {}:{}:{}\n",
         finding.rule,
         help_uri(finding.rule),
-        secrets.scrub(&title(finding)),
-        finding.primary.path(),
+        secrets.shown(&title(finding)),
+        escape_controls(finding.primary.path()),
         position.line,
         position.column
     );
     if !finding.help.trim().is_empty() {
-        let _ = writeln!(out, "  help: {}", secrets.scrub(&finding.help));
+        let _ = writeln!(out, "  help: {}", secrets.shown(&finding.help));
     }
     out
 }
@@ -157,7 +164,7 @@ impl<'a> FindingDiagnostic<'a> {
         let mut messages = vec!["here".to_string()];
         for related in finding.related.iter().filter(|r| r.location.path() == path) {
             spans.push(clamp(text, related.location.span));
-            messages.push(secrets.scrub(&related.message));
+            messages.push(secrets.shown(&related.message));
         }
         let source = Snippet::new(&finding.primary.file, text, &spans);
         let labels = spans
@@ -177,8 +184,8 @@ impl<'a> FindingDiagnostic<'a> {
         let help = finding.help.trim();
         Self {
             finding,
-            title: secrets.scrub(&title(finding)),
-            help: (!help.is_empty()).then(|| secrets.scrub(help)),
+            title: secrets.shown(&title(finding)),
+            help: (!help.is_empty()).then(|| secrets.shown(help)),
             url: help_uri(finding.rule),
             source,
             labels,
@@ -321,7 +328,13 @@ impl Snippet {
             out.push_str(&line[content.len()..]);
             line_start += line.len();
         }
-        Snippet { name: file.path().to_string(), text: out, start, first_line: first_line as usize, cuts }
+        Snippet {
+            name: escape_controls(file.path()).into_owned(),
+            text: out,
+            start,
+            first_line: first_line as usize,
+            cuts,
+        }
     }
 
     /// Where file offset `offset` is in the snippet (the start of the marker, for a byte that
@@ -452,7 +465,7 @@ impl MaskedSources {
             let file = &finding.primary.file;
             by_path.entry(file.path().to_string()).or_insert_with(|| {
                 let spans = masked.get(file.path()).map(Vec::as_slice).unwrap_or_default();
-                Arc::new(mask_spans(file.text(), spans))
+                Arc::new(shown_source(file.text(), spans))
             });
         }
         Self { by_path }
@@ -462,7 +475,17 @@ impl MaskedSources {
         self.by_path
             .get(finding.primary.path())
             .cloned()
-            .unwrap_or_else(|| Arc::new(mask_spans(finding.primary.file.text(), &secret_spans(finding))))
+            .unwrap_or_else(|| Arc::new(shown_source(finding.primary.file.text(), &secret_spans(finding))))
+    }
+}
+
+/// A file's text as snippets show it: credentials masked, control characters replaced; both
+/// keep byte offsets, so labels stay where they were.
+fn shown_source(text: &str, secrets: &[Span]) -> String {
+    let masked = mask_spans(text, secrets);
+    match mask_controls(&masked) {
+        std::borrow::Cow::Borrowed(_) => masked,
+        std::borrow::Cow::Owned(clean) => clean,
     }
 }
 

@@ -46,6 +46,9 @@ pub(crate) fn first_syntax_error(root: tree_sitter::Node<'_>, text: &str) -> Opt
     Some(SyntaxError { span: trustlint_core::Span::new(0, 0), message: "syntax error".into() })
 }
 
+/// The most of a line a syntax error quotes; the engine cuts quotes much shorter, after redacting.
+const MAX_QUOTE_BYTES: usize = 4096;
+
 /// An ERROR node can cover most of a file (tree-sitter wraps what it could not fit); point at
 /// where reading actually stopped: the end of input for truncated files, else the first line of
 /// the region.
@@ -61,7 +64,13 @@ fn describe_error(node: tree_sitter::Node<'_>, text: &str) -> SyntaxError {
     let start = node.start_byte();
     let line_end = text[start..].find('\n').map_or(node.end_byte(), |i| start + i).min(node.end_byte());
     let span = trustlint_core::Span::new(start, line_end.max(start));
-    let snippet: String = text.get(span.start..span.end).unwrap_or("").chars().take(30).collect();
+    // Quoted whole (up to a bound that no credential reaches): the engine redacts credentials in
+    // the message first and only then cuts the quote short, so no part of a secret survives.
+    let mut quote_end = span.end.min(span.start + MAX_QUOTE_BYTES);
+    while !text.is_char_boundary(quote_end) {
+        quote_end -= 1;
+    }
+    let snippet = text.get(span.start..quote_end).unwrap_or("");
     let message = if snippet.trim().is_empty() {
         "syntax error".to_string()
     } else {

@@ -5,10 +5,12 @@
 
 mod catalog;
 mod entropy;
+mod redact;
 mod scanner;
 
 pub use catalog::{Catalog, Kind, Settings, catalog, parse};
 pub use entropy::{looks_like_placeholder, shannon};
+pub use redact::{QUOTE_CHARS, excerpt, redact_credentials, redact_quotes};
 pub use scanner::{Found, credential_spans, scan};
 
 #[cfg(test)]
