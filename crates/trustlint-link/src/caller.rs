@@ -221,10 +221,11 @@ fn github_callers(
             continue;
         }
         let contexts = if reusable {
-            reusable_contexts(workflow, all)
+            reusable_contexts(workflow, all, repository)
         } else {
-            on_contexts(root.get("on").or_else(|| root.get("true")))
+            on_contexts(root.get("on").or_else(|| root.get("true")), repository)
         };
+        let contexts = filter_by_condition(contexts, job);
         let first_step = job.steps.iter().find(|s| s.span == logins[0].span);
         let audience = github_audience(first_step, logins[0].cloud);
         let alternatives = contexts
@@ -244,7 +245,7 @@ fn github_callers(
 }
 
 /// The contexts of a reusable workflow: those of the jobs in the tree that call it.
-fn reusable_contexts(workflow: &Workflow, all: &[&Workflow]) -> Vec<Context> {
+fn reusable_contexts(workflow: &Workflow, all: &[&Workflow], repository: Option<&Repository>) -> Vec<Context> {
     let file_name = workflow.file.path().rsplit('/').next().unwrap_or_default().to_string();
     let mut contexts = Vec::new();
     for caller in all.iter().filter(|w| w.kind == WorkflowKind::GitHubWorkflow && !w.is_reusable()) {
@@ -257,7 +258,7 @@ fn reusable_contexts(workflow: &Workflow, all: &[&Workflow]) -> Vec<Context> {
             if !local {
                 continue;
             }
-            for mut context in on_contexts(root.get("on").or_else(|| root.get("true"))) {
+            for mut context in filter_by_condition(on_contexts(root.get("on").or_else(|| root.get("true")), repository), job) {
                 context.via = format!("{} (called by job `{}` of {})", context.via, job.id, caller.file.path());
                 contexts.push(context);
             }
@@ -274,8 +275,41 @@ fn reusable_contexts(workflow: &Workflow, all: &[&Workflow]) -> Vec<Context> {
     contexts
 }
 
+/// Keep the contexts a job's `if:` allows, when it is a plain test of `github.event_name` or
+/// `github.ref` (`==`, joined by `&&`); anything else keeps every context.
+fn filter_by_condition(contexts: Vec<Context>, job: &Job) -> Vec<Context> {
+    let Some(condition) = &job.condition else { return contexts };
+    let text = condition.text.as_str();
+    if text.contains("||") || text.contains('!') {
+        return contexts;
+    }
+    let equals = |variable: &str| -> Option<String> {
+        let at = text.find(variable)?;
+        let rest = text[at + variable.len()..].trim_start().strip_prefix("==")?.trim_start();
+        let quote = rest.chars().next().filter(|c| *c == '\'' || *c == '"')?;
+        rest[1..].find(quote).map(|end| rest[1..1 + end].to_string())
+    };
+    let event = equals("github.event_name");
+    let git_ref = equals("github.ref");
+    contexts
+        .into_iter()
+        .filter(|context| event.as_ref().is_none_or(|e| *e == context.event))
+        .filter_map(|mut context| {
+            let Some(wanted) = &git_ref else { return Some(context) };
+            match &context.git_ref {
+                Some(pattern) if crate::glob::Pattern::glob(pattern).intersects(&crate::glob::Pattern::exact(wanted)) => {
+                    context.git_ref = Some(wanted.clone());
+                    Some(context)
+                }
+                _ => None,
+            }
+        })
+        .collect()
+}
+
 /// The contexts `on:` allows, with branch and tag filters.
-fn on_contexts(on: Option<&Node>) -> Vec<Context> {
+fn on_contexts(on: Option<&Node>, repository: Option<&Repository>) -> Vec<Context> {
+    let default_branch = repository.and_then(|r| r.default_branch.as_deref());
     let Some(on) = on else { return Vec::new() };
     let mut events: Vec<(&str, Option<&Node>, Span)> = Vec::new();
     if let Some(entries) = on.as_map() {
@@ -354,8 +388,13 @@ fn on_contexts(on: Option<&Node>) -> Vec<Context> {
                 push(&mut contexts, "refs/heads/*".into(), "on manual dispatch from any branch".into());
                 push(&mut contexts, "refs/tags/*".into(), "on manual dispatch from any tag".into());
             }
-            // Scheduled and chained runs use the default branch, whose name the tree does not say.
-            other => push(&mut contexts, "refs/heads/*".into(), format!("on `{other}` (the default branch)")),
+            // Scheduled and chained runs use the default branch.
+            other => match default_branch {
+                Some(branch) => {
+                    push(&mut contexts, format!("refs/heads/{branch}"), format!("on `{other}` (default branch `{branch}`)"))
+                }
+                None => push(&mut contexts, "refs/heads/*".into(), format!("on `{other}` (the default branch, not known)")),
+            },
         }
     }
     contexts

@@ -49,12 +49,14 @@ pub struct Repository {
     pub owner_id: Option<String>,
     /// A customised GitHub subject template (`include_claim_keys`), in order.
     pub claim_keys: Option<Vec<String>>,
+    /// The default branch, where scheduled and chained runs start.
+    pub default_branch: Option<String>,
 }
 
 impl Repository {
     pub fn new(path: impl Into<String>, source: RepositorySource) -> Repository {
         let path = path.into().trim().trim_matches('/').trim_end_matches(".git").to_string();
-        Repository { path, source, repository_id: None, owner_id: None, claim_keys: None }
+        Repository { path, source, repository_id: None, owner_id: None, claim_keys: None, default_branch: None }
     }
 
     /// The owner (GitHub) or top-level group and subgroups (GitLab).
@@ -115,6 +117,12 @@ pub fn origin_url(config: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// The default branch as the last fetch recorded it (`.git/refs/remotes/origin/HEAD`).
+pub fn default_branch(root: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(root.join(".git/refs/remotes/origin/HEAD")).ok()?;
+    text.trim().strip_prefix("ref: refs/remotes/origin/").map(str::to_string)
 }
 
 /// `owner/name` from a remote URL: `git@github.com:acme/app.git`, `https://github.com/acme/app`,
