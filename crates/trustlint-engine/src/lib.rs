@@ -6,6 +6,7 @@ pub mod classify;
 pub mod config;
 pub mod discover;
 pub mod fix;
+pub mod map;
 mod mask;
 pub mod run;
 pub mod suppress;
