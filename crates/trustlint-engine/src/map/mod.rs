@@ -179,8 +179,10 @@ fn outsiders(trust: &Trust, issuer: &Issuer) -> Option<String> {
     if scope.missing {
         return Some(issuer.population());
     }
-    let breadth = scope.effective_breadth()?;
-    (breadth >= Breadth::AnyContext).then(|| who_can_assume(trust))
+    let narrowest = scope.narrowest.as_ref()?;
+    let wide: Vec<&str> =
+        narrowest.values.iter().filter(|v| v.breadth >= Breadth::AnyContext).map(|v| v.who.as_str()).collect();
+    (!wide.is_empty()).then(|| wide.join("; or "))
 }
 
 /// Build the map of a run.
@@ -201,7 +203,7 @@ pub fn build(chain: &Chain, findings: &[Finding]) -> TrustMap {
         if let Some(id) = issuers.get(host) {
             return id.clone();
         }
-        let id = format!("issuer-{}", issuers.len());
+        let id = format!("issuer_{}", issuers.len());
         issuers.insert(host.to_string(), id.clone());
         nodes.push(MapNode {
             id: id.clone(),
@@ -216,7 +218,7 @@ pub fn build(chain: &Chain, findings: &[Finding]) -> TrustMap {
     };
     let mut anyone: BTreeMap<String, String> = BTreeMap::new();
     for (index, node) in chain.identities.iter().enumerate() {
-        let id = format!("trust-{index}");
+        let id = format!("trust_{index}");
         let spans: Vec<Span> = node.trusts.iter().map(|t| t.statement_span).collect();
         let mut who: Vec<String> = node.trusts.iter().map(who_can_assume).collect();
         who.dedup();
@@ -237,7 +239,7 @@ pub fn build(chain: &Chain, findings: &[Finding]) -> TrustMap {
             }
             if let Some(text) = outsiders(trust, issuer) {
                 let next = anyone.len();
-                let anyone_id = anyone.entry(text.clone()).or_insert_with(|| format!("anyone-{next}")).clone();
+                let anyone_id = anyone.entry(text.clone()).or_insert_with(|| format!("anyone_{next}")).clone();
                 if !nodes.iter().any(|n| n.id == anyone_id) {
                     nodes.push(MapNode {
                         id: anyone_id.clone(),
@@ -255,7 +257,7 @@ pub fn build(chain: &Chain, findings: &[Finding]) -> TrustMap {
             }
         }
         // Power: the admin grant, the scoped grants, or unknown.
-        let power_id = format!("power-{index}");
+        let power_id = format!("power_{index}");
         let (label, severity, line) = match &node.admin {
             Some((power, grant)) => {
                 let grant = &node.grants[*grant];
@@ -281,7 +283,7 @@ pub fn build(chain: &Chain, findings: &[Finding]) -> TrustMap {
         edges.push(MapEdge { from: id, to: power_id, kind: EdgeKind::Grants, label: Some("grants".into()) });
     }
     for (index, caller) in chain.callers.iter().enumerate() {
-        let id = format!("caller-{index}");
+        let id = format!("caller_{index}");
         let mut ways: Vec<String> = caller.alternatives.iter().map(|a| a.via.clone()).collect();
         ways.dedup();
         let spans: Vec<Span> = caller.logins.iter().map(|l| l.span).collect();
@@ -313,7 +315,7 @@ pub fn build(chain: &Chain, findings: &[Finding]) -> TrustMap {
             value: target.value.text.trim().to_string(),
             line: line_of(&caller.file, target.value.span),
         };
-        let from = format!("caller-{}", link.caller);
+        let from = format!("caller_{}", link.caller);
         match &link.resolution {
             Resolution::Identity { index: trust, matched_by } => {
                 let node = &chain.identities[*trust];
@@ -348,7 +350,7 @@ pub fn build(chain: &Chain, findings: &[Finding]) -> TrustMap {
                     "rejects" => "is rejected".to_string(),
                     _ => "may be admitted (not known)".to_string(),
                 };
-                edges.push(MapEdge { from, to: format!("trust-{trust}"), kind, label: Some(label) });
+                edges.push(MapEdge { from, to: format!("trust_{trust}"), kind, label: Some(label) });
                 links.push(MapLink {
                     caller: caller_ref,
                     login: login_ref,
@@ -366,7 +368,7 @@ pub fn build(chain: &Chain, findings: &[Finding]) -> TrustMap {
                 });
             }
             Resolution::Unknown { why, resolve_with } => {
-                let id = format!("unresolved-{index}");
+                let id = format!("unresolved_{index}");
                 nodes.push(MapNode {
                     id: id.clone(),
                     kind: NodeKind::Unresolved,

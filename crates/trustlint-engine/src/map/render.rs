@@ -302,12 +302,14 @@ const COLUMN_GAP: usize = 120;
 const NODE_GAP: usize = 14;
 const MARGIN: usize = 20;
 
-/// Lines a label takes at about 44 characters a line.
-fn text_lines(text: &str) -> Vec<String> {
+/// A label cut into lines of at most `width` characters (the box is fixed-width); code quotes
+/// are dropped, the box already sets names apart.
+fn text_lines(text: &str, width: usize) -> Vec<String> {
+    let text = text.replace('`', "");
     let mut lines = Vec::new();
     let mut line = String::new();
     for word in text.split_whitespace() {
-        if !line.is_empty() && line.chars().count() + word.chars().count() > 44 {
+        if !line.is_empty() && line.chars().count() + word.chars().count() >= width {
             lines.push(std::mem::take(&mut line));
         }
         if !line.is_empty() {
@@ -337,8 +339,8 @@ fn html(map: &TrustMap) -> String {
     let mut bottoms = [MARGIN + 30; 4];
     for node in &map.nodes {
         let column = node.kind.column();
-        let lines = text_lines(&node.label);
-        let detail = node.detail.as_deref().map(text_lines).unwrap_or_default();
+        let lines = text_lines(&node.label, 36);
+        let detail = node.detail.as_deref().map(|d| text_lines(d, 48)).unwrap_or_default();
         let height = 16 + 15 * lines.len() + 13 * detail.len() + if node.file.is_some() { 14 } else { 0 };
         let x = MARGIN + column * (NODE_WIDTH + COLUMN_GAP);
         let y = bottoms[column];
