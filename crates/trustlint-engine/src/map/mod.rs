@@ -290,7 +290,7 @@ pub fn build(chain: &Chain, findings: &[Finding]) -> TrustMap {
         nodes.push(MapNode {
             id: id.clone(),
             kind: NodeKind::Caller,
-            label: format!("job {} ({})", caller.job_id, caller.file.path()),
+            label: format!("job `{}`", caller.job_id),
             detail: Some(format!("Runs {}.", ways.join("; "))),
             file: Some(caller.file.path().to_string()),
             line: Some(line_of(&caller.file, caller.job_span)),

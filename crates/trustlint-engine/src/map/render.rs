@@ -188,6 +188,9 @@ fn mermaid(map: &TrustMap) -> String {
         let _ = writeln!(out, "  subgraph col{column}[\"{title}\"]");
         for node in members {
             let mut label = mermaid_text(&node.label);
+            if node.kind == NodeKind::Caller {
+                let _ = write!(label, "<br/><small>{}</small>", mermaid_text(&place(node)));
+            }
             if node.kind == NodeKind::Trust
                 && let Some(detail) = &node.detail
             {
@@ -270,6 +273,9 @@ fn dot(map: &TrustMap) -> String {
         let _ = writeln!(out, "  subgraph cluster_{column} {{\n    label=\"{title}\";\n    rank=same;");
         for node in members {
             let mut label = dot_text(&node.label);
+            if node.kind == NodeKind::Caller {
+                let _ = write!(label, "\\n{}", dot_text(&place(node)));
+            }
             if let Some(detail) = node.detail.as_ref().filter(|_| node.kind == NodeKind::Trust) {
                 let _ = write!(label, "\\n{}", dot_text(detail));
             }
@@ -308,7 +314,13 @@ fn text_lines(text: &str, width: usize) -> Vec<String> {
     let text = text.replace('`', "");
     let mut lines = Vec::new();
     let mut line = String::new();
+    let mut words: Vec<String> = Vec::new();
     for word in text.split_whitespace() {
+        // A word wider than the box (a long path) is cut where it must.
+        let chars: Vec<char> = word.chars().collect();
+        words.extend(chars.chunks(width.saturating_sub(2).max(8)).map(|chunk| chunk.iter().collect::<String>()));
+    }
+    for word in &words {
         if !line.is_empty() && line.chars().count() + word.chars().count() >= width {
             lines.push(std::mem::take(&mut line));
         }
@@ -321,6 +333,30 @@ fn text_lines(text: &str, width: usize) -> Vec<String> {
         lines.push(line);
     }
     lines
+}
+
+/// Nodes in drawing order: callers and issuers as the run found them, each trust next to its
+/// first caller and each power next to its trust, which keeps edges short and mostly level.
+fn ordered(map: &TrustMap) -> Vec<&MapNode> {
+    let position: BTreeMap<&str, usize> = map.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
+    let mut rank: BTreeMap<&str, usize> = BTreeMap::new();
+    for edge in map.edges.iter().filter(|e| matches!(e.kind, EdgeKind::IsAdmittedBy | EdgeKind::IsRejectedBy | EdgeKind::MayBeAdmittedBy)) {
+        let Some(from) = map.nodes.iter().find(|n| n.id == edge.from) else { continue };
+        if from.kind != NodeKind::Caller {
+            continue;
+        }
+        let at = position[edge.from.as_str()];
+        rank.entry(edge.to.as_str()).and_modify(|r| *r = (*r).min(at)).or_insert(at);
+    }
+    for edge in map.edges.iter().filter(|e| e.kind == EdgeKind::Grants) {
+        if let Some(&r) = rank.get(edge.from.as_str()) {
+            rank.insert(edge.to.as_str(), r);
+        }
+    }
+    let mut nodes: Vec<&MapNode> = map.nodes.iter().collect();
+    // Unlinked trusts after the linked ones, in run order.
+    nodes.sort_by_key(|n| (n.kind.column(), rank.get(n.id.as_str()).copied().unwrap_or(usize::MAX), position[n.id.as_str()]));
+    nodes
 }
 
 /// One self-contained page: the graph is laid out here (columns, fixed-width boxes) and drawn
@@ -337,8 +373,18 @@ fn html(map: &TrustMap) -> String {
     }
     let mut placed: Vec<Placed<'_>> = Vec::new();
     let mut bottoms = [MARGIN + 30; 4];
-    for node in &map.nodes {
+    for node in ordered(map) {
         let column = node.kind.column();
+        // Level with the node that leads here (a trust's first caller, a power's trust) when
+        // there is room, so edges run straight.
+        let lead = map
+            .edges
+            .iter()
+            .filter(|e| e.to == node.id && (e.kind == EdgeKind::Grants || (node.kind == NodeKind::Trust && e.from.starts_with("caller_"))))
+            .find_map(|e| placed.iter().find(|p| p.node.id == e.from).map(|p| p.y));
+        if let Some(y) = lead {
+            bottoms[column] = bottoms[column].max(y);
+        }
         let lines = text_lines(&node.label, 36);
         let detail = node.detail.as_deref().map(|d| text_lines(d, 48)).unwrap_or_default();
         let height = 16 + 15 * lines.len() + 13 * detail.len() + if node.file.is_some() { 14 } else { 0 };
