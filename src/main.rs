@@ -202,7 +202,8 @@ fn map(args: MapArgs) -> Result<ExitCode, String> {
         eprintln!("trustlint: note: {note}");
     }
     let chain = result.chain.unwrap_or_default();
-    let rendered = trustlint_engine::map::render(&trustlint_engine::map::build(&chain, &result.findings), format);
+    let rendered =
+        trustlint_engine::map::render(&trustlint_engine::map::build(&chain, &result.findings), format);
     match &args.output {
         Some(path) => {
             std::fs::write(path, rendered).map_err(|e| format!("cannot write {}: {e}", path.display()))?

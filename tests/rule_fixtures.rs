@@ -94,7 +94,11 @@ fn render(findings: &[trustlint_core::Finding]) -> String {
             let position = related.location.file.position(related.location.span.start, ColumnUnit::Utf8);
             out.push_str(&format!(
                 "  related {}{}:{}: {}\n",
-                if related.location.path() == file.path() { String::new() } else { format!("{} ", related.location.path()) },
+                if related.location.path() == file.path() {
+                    String::new()
+                } else {
+                    format!("{} ", related.location.path())
+                },
                 position.line,
                 position.column,
                 related.message
@@ -102,9 +106,16 @@ fn render(findings: &[trustlint_core::Finding]) -> String {
         }
         // Chain rules offer fixes across files; the snapshot shows them.
         if let Some(fix) = finding.fix.as_ref().filter(|_| reads_chain(finding.rule)) {
-            out.push_str(&format!("  fix ({}): {}\n", if fix.safe { "safe" } else { "unsafe" }, fix.description));
+            out.push_str(&format!(
+                "  fix ({}): {}\n",
+                if fix.safe { "safe" } else { "unsafe" },
+                fix.description
+            ));
             for edit in &fix.edits {
-                out.push_str(&format!("    replace {}..{} with {}\n", edit.span.start, edit.span.end, edit.replacement));
+                out.push_str(&format!(
+                    "    replace {}..{} with {}\n",
+                    edit.span.start, edit.span.end, edit.replacement
+                ));
             }
         }
     }

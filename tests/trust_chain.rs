@@ -24,7 +24,9 @@ fn map(args: &[&str]) -> String {
 fn link<'a>(links: &'a [Value], job: &str, input_value: &str) -> &'a Value {
     links
         .iter()
-        .find(|l| l["caller"]["job"] == job && l["login"]["value"].as_str().is_some_and(|v| v.contains(input_value)))
+        .find(|l| {
+            l["caller"]["job"] == job && l["login"]["value"].as_str().is_some_and(|v| v.contains(input_value))
+        })
         .unwrap_or_else(|| panic!("no link for job {job} ({input_value}): {links:#?}"))
 }
 
@@ -63,7 +65,12 @@ fn the_example_links_every_resolvable_login_across_files_and_folders() {
     assert!(report["resolve_with"].as_str().unwrap().contains("[links]"), "{report:#}");
     // Every trust carries its "who can assume it" sentence; wide ones get an "anyone in" node.
     let nodes = map["nodes"].as_array().unwrap();
-    assert!(nodes.iter().filter(|n| n["kind"] == "trust").all(|n| n["detail"].as_str().unwrap().starts_with("Who can assume it: ")));
+    assert!(
+        nodes
+            .iter()
+            .filter(|n| n["kind"] == "trust")
+            .all(|n| n["detail"].as_str().unwrap().starts_with("Who can assume it: "))
+    );
     assert!(nodes.iter().any(|n| n["kind"] == "anyone"));
 }
 
@@ -71,10 +78,19 @@ fn the_example_links_every_resolvable_login_across_files_and_folders() {
 fn the_chain_rules_fire_on_the_example() {
     let out = run(
         repo_root(),
-        &["check", EXAMPLE, "--select", "trust-rejects-caller,trust-broader-than-usage", "--format", "json", "--exit-zero"],
+        &[
+            "check",
+            EXAMPLE,
+            "--select",
+            "trust-rejects-caller,trust-broader-than-usage",
+            "--format",
+            "json",
+            "--exit-zero",
+        ],
     );
     let report = json(&out.stdout);
-    let rules: Vec<&str> = report["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    let rules: Vec<&str> =
+        report["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
     assert_eq!(rules, ["trust-rejects-caller", "trust-broader-than-usage"], "{}", out.stdout);
 }
 
@@ -84,7 +100,10 @@ fn every_format_renders_and_the_page_is_self_contained() {
     assert!(human.contains("Trust chain of acme/shop"), "{human}");
     assert!(human.contains("✗ job `deploy`"), "{human}");
     let mermaid = map(&["--format", "mermaid"]);
-    assert!(mermaid.starts_with("```mermaid\nflowchart LR\n") && mermaid.trim_end().ends_with("```"), "{mermaid}");
+    assert!(
+        mermaid.starts_with("```mermaid\nflowchart LR\n") && mermaid.trim_end().ends_with("```"),
+        "{mermaid}"
+    );
     assert!(mermaid.contains(" --x"), "a rejected login is drawn as a crossed edge:\n{mermaid}");
     let dot = map(&["--format", "dot"]);
     assert!(dot.starts_with("digraph trust_chain {") && dot.trim_end().ends_with('}'), "{dot}");
@@ -112,7 +131,11 @@ fn output_is_byte_identical_on_one_and_many_threads() {
 #[test]
 fn the_repository_comes_from_the_origin_remote_without_running_git() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), ".git/config", "[core]\n\tbare = false\n[remote \"origin\"]\n\turl = git@github.com:acme/app.git\n");
+    write(
+        dir.path(),
+        ".git/config",
+        "[core]\n\tbare = false\n[remote \"origin\"]\n\turl = git@github.com:acme/app.git\n",
+    );
     write(dir.path(), ".git/refs/remotes/origin/HEAD", "ref: refs/remotes/origin/trunk\n");
     write(
         dir.path(),
@@ -149,8 +172,19 @@ fn chromium() -> Option<PathBuf> {
 /// Render `page` in headless Chromium: the DOM after scripts ran, and a screenshot at `png`.
 fn render_in_browser(browser: &Path, page: &Path, png: &Path) -> String {
     let url = format!("file://{}", page.display());
-    let common = ["--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--no-first-run", "--allow-file-access-from-files"];
-    let dom = Command::new(browser).args(common).args(["--virtual-time-budget=3000", "--dump-dom", &url]).output().unwrap();
+    let common = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        "--no-first-run",
+        "--allow-file-access-from-files",
+    ];
+    let dom = Command::new(browser)
+        .args(common)
+        .args(["--virtual-time-budget=3000", "--dump-dom", &url])
+        .output()
+        .unwrap();
     assert!(dom.status.success(), "chromium --dump-dom failed: {}", String::from_utf8_lossy(&dom.stderr));
     let shot = Command::new(browser)
         .args(common)
@@ -174,7 +208,10 @@ fn rendered_nodes(dom: &str) -> usize {
 #[test]
 fn the_html_map_renders_in_a_real_browser() {
     let Some(browser) = chromium() else {
-        skip_or_fail("headless browser test of the HTML map", "chromium is not installed (apt-get install chromium)");
+        skip_or_fail(
+            "headless browser test of the HTML map",
+            "chromium is not installed (apt-get install chromium)",
+        );
         return;
     };
     let out_dir = repo_root().join("target/trust-chain-map");
@@ -193,7 +230,8 @@ fn the_html_map_renders_in_a_real_browser() {
     // 100 trusts, each with its caller: the page stays one file and the graph is drawn.
     let tree = tempfile::tempdir().unwrap();
     write(tree.path(), "trustlint.toml", "repository = \"acme/app\"\n");
-    let mut jobs = String::from("on:\n  push:\n    branches: [main]\npermissions:\n  id-token: write\njobs:\n");
+    let mut jobs =
+        String::from("on:\n  push:\n    branches: [main]\npermissions:\n  id-token: write\njobs:\n");
     for n in 0..100 {
         write(
             tree.path(),

@@ -448,8 +448,10 @@ impl Engine {
 /// Link the facts kept from every file (in input order, so the chain is the same on any thread
 /// count).
 fn link_retained(retained: &[Retained], settings: &Settings) -> Chain {
-    let trusts: Vec<trustlint_model::Trust> = retained.iter().flat_map(|r| r.trusts.iter().cloned()).collect();
-    let grants: Vec<trustlint_model::Grant> = retained.iter().flat_map(|r| r.grants.iter().cloned()).collect();
+    let trusts: Vec<trustlint_model::Trust> =
+        retained.iter().flat_map(|r| r.trusts.iter().cloned()).collect();
+    let grants: Vec<trustlint_model::Grant> =
+        retained.iter().flat_map(|r| r.grants.iter().cloned()).collect();
     let workflows: Vec<&Workflow> = retained.iter().flat_map(|r| r.workflows.iter()).collect();
     trustlint_link::link(trusts, &grants, &workflows, settings)
 }

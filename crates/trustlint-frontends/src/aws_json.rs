@@ -52,8 +52,11 @@ fn policy_facts(file: &Arc<SourceFile>, root: &Node, template: bool, placeholder
         };
         let mut identity = match field("RoleName") {
             Some((name, span)) => {
-                Identity { label: format!("role `{name}`"), ..Identity::standalone_aws_role() }
-                    .with_name(NameKind::AwsRoleName, name, span)
+                Identity { label: format!("role `{name}`"), ..Identity::standalone_aws_role() }.with_name(
+                    NameKind::AwsRoleName,
+                    name,
+                    span,
+                )
             }
             None => Identity::standalone_aws_role(),
         };

@@ -13,7 +13,10 @@ use crate::repository::Platform;
 pub enum Check {
     Pass,
     /// No token of this alternative passes: the condition (or the issuer) and why.
-    Fail { span: Span, why: String },
+    Fail {
+        span: Span,
+        why: String,
+    },
     Unknown(String),
 }
 
@@ -25,7 +28,10 @@ pub fn admits(trust: &Trust, platform: Platform, alternative: &Alternative) -> C
     let accepted = match (&issuer.kind, platform) {
         (IssuerKind::GitHub, Platform::GitHub) => true,
         (IssuerKind::GitLab { saas: true, .. }, Platform::GitLab) => true,
-        (IssuerKind::GitHubEnterprise { .. } | IssuerKind::GheCom { .. } | IssuerKind::GitHubServer { .. }, Platform::GitHub)
+        (
+            IssuerKind::GitHubEnterprise { .. } | IssuerKind::GheCom { .. } | IssuerKind::GitHubServer { .. },
+            Platform::GitHub,
+        )
         | (IssuerKind::GitLab { saas: false, .. }, Platform::GitLab) => {
             return Check::Unknown(format!(
                 "whether this repository's tokens are issued by `{}`",
@@ -37,7 +43,11 @@ pub fn admits(trust: &Trust, platform: Platform, alternative: &Alternative) -> C
     if !accepted {
         return Check::Fail {
             span: trust.issuer_span,
-            why: format!("the trust accepts tokens of {}, the job's token comes from {}", issuer.name(), platform.name()),
+            why: format!(
+                "the trust accepts tokens of {}, the job's token comes from {}",
+                issuer.name(),
+                platform.name()
+            ),
         };
     }
     let mut unknown = trust.conditions_unknown.clone();
@@ -73,7 +83,10 @@ fn condition_check(trust: &Trust, condition: &ClaimCondition, alternative: &Alte
         Claim::Pattern(pattern) => pattern,
         Claim::Absent if op.passes_when_absent() => return Check::Pass,
         Claim::Absent => {
-            return fail(format!("the token carries no `{}` claim, which `{}` requires", condition.claim, condition.key));
+            return fail(format!(
+                "the token carries no `{}` claim, which `{}` requires",
+                condition.claim, condition.key
+            ));
         }
         Claim::Unknown(why) => return Check::Unknown(why),
     };
@@ -85,7 +98,10 @@ fn condition_check(trust: &Trust, condition: &ClaimCondition, alternative: &Alte
     let mut unknown_value = None;
     let mut matched = false;
     for value in &condition.values {
-        if condition.claim == "aud" && carried == GCP_DEFAULT_AUDIENCE && is_gcp_default_audience(&value.pieces) {
+        if condition.claim == "aud"
+            && carried == GCP_DEFAULT_AUDIENCE
+            && is_gcp_default_audience(&value.pieces)
+        {
             matched = true;
             continue;
         }
@@ -112,8 +128,11 @@ fn condition_check(trust: &Trust, condition: &ClaimCondition, alternative: &Alte
         return Check::Unknown(format!("the value of `{}` ({why})", condition.key));
     }
     let wanted: Vec<String> = condition.values.iter().map(|v| format!("`{}`", v.display())).collect();
-    let carried_shown =
-        if carried == GCP_DEFAULT_AUDIENCE { "the provider's default audience".to_string() } else { format!("`{carried}`") };
+    let carried_shown = if carried == GCP_DEFAULT_AUDIENCE {
+        "the provider's default audience".to_string()
+    } else {
+        format!("`{carried}`")
+    };
     fail(format!(
         "the token's `{}` is {carried_shown}, the trust requires `{}` {}",
         condition.claim,

@@ -176,7 +176,12 @@ fn github_logins(job: &Job) -> Vec<Login> {
             }
             _ => continue,
         };
-        logins.push(Login { cloud, what: name, span: step.span, targets: targets.into_iter().flatten().collect() });
+        logins.push(Login {
+            cloud,
+            what: name,
+            span: step.span,
+            targets: targets.into_iter().flatten().collect(),
+        });
     }
     logins
 }
@@ -245,7 +250,11 @@ fn github_callers(
 }
 
 /// The contexts of a reusable workflow: those of the jobs in the tree that call it.
-fn reusable_contexts(workflow: &Workflow, all: &[&Workflow], repository: Option<&Repository>) -> Vec<Context> {
+fn reusable_contexts(
+    workflow: &Workflow,
+    all: &[&Workflow],
+    repository: Option<&Repository>,
+) -> Vec<Context> {
     let file_name = workflow.file.path().rsplit('/').next().unwrap_or_default().to_string();
     let mut contexts = Vec::new();
     for caller in all.iter().filter(|w| w.kind == WorkflowKind::GitHubWorkflow && !w.is_reusable()) {
@@ -258,8 +267,11 @@ fn reusable_contexts(workflow: &Workflow, all: &[&Workflow], repository: Option<
             if !local {
                 continue;
             }
-            for mut context in filter_by_condition(on_contexts(root.get("on").or_else(|| root.get("true")), repository), job) {
-                context.via = format!("{} (called by job `{}` of {})", context.via, job.id, caller.file.path());
+            for mut context in
+                filter_by_condition(on_contexts(root.get("on").or_else(|| root.get("true")), repository), job)
+            {
+                context.via =
+                    format!("{} (called by job `{}` of {})", context.via, job.id, caller.file.path());
                 contexts.push(context);
             }
         }
@@ -297,7 +309,10 @@ fn filter_by_condition(contexts: Vec<Context>, job: &Job) -> Vec<Context> {
         .filter_map(|mut context| {
             let Some(wanted) = &git_ref else { return Some(context) };
             match &context.git_ref {
-                Some(pattern) if crate::glob::Pattern::glob(pattern).intersects(&crate::glob::Pattern::exact(wanted)) => {
+                Some(pattern)
+                    if crate::glob::Pattern::glob(pattern)
+                        .intersects(&crate::glob::Pattern::exact(wanted)) =>
+                {
                     context.git_ref = Some(wanted.clone());
                     Some(context)
                 }
@@ -359,10 +374,18 @@ fn on_contexts(on: Option<&Node>, repository: Option<&Repository>) -> Vec<Contex
                     }
                     (branches, tags) => {
                         for branch in branches.unwrap_or_default() {
-                            push(&mut contexts, format!("refs/heads/{branch}"), format!("on push to `{branch}`"));
+                            push(
+                                &mut contexts,
+                                format!("refs/heads/{branch}"),
+                                format!("on push to `{branch}`"),
+                            );
                         }
                         for tag in tags.unwrap_or_default() {
-                            push(&mut contexts, format!("refs/tags/{tag}"), format!("on push of tag `{tag}`"));
+                            push(
+                                &mut contexts,
+                                format!("refs/tags/{tag}"),
+                                format!("on push of tag `{tag}`"),
+                            );
                         }
                     }
                 }
@@ -390,10 +413,16 @@ fn on_contexts(on: Option<&Node>, repository: Option<&Repository>) -> Vec<Contex
             }
             // Scheduled and chained runs use the default branch.
             other => match default_branch {
-                Some(branch) => {
-                    push(&mut contexts, format!("refs/heads/{branch}"), format!("on `{other}` (default branch `{branch}`)"))
-                }
-                None => push(&mut contexts, "refs/heads/*".into(), format!("on `{other}` (the default branch, not known)")),
+                Some(branch) => push(
+                    &mut contexts,
+                    format!("refs/heads/{branch}"),
+                    format!("on `{other}` (default branch `{branch}`)"),
+                ),
+                None => push(
+                    &mut contexts,
+                    "refs/heads/*".into(),
+                    format!("on `{other}` (the default branch, not known)"),
+                ),
             },
         }
     }
@@ -420,7 +449,9 @@ fn github_alternative(
     let (environment, env_via, span) = match &job.environment {
         Some(env) => match &env.name {
             Some(name) => (Claim::Pattern(name.clone()), format!("in environment `{name}`"), env.span),
-            None => (Claim::Pattern("*".into()), "in an environment chosen by an expression".into(), env.span),
+            None => {
+                (Claim::Pattern("*".into()), "in an environment chosen by an expression".into(), env.span)
+            }
         },
         None => (Claim::Absent, String::new(), context.span),
     };
@@ -484,9 +515,15 @@ fn github_alternative(
             claims.insert("sub".into(), sub);
         }
         None => {
-            for claim in
-                ["repository", "repository_owner", "repository_id", "repository_owner_id", "workflow_ref", "job_workflow_ref", "sub"]
-            {
+            for claim in [
+                "repository",
+                "repository_owner",
+                "repository_id",
+                "repository_owner_id",
+                "workflow_ref",
+                "job_workflow_ref",
+                "sub",
+            ] {
                 claims.insert(claim.into(), unknown_repo());
             }
         }
@@ -495,7 +532,12 @@ fn github_alternative(
 }
 
 /// A subject built from a customised template: `key:value` pairs in template order.
-fn custom_subject(keys: &[String], repo: &Repository, context: &str, claims: &BTreeMap<String, Claim>) -> Claim {
+fn custom_subject(
+    keys: &[String],
+    repo: &Repository,
+    context: &str,
+    claims: &BTreeMap<String, Claim>,
+) -> Claim {
     let mut parts = Vec::new();
     for key in keys {
         let value = match key.as_str() {
@@ -550,11 +592,15 @@ fn gitlab_callers(workflow: &Workflow, repository: Option<&Repository>, out: &mu
                         claims.insert("namespace_path".into(), Claim::Pattern(repo.owner().to_string()));
                         claims.insert(
                             "sub".into(),
-                            Claim::Pattern(format!("project_path:{}:ref_type:{ref_type}:ref:{name}", repo.path)),
+                            Claim::Pattern(format!(
+                                "project_path:{}:ref_type:{ref_type}:ref:{name}",
+                                repo.path
+                            )),
                         );
                     }
                     None => {
-                        let why = "the project path (set `repository` in trustlint.toml or pass `--repository`)";
+                        let why =
+                            "the project path (set `repository` in trustlint.toml or pass `--repository`)";
                         for claim in ["project_path", "namespace_path", "sub"] {
                             claims.insert(claim.into(), Claim::Unknown(why.into()));
                         }
@@ -589,7 +635,11 @@ fn gitlab_logins(workflow: &Workflow, job: &Job) -> Vec<Login> {
             // The span is exact only when the script line is written as is (plain scalars).
             let span = if line.span.len() == text.len() { Span::new(start, start + len) } else { line.span };
             let value = Value { text: value.clone(), span, origin: Origin::of_gitlab(&value) };
-            Target { kind: TargetKind::AwsRole, input: "--role-arn".into(), value: resolve_variable(workflow, job, value) }
+            Target {
+                kind: TargetKind::AwsRole,
+                input: "--role-arn".into(),
+                value: resolve_variable(workflow, job, value),
+            }
         });
         logins.push(Login {
             cloud: Cloud::Aws,
@@ -605,7 +655,11 @@ fn gitlab_logins(workflow: &Workflow, job: &Job) -> Vec<Login> {
             cloud: Cloud::Aws,
             what: "`AWS_ROLE_ARN` with a web identity token".into(),
             span: var.name_span,
-            targets: vec![Target { kind: TargetKind::AwsRole, input: "AWS_ROLE_ARN".into(), value: var.value.clone() }],
+            targets: vec![Target {
+                kind: TargetKind::AwsRole,
+                input: "AWS_ROLE_ARN".into(),
+                value: var.value.clone(),
+            }],
         });
     }
     logins
@@ -752,7 +806,10 @@ mod tests {
         let (value, at, len) = option_value(line, "--role-arn").unwrap();
         assert_eq!(value, "$ROLE");
         assert_eq!(&line[at..at + len], "\"$ROLE\"");
-        assert_eq!(option_value("x --role-arn=arn:aws:iam::1:role/r", "--role-arn").unwrap().0, "arn:aws:iam::1:role/r");
+        assert_eq!(
+            option_value("x --role-arn=arn:aws:iam::1:role/r", "--role-arn").unwrap().0,
+            "arn:aws:iam::1:role/r"
+        );
     }
 
     #[test]

@@ -59,7 +59,10 @@ pub enum Resolution {
 #[derive(Clone, Debug)]
 pub enum Verdict {
     /// Some ways the job runs are admitted (indexes into the caller's alternatives).
-    Admits { admitted: Vec<usize>, rejected: Vec<usize> },
+    Admits {
+        admitted: Vec<usize>,
+        rejected: Vec<usize>,
+    },
     /// No way the job runs is admitted: per alternative, the condition and why.
     Rejects(Vec<Rejection>),
     Unknown(String),
@@ -124,7 +127,10 @@ fn identities(trusts: Vec<Trust>, grants: &[Grant]) -> Vec<IdentityNode> {
                         && t.conditions.len() == trust.conditions.len()
                         && t.conditions.iter().zip(&trust.conditions).all(|(a, b)| {
                             a.key == b.key
-                                && a.values.iter().map(|v| v.display()).eq(b.values.iter().map(|v| v.display()))
+                                && a.values
+                                    .iter()
+                                    .map(|v| v.display())
+                                    .eq(b.values.iter().map(|v| v.display()))
                         })
                 };
                 if !node.trusts.iter().any(same) {
@@ -153,9 +159,8 @@ fn identities(trusts: Vec<Trust>, grants: &[Grant]) -> Vec<IdentityNode> {
             continue;
         }
         let mut seen = Vec::new();
-        for grant in grants
-            .iter()
-            .filter(|g| g.identity_key == node.identity.key && g.file.path() == node.file.path())
+        for grant in
+            grants.iter().filter(|g| g.identity_key == node.identity.key && g.file.path() == node.file.path())
         {
             if seen.contains(&(grant.span, grant.via.clone())) {
                 continue;
@@ -219,7 +224,12 @@ fn by_name(nodes: &[IdentityNode], kind: TargetKind, text: &str) -> Vec<(usize, 
                         .then(|| format!("service account `{}`", name.value))
                 })
             }
-            TargetKind::AzureClientId if matches!(node.identity.kind, IdentityKind::AzureApplication | IdentityKind::AzureManagedIdentity) => {
+            TargetKind::AzureClientId
+                if matches!(
+                    node.identity.kind,
+                    IdentityKind::AzureApplication | IdentityKind::AzureManagedIdentity
+                ) =>
+            {
                 let from_key = node.identity.key.strip_prefix("azure-app-id:");
                 let named = node
                     .identity
@@ -270,12 +280,17 @@ fn resolve(nodes: &[IdentityNode], settings: &Settings, target: &Target) -> Vec<
         Origin::StepOutput(step) => Some(format!("steps.{step}")),
         Origin::Expression(text) => Some(text.clone()),
     };
-    if let Some(link) = reference.as_ref().and_then(|r| settings.links.get(r)).or_else(|| settings.links.get(value.text.trim())) {
+    if let Some(link) = reference
+        .as_ref()
+        .and_then(|r| settings.links.get(r))
+        .or_else(|| settings.links.get(value.text.trim()))
+    {
         let found = by_link(nodes, link);
         if found.is_empty() {
             return vec![Resolution::Unknown {
                 why: format!("the [links] entry `{link}` names no trust of the scanned tree"),
-                resolve_with: "a [links] value `path` or `path:resource` that names a trust in the tree".into(),
+                resolve_with: "a [links] value `path` or `path:resource` that names a trust in the tree"
+                    .into(),
             }];
         }
         let key = reference.unwrap_or_else(|| value.text.trim().to_string());
@@ -290,8 +305,13 @@ fn resolve(nodes: &[IdentityNode], settings: &Settings, target: &Target) -> Vec<
             Some(text) => text.clone(),
             None => {
                 return vec![Resolution::Unknown {
-                    why: format!("`{}` is the CI variable `{name}`, whose value is not in the tree", value.text.trim()),
-                    resolve_with: format!("`{name} = \"…\"` under [variables] in trustlint.toml, or a [links] entry `\"vars.{name}\" = \"path:resource\"`"),
+                    why: format!(
+                        "`{}` is the CI variable `{name}`, whose value is not in the tree",
+                        value.text.trim()
+                    ),
+                    resolve_with: format!(
+                        "`{name} = \"…\"` under [variables] in trustlint.toml, or a [links] entry `\"vars.{name}\" = \"path:resource\"`"
+                    ),
                 }];
             }
         },
@@ -305,8 +325,11 @@ fn resolve(nodes: &[IdentityNode], settings: &Settings, target: &Target) -> Vec<
     };
     if target.kind == TargetKind::PulumiOrganization {
         return vec![Resolution::Unknown {
-            why: format!("the trust of Pulumi organization `{text}` is registered in Pulumi Cloud, not in files"),
-            resolve_with: "nothing in the tree: review the organization's OIDC issuer policies in Pulumi Cloud".into(),
+            why: format!(
+                "the trust of Pulumi organization `{text}` is registered in Pulumi Cloud, not in files"
+            ),
+            resolve_with:
+                "nothing in the tree: review the organization's OIDC issuer policies in Pulumi Cloud".into(),
         }];
     }
     let found = by_name(nodes, target.kind, &text);
@@ -381,13 +404,16 @@ pub fn link(trusts: Vec<Trust>, grants: &[Grant], workflows: &[&Workflow], setti
         .flat_map_iter(|&(c, l, t)| {
             let caller = &callers[c];
             let nodes = &identities;
-            resolve(nodes, settings, &caller.logins[l].targets[t]).into_iter().map(move |resolution| {
-                let verdict = match &resolution {
-                    Resolution::Identity { index, .. } => Some(verdict(&nodes[*index], caller)),
-                    Resolution::Unknown { .. } => None,
-                };
-                Link { caller: c, login: l, target: t, resolution, verdict }
-            }).collect::<Vec<_>>()
+            resolve(nodes, settings, &caller.logins[l].targets[t])
+                .into_iter()
+                .map(move |resolution| {
+                    let verdict = match &resolution {
+                        Resolution::Identity { index, .. } => Some(verdict(&nodes[*index], caller)),
+                        Resolution::Unknown { .. } => None,
+                    };
+                    Link { caller: c, login: l, target: t, resolution, verdict }
+                })
+                .collect::<Vec<_>>()
         })
         .collect();
     Chain { repository: settings.repository.clone(), callers, identities, links }

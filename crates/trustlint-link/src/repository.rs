@@ -56,7 +56,14 @@ pub struct Repository {
 impl Repository {
     pub fn new(path: impl Into<String>, source: RepositorySource) -> Repository {
         let path = path.into().trim().trim_matches('/').trim_end_matches(".git").to_string();
-        Repository { path, source, repository_id: None, owner_id: None, claim_keys: None, default_branch: None }
+        Repository {
+            path,
+            source,
+            repository_id: None,
+            owner_id: None,
+            claim_keys: None,
+            default_branch: None,
+        }
     }
 
     /// The owner (GitHub) or top-level group and subgroups (GitLab).
@@ -90,10 +97,8 @@ pub fn from_git_config(root: &Path) -> Option<(String, String)> {
         let pointer = std::fs::read_to_string(&git).ok()?;
         let dir = Path::new(pointer.strip_prefix("gitdir:")?.trim()).to_path_buf();
         let dir = if dir.is_absolute() { dir } else { root.join(dir) };
-        let common = std::fs::read_to_string(dir.join("commondir"))
-            .ok()
-            .map(|c| dir.join(c.trim()))
-            .unwrap_or(dir);
+        let common =
+            std::fs::read_to_string(dir.join("commondir")).ok().map(|c| dir.join(c.trim())).unwrap_or(dir);
         common.join("config")
     };
     let text = std::fs::read_to_string(config_path).ok()?;
@@ -110,7 +115,8 @@ pub fn origin_url(config: &str) -> Option<String> {
             in_origin = header == "[remote\"origin\"]";
             continue;
         }
-        if in_origin && let Some((key, value)) = line.split_once('=')
+        if in_origin
+            && let Some((key, value)) = line.split_once('=')
             && key.trim().eq_ignore_ascii_case("url")
         {
             return Some(value.trim().trim_matches('"').to_string());

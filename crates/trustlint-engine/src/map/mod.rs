@@ -161,7 +161,13 @@ pub fn who_can_assume(trust: &Trust) -> String {
             parts.dedup();
             parts.join("; or ")
         }
-        _ => format!("not known: {}", trust.conditions_unknown.clone().unwrap_or_else(|| "the subject condition could not be read".into())),
+        _ => format!(
+            "not known: {}",
+            trust
+                .conditions_unknown
+                .clone()
+                .unwrap_or_else(|| "the subject condition could not be read".into())
+        ),
     };
     if scope.partly_unknown && scope.narrowest.is_some() {
         who.push_str(" (part of the condition is not known statically)");
@@ -180,8 +186,12 @@ fn outsiders(trust: &Trust, issuer: &Issuer) -> Option<String> {
         return Some(issuer.population());
     }
     let narrowest = scope.narrowest.as_ref()?;
-    let wide: Vec<&str> =
-        narrowest.values.iter().filter(|v| v.breadth >= Breadth::AnyContext).map(|v| v.who.as_str()).collect();
+    let wide: Vec<&str> = narrowest
+        .values
+        .iter()
+        .filter(|v| v.breadth >= Breadth::AnyContext)
+        .map(|v| v.who.as_str())
+        .collect();
     (!wide.is_empty()).then(|| wide.join("; or "))
 }
 
@@ -235,11 +245,17 @@ pub fn build(chain: &Chain, findings: &[Finding]) -> TrustMap {
             let Some(issuer) = trust.issuer() else { continue };
             let from = issuer_id(&mut nodes, &issuer.host_path, issuer.name());
             if !edges.iter().any(|e| e.from == from && e.to == id) {
-                edges.push(MapEdge { from, to: id.clone(), kind: EdgeKind::IsAdmittedBy, label: Some("trusted by".into()) });
+                edges.push(MapEdge {
+                    from,
+                    to: id.clone(),
+                    kind: EdgeKind::IsAdmittedBy,
+                    label: Some("trusted by".into()),
+                });
             }
             if let Some(text) = outsiders(trust, issuer) {
                 let next = anyone.len();
-                let anyone_id = anyone.entry(text.clone()).or_insert_with(|| format!("anyone_{next}")).clone();
+                let anyone_id =
+                    anyone.entry(text.clone()).or_insert_with(|| format!("anyone_{next}")).clone();
                 if !nodes.iter().any(|n| n.id == anyone_id) {
                     nodes.push(MapNode {
                         id: anyone_id.clone(),
@@ -252,7 +268,12 @@ pub fn build(chain: &Chain, findings: &[Finding]) -> TrustMap {
                     });
                 }
                 if !edges.iter().any(|e| e.from == anyone_id && e.to == id) {
-                    edges.push(MapEdge { from: anyone_id, to: id.clone(), kind: EdgeKind::IsAdmittedBy, label: None });
+                    edges.push(MapEdge {
+                        from: anyone_id,
+                        to: id.clone(),
+                        kind: EdgeKind::IsAdmittedBy,
+                        label: None,
+                    });
                 }
             }
         }
@@ -261,7 +282,11 @@ pub fn build(chain: &Chain, findings: &[Finding]) -> TrustMap {
         let (label, severity, line) = match &node.admin {
             Some((power, grant)) => {
                 let grant = &node.grants[*grant];
-                (format!("admin: {}", power.what), Some(power.severity), Some(line_of(&grant.file, grant.span)))
+                (
+                    format!("admin: {}", power.what),
+                    Some(power.severity),
+                    Some(line_of(&grant.file, grant.span)),
+                )
             }
             None if !node.grants.is_empty() => {
                 let mut via: Vec<&str> = node.grants.iter().map(|g| g.via.as_str()).collect();
@@ -301,14 +326,22 @@ pub fn build(chain: &Chain, findings: &[Finding]) -> TrustMap {
             Platform::GitLab => ("gitlab.com", "GitLab"),
         };
         let issuer = issuer_id(&mut nodes, host, name.to_string());
-        edges.push(MapEdge { from: id, to: issuer, kind: EdgeKind::MintsFor, label: Some("mints for".into()) });
+        edges.push(MapEdge {
+            from: id,
+            to: issuer,
+            kind: EdgeKind::MintsFor,
+            label: Some("mints for".into()),
+        });
     }
     for (index, link) in chain.links.iter().enumerate() {
         let caller = &chain.callers[link.caller];
         let login = &caller.logins[link.login];
         let target = chain.target(link);
-        let caller_ref =
-            CallerRef { file: caller.file.path().to_string(), job: caller.job_id.clone(), line: line_of(&caller.file, caller.job_span) };
+        let caller_ref = CallerRef {
+            file: caller.file.path().to_string(),
+            job: caller.job_id.clone(),
+            line: line_of(&caller.file, caller.job_span),
+        };
         let login_ref = LoginRef {
             action: login.what.clone(),
             input: target.input.clone(),
@@ -340,7 +373,13 @@ pub fn build(chain: &Chain, findings: &[Finding]) -> TrustMap {
                     Some(Verdict::Unknown(why)) => {
                         ("unknown", EdgeKind::MayBeAdmittedBy, Vec::new(), Vec::new(), Some(why.clone()))
                     }
-                    None => ("unknown", EdgeKind::MayBeAdmittedBy, Vec::new(), Vec::new(), Some("not checked".into())),
+                    None => (
+                        "unknown",
+                        EdgeKind::MayBeAdmittedBy,
+                        Vec::new(),
+                        Vec::new(),
+                        Some("not checked".into()),
+                    ),
                 };
                 let mut unique = admitted.clone();
                 unique.sort();
@@ -378,7 +417,12 @@ pub fn build(chain: &Chain, findings: &[Finding]) -> TrustMap {
                     line: Some(login_ref.line),
                     severity: None,
                 });
-                edges.push(MapEdge { from, to: id, kind: EdgeKind::MayBeAdmittedBy, label: Some("logs in to".into()) });
+                edges.push(MapEdge {
+                    from,
+                    to: id,
+                    kind: EdgeKind::MayBeAdmittedBy,
+                    label: Some("logs in to".into()),
+                });
                 links.push(MapLink {
                     caller: caller_ref,
                     login: login_ref,

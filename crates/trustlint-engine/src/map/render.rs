@@ -27,7 +27,9 @@ impl std::str::FromStr for Format {
             "mermaid" => Ok(Format::Mermaid),
             "dot" => Ok(Format::Dot),
             "html" => Ok(Format::Html),
-            other => Err(format!("unknown map format `{other}` (expected human, json, mermaid, dot or html)")),
+            other => {
+                Err(format!("unknown map format `{other}` (expected human, json, mermaid, dot or html)"))
+            }
         }
     }
 }
@@ -85,7 +87,9 @@ fn human(map: &TrustMap) -> String {
         Some(repo) => {
             let _ = writeln!(out, "Trust chain of {} (from {})", repo.path, repo.source);
         }
-        None => out.push_str("Trust chain (repository not known: set `repository` in trustlint.toml or pass `--repository`)\n"),
+        None => out.push_str(
+            "Trust chain (repository not known: set `repository` in trustlint.toml or pass `--repository`)\n",
+        ),
     }
     for trust in map.nodes.iter().filter(|n| n.kind == NodeKind::Trust) {
         let severity = trust.severity.map(|s| format!(" [{s}]")).unwrap_or_default();
@@ -101,14 +105,27 @@ fn human(map: &TrustMap) -> String {
         let trust_links: Vec<_> = map
             .links
             .iter()
-            .filter(|l| l.trust.as_ref().is_some_and(|t| Some(&t.file) == trust.file.as_ref() && Some(t.line) == trust.line && t.resource == trust.label))
+            .filter(|l| {
+                l.trust.as_ref().is_some_and(|t| {
+                    Some(&t.file) == trust.file.as_ref()
+                        && Some(t.line) == trust.line
+                        && t.resource == trust.label
+                })
+            })
             .collect();
         if trust_links.is_empty() {
             out.push_str("  callers: none in the scanned tree\n");
         }
         for link in trust_links {
             let how = link.trust.as_ref().map(|t| t.matched_by.as_str()).unwrap_or_default();
-            let _ = write!(out, "  {} job `{}` ({}:{}), by {how}: ", mark(link.status), link.caller.job, link.caller.file, link.login.line);
+            let _ = write!(
+                out,
+                "  {} job `{}` ({}:{}), by {how}: ",
+                mark(link.status),
+                link.caller.job,
+                link.caller.file,
+                link.login.line
+            );
             match link.status {
                 "admits" => {
                     let _ = writeln!(out, "admitted as {}", link.admitted_subjects.join(", "));
@@ -264,7 +281,9 @@ fn fill(node: &MapNode) -> &'static str {
 }
 
 fn dot(map: &TrustMap) -> String {
-    let mut out = String::from("digraph trust_chain {\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fontname=\"sans-serif\", fontsize=10];\n  edge [fontname=\"sans-serif\", fontsize=9];\n");
+    let mut out = String::from(
+        "digraph trust_chain {\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fontname=\"sans-serif\", fontsize=10];\n  edge [fontname=\"sans-serif\", fontsize=9];\n",
+    );
     for (column, title) in COLUMNS.iter().enumerate() {
         let members: Vec<&MapNode> = map.nodes.iter().filter(|n| n.kind.column() == column).collect();
         if members.is_empty() {
@@ -279,10 +298,20 @@ fn dot(map: &TrustMap) -> String {
             if let Some(detail) = node.detail.as_ref().filter(|_| node.kind == NodeKind::Trust) {
                 let _ = write!(label, "\\n{}", dot_text(detail));
             }
-            let color = if matches!(node.severity, Some(Severity::Critical | Severity::High)) { "white" } else { "black" };
+            let color = if matches!(node.severity, Some(Severity::Critical | Severity::High)) {
+                "white"
+            } else {
+                "black"
+            };
             let place = place(node);
-            let tooltip = if place.is_empty() { String::new() } else { format!(", tooltip=\"{}\"", dot_text(&place)) };
-            let _ = writeln!(out, "    \"{}\" [label=\"{label}\", fillcolor=\"{}\", fontcolor={color}{tooltip}];", node.id, fill(node));
+            let tooltip =
+                if place.is_empty() { String::new() } else { format!(", tooltip=\"{}\"", dot_text(&place)) };
+            let _ = writeln!(
+                out,
+                "    \"{}\" [label=\"{label}\", fillcolor=\"{}\", fontcolor={color}{tooltip}];",
+                node.id,
+                fill(node)
+            );
         }
         out.push_str("  }\n");
     }
@@ -293,7 +322,7 @@ fn dot(map: &TrustMap) -> String {
             _ => "",
         };
         let label = edge.label.as_ref().map(|l| format!(", label=\"{}\"", dot_text(l))).unwrap_or_default();
-        let _ = writeln!(out, "  \"{}\" -> \"{}\" [{}{label}{style}];", edge.from, edge.to, "dir=forward");
+        let _ = writeln!(out, "  \"{}\" -> \"{}\" [dir=forward{label}{style}];", edge.from, edge.to);
     }
     out.push_str("}\n");
     out
@@ -318,7 +347,9 @@ fn text_lines(text: &str, width: usize) -> Vec<String> {
     for word in text.split_whitespace() {
         // A word wider than the box (a long path) is cut where it must.
         let chars: Vec<char> = word.chars().collect();
-        words.extend(chars.chunks(width.saturating_sub(2).max(8)).map(|chunk| chunk.iter().collect::<String>()));
+        words.extend(
+            chars.chunks(width.saturating_sub(2).max(8)).map(|chunk| chunk.iter().collect::<String>()),
+        );
     }
     for word in &words {
         if !line.is_empty() && line.chars().count() + word.chars().count() >= width {
@@ -338,9 +369,12 @@ fn text_lines(text: &str, width: usize) -> Vec<String> {
 /// Nodes in drawing order: callers and issuers as the run found them, each trust next to its
 /// first caller and each power next to its trust, which keeps edges short and mostly level.
 fn ordered(map: &TrustMap) -> Vec<&MapNode> {
-    let position: BTreeMap<&str, usize> = map.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
+    let position: BTreeMap<&str, usize> =
+        map.nodes.iter().enumerate().map(|(i, n)| (n.id.as_str(), i)).collect();
     let mut rank: BTreeMap<&str, usize> = BTreeMap::new();
-    for edge in map.edges.iter().filter(|e| matches!(e.kind, EdgeKind::IsAdmittedBy | EdgeKind::IsRejectedBy | EdgeKind::MayBeAdmittedBy)) {
+    for edge in map.edges.iter().filter(|e| {
+        matches!(e.kind, EdgeKind::IsAdmittedBy | EdgeKind::IsRejectedBy | EdgeKind::MayBeAdmittedBy)
+    }) {
         let Some(from) = map.nodes.iter().find(|n| n.id == edge.from) else { continue };
         if from.kind != NodeKind::Caller {
             continue;
@@ -355,7 +389,9 @@ fn ordered(map: &TrustMap) -> Vec<&MapNode> {
     }
     let mut nodes: Vec<&MapNode> = map.nodes.iter().collect();
     // Unlinked trusts after the linked ones, in run order.
-    nodes.sort_by_key(|n| (n.kind.column(), rank.get(n.id.as_str()).copied().unwrap_or(usize::MAX), position[n.id.as_str()]));
+    nodes.sort_by_key(|n| {
+        (n.kind.column(), rank.get(n.id.as_str()).copied().unwrap_or(usize::MAX), position[n.id.as_str()])
+    });
     nodes
 }
 
@@ -380,7 +416,11 @@ fn html(map: &TrustMap) -> String {
         let lead = map
             .edges
             .iter()
-            .filter(|e| e.to == node.id && (e.kind == EdgeKind::Grants || (node.kind == NodeKind::Trust && e.from.starts_with("caller_"))))
+            .filter(|e| {
+                e.to == node.id
+                    && (e.kind == EdgeKind::Grants
+                        || (node.kind == NodeKind::Trust && e.from.starts_with("caller_")))
+            })
             .find_map(|e| placed.iter().find(|p| p.node.id == e.from).map(|p| p.y));
         if let Some(y) = lead {
             bottoms[column] = bottoms[column].max(y);
@@ -407,7 +447,11 @@ fn html(map: &TrustMap) -> String {
         let (x2, y2) = (to.x, to.y + to.height / 2);
         let (x1, x2) = if to.x <= from.x { (from.x, to.x + NODE_WIDTH) } else { (x1, x2) };
         let bend = (x2.abs_diff(x1) / 2).max(40);
-        let (c1, c2) = if x2 >= x1 { (x1 + bend, x2.saturating_sub(bend)) } else { (x1.saturating_sub(bend), x2 + bend) };
+        let (c1, c2) = if x2 >= x1 {
+            (x1 + bend, x2.saturating_sub(bend))
+        } else {
+            (x1.saturating_sub(bend), x2 + bend)
+        };
         let class = match edge.kind {
             EdgeKind::IsRejectedBy => "edge rejected",
             EdgeKind::MayBeAdmittedBy => "edge maybe",
@@ -430,24 +474,34 @@ fn html(map: &TrustMap) -> String {
             Some(line) => format!("{file}#L{line}"),
             None => file.clone(),
         });
-        let _ = write!(svg, "<g class=\"node {class}\" id=\"{}\" data-kind=\"{:?}\">", p.node.id, p.node.kind);
+        let _ =
+            write!(svg, "<g class=\"node {class}\" id=\"{}\" data-kind=\"{:?}\">", p.node.id, p.node.kind);
         if let Some(href) = &href {
             let _ = write!(svg, "<a href=\"{}\">", html_text(href));
         }
-        let _ = write!(svg, "<rect x=\"{}\" y=\"{}\" width=\"{NODE_WIDTH}\" height=\"{}\" rx=\"8\"/>", p.x, p.y, p.height);
+        let _ = write!(
+            svg,
+            "<rect x=\"{}\" y=\"{}\" width=\"{NODE_WIDTH}\" height=\"{}\" rx=\"8\"/>",
+            p.x, p.y, p.height
+        );
         let mut y = p.y + 18;
         for line in &p.lines {
-            let _ = write!(svg, "<text class=\"label\" x=\"{}\" y=\"{y}\">{}</text>", p.x + 10, html_text(line));
+            let _ =
+                write!(svg, "<text class=\"label\" x=\"{}\" y=\"{y}\">{}</text>", p.x + 10, html_text(line));
             y += 15;
         }
         for line in &p.detail {
-            let _ = write!(svg, "<text class=\"detail\" x=\"{}\" y=\"{y}\">{}</text>", p.x + 10, html_text(line));
+            let _ =
+                write!(svg, "<text class=\"detail\" x=\"{}\" y=\"{y}\">{}</text>", p.x + 10, html_text(line));
             y += 13;
         }
-        if !href.is_none() {
-            let _ = write!(svg, "<text class=\"place\" x=\"{}\" y=\"{y}\">{}</text>", p.x + 10, html_text(&place(p.node)));
-        }
         if href.is_some() {
+            let _ = write!(
+                svg,
+                "<text class=\"place\" x=\"{}\" y=\"{y}\">{}</text>",
+                p.x + 10,
+                html_text(&place(p.node))
+            );
             svg.push_str("</a>");
         }
         svg.push_str("</g>\n");

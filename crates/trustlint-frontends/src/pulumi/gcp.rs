@@ -20,8 +20,8 @@ use trustlint_core::Span;
 use trustlint_model::cel::{self, Alternative, AttributeMapping, Mapped};
 use trustlint_model::gcp::{self, FederatedMember, Member, ScopeKind, Selector};
 use trustlint_model::{
-    ClaimCondition, ConditionValue, Facts, Grant, Identity, IdentityKind, Issuer, IssuerRef, MatchKind, NameKind,
-    Operator, Permission, Piece, Trust,
+    ClaimCondition, ConditionValue, Facts, Grant, Identity, IdentityKind, Issuer, IssuerRef, MatchKind,
+    NameKind, Operator, Permission, Piece, Trust,
 };
 use trustlint_syntax::{Node, NodeKind, parse_json};
 
@@ -455,7 +455,9 @@ impl<'p> Mapper<'p> {
         if let Some((resource, _)) =
             value.references(self.program).into_iter().find(|(r, _)| r.is(SERVICE_ACCOUNT))
         {
-            return Some(self.named_account(identity(format!("gcp-sa:{}", resource.name), resource.label()), resource));
+            return Some(
+                self.named_account(identity(format!("gcp-sa:{}", resource.name), resource.label()), resource),
+            );
         }
         let Some(text) = value.text() else {
             let why = value.unknown_reason().unwrap_or_default();

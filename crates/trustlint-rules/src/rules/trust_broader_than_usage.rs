@@ -119,7 +119,8 @@ fn judge(
     let callers: BTreeSet<String> = links
         .iter()
         .filter(|l| matches!(l.verdict, Some(Verdict::Admits { .. })))
-        .map(|l| chain.callers[l.caller].label()).collect();
+        .map(|l| chain.callers[l.caller].label())
+        .collect();
     let narrowed: Vec<String> = usage.iter().map(|s| format!("`{s}`")).collect();
     let mut message = format!(
         "{} admits `{text}`, but the callers in this tree ({}) only use {}: any other workload that matches the value can assume it too.",
@@ -208,7 +209,8 @@ fn narrowing_fix(
     if !analysis.problems.is_empty() {
         return None;
     }
-    let new_trust = analysis.facts.trusts.iter().find(|t| t.statement_span.start == trust.statement_span.start)?;
+    let new_trust =
+        analysis.facts.trusts.iter().find(|t| t.statement_span.start == trust.statement_span.start)?;
     // Every caller the trust admitted before is still admitted, in every way it was.
     for link in links {
         let Some(Verdict::Admits { admitted, .. }) = &link.verdict else { continue };

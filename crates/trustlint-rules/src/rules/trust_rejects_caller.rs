@@ -56,18 +56,27 @@ impl Rule for TrustRejectsCaller {
                 "{} answers `AccessDenied` to this login. Make the trust admit this job's subject{example}, or log in to the identity meant for it.",
                 login.cloud.name()
             );
-            let mut finding =
-                Finding::new(ctx.meta.id, Severity::Medium, Location::new(&caller.file, target.value.span), message)
-                    .with_help(help);
+            let mut finding = Finding::new(
+                ctx.meta.id,
+                Severity::Medium,
+                Location::new(&caller.file, target.value.span),
+                message,
+            )
+            .with_help(help);
             let mut conditions = Vec::new();
             for rejection in rejections.iter().take(3) {
                 let alternative = &caller.alternatives[rejection.alternative];
-                finding = finding
-                    .with_related(Location::new(&caller.file, alternative.span), format!("the job runs {}", alternative.via));
+                finding = finding.with_related(
+                    Location::new(&caller.file, alternative.span),
+                    format!("the job runs {}", alternative.via),
+                );
                 let trust = &node.trusts[rejection.trust];
                 if !conditions.contains(&(trust.file.path(), rejection.span)) {
                     conditions.push((trust.file.path(), rejection.span));
-                    finding = finding.with_related(Location::new(&trust.file, rejection.span), "the condition that rejects it");
+                    finding = finding.with_related(
+                        Location::new(&trust.file, rejection.span),
+                        "the condition that rejects it",
+                    );
                 }
             }
             finding = finding.with_related(Location::new(&node.file, node.span()), "the trust statement");
