@@ -58,6 +58,7 @@ Resources:
             Condition:
               StringLike:
                 token.actions.githubusercontent.com:sub: !Sub "repo:${{Org}}/svc-{n}:*"
+      RoleName: svc-{n}-deploy
       ManagedPolicyArns: [!Sub "arn:${{AWS::Partition}}:iam::aws:policy/PowerUserAccess"]
 """
 
@@ -183,17 +184,47 @@ FILLERS = [
 ]
 
 
+WORKFLOW = """on:
+  push:
+    branches: [main]
+  pull_request:
+jobs:
+{jobs}"""
+
+WORKFLOW_JOB = """  deploy-{n}:
+    runs-on: ubuntu-latest
+    environment: {env}
+    permissions:
+      id-token: write
+    steps:
+      - uses: actions/checkout@v4
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::123456789012:role/svc-{n}-deploy
+          aws-region: eu-west-1
+"""
+
+
 def generate(root, files, relevant_share=0.02, seed=7):
+    """Trust policies, CloudFormation roles and, for the trust chain, one GitHub workflow per 40
+    relevant files whose jobs log in to the CloudFormation roles by name (the repository is
+    set in trustlint.toml), so linking has callers, trusts and grants to join."""
     rng = random.Random(seed)
     relevant = int(files * relevant_share)
-    for n in range(relevant):
+    workflows = relevant // 40
+    write(root, "trustlint.toml", 'repository = "acme/svc-1"\n')
+    for n in range(relevant - workflows):
         if n % 2 == 0:
             ctx = rng.choice(["environment:prod", "ref:refs/heads/main", "*", "pull_request"])
             path, text = f"infra/policies/trust-{n}.json", TRUST.format(repo=f"svc-{n}", ctx=ctx)
         else:
             path, text = f"infra/cfn/stack-{n}.yaml", TEMPLATE.format(n=n)
         write(root, path, text)
-    for n in range(files - relevant):
+    for w in range(workflows):
+        stacks = [n for n in range(w * 40 + 1, min((w + 1) * 40, relevant - workflows), 2)]
+        jobs = "".join(WORKFLOW_JOB.format(n=n, env=rng.choice(["prod", "staging"])) for n in stacks)
+        write(root, f".github/workflows/deploy-{w}.yml", WORKFLOW.format(jobs=jobs))
+    for n in range(files - relevant - 1):
         pattern, text = FILLERS[n % len(FILLERS)]
         text = text.format(n=n) if "{n}" in text else text
         if n % SECRET_EVERY == SECRET_EVERY - 1:
@@ -275,7 +306,10 @@ def main():
               f"peak RSS {peak / 1024:.1f} MiB; files read {summary['files_scanned']}, "
               f"findings {summary['findings']}")
         # The secret scan reads every text file: measured alone, and the run without it.
-        for label, extra in [("secret scan only", ["--select", "hardcoded-secret"]),
+        # The trust chain (facts kept, linked after every file) is what the two chain rules add.
+        for label, extra in [("without the trust-chain rules", ["--ignore", "trust-rejects-caller,trust-broader-than-usage"]),
+                             ("all rules again (chain on)", []),
+                             ("secret scan only", ["--select", "hardcoded-secret"]),
                              ("without the secret scan", ["--ignore", "hardcoded-secret"])]:
             median, best, peak, summary = measure(binary, tree, args.runs, args.threads, extra)
             print(f"{label}: median {median * 1000:.0f} ms, best {best * 1000:.0f} ms; "

@@ -38,6 +38,30 @@ enum Command {
     },
     /// Run the language server over standard input and output (for editors; see docs/editors.md).
     Server,
+    /// Draw the trust chain: which CI job can become which cloud identity, and who else can.
+    Map(MapArgs),
+}
+
+#[derive(Args)]
+struct MapArgs {
+    /// Files or folders to map (default: the current folder).
+    paths: Vec<PathBuf>,
+    /// Output format (see docs/map-output.md).
+    #[arg(long, default_value = "human", value_parser = ["human", "json", "mermaid", "dot", "html"])]
+    format: String,
+    /// Write the map to this file instead of standard output.
+    #[arg(long, short)]
+    output: Option<PathBuf>,
+    /// Configuration file [default: trustlint.toml at the scan root].
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// The repository scanned (`owner/name`, or a GitLab project path) when trustlint.toml does
+    /// not say [default: the `origin` remote in .git/config].
+    #[arg(long)]
+    repository: Option<String>,
+    /// Worker threads [default: one per core].
+    #[arg(long)]
+    threads: Option<usize>,
 }
 
 #[derive(Args)]
@@ -83,6 +107,10 @@ struct CheckArgs {
     /// Record the current findings in FILE as the accepted baseline, then exit 0.
     #[arg(long, value_name = "FILE")]
     write_baseline: Option<PathBuf>,
+    /// The repository scanned (`owner/name`, or a GitLab project path) when trustlint.toml does
+    /// not say [default: the `origin` remote in .git/config]; the trust-chain rules need it.
+    #[arg(long)]
+    repository: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -106,6 +134,13 @@ fn main() -> ExitCode {
             Some(meta) => print(&format!("{}\n", meta.doc.trim_end())),
             None => {
                 eprintln!("trustlint: error: unknown rule `{rule}` (see `trustlint rules`)");
+                ExitCode::from(2)
+            }
+        },
+        Command::Map(args) => match map(args) {
+            Ok(code) => code,
+            Err(message) => {
+                eprintln!("trustlint: error: {message}");
                 ExitCode::from(2)
             }
         },
@@ -144,9 +179,14 @@ fn say(kind: &str, text: &str) {
     eprintln!("trustlint: {kind}: {}", escape_controls(text));
 }
 
-fn check(args: CheckArgs) -> Result<ExitCode, String> {
-    let cwd = std::env::current_dir().map_err(|e| format!("cannot read the current folder: {e}"))?;
-    let paths = if args.paths.is_empty() { vec![PathBuf::from(".")] } else { args.paths.clone() };
+/// The paths to check (default: the current folder), each one existing, and the configuration:
+/// `--config`, else `trustlint.toml` in the one folder named.
+fn paths_and_config(
+    cwd: &Path,
+    paths: &[PathBuf],
+    config: Option<&Path>,
+) -> Result<(Vec<PathBuf>, Config), String> {
+    let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths.to_vec() };
     // A mistyped path must not pass a CI gate as "no findings".
     if let Some(missing) = paths.iter().find(|path| !path.exists()) {
         return Err(format!("{}: no such file or folder", missing.display()));
@@ -155,13 +195,54 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         [only] if only.is_dir() => only.clone(),
         _ => PathBuf::from("."),
     };
-    let checked = absolute(&cwd, &paths);
-    let mut config = match &args.config {
+    let config = match config {
         Some(path) => Config::load(path),
         // Paths in a `trustlint.toml` found in the scan root are written from that folder.
-        None => Config::discover(&scan_root).map(|config| config.rebased(&folder_prefix(&cwd, &scan_root))),
+        None => Config::discover(&scan_root).map(|config| config.rebased(&folder_prefix(cwd, &scan_root))),
     }
     .map_err(|e| e.to_string())?;
+    Ok((paths, config))
+}
+
+/// `trustlint map`: run every rule (findings colour the map), link, and render.
+fn map(args: MapArgs) -> Result<ExitCode, String> {
+    let cwd = std::env::current_dir().map_err(|e| format!("cannot read the current folder: {e}"))?;
+    let (paths, mut config) = paths_and_config(&cwd, &args.paths, args.config.as_deref())?;
+    let checked = absolute(&cwd, &paths);
+    let inputs: Vec<PathBuf> = checked.iter().cloned().chain(config.source.clone()).collect();
+    if let Some(output) = &args.output {
+        refuse_to_overwrite_an_input(&cwd, &inputs, output)?;
+    }
+    if let Some(exclude) = args.output.as_ref().and_then(|file| own_file_exclude(&cwd, file)) {
+        config.exclude.push(exclude);
+    }
+    let format: trustlint_engine::map::Format = args.format.parse()?;
+    let options = RunOptions {
+        threads: capped_threads(args.threads),
+        repository: args.repository.clone(),
+        keep_chain: true,
+        ..RunOptions::default()
+    };
+    let engine = Engine::new(config, &options).map_err(|e| e.to_string())?;
+    let result = engine.run(&cwd, &checked, &options).map_err(|e| e.to_string())?;
+    for note in &result.notes {
+        say("note", note);
+    }
+    let chain = result.chain.unwrap_or_default();
+    let rendered =
+        trustlint_engine::map::render(&trustlint_engine::map::build(&chain, &result.findings), format);
+    match &args.output {
+        Some(path) => write_atomically(path, rendered.as_bytes())
+            .map_err(|e| format!("cannot write the map to {}: {e}", path.display()))?,
+        None => write_stdout(&rendered).map_err(|e| format!("cannot write the map to standard output: {e}"))?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn check(args: CheckArgs) -> Result<ExitCode, String> {
+    let cwd = std::env::current_dir().map_err(|e| format!("cannot read the current folder: {e}"))?;
+    let (paths, mut config) = paths_and_config(&cwd, &args.paths, args.config.as_deref())?;
+    let checked = absolute(&cwd, &paths);
     // Refused before anything runs: a report or baseline written over an input destroys it.
     let inputs: Vec<PathBuf> =
         checked.iter().cloned().chain(config.source.clone()).chain(args.baseline.clone()).collect();
@@ -175,23 +256,12 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         Some(level) => level.parse::<Severity>()?,
         None => config.fail_on.unwrap_or(Severity::Low),
     };
-    let threads = args.threads.map(|requested| {
-        let cap = trustlint_engine::run::max_threads();
-        if requested > cap {
-            say(
-                "note",
-                &format!(
-                    "--threads {requested} is over the limit of {cap} ({} per core); using {cap}",
-                    trustlint_engine::run::THREADS_PER_CORE
-                ),
-            );
-        }
-        requested.min(cap)
-    });
+    let threads = capped_threads(args.threads);
     let options = RunOptions {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
         threads,
+        repository: args.repository.clone(),
         ..RunOptions::default()
     };
     let engine = Engine::new(config, &options).map_err(|e| e.to_string())?;
@@ -249,6 +319,23 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// `--threads`, capped at a multiple of the cores (a note says so when the request was over).
+fn capped_threads(requested: Option<usize>) -> Option<usize> {
+    requested.map(|requested| {
+        let cap = trustlint_engine::run::max_threads();
+        if requested > cap {
+            say(
+                "note",
+                &format!(
+                    "--threads {requested} is over the limit of {cap} ({} per core); using {cap}",
+                    trustlint_engine::run::THREADS_PER_CORE
+                ),
+            );
+        }
+        requested.min(cap)
     })
 }
 

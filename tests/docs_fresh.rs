@@ -181,6 +181,38 @@ fn schema() -> String {
                 "description": "Exit 1 when an unsuppressed finding at or above this severity remains (default: low). `--fail-on` on the command line wins.",
                 "$ref": "#/definitions/severity"
             },
+            "repository": {
+                "description": "The repository scanned: `owner/name` on GitHub, the project path on GitLab. The trust chain (`trustlint map`, trust-rejects-caller, trust-broader-than-usage) builds token subjects from it. Default: `--repository`, else the `origin` remote in .git/config.",
+                "type": "string",
+                "pattern": "^[^/]+(/[^/]+)+$"
+            },
+            "repository-id": {
+                "description": "GitHub's immutable repository id. With `repository-owner-id`, subjects take the immutable form `repo:OWNER@ID/REPO@ID:...` (repositories created or renamed after 2026-07-15, or opted in).",
+                "type": ["string", "integer"]
+            },
+            "repository-owner-id": {
+                "description": "GitHub's immutable owner id (see `repository-id`).",
+                "type": ["string", "integer"]
+            },
+            "subject-claim-keys": {
+                "description": "A customised GitHub subject template (`include_claim_keys`), in order, e.g. `[\"repo\", \"context\", \"job_workflow_ref\"]`.",
+                "type": "array",
+                "items": { "type": "string" }
+            },
+            "default-branch": {
+                "description": "The default branch, where scheduled and chained runs start. Default: .git/refs/remotes/origin/HEAD, else unknown (any branch).",
+                "type": "string"
+            },
+            "variables": {
+                "description": "Values of CI variables (GitHub `vars.NAME`, GitLab `$NAME`) that name login targets, so the trust chain can link them.",
+                "type": "object",
+                "additionalProperties": { "type": "string" }
+            },
+            "links": {
+                "description": "Login values the tree cannot resolve (`secrets.DEPLOY_ROLE`, `vars.X`, or a literal) mapped to the trust they name: `path` or `path:resource` (a CloudFormation logical id, a Pulumi resource name or a role name).",
+                "type": "object",
+                "additionalProperties": { "type": "string" }
+            },
             "rules": {
                 "description": "Per-rule settings, keyed by rule id (see `trustlint rules`).",
                 "type": "object",

@@ -3,6 +3,8 @@
 //! nothing. A catalog test checks that every rule has a document, two bad and two ok fixtures.
 //! A `bad-*`/`ok-*` directory is one fixture made of several files (a Pulumi program with its
 //! stack files): each file in it that is an input is checked, with the directory as its folder.
+//! For the trust-chain rules, which link files to each other, a directory fixture is a small
+//! repository (with its `trustlint.toml`) checked as a whole.
 
 use std::path::{Path, PathBuf};
 
@@ -62,8 +64,13 @@ fn check_input(rule: &str, path: &Path) -> Option<String> {
     let text = std::fs::read_to_string(path).unwrap();
     let mut findings = engine.check_text(&display, &text)?;
     trustlint_engine::run::finish(&mut findings);
+    Some(render(&findings))
+}
+
+/// Findings rendered compactly, one block each.
+fn render(findings: &[trustlint_core::Finding]) -> String {
     let mut out = String::new();
-    for finding in &findings {
+    for finding in findings {
         let file = &finding.primary.file;
         let start = file.position(finding.primary.span.start, ColumnUnit::Utf8);
         let end = file.position(finding.primary.span.end, ColumnUnit::Utf8);
@@ -85,10 +92,48 @@ fn check_input(rule: &str, path: &Path) -> Option<String> {
         }
         for related in &finding.related {
             let position = related.location.file.position(related.location.span.start, ColumnUnit::Utf8);
-            out.push_str(&format!("  related {}:{}: {}\n", position.line, position.column, related.message));
+            out.push_str(&format!(
+                "  related {}{}:{}: {}\n",
+                if related.location.path() == file.path() {
+                    String::new()
+                } else {
+                    format!("{} ", related.location.path())
+                },
+                position.line,
+                position.column,
+                related.message
+            ));
+        }
+        // Chain rules offer fixes across files; the snapshot shows them.
+        if let Some(fix) = finding.fix.as_ref().filter(|_| reads_chain(finding.rule)) {
+            out.push_str(&format!(
+                "  fix ({}): {}\n",
+                if fix.safe { "safe" } else { "unsafe" },
+                fix.description
+            ));
+            for edit in &fix.edits {
+                out.push_str(&format!(
+                    "    replace {}..{} with {}\n",
+                    edit.span.start, edit.span.end, edit.replacement
+                ));
+            }
         }
     }
-    Some(out)
+    out
+}
+
+/// Rules that judge the whole run's trust chain.
+fn reads_chain(rule: &str) -> bool {
+    trustlint_rules::registry().iter().any(|r| r.id() == rule && r.reads_chain())
+}
+
+/// Findings of a whole directory fixture checked as one repository.
+fn check_tree(rule: &str, dir: &Path) -> String {
+    let options = RunOptions { select: vec![rule.to_string()], ..RunOptions::default() };
+    let config = Config::discover(dir).unwrap();
+    let engine = Engine::new(config, &options).unwrap();
+    let result = engine.run(dir, &[dir.to_path_buf()], &options).unwrap();
+    render(&result.findings)
 }
 
 fn rule_ids() -> Vec<&'static str> {
@@ -99,8 +144,13 @@ fn rule_ids() -> Vec<&'static str> {
 fn every_rule_has_a_document_and_fixtures() {
     for rule in rule_ids() {
         let files = fixture_files(rule);
+        let dirs: Vec<PathBuf> = fixture_dirs(rule).into_iter().map(|(dir, _)| dir).collect();
         let named = |prefix: &str| {
-            files.iter().filter(|f| f.file_name().unwrap().to_string_lossy().starts_with(prefix)).count()
+            files
+                .iter()
+                .chain(&dirs)
+                .filter(|f| f.file_name().unwrap().to_string_lossy().starts_with(prefix))
+                .count()
         };
         assert!(named("bad-") >= 2, "{rule}: needs at least two bad fixtures");
         assert!(named("ok-") >= 2, "{rule}: needs at least two ok fixtures");
@@ -123,7 +173,12 @@ fn ok_fixtures_produce_nothing() {
             let out = check_fixture(rule, path);
             assert!(out.is_empty(), "{}: expected no finding, got:\n{out}", path.display());
         }
-        for (_, files) in fixture_dirs(rule).iter().filter(|(dir, _)| starts_with(dir, "ok-")) {
+        for (dir, files) in fixture_dirs(rule).iter().filter(|(dir, _)| starts_with(dir, "ok-")) {
+            if reads_chain(rule) {
+                let out = check_tree(rule, dir);
+                assert!(out.is_empty(), "{}: expected no finding, got:\n{out}", dir.display());
+                continue;
+            }
             for path in files {
                 let out = check_input(rule, path).unwrap_or_default();
                 assert!(out.is_empty(), "{}: expected no finding, got:\n{out}", path.display());
@@ -154,7 +209,10 @@ fn bad_fixtures_match_their_snapshots() {
             }
             for (dir, files) in fixture_dirs(rule).iter().filter(|(dir, _)| starts_with(dir, "bad-")) {
                 let mut out = String::new();
-                for path in files {
+                if reads_chain(rule) {
+                    out = check_tree(rule, dir);
+                }
+                for path in files.iter().filter(|_| !reads_chain(rule)) {
                     if let Some(findings) = check_input(rule, path).filter(|f| !f.is_empty()) {
                         out.push_str(&format!(
                             "== {} ==\n{findings}",

@@ -22,6 +22,49 @@ struct RawConfig {
     fail_on: Option<String>,
     #[serde(default)]
     rules: BTreeMap<String, RawRule>,
+    repository: Option<String>,
+    repository_id: Option<IdText>,
+    repository_owner_id: Option<IdText>,
+    subject_claim_keys: Option<Vec<String>>,
+    default_branch: Option<String>,
+    #[serde(default)]
+    variables: BTreeMap<String, String>,
+    #[serde(default)]
+    links: BTreeMap<String, String>,
+}
+
+/// A numeric id written as a number or a string.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum IdText {
+    Number(u64),
+    Text(String),
+}
+
+impl IdText {
+    fn text(self) -> String {
+        match self {
+            IdText::Number(n) => n.to_string(),
+            IdText::Text(t) => t,
+        }
+    }
+}
+
+/// What only configuration can tell the trust chain (see docs/configuration.md).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChainConfig {
+    /// `owner/name` (GitHub) or the project path (GitLab).
+    pub repository: Option<String>,
+    pub repository_id: Option<String>,
+    pub repository_owner_id: Option<String>,
+    /// GitHub `include_claim_keys` of a customised subject template.
+    pub subject_claim_keys: Option<Vec<String>>,
+    /// The default branch (scheduled runs use it); else `.git/refs/remotes/origin/HEAD`.
+    pub default_branch: Option<String>,
+    /// Values of CI variables (`vars.NAME`, GitLab `$NAME`).
+    pub variables: BTreeMap<String, String>,
+    /// Login values (`secrets.DEPLOY_ROLE`) to the trust they name (`path[:resource]`).
+    pub links: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -52,6 +95,7 @@ pub struct Config {
     pub disabled: Vec<String>,
     pub severity: BTreeMap<String, Severity>,
     pub options: BTreeMap<String, RuleOptions>,
+    pub chain: ChainConfig,
 }
 
 /// A configuration error: the message names the key, and the line when it is known.
@@ -129,6 +173,31 @@ impl Config {
                 .map_or_else(String::new, |i| format!("line {}: ", i + 1))
         };
         let mut config = Config { exclude: raw.exclude, ..Config::default() };
+        if let Some(repository) = &raw.repository
+            && !repository.trim().trim_matches('/').contains('/')
+        {
+            return Err(ConfigError(format!(
+                "{}key `repository`: `{repository}` must be `owner/name` (GitHub) or a project path `group/project` (GitLab)",
+                line_of("repository")
+            )));
+        }
+        for (key, target) in &raw.links {
+            if target.trim().is_empty() {
+                return Err(ConfigError(format!(
+                    "{}key `links.{key}`: the value must name a file, optionally with `:resource`",
+                    line_of(key)
+                )));
+            }
+        }
+        config.chain = ChainConfig {
+            repository: raw.repository,
+            repository_id: raw.repository_id.map(IdText::text),
+            repository_owner_id: raw.repository_owner_id.map(IdText::text),
+            subject_claim_keys: raw.subject_claim_keys,
+            default_branch: raw.default_branch,
+            variables: raw.variables,
+            links: raw.links,
+        };
         for written in raw.ignore {
             config.ignore.push(parse_ignore(&written).ok_or_else(|| {
                 ConfigError(format!(
@@ -177,6 +246,9 @@ impl Config {
         }
         for entry in &mut self.ignore {
             entry.path = format!("{prefix}/{}", entry.path);
+        }
+        for target in self.chain.links.values_mut() {
+            *target = format!("{prefix}/{}", target.trim_start_matches("./"));
         }
         self
     }
@@ -255,6 +327,34 @@ allow-whole-owner = ["acme"]
         assert_eq!(config.disabled, vec!["oidc-missing-audience"]);
         assert_eq!(config.severity["oidc-wildcard-subject"], Severity::Medium);
         assert_eq!(config.options_for("oidc-wildcard-subject").allow_whole_owner, vec!["acme"]);
+    }
+
+    #[test]
+    fn reads_the_chain_keys() {
+        let config = Config::parse(
+            r#"
+repository = "acme/app"
+repository-id = 90817263
+repository-owner-id = "4411223"
+subject-claim-keys = ["repo", "context", "job_workflow_ref"]
+
+[variables]
+DEPLOY_ROLE_ARN = "arn:aws:iam::123456789012:role/app-deploy"
+
+[links]
+"secrets.DEPLOY_ROLE" = "infra/ci.ts:deploy-role"
+"#,
+        )
+        .unwrap();
+        assert_eq!(config.chain.repository.as_deref(), Some("acme/app"));
+        assert_eq!(config.chain.repository_id.as_deref(), Some("90817263"));
+        assert_eq!(config.chain.repository_owner_id.as_deref(), Some("4411223"));
+        assert_eq!(config.chain.subject_claim_keys.as_ref().unwrap().len(), 3);
+        assert_eq!(config.chain.links["secrets.DEPLOY_ROLE"], "infra/ci.ts:deploy-role");
+        let rebased = config.rebased("sub");
+        assert_eq!(rebased.chain.links["secrets.DEPLOY_ROLE"], "sub/infra/ci.ts:deploy-role");
+        let error = Config::parse("repository = \"app\"\n").unwrap_err();
+        assert!(error.0.contains("line 1") && error.0.contains("owner/name"), "{error}");
     }
 
     #[test]

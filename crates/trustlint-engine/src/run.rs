@@ -12,6 +12,8 @@ use trustlint_core::{Finding, Location, RuleMeta, Severity, SourceFile, Span};
 use trustlint_frontends::{
     Analysis, aws_json, cloudformation, esc, github_actions, gitlab_ci, pulumi, pulumi_config,
 };
+use trustlint_link::{Chain, Repository, RepositorySource, Settings};
+use trustlint_model::workflow::Workflow;
 use trustlint_rules::{Rule, RuleContext, RuleOptions};
 
 use crate::classify::{self, InputKind};
@@ -43,6 +45,10 @@ pub struct RunOptions {
     pub ignore: Vec<String>,
     pub threads: Option<usize>,
     pub max_file_size: u64,
+    /// `--repository`: the repository scanned, when `trustlint.toml` does not say.
+    pub repository: Option<String>,
+    /// Keep the trust chain in the result even when no chain rule runs (`trustlint map`).
+    pub keep_chain: bool,
 }
 
 impl Default for RunOptions {
@@ -52,6 +58,8 @@ impl Default for RunOptions {
             ignore: Vec::new(),
             threads: None,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            repository: None,
+            keep_chain: false,
         }
     }
 }
@@ -62,6 +70,45 @@ pub struct RunResult {
     pub findings: Vec<Finding>,
     pub files_scanned: usize,
     pub notes: Vec<String>,
+    /// The trust chain, when a chain rule ran or it was asked for.
+    pub chain: Option<Chain>,
+}
+
+/// What one file contributes to the trust chain, kept until every file is analysed.
+#[derive(Debug, Default)]
+struct Retained {
+    trusts: Vec<trustlint_model::Trust>,
+    grants: Vec<trustlint_model::Grant>,
+    workflows: Vec<Workflow>,
+    /// Its suppression comments, for chain findings whose primary location is in this file.
+    comments: Vec<suppress::IgnoreComment>,
+}
+
+impl Retained {
+    fn of(file: &Arc<SourceFile>, analysis: &Analysis) -> Option<Retained> {
+        let facts = &analysis.facts;
+        // Only workflows with a job that logs in or calls a reusable workflow can be callers.
+        let workflows: Vec<Workflow> = facts
+            .workflows
+            .iter()
+            .filter(|w| {
+                w.is_reusable()
+                    || w.jobs.iter().any(|job| {
+                        !job.token_requests.is_empty() || job.call.is_some() || !job.id_tokens.is_empty()
+                    })
+            })
+            .cloned()
+            .collect();
+        if facts.trusts.is_empty() && workflows.is_empty() {
+            return None;
+        }
+        Some(Retained {
+            trusts: facts.trusts.clone(),
+            grants: if facts.trusts.is_empty() { Vec::new() } else { facts.grants.clone() },
+            workflows,
+            comments: suppress::ignore_comments(file, &analysis.comments),
+        })
+    }
 }
 
 struct ActiveRule {
@@ -126,6 +173,17 @@ impl Engine {
         kind: InputKind,
         disk_path: Option<&Path>,
     ) -> Vec<Finding> {
+        self.check_source_keeping(file, kind, disk_path, false).0
+    }
+
+    /// Check one file, and keep what it contributes to the trust chain when `keep` is set.
+    fn check_source_keeping(
+        &self,
+        file: &Arc<SourceFile>,
+        kind: InputKind,
+        disk_path: Option<&Path>,
+        keep: bool,
+    ) -> (Vec<Finding>, Option<Retained>) {
         let analysis = match kind {
             InputKind::PulumiProgram(language) => pulumi::analyze_at(file, language, disk_path),
             InputKind::PulumiYaml => pulumi::analyze_at(file, pulumi::Language::Yaml, disk_path),
@@ -136,7 +194,8 @@ impl Engine {
             InputKind::PulumiStackConfig => pulumi_config::analyze(file),
             InputKind::EscEnvironment => esc::analyze(file),
         };
-        self.judge(file, analysis, true)
+        let retained = if keep { Retained::of(file, &analysis) } else { None };
+        (self.judge(file, analysis, true), retained)
     }
 
     /// Check one file from its path and text (the language server's entry point): `None` when no
@@ -201,15 +260,21 @@ impl Engine {
         self.rules.iter().any(|active| active.rule.reads_text())
     }
 
+    /// True when a chain rule is enabled: facts are then kept for linking.
+    fn runs_chain_rules(&self) -> bool {
+        self.rules.iter().any(|active| active.rule.reads_chain())
+    }
+
     /// Read and check one candidate; returns whether it was read, its findings and a note.
     fn check_candidate(
         &self,
         candidate: &discover::Candidate,
         max_size: u64,
-    ) -> (bool, Vec<Finding>, Option<String>) {
+        keep: bool,
+    ) -> (bool, Vec<Finding>, Option<String>, Option<Retained>) {
         let class = classify::by_path(&candidate.display);
         if class.is_none() && !self.has_text_rules() {
-            return (false, Vec::new(), None);
+            return (false, Vec::new(), None, None);
         }
         let size = std::fs::metadata(&candidate.path).map(|m| m.len()).unwrap_or(0);
         if size > max_size {
@@ -219,12 +284,17 @@ impl Engine {
                 size as f64 / 1_048_576.0,
                 max_size as f64 / 1_048_576.0
             );
-            return (false, Vec::new(), Some(note));
+            return (false, Vec::new(), Some(note), None);
         }
         let bytes = match std::fs::read(&candidate.path) {
             Ok(bytes) => bytes,
             Err(e) => {
-                return (false, Vec::new(), Some(format!("skipped {}: cannot read: {e}", candidate.display)));
+                return (
+                    false,
+                    Vec::new(),
+                    Some(format!("skipped {}: cannot read: {e}", candidate.display)),
+                    None,
+                );
             }
         };
         let (text, valid_up_to) = match decode(bytes) {
@@ -232,36 +302,44 @@ impl Engine {
             // NULs: a binary, or text with a few NULs. Secret scanners read the text around
             // them; so do the text rules here, and no frontend parses it.
             Decoded::Lossy { text, has_nul: true, .. } if self.has_text_rules() => {
-                return (true, self.check_plain_text(&SourceFile::new(&candidate.display, text)), None);
+                return (true, self.check_plain_text(&SourceFile::new(&candidate.display, text)), None, None);
             }
-            Decoded::Lossy { has_nul: true, .. } => return (false, Vec::new(), None),
+            Decoded::Lossy { has_nul: true, .. } => return (false, Vec::new(), None, None),
             Decoded::Lossy { text, valid_up_to, .. } => (text, valid_up_to),
         };
         match valid_up_to {
             None => {
                 let kind = class.and_then(|class| classify::by_content(class, &text));
                 let file = SourceFile::new(&candidate.display, text);
-                let findings = match kind {
-                    Some(kind) => self.check_source_at(&file, kind, Some(&candidate.path)),
-                    None => self.check_plain_text(&file),
-                };
-                (true, findings, None)
+                match kind {
+                    Some(kind) => {
+                        let (findings, retained) =
+                            self.check_source_keeping(&file, kind, Some(&candidate.path), keep);
+                        (true, findings, None, retained)
+                    }
+                    None => (true, self.check_plain_text(&file), None, None),
+                }
             }
             Some(valid) => {
                 let relevant = class.is_some_and(|class| classify::by_content(class, &text).is_some());
                 if !relevant && self.has_text_rules() {
                     // A file in another encoding (a Latin-1 config) can still hold a key: text rules
                     // read it with the invalid bytes replaced, which keeps its lines.
-                    return (true, self.check_plain_text(&SourceFile::new(&candidate.display, text)), None);
+                    return (
+                        true,
+                        self.check_plain_text(&SourceFile::new(&candidate.display, text)),
+                        None,
+                        None,
+                    );
                 }
                 if !relevant || !self.is_enabled(trustlint_rules::PARSE_ERROR) {
-                    return (true, Vec::new(), None);
+                    return (true, Vec::new(), None, None);
                 }
                 let file = SourceFile::new(&candidate.display, text);
                 let message = format!("invalid UTF-8 at byte {valid}");
                 let mut findings = vec![parse_error(&file, Span::new(valid, valid + 1), &message, &[])];
                 mask_credentials(&mut findings);
-                (true, findings, None)
+                (true, findings, None, None)
             }
         }
     }
@@ -275,32 +353,126 @@ impl Engine {
     ) -> Result<RunResult, ConfigError> {
         let excludes = Excludes::new(&self.config.exclude)?;
         let (candidates, mut notes) = discover::discover(root, paths, &excludes);
+        let keep = options.keep_chain || self.runs_chain_rules();
         let work = || {
             candidates
                 .par_iter()
-                .map(|candidate| self.check_candidate(candidate, options.max_file_size))
+                .map(|candidate| self.check_candidate(candidate, options.max_file_size, keep))
                 .collect::<Vec<_>>()
         };
         // Parsers and the program evaluator recurse (with depth limits); give workers more stack
         // than the 2 MiB default so a deep but legal file is read rather than cut short.
         let threads = options.threads.unwrap_or(0).min(max_threads());
-        let results = rayon::ThreadPoolBuilder::new()
+        let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .stack_size(WORKER_STACK_SIZE)
             .build()
-            .map_err(|e| ConfigError(format!("cannot start {threads} threads: {e}")))?
-            .install(work);
+            .map_err(|e| ConfigError(format!("cannot start {threads} threads: {e}")))?;
+        let results = pool.install(work);
         let mut findings = Vec::new();
         let mut files_scanned = 0;
-        for (scanned, file_findings, note) in results {
+        let mut retained = Vec::new();
+        for (scanned, file_findings, note, kept) in results {
             files_scanned += usize::from(scanned);
             findings.extend(file_findings);
             notes.extend(note);
+            retained.extend(kept);
         }
+        let chain = if keep {
+            let settings = self.chain_settings(root, paths, options, &mut notes);
+            let chain = pool.install(|| link_retained(&retained, &settings));
+            findings.extend(self.judge_chain(&chain, &retained));
+            Some(chain)
+        } else {
+            None
+        };
         finish(&mut findings);
         notes.sort();
-        Ok(RunResult { findings, files_scanned, notes })
+        Ok(RunResult { findings, files_scanned, notes, chain })
     }
+
+    /// The repository and the inputs only configuration gives: `repository` in trustlint.toml,
+    /// else `--repository`, else the `origin` remote of the scanned folder's `.git/config`.
+    fn chain_settings(
+        &self,
+        root: &Path,
+        paths: &[PathBuf],
+        options: &RunOptions,
+        notes: &mut Vec<String>,
+    ) -> Settings {
+        let chain = &self.config.chain;
+        let folders: Vec<&Path> = match paths {
+            [only] if only.is_dir() => vec![only.as_path(), root],
+            _ => vec![root],
+        };
+        let repository = match (&chain.repository, &options.repository) {
+            (Some(path), _) => Some(Repository::new(path, RepositorySource::Config)),
+            (None, Some(path)) => Some(Repository::new(path, RepositorySource::CommandLine)),
+            (None, None) => folders
+                .iter()
+                .find_map(|folder| trustlint_link::repository::from_git_config(folder))
+                .map(|(url, path)| Repository::new(path, RepositorySource::GitRemote(url))),
+        };
+        let repository = repository.map(|mut repo| {
+            repo.repository_id = chain.repository_id.clone();
+            repo.owner_id = chain.repository_owner_id.clone();
+            repo.claim_keys = chain.subject_claim_keys.clone();
+            repo.default_branch = chain
+                .default_branch
+                .clone()
+                .or_else(|| folders.iter().find_map(|f| trustlint_link::repository::default_branch(f)));
+            repo
+        });
+        if repository.is_none() {
+            notes.push(
+                "the repository is not known, so the subjects of CI tokens are not either: set `repository` in trustlint.toml or pass `--repository`".into(),
+            );
+        }
+        Settings { repository, variables: chain.variables.clone(), links: chain.links.clone() }
+    }
+
+    /// Run the chain rules, then apply severity remaps, suppressions (inline comments of the
+    /// primary file, config entries) and masking, as for per-file findings.
+    fn judge_chain(&self, chain: &Chain, retained: &[Retained]) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for active in self.rules.iter().filter(|active| active.rule.reads_chain()) {
+            let ctx = RuleContext { meta: active.meta, options: &active.options };
+            active.rule.check_chain(&ctx, chain, &mut findings);
+        }
+        for finding in &mut findings {
+            if let Some(severity) = self.config.severity.get(finding.rule) {
+                finding.severity = *severity;
+            }
+        }
+        let mut comments: HashMap<&str, Vec<suppress::IgnoreComment>> = HashMap::new();
+        for kept in retained {
+            let path = kept
+                .trusts
+                .first()
+                .map(|t| t.file.path())
+                .or_else(|| kept.workflows.first().map(|w| w.file.path()));
+            if let Some(path) = path {
+                comments.entry(path).or_default().extend(kept.comments.iter().cloned());
+            }
+        }
+        for finding in &mut findings {
+            let file_comments = comments.get(finding.primary.path()).map_or(&[][..], Vec::as_slice);
+            suppress::apply(std::slice::from_mut(finding), file_comments, &self.config.ignore);
+        }
+        mask_credentials(&mut findings);
+        findings
+    }
+}
+
+/// Link the facts kept from every file (in input order, so the chain is the same on any thread
+/// count).
+fn link_retained(retained: &[Retained], settings: &Settings) -> Chain {
+    let trusts: Vec<trustlint_model::Trust> =
+        retained.iter().flat_map(|r| r.trusts.iter().cloned()).collect();
+    let grants: Vec<trustlint_model::Grant> =
+        retained.iter().flat_map(|r| r.grants.iter().cloned()).collect();
+    let workflows: Vec<&Workflow> = retained.iter().flat_map(|r| r.workflows.iter()).collect();
+    trustlint_link::link(trusts, &grants, &workflows, settings)
 }
 
 /// Files no frontend parses have no known comment syntax: a `trustlint: ignore[...]` marker on a

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use trustlint_core::{SourceFile, Span};
-use trustlint_model::{Facts, Identity};
+use trustlint_model::{Facts, Identity, NameKind};
 use trustlint_syntax::{Node, parse_json};
 
 use crate::aws_policy::{self, Resolve, Resolved};
@@ -46,13 +46,23 @@ fn policy_facts(file: &Arc<SourceFile>, root: &Node, template: bool, placeholder
     } else if let Some(document) = root
         .at(&[trustlint_syntax::Step::Key("Role"), trustlint_syntax::Step::Key("AssumeRolePolicyDocument")])
     {
-        let name = root
-            .at(&[trustlint_syntax::Step::Key("Role"), trustlint_syntax::Step::Key("RoleName")])
-            .and_then(Node::as_str);
-        let identity = match name {
-            Some(name) => Identity { label: format!("role `{name}`"), ..Identity::standalone_aws_role() },
+        let field = |key: &str| {
+            root.at(&[trustlint_syntax::Step::Key("Role"), trustlint_syntax::Step::Key(key)])
+                .and_then(|node| node.as_text().map(|text| (text, node.span)))
+        };
+        let mut identity = match field("RoleName") {
+            Some((name, span)) => {
+                Identity { label: format!("role `{name}`"), ..Identity::standalone_aws_role() }.with_name(
+                    NameKind::AwsRoleName,
+                    name,
+                    span,
+                )
+            }
             None => Identity::standalone_aws_role(),
         };
+        if let Some((arn, span)) = field("Arn") {
+            identity = identity.with_name(NameKind::AwsRoleArn, arn, span);
+        }
         (document, identity)
     } else {
         return Facts::default();

@@ -13,7 +13,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use trustlint_core::{SourceFile, Span};
-use trustlint_model::{Facts, Grant, Identity, IdentityKind, Permission, Piece, Trust};
+use trustlint_model::{Facts, Grant, Identity, IdentityKind, NameKind, Permission, Piece, Trust};
 use trustlint_syntax::{Node, NodeKind, ScalarStyle, Step, parse_yaml};
 
 use crate::Analysis;
@@ -72,8 +72,14 @@ pub fn analyze_template(file: &Arc<SourceFile>, root: &Node) -> Analysis {
             continue;
         }
         let Some(properties) = resource.get("Properties") else { continue };
-        let identity =
-            Identity { kind: IdentityKind::AwsRole, key: id.to_string(), label: format!("role `{id}`") };
+        let mut identity = Identity::new(IdentityKind::AwsRole, id, format!("role `{id}`"));
+        // Without a literal `RoleName`, CloudFormation generates one: only a link config names it.
+        if let Some(node) = properties.get("RoleName")
+            && node.tag.is_none()
+            && let Some(name) = node.as_text()
+        {
+            identity = identity.with_name(NameKind::AwsRoleName, name, node.span);
+        }
         if let Some(document) = properties.get("AssumeRolePolicyDocument") {
             for document in template.alternatives(document) {
                 let trusts = aws_policy::trusts_of(file, document, &identity, &template);

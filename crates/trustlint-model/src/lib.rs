@@ -20,5 +20,5 @@ pub use issuer::{Issuer, IssuerKind, Tenancy};
 pub use subject::{Breadth, SubjectVerdict};
 pub use trust::{
     AdminPower, CredentialKind, CredentialSource, CredentialUse, Facts, Grant, Identity, IdentityKind,
-    IssuerRef, MintedCredential, Permission, Trust,
+    IdentityName, IssuerRef, MintedCredential, NameKind, Permission, Trust,
 };

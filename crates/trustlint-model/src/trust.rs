@@ -52,12 +52,62 @@ pub struct Identity {
     pub key: String,
     /// How messages name it: `role \`DeployRole\``, `aws.iam.Role "deploy"`, `this role`.
     pub label: String,
+    /// The names a CI login can call it by, when the file states them (a literal `RoleName`, a
+    /// provider's pool and provider ids): what the trust chain links logins to.
+    pub names: Vec<IdentityName>,
 }
 
 impl Identity {
+    pub fn new(kind: IdentityKind, key: impl Into<String>, label: impl Into<String>) -> Self {
+        Identity { kind, key: key.into(), label: label.into(), names: Vec::new() }
+    }
+
     /// A trust policy document on its own: the role it belongs to is not in view.
     pub fn standalone_aws_role() -> Self {
-        Identity { kind: IdentityKind::AwsRole, key: String::new(), label: "this role".into() }
+        Identity::new(IdentityKind::AwsRole, "", "this role")
+    }
+
+    pub fn with_name(mut self, kind: NameKind, value: impl Into<String>, span: Span) -> Self {
+        let value = value.into();
+        if !value.trim().is_empty() {
+            self.names.push(IdentityName { kind, value, span });
+        }
+        self
+    }
+}
+
+/// A name a login can use for an identity, as written in the file that declares it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IdentityName {
+    pub kind: NameKind,
+    pub value: String,
+    /// Where it is written.
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NameKind {
+    /// An IAM role name (`RoleName`, a Pulumi role's `name`): the last segment of its ARN.
+    AwsRoleName,
+    /// A full IAM role ARN (`aws iam get-role` output).
+    AwsRoleArn,
+    /// `POOL_ID/PROVIDER_ID` of a GCP workload identity provider.
+    GcpProvider,
+    /// The account id of a GCP service account (the part of its email before `@`).
+    GcpServiceAccount,
+    /// An Azure application (client) id or a managed identity's client id.
+    AzureClientId,
+}
+
+impl NameKind {
+    pub fn describe(self) -> &'static str {
+        match self {
+            NameKind::AwsRoleName => "role name",
+            NameKind::AwsRoleArn => "role ARN",
+            NameKind::GcpProvider => "workload identity provider",
+            NameKind::GcpServiceAccount => "service account",
+            NameKind::AzureClientId => "client id",
+        }
     }
 }
 

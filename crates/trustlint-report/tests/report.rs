@@ -737,6 +737,7 @@ fn human_many_findings_on_one_long_line() {
         notes: &[],
         absent: &[],
         tool_version: "0.1.0",
+        tool_commit: Some(COMMIT),
     };
     let out = render(Format::Human, &report, &PLAIN);
     assert_eq!(out.matches("oidc-wildcard-subject (").count(), count);

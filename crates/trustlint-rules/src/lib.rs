@@ -39,6 +39,16 @@ pub trait Rule: Send + Sync {
 
     /// Judge a file's text (only for rules that look for literals, such as credentials).
     fn check_text(&self, _ctx: &RuleContext<'_>, _file: &Arc<SourceFile>, _out: &mut Vec<Finding>) {}
+
+    /// True for rules that judge the trust chain of the whole run (callers linked to trusts
+    /// across files): the engine then keeps the facts linking needs and calls
+    /// [`Rule::check_chain`] once every file is analysed.
+    fn reads_chain(&self) -> bool {
+        false
+    }
+
+    /// Judge the trust chain of the whole run.
+    fn check_chain(&self, _ctx: &RuleContext<'_>, _chain: &trustlint_link::Chain, _out: &mut Vec<Finding>) {}
 }
 
 /// Every rule, in registry order (one explicit line each).
@@ -58,6 +68,8 @@ pub fn registry() -> Vec<Box<dyn Rule>> {
         Box::new(rules::static_cloud_credentials::StaticCloudCredentials),
         Box::new(rules::plaintext_config_secret::PlaintextConfigSecret),
         Box::new(rules::long_lived_key_resource::LongLivedKeyResource),
+        Box::new(rules::trust_rejects_caller::TrustRejectsCaller),
+        Box::new(rules::trust_broader_than_usage::TrustBroaderThanUsage),
     ]
 }
 

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 
 use trustlint_core::Span;
-use trustlint_model::{Facts, Grant, Identity, IdentityKind, Permission, Piece};
+use trustlint_model::{Facts, Grant, Identity, IdentityKind, NameKind, Permission, Piece};
 use trustlint_syntax::eval::respan;
 use trustlint_syntax::{Entry, Node, NodeKind, ScalarStyle, parse_json};
 
@@ -29,7 +29,14 @@ pub fn facts(program: &Program) -> Facts {
     let resolve = program.resolver();
     let mut facts = Facts::default();
     for role in program.resources.iter().filter(|r| is_role(r)) {
-        let identity = Identity { kind: IdentityKind::AwsRole, key: role.name.clone(), label: role.label() };
+        let mut identity = Identity::new(IdentityKind::AwsRole, role.name.clone(), role.label());
+        // With a literal `name` the role's physical name is known (else Pulumi adds a suffix).
+        let name_property = if role.is(NATIVE_ROLE) { "roleName" } else { "name" };
+        if let Some(node) = role.property(name_property)
+            && let Some(name) = program.text(node)
+        {
+            identity = identity.with_name(NameKind::AwsRoleName, name, node.span);
+        }
         let property = if role.is(NATIVE_ROLE) { "assumeRolePolicyDocument" } else { "assumeRolePolicy" };
         if let Some(document) = role.property(property).and_then(|node| document_of(program, node)) {
             facts.trusts.extend(aws_policy::trusts_of(&program.file, &document, &identity, &resolve));

@@ -73,7 +73,7 @@ struct Mapper<'p> {
 
 impl Mapper<'_> {
     fn identity(kind: IdentityKind, key: String, label: String) -> Identity {
-        Identity { kind, key, label }
+        Identity::new(kind, key, label)
     }
 
     fn of_resource(resource: &Resource) -> Option<Identity> {

@@ -21,7 +21,7 @@ use trustlint_model::cel::{self, Alternative, AttributeMapping, Mapped};
 use trustlint_model::gcp::{self, FederatedMember, Member, ScopeKind, Selector};
 use trustlint_model::{
     ClaimCondition, ConditionValue, Facts, Grant, Identity, IdentityKind, Issuer, IssuerRef, MatchKind,
-    Operator, Permission, Piece, Trust,
+    NameKind, Operator, Permission, Piece, Trust,
 };
 use trustlint_syntax::{Node, NodeKind, parse_json};
 
@@ -286,7 +286,22 @@ impl<'p> Mapper<'p> {
     /// One trust on the pool per alternative of the provider's condition.
     fn pool_trusts(&self, provider: &Provider<'p>) -> Vec<Trust> {
         let (key, label) = self.pool_key(&provider.pool, provider.resource);
-        let identity = Identity { kind: IdentityKind::GcpWorkloadPool, key, label };
+        let mut identity = Identity::new(IdentityKind::GcpWorkloadPool, key, label);
+        // The path a login names: `.../workloadIdentityPools/POOL/providers/PROVIDER`.
+        let pool_id = match &provider.pool {
+            PoolRef::Id(id) => Some(id.clone()),
+            PoolRef::Resource(name) => self
+                .pool(name)
+                .and_then(|pool| pool.property("workloadIdentityPoolId"))
+                .and_then(|node| self.text(node)),
+            PoolRef::Unknown => None,
+        };
+        if let (Some(pool), Some(node)) =
+            (pool_id, provider.resource.property("workloadIdentityPoolProviderId"))
+            && let Some(id) = self.text(node)
+        {
+            identity = identity.with_name(NameKind::GcpProvider, format!("{pool}/{id}"), node.span);
+        }
         provider
             .alternatives
             .iter()
@@ -436,11 +451,13 @@ impl<'p> Mapper<'p> {
             return None;
         }
         let identity =
-            |key: String, label: String| Identity { kind: IdentityKind::GcpServiceAccount, key, label };
+            |key: String, label: String| Identity::new(IdentityKind::GcpServiceAccount, key, label);
         if let Some((resource, _)) =
             value.references(self.program).into_iter().find(|(r, _)| r.is(SERVICE_ACCOUNT))
         {
-            return Some(identity(format!("gcp-sa:{}", resource.name), resource.label()));
+            return Some(
+                self.named_account(identity(format!("gcp-sa:{}", resource.name), resource.label()), resource),
+            );
         }
         let Some(text) = value.text() else {
             let why = value.unknown_reason().unwrap_or_default();
@@ -457,10 +474,18 @@ impl<'p> Mapper<'p> {
             .filter(|sa| sa.property("accountId").and_then(|n| self.text(n)).as_deref() == Some(account_id))
             .collect();
         if let [only] = candidates.as_slice() {
-            return Some(identity(format!("gcp-sa:{}", only.name), only.label()));
+            return Some(self.named_account(identity(format!("gcp-sa:{}", only.name), only.label()), only));
         }
         let shown = email.unwrap_or(text);
         Some(identity(format!("gcp-sa-email:{shown}"), format!("service account `{shown}`")))
+    }
+
+    /// A service account identity with the account id its resource declares, which logins name.
+    fn named_account(&self, identity: Identity, account: &Resource) -> Identity {
+        match account.property("accountId").and_then(|node| self.text(node).map(|id| (id, node.span))) {
+            Some((id, span)) => identity.with_name(NameKind::GcpServiceAccount, id, span),
+            None => identity,
+        }
     }
 
     fn bindings(&self, resource: &Resource) -> Vec<Binding> {
@@ -594,11 +619,11 @@ impl<'p> Mapper<'p> {
                         }
                     }
                     Member::Federated(member) => {
-                        let identity = Identity {
-                            kind: IdentityKind::GcpFederatedIdentity,
-                            key: format!("gcp-principal:{}#{index}", resource.name),
-                            label: format!("the federated principal `{}`", at.value.display()),
-                        };
+                        let identity = Identity::new(
+                            IdentityKind::GcpFederatedIdentity,
+                            format!("gcp-principal:{}#{index}", resource.name),
+                            format!("the federated principal `{}`", at.value.display()),
+                        );
                         facts.trusts.extend(self.member_trusts(&identity, &member, at, resource));
                         facts.grants.push(grant(identity.key));
                     }

@@ -14,6 +14,8 @@ pub mod oidc_missing_subject;
 pub mod oidc_wildcard_subject;
 pub mod plaintext_config_secret;
 pub mod static_cloud_credentials;
+pub mod trust_broader_than_usage;
+pub mod trust_rejects_caller;
 
 use trustlint_core::{Finding, Location, Severity};
 use trustlint_model::{IdentityKind, Trust};
