@@ -21,7 +21,10 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DEFAULT_SCORER = os.path.normpath(os.path.join(ROOT, "..", "shared", "corpus", "score.py"))
+# The corpus sits beside the repository (`../shared/corpus`); from a worktree, one level higher.
+SCORER_CANDIDATES = [os.path.normpath(os.path.join(ROOT, *[".."] * depth, "shared", "corpus",
+                                                   "score.py")) for depth in (1, 2)]
+DEFAULT_SCORER = next((p for p in SCORER_CANDIDATES if os.path.isfile(p)), SCORER_CANDIDATES[0])
 
 
 def main():
