@@ -377,7 +377,7 @@ pub fn trusts_of(
                         trusts.push(Trust {
                             file: Arc::clone(file),
                             identity: identity.clone(),
-                            issuer: issuer_of(&resolved),
+                            issuer: issuer_of(&resolved).or_infer(&conditions),
                             issuer_span: principal.span,
                             statement_span: statement.span,
                             conditions,

@@ -13,6 +13,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use trustlint_core::{SourceFile, Span};
+use trustlint_model::condition::is_fill_in_placeholder;
 use trustlint_model::{Facts, Grant, Identity, IdentityKind, Permission, Piece, Trust};
 use trustlint_syntax::{Node, NodeKind, ScalarStyle, Step, parse_yaml};
 
@@ -395,6 +396,9 @@ impl<'t> Template<'t> {
                 return Resolved::unknown(format!("parameter `{name}` (read from SSM)"));
             }
             return match parameter.get("Default").and_then(Node::as_str) {
+                Some(default) if is_fill_in_placeholder(default) => Resolved::unknown(format!(
+                    "parameter `{name}` (its default `{default}` is a fill-in placeholder)"
+                )),
                 Some(default) => Resolved {
                     pieces: vec![Piece::Text(default.to_string())],
                     relies_on: Some(format!("the default of parameter `{name}`")),
@@ -1245,9 +1249,8 @@ Resources:
         let analysis = yaml(text);
         let trusts = &analysis.facts.trusts;
         assert_eq!(trusts.len(), 2);
-        assert!(
-            matches!(&trusts[0].issuer, IssuerRef::Unknown(why) if why == "the value imported from `github-oidc-arn`")
-        );
+        assert!(matches!(&trusts[0].issuer, IssuerRef::Inferred { from, .. }
+            if from == "the condition key `token.actions.githubusercontent.com:sub` (the value imported from `github-oidc-arn` could not be resolved)"));
         let subs: Vec<_> = trusts.iter().map(|t| t.conditions[0].values[0].text().unwrap()).collect();
         assert_eq!(subs, ["repo:acme/infra:environment:prod", "repo:acme/*"]);
     }

@@ -108,6 +108,24 @@ impl Operator {
     }
 }
 
+/// A default that only tells the reader what to fill in (`<YOUR_GITHUB_ORG>`, `YOUR_REPO_NAME`,
+/// `REPLACE_ME`, `{{org}}`): the deployed value is whatever the user writes there, so it is unknown,
+/// not a literal owner named `<YOUR_GITHUB_ORG>`.
+pub fn is_fill_in_placeholder(text: &str) -> bool {
+    let text = text.trim();
+    if text.len() > 2
+        && ((text.starts_with('<') && text.ends_with('>')) || (text.starts_with("{{") && text.ends_with("}}")))
+    {
+        return true;
+    }
+    let upper = text.to_ascii_uppercase();
+    let shouting = text.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    shouting
+        && ["YOUR_", "YOUR-", "REPLACE", "CHANGE_ME", "CHANGEME", "FILL_IN", "TODO"]
+            .iter()
+            .any(|marker| upper.contains(marker))
+}
+
 /// One piece of a value: literal text, or a hole that cannot be resolved statically.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Piece {
@@ -241,6 +259,16 @@ pub fn has_wildcard(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fill_in_placeholders() {
+        for text in ["<YOUR_GITHUB_ORG>", "<your-repo>", "YOUR_ORG_NAME", "REPLACE_ME", "{{ org }}"] {
+            assert!(is_fill_in_placeholder(text), "{text}");
+        }
+        for text in ["acme", "my-repo", "YOURS", "<", "Your_org", "repo:acme/*"] {
+            assert!(!is_fill_in_placeholder(text), "{text}");
+        }
+    }
 
     #[test]
     fn parses_operator_names() {

@@ -27,6 +27,11 @@ pub(crate) fn trust_finding(
     span: trustlint_core::Span,
     message: String,
 ) -> Finding {
+    let mut message = message;
+    if let Some(note) = trust.issuer.inferred_note() {
+        message.push(' ');
+        message.push_str(&note);
+    }
     let mut finding = Finding::new(ctx.meta.id, severity, Location::new(&trust.file, span), message);
     if !trust.statement_span.contains(span) || trust.statement_span != span {
         finding =

@@ -71,6 +71,11 @@ impl Rule for OidcWildcardSubject {
                     value.who,
                     trust.identity.label
                 );
+                if let Some(unknown) = &value.unknown_part {
+                    message.push_str(&format!(
+                        " (`…` could not be resolved statically: {unknown}; whatever it is, the known part admits this.)"
+                    ));
+                }
                 if let Some(relies_on) = &value.value.relies_on {
                     message.push_str(&format!(" (The value comes from {relies_on}.)"));
                 }
