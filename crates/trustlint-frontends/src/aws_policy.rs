@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use trustlint_core::{SourceFile, Span};
+use trustlint_model::admin::admin_power;
 use trustlint_model::condition::glob_matches;
 use trustlint_model::{
     ClaimCondition, ConditionValue, DroppedCondition, Facts, Grant, Identity, Issuer, IssuerRef, MatchKind,
@@ -145,6 +146,9 @@ pub fn split_placeholders(text: &str, what: &str) -> Resolved {
 
 const WEB_IDENTITY: &str = "sts:assumerolewithwebidentity";
 
+/// How a program value shows a part it could not resolve (see `trustlint_syntax::eval::display`).
+const UNRESOLVED: char = '…';
+
 /// Does an `Action` / `NotAction` list grant `sts:AssumeRoleWithWebIdentity`? `None` when unknown.
 fn grants_web_identity(statement: &Node, resolve: &dyn Resolve) -> Option<bool> {
     let (node, negated) = match (statement.get("Action"), statement.get("NotAction")) {
@@ -238,6 +242,13 @@ fn read_conditions(
                 Some((prefix, claim)) => (Some(prefix.to_string()), claim.to_ascii_lowercase()),
                 None => (None, key_entry.key.to_ascii_lowercase()),
             };
+            // A key a program computes (`${provider.url}:sub`, a name imported from elsewhere)
+            // shows its unresolved part as `…`. An unknown claim makes the block unreadable; an
+            // unknown prefix is the provider's own URL, so the claim is still this trust's.
+            if claim.contains(UNRESOLVED) {
+                return None;
+            }
+            let issuer_prefix = issuer_prefix.filter(|prefix| !prefix.contains(UNRESOLVED));
             let values = resolve
                 .items(&key_entry.value)
                 .into_iter()
@@ -380,6 +391,7 @@ pub fn trusts_of(
                             issuer: issuer_of(&resolved).or_infer(&conditions),
                             issuer_span: principal.span,
                             statement_span: statement.span,
+                            condition_span: block.filter(|node| !node.is_null()).map(|node| node.span),
                             conditions,
                             dropped,
                             conditions_unknown,
@@ -421,11 +433,23 @@ pub fn grants_of(
         };
         let actions = known(action_node);
         let resources = statement.get("Resource").map(known).unwrap_or_default();
+        let permission = Permission::Statement { actions, not_action, resources };
+        // Point at the element that grants admin power, not the whole list.
+        let span = admin_power(&permission)
+            .and_then(|power| power.element)
+            .and_then(|element| {
+                resolve
+                    .items(action_node)
+                    .into_iter()
+                    .find(|item| resolve.scalar(item).known().as_deref() == Some(element.as_str()))
+                    .map(|item| item.span)
+            })
+            .unwrap_or(action_node.span);
         grants.push(Grant {
             file: Arc::clone(file),
             identity_key: identity_key.to_string(),
-            permission: Permission::Statement { actions, not_action, resources },
-            span: action_node.span,
+            permission,
+            span,
             via: via.to_string(),
         });
     }

@@ -164,6 +164,10 @@ pub struct Trust {
     pub issuer_span: Span,
     /// The whole statement or resource that declares the trust.
     pub statement_span: Span,
+    /// The block that says who may get in, where a missing restriction is added: the IAM
+    /// `Condition`, the GCP `attributeCondition` or the binding's member. `None` when there is
+    /// none; findings then point at the statement.
+    pub condition_span: Option<Span>,
     /// Conjunction of conditions (each one a disjunction of its values).
     pub conditions: Vec<ClaimCondition>,
     /// Conditions written but dropped by JSON duplicate-key handling.
@@ -223,6 +227,9 @@ pub struct Grant {
 pub struct AdminPower {
     pub severity: Severity,
     pub what: String,
+    /// The list element that grants it (the action `"*"`, `iam:PassRole`), when one does: the
+    /// finding points there, not at the first element of the list.
+    pub element: Option<String>,
 }
 
 /// Which long-lived credential is wired in.

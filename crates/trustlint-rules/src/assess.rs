@@ -101,7 +101,7 @@ fn grade_partial<'a>(
     // A hole may stand for one name (`${Org}`) or a path (`${repository}` = `owner/name`): read
     // it both ways and keep the narrower grade the grammar accepts, a lower bound either way.
     let readings = [HOLE.to_string(), format!("{HOLE}/{HOLE}")];
-    let (probe, breadth, who, suggestion) = readings
+    let (_, breadth, who, suggestion) = readings
         .iter()
         .filter_map(|hole| {
             let probe: String = value
@@ -122,7 +122,7 @@ fn grade_partial<'a>(
     if breadth == Breadth::Exact {
         return None;
     }
-    let shown = |text: &str| text.replace(&format!("{HOLE}/{HOLE}"), "…").replace(HOLE, "…");
+    let shown = |text: &str| text.replace(HOLE, "…");
     let reasons = value.unknown_reasons();
     let mut distinct: Vec<&str> = Vec::new();
     for reason in reasons {
@@ -132,7 +132,7 @@ fn grade_partial<'a>(
     }
     Some(GradedValue {
         value,
-        text: shown(&probe),
+        text: value.display(),
         breadth,
         who: shown(&who),
         suggestion: suggestion.map(|s| shown(&s)),

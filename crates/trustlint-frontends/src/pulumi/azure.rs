@@ -209,6 +209,8 @@ impl Mapper<'_> {
             issuer,
             issuer_span: issuer_node.span,
             statement_span: resource.span,
+            // The credential resource itself says who gets in (its subject or expression).
+            condition_span: None,
             conditions,
             dropped: Vec::new(),
             conditions_unknown: unknown,

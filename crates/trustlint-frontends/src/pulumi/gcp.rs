@@ -86,6 +86,8 @@ struct Provider<'p> {
     alternatives: Vec<Alternative>,
     /// Set when the condition itself could not be resolved.
     condition_unknown: Option<String>,
+    /// The `attributeCondition` value, when written.
+    condition_span: Option<Span>,
     audience: ClaimCondition,
 }
 
@@ -225,6 +227,7 @@ impl<'p> Mapper<'p> {
             mapping,
             alternatives,
             condition_unknown,
+            condition_span: resource.property("attributeCondition").filter(|n| !n.is_null()).map(|n| n.span),
             audience,
         })
     }
@@ -298,6 +301,7 @@ impl<'p> Mapper<'p> {
                     Ok(Vec::new()),
                     provider.issuer_span,
                     provider.resource.span,
+                    provider.condition_span,
                 )
             })
             .collect()
@@ -311,6 +315,7 @@ impl<'p> Mapper<'p> {
         member: Result<Vec<ClaimCondition>, String>,
         issuer_span: Span,
         statement_span: Span,
+        condition_span: Option<Span>,
     ) -> Trust {
         let mut unknown: Vec<String> = Vec::new();
         unknown.extend(provider.condition_unknown.clone());
@@ -332,6 +337,7 @@ impl<'p> Mapper<'p> {
             issuer: provider.issuer.clone(),
             issuer_span,
             statement_span,
+            condition_span,
             conditions,
             dropped: Vec::new(),
             conditions_unknown: (!unknown.is_empty()).then(|| unknown.join("; ")),
@@ -394,6 +400,7 @@ impl<'p> Mapper<'p> {
                 )),
                 issuer_span: span,
                 statement_span: statement.span,
+                condition_span: Some(span),
                 conditions: Vec::new(),
                 dropped: Vec::new(),
                 conditions_unknown: Some("the pool's provider is not in this program".into()),
@@ -410,6 +417,8 @@ impl<'p> Mapper<'p> {
                     extra.clone(),
                     span,
                     statement.span,
+                    // The member names who may act as the identity.
+                    Some(span),
                 ));
             }
         }
@@ -563,6 +572,7 @@ impl<'p> Mapper<'p> {
             issuer: IssuerRef::Known(Issuer::recognise("https://accounts.google.com")),
             issuer_span: at.span,
             statement_span: statement.span,
+            condition_span: Some(at.span),
             conditions: Vec::new(),
             dropped: Vec::new(),
             conditions_unknown: None,

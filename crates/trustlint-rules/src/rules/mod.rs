@@ -40,6 +40,13 @@ pub(crate) fn trust_finding(
     finding
 }
 
+/// Where a missing restriction is added: the trust's condition block (IAM `Condition`, GCP
+/// `attributeCondition`, the binding's member), or the statement or resource when it has none.
+/// Never the principal, whose value may be a variable declared elsewhere.
+pub(crate) fn restriction_span(trust: &Trust) -> trustlint_core::Span {
+    trust.condition_span.unwrap_or(trust.statement_span)
+}
+
 /// "role `DeployRole`" / "this role", capitalised at the start of a sentence.
 pub(crate) fn capitalise(text: &str) -> String {
     // A resource type at the start (`aws.iam.Role "deploy"`) is code: its case is part of it.
