@@ -19,15 +19,17 @@ use trustlint_syntax::{Node, Part};
 pub struct Resolved {
     pub pieces: Vec<Piece>,
     pub relies_on: Option<String>,
+    /// Where the value is written, when elsewhere in the same file (a parameter's `Default`).
+    pub defined_at: Option<Span>,
 }
 
 impl Resolved {
     pub fn text(text: impl Into<String>) -> Self {
-        Resolved { pieces: vec![Piece::Text(text.into())], relies_on: None }
+        Resolved { pieces: vec![Piece::Text(text.into())], relies_on: None, defined_at: None }
     }
 
     pub fn unknown(why: impl Into<String>) -> Self {
-        Resolved { pieces: vec![Piece::Unknown(why.into())], relies_on: None }
+        Resolved { pieces: vec![Piece::Unknown(why.into())], relies_on: None, defined_at: None }
     }
 
     pub fn known(&self) -> Option<String> {
@@ -41,7 +43,7 @@ impl Resolved {
     }
 
     fn into_condition_value(self, span: Span) -> ConditionValue {
-        ConditionValue { pieces: self.pieces, span, relies_on: self.relies_on }
+        ConditionValue { pieces: self.pieces, span, relies_on: self.relies_on, defined_at: self.defined_at }
     }
 }
 
@@ -122,7 +124,7 @@ pub fn computed(parts: &[Part]) -> Resolved {
     if pieces.is_empty() {
         pieces.push(Piece::Text(String::new()));
     }
-    Resolved { pieces, relies_on: (!relies_on.is_empty()).then(|| relies_on.join(" and ")) }
+    Resolved { pieces, relies_on: (!relies_on.is_empty()).then(|| relies_on.join(" and ")), defined_at: None }
 }
 
 /// Split `a${x}b` into text and Unknown pieces (Terraform/`envsubst` templates, CloudFormation
@@ -141,7 +143,7 @@ pub fn split_placeholders(text: &str, what: &str) -> Resolved {
     if !rest.is_empty() || pieces.is_empty() {
         pieces.push(Piece::Text(rest.to_string()));
     }
-    Resolved { pieces, relies_on: None }
+    Resolved { pieces, relies_on: None, defined_at: None }
 }
 
 const WEB_IDENTITY: &str = "sts:assumerolewithwebidentity";

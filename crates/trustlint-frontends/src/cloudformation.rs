@@ -211,6 +211,7 @@ fn is_no_value(node: &Node) -> bool {
 struct Builder {
     pieces: Vec<Piece>,
     relies_on: Vec<String>,
+    defined_at: Option<Span>,
 }
 
 impl Builder {
@@ -232,6 +233,7 @@ impl Builder {
             }
         }
         self.relies(resolved.relies_on);
+        self.defined_at = self.defined_at.or(resolved.defined_at);
     }
 
     /// Notes are joined with " and " in `finish`; split them again so a parameter used twice is
@@ -249,7 +251,7 @@ impl Builder {
     fn finish(self) -> Resolved {
         let pieces = if self.pieces.is_empty() { vec![Piece::Text(String::new())] } else { self.pieces };
         let relies_on = if self.relies_on.is_empty() { None } else { Some(self.relies_on.join(" and ")) };
-        Resolved { pieces, relies_on }
+        Resolved { pieces, relies_on, defined_at: self.defined_at }
     }
 }
 
@@ -395,13 +397,15 @@ impl<'t> Template<'t> {
                 // The default names an SSM parameter; its value is read at deploy time.
                 return Resolved::unknown(format!("parameter `{name}` (read from SSM)"));
             }
-            return match parameter.get("Default").and_then(Node::as_str) {
+            let default_node = parameter.get("Default");
+            return match default_node.and_then(Node::as_str) {
                 Some(default) if is_fill_in_placeholder(default) => Resolved::unknown(format!(
                     "parameter `{name}` (its default `{default}` is a fill-in placeholder)"
                 )),
                 Some(default) => Resolved {
                     pieces: vec![Piece::Text(default.to_string())],
                     relies_on: Some(format!("the default of parameter `{name}`")),
+                    defined_at: default_node.map(|node| node.span),
                 },
                 None => Resolved::unknown(format!("parameter `{name}` (no default)")),
             };
@@ -653,6 +657,7 @@ impl<'t> Template<'t> {
                         .map(|member| Resolved {
                             pieces: vec![Piece::Text(member.trim().into())],
                             relies_on: relies_on.clone(),
+                            defined_at: parameter.get("Default").map(|node| node.span),
                         })
                         .collect(),
                 )
@@ -665,6 +670,7 @@ impl<'t> Template<'t> {
                 let values = text.split(separator.as_str()).map(|member| Resolved {
                     pieces: vec![Piece::Text(member.to_string())],
                     relies_on: source.relies_on.clone(),
+                    defined_at: source.defined_at,
                 });
                 Some(values.collect())
             }

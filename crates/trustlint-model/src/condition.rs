@@ -141,15 +141,18 @@ pub struct ConditionValue {
     pub span: Span,
     /// Set when the value was resolved through a default ("the default of parameter `Org`").
     pub relies_on: Option<String>,
+    /// Where the value is defined in the same file, when not at `span` (a parameter's
+    /// `Default`): the place to edit, shown as a related location.
+    pub defined_at: Option<Span>,
 }
 
 impl ConditionValue {
     pub fn known(text: impl Into<String>, span: Span) -> Self {
-        Self { pieces: vec![Piece::Text(text.into())], span, relies_on: None }
+        Self { pieces: vec![Piece::Text(text.into())], span, relies_on: None, defined_at: None }
     }
 
     pub fn unknown(why: impl Into<String>, span: Span) -> Self {
-        Self { pieces: vec![Piece::Unknown(why.into())], span, relies_on: None }
+        Self { pieces: vec![Piece::Unknown(why.into())], span, relies_on: None, defined_at: None }
     }
 
     /// The full text when no piece is unknown.
@@ -335,6 +338,7 @@ mod tests {
             ],
             span: Span::new(0, 1),
             relies_on: None,
+            defined_at: None,
         };
         assert_eq!(value.text(), None);
         assert_eq!(value.display(), "repo:…/*");

@@ -270,6 +270,7 @@ impl<'p> Mapper<'p> {
                     ],
                     span: oidc.span,
                     relies_on: None,
+                    defined_at: None,
                 };
                 (vec![value], oidc.span, "the provider's default audience")
             }

@@ -207,7 +207,7 @@ impl ProgramResolver<'_> {
                 }
                 first = false;
             }
-            return Resolved { pieces, relies_on: url.relies_on };
+            return Resolved { pieces, relies_on: url.relies_on, defined_at: None };
         }
         // Names are known when written out (`name: "deploy"`); AWS IAM `id` equals the name.
         let named_output =
@@ -243,7 +243,7 @@ impl ProgramResolver<'_> {
                 if pieces.is_empty() {
                     pieces.push(Piece::Text(String::new()));
                 }
-                Resolved { pieces, relies_on: (!notes.is_empty()).then(|| notes.join(" and ")) }
+                Resolved { pieces, relies_on: (!notes.is_empty()).then(|| notes.join(" and ")), defined_at: None }
             }
             NodeKind::Scalar(scalar) => Resolved::text(scalar.value.clone()),
             NodeKind::Seq(_) | NodeKind::Map(_) => {

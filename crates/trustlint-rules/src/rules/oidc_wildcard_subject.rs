@@ -1,7 +1,7 @@
 //! `oidc-wildcard-subject`: a subject restriction broader than one repository plus one ref or
 //! environment (or the issuer's equivalent), graded by how much it admits.
 
-use trustlint_core::{Confidence, Finding, Severity};
+use trustlint_core::{Confidence, Finding, Location, Severity};
 use trustlint_model::subject::Breadth;
 use trustlint_model::{Facts, IdentityKind, Tenancy};
 
@@ -106,6 +106,11 @@ impl Rule for OidcWildcardSubject {
                 };
                 let mut finding =
                     trust_finding(ctx, trust, severity, value.value.span, message).with_help(help);
+                // A value written elsewhere (a parameter's default) is edited there.
+                if let Some(defined_at) = value.value.defined_at.filter(|at| *at != value.value.span) {
+                    finding = finding
+                        .with_related(Location::new(&trust.file, defined_at), "the value is defined here");
+                }
                 if scope.partly_unknown {
                     finding = finding.with_confidence(Confidence::Medium);
                     finding
