@@ -402,6 +402,9 @@ impl<'t> Template<'t> {
                 Some(default) if is_fill_in_placeholder(default) => Resolved::unknown(format!(
                     "parameter `{name}` (its default `{default}` is a fill-in placeholder)"
                 )),
+                // An empty default means "not set": templates test it in `Conditions` and use the
+                // parameter only in the branch where it is set.
+                Some("") => Resolved::unknown(format!("parameter `{name}` (empty default)")),
                 Some(default) => Resolved {
                     pieces: vec![Piece::Text(default.to_string())],
                     relies_on: Some(format!("the default of parameter `{name}`")),

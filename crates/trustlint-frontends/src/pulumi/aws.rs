@@ -307,7 +307,24 @@ fn shift(node: &mut Node, by: usize) {
 pub fn invoke(path: &[String], args: &Node, span: Span) -> Option<Node> {
     let [module, function] = path else { return None };
     let function = function.to_ascii_lowercase().replace('_', "");
-    if module != "iam" || !matches!(function.as_str(), "getpolicydocument" | "getpolicydocumentoutput") {
+    if module != "iam" {
+        return None;
+    }
+    // Looking up a policy or role by its ARN or name returns what it was given:
+    // `aws.iam.getPolicy({arn}).then(p => p.arn)` is that ARN.
+    if let Some(outputs) = match function.as_str() {
+        "getpolicy" | "getpolicyoutput" => Some(&["arn", "name"][..]),
+        "getrole" | "getroleoutput" => Some(&["name"][..]),
+        _ => None,
+    } {
+        let entries: Vec<Entry> = outputs
+            .iter()
+            .filter_map(|key| args.entry(key))
+            .map(|entry| Entry { key: entry.key.clone(), key_span: entry.key_span, value: entry.value.clone() })
+            .collect();
+        return (!entries.is_empty()).then(|| Node { kind: NodeKind::Map(entries), span, tag: None });
+    }
+    if !matches!(function.as_str(), "getpolicydocument" | "getpolicydocumentoutput") {
         return None;
     }
     let document = policy_document(args, span);
