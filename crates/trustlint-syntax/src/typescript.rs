@@ -616,6 +616,11 @@ impl<'t> Lower<'t> {
                 else {
                     return Expr::Unsupported("a member expression", span);
                 };
+                // tree-sitter reads `x as aws.iam.RoleArgs` as `(x as aws.iam).RoleArgs`: a
+                // member of an unparenthesised `as`/`satisfies` is the rest of its type.
+                if matches!(object.kind(), "as_expression" | "satisfies_expression") {
+                    return self.expr(object, depth);
+                }
                 Expr::Member {
                     object: Box::new(self.expr(object, depth)),
                     name: self.source(property).to_string(),
@@ -836,6 +841,9 @@ impl<'t> Lower<'t> {
 fn is_type(kind: &str) -> bool {
     kind.ends_with("_type")
         || kind == "type_identifier"
+        // `x as aws.iam.RoleArgs`
+        || kind == "nested_type_identifier"
+        || kind == "type_arguments"
         || kind == "predefined_type"
         || kind == "type_annotation"
 }
@@ -870,6 +878,13 @@ fn unescape(escape: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dotted_type_after_as_keeps_the_value() {
+        let parsed = parse_typescript("f({ a: 1 } as aws.iam.RoleArgs);", false);
+        let Stmt::Expr(Expr::Call { args, .. }) = &parsed.module.body[0] else { panic!() };
+        assert!(matches!(&args[0], Arg::Positional(Expr::Object(..))), "{args:?}");
+    }
 
     #[test]
     fn awaited_dynamic_imports_are_imports() {
