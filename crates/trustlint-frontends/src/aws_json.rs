@@ -136,7 +136,7 @@ mod tests {
     }
 
     #[test]
-    fn template_principal_is_unknown() {
+    fn template_principal_is_inferred_from_the_condition_keys() {
         let text = r#"{"Statement":[{"Effect":"Allow","Action":"sts:AssumeRoleWithWebIdentity",
 "Principal":{"Federated": ${provider_arn}},
 "Condition":{"StringLike":{"token.actions.githubusercontent.com:sub":"repo:${org}/*"}}}]}"#;
@@ -144,7 +144,9 @@ mod tests {
         let analysis = analyze(&file, true);
         assert!(analysis.problems.is_empty(), "{:?}", analysis.problems);
         let trust = &analysis.facts.trusts[0];
-        assert!(matches!(trust.issuer, IssuerRef::Unknown(_)));
+        let IssuerRef::Inferred { issuer, from } = &trust.issuer else { panic!("{:?}", trust.issuer) };
+        assert_eq!(issuer.host_path, "token.actions.githubusercontent.com");
+        assert!(from.contains("token.actions.githubusercontent.com:sub") && from.contains("${provider_arn}"), "{from}");
         assert_eq!(trust.conditions[0].values[0].text(), None);
     }
 

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use trustlint_core::{SourceFile, Span};
+use trustlint_model::admin::admin_power;
 use trustlint_model::condition::glob_matches;
 use trustlint_model::{
     ClaimCondition, ConditionValue, DroppedCondition, Facts, Grant, Identity, Issuer, IssuerRef, MatchKind,
@@ -18,15 +19,17 @@ use trustlint_syntax::{Node, Part};
 pub struct Resolved {
     pub pieces: Vec<Piece>,
     pub relies_on: Option<String>,
+    /// Where the value is written, when elsewhere in the same file (a parameter's `Default`).
+    pub defined_at: Option<Span>,
 }
 
 impl Resolved {
     pub fn text(text: impl Into<String>) -> Self {
-        Resolved { pieces: vec![Piece::Text(text.into())], relies_on: None }
+        Resolved { pieces: vec![Piece::Text(text.into())], relies_on: None, defined_at: None }
     }
 
     pub fn unknown(why: impl Into<String>) -> Self {
-        Resolved { pieces: vec![Piece::Unknown(why.into())], relies_on: None }
+        Resolved { pieces: vec![Piece::Unknown(why.into())], relies_on: None, defined_at: None }
     }
 
     pub fn known(&self) -> Option<String> {
@@ -40,7 +43,7 @@ impl Resolved {
     }
 
     fn into_condition_value(self, span: Span) -> ConditionValue {
-        ConditionValue { pieces: self.pieces, span, relies_on: self.relies_on }
+        ConditionValue { pieces: self.pieces, span, relies_on: self.relies_on, defined_at: self.defined_at }
     }
 }
 
@@ -121,7 +124,7 @@ pub fn computed(parts: &[Part]) -> Resolved {
     if pieces.is_empty() {
         pieces.push(Piece::Text(String::new()));
     }
-    Resolved { pieces, relies_on: (!relies_on.is_empty()).then(|| relies_on.join(" and ")) }
+    Resolved { pieces, relies_on: (!relies_on.is_empty()).then(|| relies_on.join(" and ")), defined_at: None }
 }
 
 /// Split `a${x}b` into text and Unknown pieces (Terraform/`envsubst` templates, CloudFormation
@@ -140,10 +143,13 @@ pub fn split_placeholders(text: &str, what: &str) -> Resolved {
     if !rest.is_empty() || pieces.is_empty() {
         pieces.push(Piece::Text(rest.to_string()));
     }
-    Resolved { pieces, relies_on: None }
+    Resolved { pieces, relies_on: None, defined_at: None }
 }
 
 const WEB_IDENTITY: &str = "sts:assumerolewithwebidentity";
+
+/// How a program value shows a part it could not resolve (see `trustlint_syntax::eval::display`).
+const UNRESOLVED: char = '…';
 
 /// Does an `Action` / `NotAction` list grant `sts:AssumeRoleWithWebIdentity`? `None` when unknown.
 fn grants_web_identity(statement: &Node, resolve: &dyn Resolve) -> Option<bool> {
@@ -238,6 +244,13 @@ fn read_conditions(
                 Some((prefix, claim)) => (Some(prefix.to_string()), claim.to_ascii_lowercase()),
                 None => (None, key_entry.key.to_ascii_lowercase()),
             };
+            // A key a program computes (`${provider.url}:sub`, a name imported from elsewhere)
+            // shows its unresolved part as `…`. An unknown claim makes the block unreadable; an
+            // unknown prefix is the provider's own URL, so the claim is still this trust's.
+            if claim.contains(UNRESOLVED) {
+                return None;
+            }
+            let issuer_prefix = issuer_prefix.filter(|prefix| !prefix.contains(UNRESOLVED));
             let values = resolve
                 .items(&key_entry.value)
                 .into_iter()
@@ -377,9 +390,10 @@ pub fn trusts_of(
                         trusts.push(Trust {
                             file: Arc::clone(file),
                             identity: identity.clone(),
-                            issuer: issuer_of(&resolved),
+                            issuer: issuer_of(&resolved).or_infer(&conditions),
                             issuer_span: principal.span,
                             statement_span: statement.span,
+                            condition_span: block.filter(|node| !node.is_null()).map(|node| node.span),
                             conditions,
                             dropped,
                             conditions_unknown,
@@ -421,11 +435,23 @@ pub fn grants_of(
         };
         let actions = known(action_node);
         let resources = statement.get("Resource").map(known).unwrap_or_default();
+        let permission = Permission::Statement { actions, not_action, resources };
+        // Point at the element that grants admin power, not the whole list.
+        let span = admin_power(&permission)
+            .and_then(|power| power.element)
+            .and_then(|element| {
+                resolve
+                    .items(action_node)
+                    .into_iter()
+                    .find(|item| resolve.scalar(item).known().as_deref() == Some(element.as_str()))
+                    .map(|item| item.span)
+            })
+            .unwrap_or(action_node.span);
         grants.push(Grant {
             file: Arc::clone(file),
             identity_key: identity_key.to_string(),
-            permission: Permission::Statement { actions, not_action, resources },
-            span: action_node.span,
+            permission,
+            span,
             via: via.to_string(),
         });
     }

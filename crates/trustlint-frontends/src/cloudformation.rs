@@ -13,6 +13,7 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use trustlint_core::{SourceFile, Span};
+use trustlint_model::condition::is_fill_in_placeholder;
 use trustlint_model::{Facts, Grant, Identity, IdentityKind, NameKind, Permission, Piece, Trust};
 use trustlint_syntax::{Node, NodeKind, ScalarStyle, Step, parse_yaml};
 
@@ -216,6 +217,7 @@ fn is_no_value(node: &Node) -> bool {
 struct Builder {
     pieces: Vec<Piece>,
     relies_on: Vec<String>,
+    defined_at: Option<Span>,
 }
 
 impl Builder {
@@ -237,6 +239,7 @@ impl Builder {
             }
         }
         self.relies(resolved.relies_on);
+        self.defined_at = self.defined_at.or(resolved.defined_at);
     }
 
     /// Notes are joined with " and " in `finish`; split them again so a parameter used twice is
@@ -254,7 +257,7 @@ impl Builder {
     fn finish(self) -> Resolved {
         let pieces = if self.pieces.is_empty() { vec![Piece::Text(String::new())] } else { self.pieces };
         let relies_on = if self.relies_on.is_empty() { None } else { Some(self.relies_on.join(" and ")) };
-        Resolved { pieces, relies_on }
+        Resolved { pieces, relies_on, defined_at: self.defined_at }
     }
 }
 
@@ -400,10 +403,18 @@ impl<'t> Template<'t> {
                 // The default names an SSM parameter; its value is read at deploy time.
                 return Resolved::unknown(format!("parameter `{name}` (read from SSM)"));
             }
-            return match parameter.get("Default").and_then(Node::as_str) {
+            let default_node = parameter.get("Default");
+            return match default_node.and_then(Node::as_str) {
+                Some(default) if is_fill_in_placeholder(default) => Resolved::unknown(format!(
+                    "parameter `{name}` (its default `{default}` is a fill-in placeholder)"
+                )),
+                // An empty default means "not set": templates test it in `Conditions` and use the
+                // parameter only in the branch where it is set.
+                Some("") => Resolved::unknown(format!("parameter `{name}` (empty default)")),
                 Some(default) => Resolved {
                     pieces: vec![Piece::Text(default.to_string())],
                     relies_on: Some(format!("the default of parameter `{name}`")),
+                    defined_at: default_node.map(|node| node.span),
                 },
                 None => Resolved::unknown(format!("parameter `{name}` (no default)")),
             };
@@ -655,6 +666,7 @@ impl<'t> Template<'t> {
                         .map(|member| Resolved {
                             pieces: vec![Piece::Text(member.trim().into())],
                             relies_on: relies_on.clone(),
+                            defined_at: parameter.get("Default").map(|node| node.span),
                         })
                         .collect(),
                 )
@@ -667,6 +679,7 @@ impl<'t> Template<'t> {
                 let values = text.split(separator.as_str()).map(|member| Resolved {
                     pieces: vec![Piece::Text(member.to_string())],
                     relies_on: source.relies_on.clone(),
+                    defined_at: source.defined_at,
                 });
                 Some(values.collect())
             }
@@ -1251,9 +1264,8 @@ Resources:
         let analysis = yaml(text);
         let trusts = &analysis.facts.trusts;
         assert_eq!(trusts.len(), 2);
-        assert!(
-            matches!(&trusts[0].issuer, IssuerRef::Unknown(why) if why == "the value imported from `github-oidc-arn`")
-        );
+        assert!(matches!(&trusts[0].issuer, IssuerRef::Inferred { from, .. }
+            if from == "the condition key `token.actions.githubusercontent.com:sub` (the value imported from `github-oidc-arn` could not be resolved)"));
         let subs: Vec<_> = trusts.iter().map(|t| t.conditions[0].values[0].text().unwrap()).collect();
         assert_eq!(subs, ["repo:acme/infra:environment:prod", "repo:acme/*"]);
     }

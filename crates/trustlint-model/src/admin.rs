@@ -17,7 +17,11 @@ pub fn admin_power(permission: &Permission) -> Option<AdminPower> {
 }
 
 fn power(severity: Severity, what: impl Into<String>) -> Option<AdminPower> {
-    Some(AdminPower { severity, what: what.into() })
+    Some(AdminPower { severity, what: what.into(), element: None })
+}
+
+fn power_by(severity: Severity, what: impl Into<String>, element: &str) -> Option<AdminPower> {
+    Some(AdminPower { severity, what: what.into(), element: Some(element.to_string()) })
 }
 
 /// AWS managed policies by name (the part after `:policy/`); the partition may be anything.
@@ -50,9 +54,8 @@ fn statement(actions: &[String], not_action: bool, resources: &[String]) -> Opti
             "every action except those listed in `NotAction`, on every resource",
         );
     }
-    let lower: Vec<String> = actions.iter().map(|a| a.to_ascii_lowercase()).collect();
-    if lower.iter().any(|a| a == "*" || a == "*:*") {
-        return power(Severity::Critical, "`Action: \"*\"` on every resource");
+    if let Some(all) = actions.iter().find(|a| *a == "*" || *a == "*:*") {
+        return power_by(Severity::Critical, "`Action: \"*\"` on every resource", all);
     }
     const HIGH: &[&str] = &[
         "iam:*",
@@ -70,11 +73,10 @@ fn statement(actions: &[String], not_action: bool, resources: &[String]) -> Opti
         "sts:*",
     ];
     if let Some(action) = actions.iter().find(|a| HIGH.contains(&a.to_ascii_lowercase().as_str())) {
-        return power(Severity::High, format!("`{action}` on every resource (can escalate to admin)"));
+        return power_by(Severity::High, format!("`{action}` on every resource (can escalate to admin)"), action);
     }
-    if let Some(action) = actions.iter().find(|a| a.ends_with(":*") && a.len() > 2) {
-        return power(Severity::Medium, format!("`{action}` on every resource"));
-    }
+    // A service-wide grant (`s3:*`, `logs:*`, `ec2:*` on `*`) is broad but not admin: it cannot
+    // change who the identity is or what it may do.
     None
 }
 
@@ -153,7 +155,10 @@ mod tests {
         assert_eq!(grade(st(&["iam:ListRoles"], true, &["*"])), Some(Severity::Critical));
         assert_eq!(grade(st(&["iam:*"], false, &["*"])), Some(Severity::High));
         assert_eq!(grade(st(&["iam:PassRole"], false, &["*"])), Some(Severity::High));
-        assert_eq!(grade(st(&["s3:*"], false, &["*"])), Some(Severity::Medium));
+        assert_eq!(grade(st(&["s3:*"], false, &["*"])), None);
+        assert_eq!(grade(st(&["logs:*", "ec2:*"], false, &["*"])), None);
+        let escalation = admin_power(&st(&["s3:GetObject", "iam:PassRole"], false, &["*"])).unwrap();
+        assert_eq!(escalation.element.as_deref(), Some("iam:PassRole"));
         assert_eq!(grade(st(&["*"], false, &["arn:aws:s3:::bucket/*"])), None);
         assert_eq!(grade(st(&["s3:PutObject"], false, &["*"])), None);
     }

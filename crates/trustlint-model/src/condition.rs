@@ -108,6 +108,24 @@ impl Operator {
     }
 }
 
+/// A default that only tells the reader what to fill in (`<YOUR_GITHUB_ORG>`, `YOUR_REPO_NAME`,
+/// `REPLACE_ME`, `{{org}}`): the deployed value is whatever the user writes there, so it is unknown,
+/// not a literal owner named `<YOUR_GITHUB_ORG>`.
+pub fn is_fill_in_placeholder(text: &str) -> bool {
+    let text = text.trim();
+    if text.len() > 2
+        && ((text.starts_with('<') && text.ends_with('>')) || (text.starts_with("{{") && text.ends_with("}}")))
+    {
+        return true;
+    }
+    let upper = text.to_ascii_uppercase();
+    let shouting = text.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_' || c == '-');
+    shouting
+        && ["YOUR_", "YOUR-", "REPLACE", "CHANGE_ME", "CHANGEME", "FILL_IN", "TODO"]
+            .iter()
+            .any(|marker| upper.contains(marker))
+}
+
 /// One piece of a value: literal text, or a hole that cannot be resolved statically.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Piece {
@@ -123,15 +141,18 @@ pub struct ConditionValue {
     pub span: Span,
     /// Set when the value was resolved through a default ("the default of parameter `Org`").
     pub relies_on: Option<String>,
+    /// Where the value is defined in the same file, when not at `span` (a parameter's
+    /// `Default`): the place to edit, shown as a related location.
+    pub defined_at: Option<Span>,
 }
 
 impl ConditionValue {
     pub fn known(text: impl Into<String>, span: Span) -> Self {
-        Self { pieces: vec![Piece::Text(text.into())], span, relies_on: None }
+        Self { pieces: vec![Piece::Text(text.into())], span, relies_on: None, defined_at: None }
     }
 
     pub fn unknown(why: impl Into<String>, span: Span) -> Self {
-        Self { pieces: vec![Piece::Unknown(why.into())], span, relies_on: None }
+        Self { pieces: vec![Piece::Unknown(why.into())], span, relies_on: None, defined_at: None }
     }
 
     /// The full text when no piece is unknown.
@@ -243,6 +264,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn fill_in_placeholders() {
+        for text in ["<YOUR_GITHUB_ORG>", "<your-repo>", "YOUR_ORG_NAME", "REPLACE_ME", "{{ org }}"] {
+            assert!(is_fill_in_placeholder(text), "{text}");
+        }
+        for text in ["acme", "my-repo", "YOURS", "<", "Your_org", "repo:acme/*"] {
+            assert!(!is_fill_in_placeholder(text), "{text}");
+        }
+    }
+
+    #[test]
     fn parses_operator_names() {
         let cases: &[(&str, MatchKind, bool, bool, SetQualifier)] = &[
             ("StringEquals", MatchKind::Exact, false, false, SetQualifier::None),
@@ -307,6 +338,7 @@ mod tests {
             ],
             span: Span::new(0, 1),
             relies_on: None,
+            defined_at: None,
         };
         assert_eq!(value.text(), None);
         assert_eq!(value.display(), "repo:…/*");

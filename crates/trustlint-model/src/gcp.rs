@@ -242,7 +242,7 @@ impl FederatedMember {
             issuer_prefix: None,
             claim: claim.to_ascii_lowercase(),
             operator,
-            values: vec![ConditionValue { pieces: value.clone(), span, relies_on: None }],
+            values: vec![ConditionValue { pieces: value.clone(), span, relies_on: None, defined_at: None }],
             key_span: span,
             operator_span: span,
             from_deny: false,

@@ -111,10 +111,13 @@ impl NameKind {
     }
 }
 
-/// The issuer of a trust: recognised, or not resolvable statically.
+/// The issuer of a trust: recognised, inferred from the conditions, or not resolvable statically.
 #[derive(Clone, Debug)]
 pub enum IssuerRef {
     Known(Issuer),
+    /// The principal could not be resolved (a placeholder, an import, an Output), but the
+    /// conditions say whose tokens they test: `from` names the evidence, for messages.
+    Inferred { issuer: Issuer, from: String },
     /// Why it could not be resolved (`!Ref GithubOidc` to a provider with no URL, an Output).
     Unknown(String),
 }
@@ -122,10 +125,83 @@ pub enum IssuerRef {
 impl IssuerRef {
     pub fn known(&self) -> Option<&Issuer> {
         match self {
-            IssuerRef::Known(issuer) => Some(issuer),
+            IssuerRef::Known(issuer) | IssuerRef::Inferred { issuer, .. } => Some(issuer),
             IssuerRef::Unknown(_) => None,
         }
     }
+
+    /// An Unknown issuer becomes Inferred when the conditions name one (see [`infer_issuer`]).
+    pub fn or_infer(self, conditions: &[ClaimCondition]) -> IssuerRef {
+        match self {
+            IssuerRef::Unknown(why) => match infer_issuer(conditions) {
+                Some((issuer, evidence)) => {
+                    IssuerRef::Inferred { issuer, from: format!("{evidence} ({why} could not be resolved)") }
+                }
+                None => IssuerRef::Unknown(why),
+            },
+            known => known,
+        }
+    }
+
+    /// "The issuer (GitHub Actions) was inferred from ...", for messages; `None` unless inferred.
+    pub fn inferred_note(&self) -> Option<String> {
+        match self {
+            IssuerRef::Inferred { issuer, from } => {
+                Some(format!("The issuer ({}) was inferred from {from}.", issuer.name()))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Whose tokens a trust tests, read from its conditions when the principal cannot be resolved:
+/// AWS condition keys carry the provider's host and path as prefix
+/// (`token.actions.githubusercontent.com:sub`), and every key must name the same one (a key of
+/// another issuer is absent from the request); without prefixes, a subject in a grammar only one
+/// shared issuer uses (`repo:owner/name:...` is GitHub's, `pulumi:...` Pulumi Cloud's).
+pub fn infer_issuer(conditions: &[ClaimCondition]) -> Option<(Issuer, String)> {
+    let mut prefixed: Option<(&str, &str)> = None;
+    for condition in conditions {
+        let Some(prefix) = condition.issuer_prefix.as_deref() else { continue };
+        if !is_plain_host_path(prefix) {
+            return None;
+        }
+        match prefixed {
+            Some((seen, _)) if !seen.eq_ignore_ascii_case(prefix) => return None,
+            Some(_) => {}
+            None => prefixed = Some((prefix, condition.key.as_str())),
+        }
+    }
+    if let Some((prefix, key)) = prefixed {
+        return Some((Issuer::recognise(prefix), format!("the condition key `{key}`")));
+    }
+    let subjects = conditions.iter().filter(|c| c.claim == "sub").flat_map(|c| &c.values);
+    let mut inferred: Option<(&str, String)> = None;
+    for value in subjects {
+        let Some(crate::condition::Piece::Text(head)) = value.pieces.first() else { continue };
+        let url = if head.starts_with("repo:") {
+            "token.actions.githubusercontent.com"
+        } else if head.starts_with("pulumi:") {
+            "api.pulumi.com/oidc"
+        } else {
+            return None;
+        };
+        match &inferred {
+            Some((seen, _)) if *seen != url => return None,
+            Some(_) => {}
+            None => inferred = Some((url, format!("the subject grammar of `{}`", value.display()))),
+        }
+    }
+    inferred.map(|(url, evidence)| (Issuer::recognise(url), evidence))
+}
+
+/// A condition-key prefix that is a literal host and path (not a placeholder or expression).
+fn is_plain_host_path(prefix: &str) -> bool {
+    let host = prefix.split('/').next().unwrap_or("");
+    host.contains('.')
+        && prefix
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '/' | ':'))
 }
 
 /// One way in: tokens from `issuer` may become `identity` when every condition holds.
@@ -138,6 +214,10 @@ pub struct Trust {
     pub issuer_span: Span,
     /// The whole statement or resource that declares the trust.
     pub statement_span: Span,
+    /// The block that says who may get in, where a missing restriction is added: the IAM
+    /// `Condition`, the GCP `attributeCondition` or the binding's member. `None` when there is
+    /// none; findings then point at the statement.
+    pub condition_span: Option<Span>,
     /// Conjunction of conditions (each one a disjunction of its values).
     pub conditions: Vec<ClaimCondition>,
     /// Conditions written but dropped by JSON duplicate-key handling.
@@ -197,6 +277,9 @@ pub struct Grant {
 pub struct AdminPower {
     pub severity: Severity,
     pub what: String,
+    /// The list element that grants it (the action `"*"`, `iam:PassRole`), when one does: the
+    /// finding points there, not at the first element of the list.
+    pub element: Option<String>,
 }
 
 /// Which long-lived credential is wired in.

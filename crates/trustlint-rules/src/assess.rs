@@ -2,7 +2,7 @@
 
 use trustlint_model::condition::has_wildcard;
 use trustlint_model::subject::{self, Breadth, SubjectVerdict};
-use trustlint_model::{ClaimCondition, ConditionValue, Issuer, MatchKind, Trust};
+use trustlint_model::{ClaimCondition, ConditionValue, Issuer, MatchKind, Piece, Trust};
 
 /// Claims every token of a recognised issuer carries: `IfExists` and `ForAllValues:` still
 /// restrict them (the "absent" case never happens), though both are flagged as fragile.
@@ -36,6 +36,9 @@ pub struct GradedValue<'a> {
     pub breadth: Breadth,
     pub who: String,
     pub suggestion: Option<String>,
+    /// Set when the value has holes that could not be resolved statically: what they stand for.
+    /// The breadth is then judged on the known text alone, a lower bound.
+    pub unknown_part: Option<String>,
 }
 
 /// The breadth of one condition: the widest of its values (values are OR-ed).
@@ -60,6 +63,7 @@ pub fn grade<'a>(issuer: &Issuer, condition: &'a ClaimCondition) -> GradedCondit
         let Some(text) = value.text() else {
             unknown.extend(value.unknown_reasons().into_iter().map(str::to_string));
             unresolved = true;
+            values.extend(grade_partial(issuer, condition, value));
             continue;
         };
         // A wildcard under an exact operator is reported by `oidc-condition-never-matches`;
@@ -68,7 +72,7 @@ pub fn grade<'a>(issuer: &Issuer, condition: &'a ClaimCondition) -> GradedCondit
         let (text, glob) = condition.operator.pattern(&text);
         match subject::assess(&issuer.kind, &condition.claim, &text, glob) {
             SubjectVerdict::Scoped { breadth, who, suggestion } => {
-                values.push(GradedValue { value, text, breadth, who, suggestion })
+                values.push(GradedValue { value, text, breadth, who, suggestion, unknown_part: None })
             }
             SubjectVerdict::OutsideGrammar { .. } => {}
             SubjectVerdict::Unrecognised => unresolved = true,
@@ -76,6 +80,64 @@ pub fn grade<'a>(issuer: &Issuer, condition: &'a ClaimCondition) -> GradedCondit
     }
     let breadth = values.iter().map(|v| v.breadth).max();
     GradedCondition { condition, breadth, values, unknown, partly_unknown: unresolved }
+}
+
+/// A name no real owner, repository, project, ref or environment uses, standing for one hole of a
+/// partly known value while the known text is read with the issuer's grammar.
+const HOLE: &str = "trustlintunknownhole";
+
+/// Judge a value with unknown holes (`repo:${Org}/${Repo}:*`) on its known text: each hole is
+/// read as one plain name, so the grade is what the known part admits whatever the holes are
+/// (a hole could only widen it). Only a grade wider than exact counts; an exact-looking partial
+/// value says nothing (the hole might be `*`).
+fn grade_partial<'a>(
+    issuer: &Issuer,
+    condition: &'a ClaimCondition,
+    value: &'a ConditionValue,
+) -> Option<GradedValue<'a>> {
+    if value.pieces.iter().all(|piece| matches!(piece, Piece::Unknown(_))) {
+        return None;
+    }
+    // A hole may stand for one name (`${Org}`) or a path (`${repository}` = `owner/name`): read
+    // it both ways and keep the narrower grade the grammar accepts, a lower bound either way.
+    let readings = [HOLE.to_string(), format!("{HOLE}/{HOLE}")];
+    let (_, breadth, who, suggestion) = readings
+        .iter()
+        .filter_map(|hole| {
+            let probe: String = value
+                .pieces
+                .iter()
+                .map(|piece| match piece {
+                    Piece::Text(text) => text.as_str(),
+                    Piece::Unknown(_) => hole.as_str(),
+                })
+                .collect();
+            let (probe, glob) = condition.operator.pattern(&probe);
+            match subject::assess(&issuer.kind, &condition.claim, &probe, glob) {
+                SubjectVerdict::Scoped { breadth, who, suggestion } => Some((probe, breadth, who, suggestion)),
+                _ => None,
+            }
+        })
+        .min_by_key(|(_, breadth, ..)| *breadth)?;
+    if breadth == Breadth::Exact {
+        return None;
+    }
+    let shown = |text: &str| text.replace(HOLE, "…");
+    let reasons = value.unknown_reasons();
+    let mut distinct: Vec<&str> = Vec::new();
+    for reason in reasons {
+        if !distinct.contains(&reason) {
+            distinct.push(reason);
+        }
+    }
+    Some(GradedValue {
+        value,
+        text: value.display(),
+        breadth,
+        who: shown(&who),
+        suggestion: suggestion.map(|s| shown(&s)),
+        unknown_part: Some(distinct.join(", ")),
+    })
 }
 
 /// The subject side of a trust as a whole.

@@ -128,7 +128,7 @@ impl<'t> Lower<'t> {
                 {
                     let Some(name) = declarator.child_by_field_name("name") else { continue };
                     let value = declarator.child_by_field_name("value");
-                    // `const aws = require("@pulumi/aws")`.
+                    // `const aws = require("@pulumi/aws")`, `const m = await import("./infra/m")`.
                     if let (Some(value), "identifier") = (value, name.kind())
                         && let Some(module) = self.require_call(value)
                     {
@@ -138,6 +138,17 @@ impl<'t> Lower<'t> {
                             span,
                         });
                         continue;
+                    }
+                    // `const { a, b: c } = await import("./infra/m")` (SST's `run()` loads its
+                    // modules this way): named imports.
+                    if let (Some(value), "object_pattern") = (value, name.kind())
+                        && let Some(module) = self.require_call(value)
+                    {
+                        let bindings = self.pattern_bindings(name);
+                        if !bindings.is_empty() {
+                            out.push(Stmt::Import { module, bindings, span });
+                            continue;
+                        }
                     }
                     out.push(Stmt::Let {
                         pattern: self.pattern(name, depth),
@@ -314,16 +325,53 @@ impl<'t> Lower<'t> {
 
     /// `require("module")` -> the module specifier.
     fn require_call(&self, node: TsNode<'_>) -> Option<String> {
+        // `await import("./m")`: the awaited module namespace.
+        let node = if node.kind() == "await_expression" {
+            named_children(node).into_iter().find(|c| c.kind() != "comment")?
+        } else {
+            node
+        };
         if node.kind() != "call_expression" {
             return None;
         }
         let function = node.child_by_field_name("function")?;
-        if self.source(function) != "require" {
+        if !matches!(self.source(function), "require" | "import") {
             return None;
         }
         let args = node.child_by_field_name("arguments")?;
         let first = named_children(args).into_iter().next()?;
         (first.kind() == "string").then(|| self.string(first))
+    }
+
+    /// `{ a, b: c }` as named imports (`a` as `a`, `b` as `c`); empty when any property is
+    /// something else (a default value, a nested pattern, a rest element).
+    fn pattern_bindings(&self, pattern: TsNode<'_>) -> Vec<ImportBinding> {
+        let mut bindings = Vec::new();
+        for property in named_children(pattern) {
+            match property.kind() {
+                "shorthand_property_identifier_pattern" => {
+                    let name = self.source(property).to_string();
+                    bindings.push(ImportBinding::Named { local: name.clone(), imported: name });
+                }
+                "pair_pattern" => {
+                    let (Some(key), Some(value)) =
+                        (property.child_by_field_name("key"), property.child_by_field_name("value"))
+                    else {
+                        return Vec::new();
+                    };
+                    if value.kind() != "identifier" {
+                        return Vec::new();
+                    }
+                    bindings.push(ImportBinding::Named {
+                        local: self.source(value).to_string(),
+                        imported: self.source(key).to_string(),
+                    });
+                }
+                "comment" => {}
+                _ => return Vec::new(),
+            }
+        }
+        bindings
     }
 
     fn import(&mut self, node: TsNode<'_>) -> Option<Stmt> {
@@ -568,6 +616,11 @@ impl<'t> Lower<'t> {
                 else {
                     return Expr::Unsupported("a member expression", span);
                 };
+                // tree-sitter reads `x as aws.iam.RoleArgs` as `(x as aws.iam).RoleArgs`: a
+                // member of an unparenthesised `as`/`satisfies` is the rest of its type.
+                if matches!(object.kind(), "as_expression" | "satisfies_expression") {
+                    return self.expr(object, depth);
+                }
                 Expr::Member {
                     object: Box::new(self.expr(object, depth)),
                     name: self.source(property).to_string(),
@@ -788,6 +841,9 @@ impl<'t> Lower<'t> {
 fn is_type(kind: &str) -> bool {
     kind.ends_with("_type")
         || kind == "type_identifier"
+        // `x as aws.iam.RoleArgs`
+        || kind == "nested_type_identifier"
+        || kind == "type_arguments"
         || kind == "predefined_type"
         || kind == "type_annotation"
 }
@@ -822,6 +878,28 @@ fn unescape(escape: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_dotted_type_after_as_keeps_the_value() {
+        let parsed = parse_typescript("f({ a: 1 } as aws.iam.RoleArgs);", false);
+        let Stmt::Expr(Expr::Call { args, .. }) = &parsed.module.body[0] else { panic!() };
+        assert!(matches!(&args[0], Arg::Positional(Expr::Object(..))), "{args:?}");
+    }
+
+    #[test]
+    fn awaited_dynamic_imports_are_imports() {
+        let parsed = parse_typescript(
+            "async function run() {\n  const { makeTrust, roles: r } = await import(\"./infra/oidc\");\n  const m = await import(\"./infra/m\");\n}\n",
+            false,
+        );
+        let Stmt::Function(function) = &parsed.module.body[0] else { panic!("{:?}", parsed.module.body) };
+        let Body::Block(body) = &function.body else { panic!("{:?}", function.body) };
+        assert!(matches!(&body[0], Stmt::Import { module, bindings, .. } if module == "./infra/oidc"
+            && matches!(&bindings[..], [ImportBinding::Named { local: a, imported: b }, ImportBinding::Named { local: c, imported: d }]
+                if a == "makeTrust" && b == "makeTrust" && c == "r" && d == "roles")));
+        assert!(matches!(&body[1], Stmt::Import { module, bindings, .. } if module == "./infra/m"
+            && matches!(&bindings[..], [ImportBinding::Namespace { local }] if local == "m")));
+    }
 
     #[test]
     fn lowers_imports_and_declarations() {

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use trustlint_core::Span;
 use trustlint_model::{Facts, Grant, Identity, IdentityKind, NameKind, Permission, Piece};
 use trustlint_syntax::eval::respan;
-use trustlint_syntax::{Entry, Node, NodeKind, ScalarStyle, parse_json};
+use trustlint_syntax::{Entry, Node, NodeKind, Part, ScalarStyle, parse_json};
 
 use super::{Program, Resource};
 use crate::aws_policy::{self, Resolve};
@@ -177,7 +177,122 @@ pub fn document_of<'n>(program: &Program, node: &'n Node) -> Option<Cow<'n, Node
             }
             root.as_map().is_some().then_some(Cow::Owned(root))
         }
-        NodeKind::Seq(_) | NodeKind::Computed(_) => None,
+        NodeKind::Computed(parts) => computed_document(program, parts, node.span).map(Cow::Owned),
+        NodeKind::Seq(_) => None,
+    }
+}
+
+/// Marks a hole of a computed JSON text while it is parsed: private-use characters, valid inside
+/// a JSON string and never written by anyone.
+const HOLE_OPEN: char = '\u{E000}';
+const HOLE_CLOSE: char = '\u{E001}';
+
+/// A JSON policy text with holes (`` interpolate`{"Principal": {"Federated": "${arn}"}...}` ``,
+/// an f-string): parsed with each hole as a marker inside its string, and every string that holds
+/// a marker turned back into known text around the hole. Spans point into the template when its
+/// text parts are found verbatim in the source, else at the whole value. A hole outside a string
+/// (a whole object spliced in) leaves the document unread.
+fn computed_document(program: &Program, parts: &[Part], span: Span) -> Option<Node> {
+    let mut text = String::new();
+    // (offset in `text`, offset in the file) at the start of each text part, for spans.
+    let mut anchors: Vec<(usize, usize)> = Vec::new();
+    let source = program.file.slice(span);
+    let mut cursor = 0;
+    let mut verbatim = true;
+    for (index, part) in parts.iter().enumerate() {
+        match part {
+            Part::Text(piece) => {
+                match source[cursor..].find(piece.as_str()) {
+                    Some(found) if verbatim => {
+                        anchors.push((text.len(), span.start + cursor + found));
+                        cursor += found + piece.len();
+                    }
+                    _ => verbatim = false,
+                }
+                text.push_str(piece);
+            }
+            _ => text.push_str(&format!("{HOLE_OPEN}{index}{HOLE_CLOSE}")),
+        }
+    }
+    if !text.contains('{') {
+        return None;
+    }
+    let parsed = parse_json(&text);
+    if !parsed.errors.is_empty() {
+        return None;
+    }
+    let mut root = parsed.root?;
+    root.as_map()?;
+    fill_holes(&mut root, parts);
+    let map_offset = |offset: usize| -> usize {
+        match anchors.iter().rev().find(|(at, _)| *at <= offset) {
+            Some((at, file_at)) => file_at + (offset - at),
+            None => span.start,
+        }
+        .min(span.end)
+    };
+    if verbatim && !anchors.is_empty() {
+        remap(&mut root, &map_offset);
+    } else {
+        respan(&mut root, span);
+    }
+    Some(root)
+}
+
+/// Strings holding hole markers become computed values: their text with the original parts.
+fn fill_holes(node: &mut Node, parts: &[Part]) {
+    match &mut node.kind {
+        NodeKind::Seq(items) => items.iter_mut().for_each(|item| fill_holes(item, parts)),
+        NodeKind::Map(entries) => entries.iter_mut().for_each(|entry| {
+            // A key with a hole shows it as `…`, as program keys do.
+            if entry.key.contains(HOLE_OPEN) {
+                entry.key = split_holes(&entry.key, parts)
+                    .iter()
+                    .map(|part| match part {
+                        Part::Text(text) => text.as_str(),
+                        _ => "…",
+                    })
+                    .collect();
+            }
+            fill_holes(&mut entry.value, parts);
+        }),
+        NodeKind::Scalar(scalar) if scalar.value.contains(HOLE_OPEN) => {
+            node.kind = NodeKind::Computed(split_holes(&scalar.value, parts));
+        }
+        NodeKind::Scalar(_) | NodeKind::Computed(_) => {}
+    }
+}
+
+fn split_holes(text: &str, parts: &[Part]) -> Vec<Part> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find(HOLE_OPEN) {
+        let Some(close) = rest[open..].find(HOLE_CLOSE) else { break };
+        if open > 0 {
+            out.push(Part::Text(rest[..open].to_string()));
+        }
+        let index: Option<usize> = rest[open + HOLE_OPEN.len_utf8()..open + close].parse().ok();
+        out.push(match index.and_then(|i| parts.get(i)) {
+            Some(part) => part.clone(),
+            None => Part::Unknown("a hole in a JSON text".into()),
+        });
+        rest = &rest[open + close + HOLE_CLOSE.len_utf8()..];
+    }
+    if !rest.is_empty() {
+        out.push(Part::Text(rest.to_string()));
+    }
+    out
+}
+
+fn remap(node: &mut Node, map: &dyn Fn(usize) -> usize) {
+    node.span = Span::new(map(node.span.start), map(node.span.end).max(map(node.span.start)));
+    match &mut node.kind {
+        NodeKind::Seq(items) => items.iter_mut().for_each(|item| remap(item, map)),
+        NodeKind::Map(entries) => entries.iter_mut().for_each(|entry| {
+            entry.key_span = Span::new(map(entry.key_span.start), map(entry.key_span.end));
+            remap(&mut entry.value, map);
+        }),
+        NodeKind::Scalar(_) | NodeKind::Computed(_) => {}
     }
 }
 
@@ -199,7 +314,24 @@ fn shift(node: &mut Node, by: usize) {
 pub fn invoke(path: &[String], args: &Node, span: Span) -> Option<Node> {
     let [module, function] = path else { return None };
     let function = function.to_ascii_lowercase().replace('_', "");
-    if module != "iam" || !matches!(function.as_str(), "getpolicydocument" | "getpolicydocumentoutput") {
+    if module != "iam" {
+        return None;
+    }
+    // Looking up a policy or role by its ARN or name returns what it was given:
+    // `aws.iam.getPolicy({arn}).then(p => p.arn)` is that ARN.
+    if let Some(outputs) = match function.as_str() {
+        "getpolicy" | "getpolicyoutput" => Some(&["arn", "name"][..]),
+        "getrole" | "getroleoutput" => Some(&["name"][..]),
+        _ => None,
+    } {
+        let entries: Vec<Entry> = outputs
+            .iter()
+            .filter_map(|key| args.entry(key))
+            .map(|entry| Entry { key: entry.key.clone(), key_span: entry.key_span, value: entry.value.clone() })
+            .collect();
+        return (!entries.is_empty()).then(|| Node { kind: NodeKind::Map(entries), span, tag: None });
+    }
+    if !matches!(function.as_str(), "getpolicydocument" | "getpolicydocumentoutput") {
         return None;
     }
     let document = policy_document(args, span);

@@ -209,6 +209,8 @@ impl Mapper<'_> {
             issuer,
             issuer_span: issuer_node.span,
             statement_span: resource.span,
+            // The credential resource itself says who gets in (its subject or expression).
+            condition_span: None,
             conditions,
             dropped: Vec::new(),
             conditions_unknown: unknown,
@@ -224,7 +226,9 @@ impl Mapper<'_> {
             .map(|identity| identity.key)
             .or_else(|| principal.text().map(|id| format!("azure-principal:{id}")))?;
         let (role, role_span) = match refs::property(resource, &["roleDefinitionId", "roleDefinitionName"]) {
-            Some(node) => (refs::read(self.program, node).text()?, node.span),
+            // A partly known path (`${subscription}/providers/.../roleDefinitions/<GUID>`) is
+            // judged on its known tail: the GUID names the role.
+            Some(node) => (refs::read(self.program, node).display(), node.span),
             None => return None,
         };
         let scope =

@@ -86,6 +86,8 @@ struct Provider<'p> {
     alternatives: Vec<Alternative>,
     /// Set when the condition itself could not be resolved.
     condition_unknown: Option<String>,
+    /// The `attributeCondition` value, when written.
+    condition_span: Option<Span>,
     audience: ClaimCondition,
 }
 
@@ -225,6 +227,7 @@ impl<'p> Mapper<'p> {
             mapping,
             alternatives,
             condition_unknown,
+            condition_span: resource.property("attributeCondition").filter(|n| !n.is_null()).map(|n| n.span),
             audience,
         })
     }
@@ -267,6 +270,7 @@ impl<'p> Mapper<'p> {
                     ],
                     span: oidc.span,
                     relies_on: None,
+                    defined_at: None,
                 };
                 (vec![value], oidc.span, "the provider's default audience")
             }
@@ -313,6 +317,7 @@ impl<'p> Mapper<'p> {
                     Ok(Vec::new()),
                     provider.issuer_span,
                     provider.resource.span,
+                    provider.condition_span,
                 )
             })
             .collect()
@@ -326,6 +331,7 @@ impl<'p> Mapper<'p> {
         member: Result<Vec<ClaimCondition>, String>,
         issuer_span: Span,
         statement_span: Span,
+        condition_span: Option<Span>,
     ) -> Trust {
         let mut unknown: Vec<String> = Vec::new();
         unknown.extend(provider.condition_unknown.clone());
@@ -347,6 +353,7 @@ impl<'p> Mapper<'p> {
             issuer: provider.issuer.clone(),
             issuer_span,
             statement_span,
+            condition_span,
             conditions,
             dropped: Vec::new(),
             conditions_unknown: (!unknown.is_empty()).then(|| unknown.join("; ")),
@@ -409,6 +416,7 @@ impl<'p> Mapper<'p> {
                 )),
                 issuer_span: span,
                 statement_span: statement.span,
+                condition_span: Some(span),
                 conditions: Vec::new(),
                 dropped: Vec::new(),
                 conditions_unknown: Some("the pool's provider is not in this program".into()),
@@ -425,6 +433,8 @@ impl<'p> Mapper<'p> {
                     extra.clone(),
                     span,
                     statement.span,
+                    // The member names who may act as the identity.
+                    Some(span),
                 ));
             }
         }
@@ -588,6 +598,7 @@ impl<'p> Mapper<'p> {
             issuer: IssuerRef::Known(Issuer::recognise("https://accounts.google.com")),
             issuer_span: at.span,
             statement_span: statement.span,
+            condition_span: Some(at.span),
             conditions: Vec::new(),
             dropped: Vec::new(),
             conditions_unknown: None,

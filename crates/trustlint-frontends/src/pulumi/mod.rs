@@ -207,7 +207,7 @@ impl ProgramResolver<'_> {
                 }
                 first = false;
             }
-            return Resolved { pieces, relies_on: url.relies_on };
+            return Resolved { pieces, relies_on: url.relies_on, defined_at: None };
         }
         // Names are known when written out (`name: "deploy"`); AWS IAM `id` equals the name.
         let named_output =
@@ -243,7 +243,7 @@ impl ProgramResolver<'_> {
                 if pieces.is_empty() {
                     pieces.push(Piece::Text(String::new()));
                 }
-                Resolved { pieces, relies_on: (!notes.is_empty()).then(|| notes.join(" and ")) }
+                Resolved { pieces, relies_on: (!notes.is_empty()).then(|| notes.join(" and ")), defined_at: None }
             }
             NodeKind::Scalar(scalar) => Resolved::text(scalar.value.clone()),
             NodeKind::Seq(_) | NodeKind::Map(_) => {
@@ -429,6 +429,9 @@ pub fn read_folder(dir: &Path) -> (Vec<StackConfig>, Option<String>) {
 /// (`from "@pulumi/aws"`, `require("@pulumi/aws")`, `import pulumi_aws`, `from pulumi import`),
 /// not merely one that mentions Pulumi.
 pub fn looks_like_program(text: &str) -> bool {
+    if looks_like_sst(text) {
+        return true;
+    }
     if text.contains("@pulumi/") {
         return [
             "from \"@pulumi/",
@@ -441,6 +444,15 @@ pub fn looks_like_program(text: &str) -> bool {
         .any(|import| text.contains(import));
     }
     text.contains("pulumi") && text.lines().any(imports_pulumi_module)
+}
+
+/// An SST v3 program or module: SST's globals (`$config(`, `$interpolate`, `$app.`, ...) next to
+/// the `aws.` or `sst.` namespaces it provides without imports.
+fn looks_like_sst(text: &str) -> bool {
+    const GLOBALS: &[&str] =
+        &["$config(", "$interpolate`", "$interpolate(", "$app.", "$output(", "$resolve(", "$jsonStringify(", "$dev"];
+    GLOBALS.iter().any(|global| text.contains(global))
+        && (text.contains("aws.") || text.contains("sst."))
 }
 
 /// A Python import line naming a Pulumi module: `import pulumi`, `import pulumi_aws as aws`,
@@ -787,6 +799,10 @@ mod tests {
         assert!(looks_like_program("from pulumi import Output\n"));
         assert!(!looks_like_program("import React from 'react';"));
         assert!(!looks_like_program("// see https://www.npmjs.com/package/@pulumi/aws\n"));
+        // SST v3: globals, no imports.
+        assert!(looks_like_program("export default $config({ async run() { new aws.iam.Role(\"r\", {}) } });"));
+        assert!(looks_like_program("const arn = $interpolate`arn:${x}`;\nnew aws.iam.Role(\"r\", {});"));
+        assert!(!looks_like_program("const price = \"$app.total\";"));
         assert!(!looks_like_program("PULUMI_TOKEN = os.environ['pulumi_token']\nimport pulumify\n"));
         assert!(looks_like_yaml_program(
             "name: x\nruntime: yaml\nresources:\n  r:\n    type: aws:iam:Role\n"

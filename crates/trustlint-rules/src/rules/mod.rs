@@ -30,12 +30,24 @@ pub(crate) fn trust_finding(
     span: trustlint_core::Span,
     message: String,
 ) -> Finding {
+    let mut message = message;
+    if let Some(note) = trust.issuer.inferred_note() {
+        message.push(' ');
+        message.push_str(&note);
+    }
     let mut finding = Finding::new(ctx.meta.id, severity, Location::new(&trust.file, span), message);
     if !trust.statement_span.contains(span) || trust.statement_span != span {
         finding =
             finding.with_related(Location::new(&trust.file, trust.statement_span), "the trust statement");
     }
     finding
+}
+
+/// Where a missing restriction is added: the trust's condition block (IAM `Condition`, GCP
+/// `attributeCondition`, the binding's member), or the statement or resource when it has none.
+/// Never the principal, whose value may be a variable declared elsewhere.
+pub(crate) fn restriction_span(trust: &Trust) -> trustlint_core::Span {
+    trust.condition_span.unwrap_or(trust.statement_span)
 }
 
 /// "role `DeployRole`" / "this role", capitalised at the start of a sentence.

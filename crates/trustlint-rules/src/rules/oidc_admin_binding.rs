@@ -55,6 +55,10 @@ fn admin_finding(
             " Its trust does not pin one repository, so workloads outside your control can use this power.",
         );
     }
+    if let Some(note) = trust.issuer.inferred_note() {
+        message.push(' ');
+        message.push_str(&note);
+    }
     let help = "Give CI identities a least-privilege policy scoped to the actions and resources the pipeline deploys; keep admin roles out of reach of OIDC trusts.";
     let mut finding = Finding::new(ctx.meta.id, severity, Location::new(&grant.file, grant.span), message)
         .with_help(help)

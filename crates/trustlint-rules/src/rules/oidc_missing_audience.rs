@@ -9,7 +9,7 @@ use trustlint_model::workflow::WorkflowKind;
 use trustlint_model::{Facts, IdentityKind, IssuerKind};
 
 use crate::assess::{dead_condition, is_effective};
-use crate::rules::{capitalise, key_prefix, trust_finding};
+use crate::rules::{capitalise, key_prefix, restriction_span, trust_finding};
 use crate::{Rule, RuleContext};
 
 pub struct OidcMissingAudience;
@@ -73,7 +73,7 @@ impl Rule for OidcMissingAudience {
                 // subject patterns of every other organization's stacks and environments get in.
                 let severity =
                     if issuer.kind == IssuerKind::PulumiCloud { Severity::High } else { Severity::Medium };
-                out.push(trust_finding(ctx, trust, severity, trust.issuer_span, message).with_help(help));
+                out.push(trust_finding(ctx, trust, severity, restriction_span(trust), message).with_help(help));
                 continue;
             }
             // The relying party's convention (Entra ID's exchange audience, a Pulumi organization):

@@ -4,7 +4,7 @@ use trustlint_core::{Finding, Severity};
 use trustlint_model::{Facts, IssuerKind, Tenancy};
 
 use crate::assess::{dead_condition, subject_scope};
-use crate::rules::{capitalise, key_prefix, pin_help, trust_finding};
+use crate::rules::{capitalise, key_prefix, pin_help, restriction_span, trust_finding};
 use crate::{Rule, RuleContext};
 
 pub struct OidcMissingSubject;
@@ -46,7 +46,7 @@ impl Rule for OidcMissingSubject {
             let help = pin_help(trust, "sub", example).unwrap_or_else(|| {
                 format!("Add a `StringEquals` condition on `{prefix}:sub` that names one workload, e.g. `{example}`.")
             });
-            out.push(trust_finding(ctx, trust, severity, trust.issuer_span, message).with_help(help));
+            out.push(trust_finding(ctx, trust, severity, restriction_span(trust), message).with_help(help));
         }
     }
 }

@@ -1,11 +1,12 @@
 //! `oidc-wildcard-subject`: a subject restriction broader than one repository plus one ref or
 //! environment (or the issuer's equivalent), graded by how much it admits.
 
-use trustlint_core::{Confidence, Finding, Severity};
+use trustlint_core::{Confidence, Finding, Location, Severity};
 use trustlint_model::subject::Breadth;
-use trustlint_model::{Facts, IdentityKind, Tenancy};
+use trustlint_core::Span;
+use trustlint_model::{Facts, IdentityKind, Issuer, Tenancy, Trust};
 
-use crate::assess::{code, dead_condition, subject_scope};
+use crate::assess::{GradedCondition, code, dead_condition, subject_scope};
 use crate::rules::oidc_missing_subject::example_subject;
 use crate::rules::{key_prefix, pin_help, trust_finding};
 use crate::{Rule, RuleContext};
@@ -48,7 +49,12 @@ impl Rule for OidcWildcardSubject {
             let Some(effective) = narrowest.breadth else { continue };
             // A workload identity pool's condition may pin just the owner: its bindings narrow it
             // and are judged on their own trusts.
-            let accepted = trust.identity.kind.accepted_breadth();
+            // ...unless no binding narrows it: then the pool's condition is what admits them.
+            let accepted = if unnarrowed_pool_condition(facts, trust, issuer, narrowest, effective) {
+                Breadth::Exact
+            } else {
+                trust.identity.kind.accepted_breadth()
+            };
             if effective <= accepted {
                 continue;
             }
@@ -71,6 +77,11 @@ impl Rule for OidcWildcardSubject {
                     value.who,
                     trust.identity.label
                 );
+                if let Some(unknown) = &value.unknown_part {
+                    message.push_str(&format!(
+                        " (`…` could not be resolved statically: {unknown}; whatever it is, the known part admits this.)"
+                    ));
+                }
                 if let Some(relies_on) = &value.value.relies_on {
                     message.push_str(&format!(" (The value comes from {relies_on}.)"));
                 }
@@ -101,6 +112,11 @@ impl Rule for OidcWildcardSubject {
                 };
                 let mut finding =
                     trust_finding(ctx, trust, severity, value.value.span, message).with_help(help);
+                // A value written elsewhere (a parameter's default) is edited there.
+                if let Some(defined_at) = value.value.defined_at.filter(|at| *at != value.value.span) {
+                    finding = finding
+                        .with_related(Location::new(&trust.file, defined_at), "the value is defined here");
+                }
                 if scope.partly_unknown {
                     finding = finding.with_confidence(Confidence::Medium);
                     finding
@@ -112,6 +128,28 @@ impl Rule for OidcWildcardSubject {
             }
         }
     }
+}
+
+/// A workload identity pool's condition whose breadth some identity bound to the pool keeps: a
+/// binding trust carries the pool's condition values (same spans) and is no narrower.
+fn unnarrowed_pool_condition(
+    facts: &Facts,
+    pool: &Trust,
+    issuer: &Issuer,
+    narrowest: &GradedCondition<'_>,
+    breadth: Breadth,
+) -> bool {
+    if pool.identity.kind != IdentityKind::GcpWorkloadPool {
+        return false;
+    }
+    let spans: Vec<Span> = narrowest.values.iter().map(|v| v.value.span).collect();
+    facts.trusts.iter().filter(|t| t.identity.kind != IdentityKind::GcpWorkloadPool).any(|binding| {
+        let shares = binding.conditions.iter().flat_map(|c| &c.values).any(|v| spans.contains(&v.span));
+        shares && {
+            let scope = subject_scope(binding, issuer);
+            !scope.partly_unknown && scope.effective_breadth().is_some_and(|b| b >= breadth)
+        }
+    })
 }
 
 /// Does the pattern name this owner (`repo:acme/*`, `repository_owner:acme`, `acme/*`)?

@@ -264,6 +264,20 @@ impl<'h> Interp<'h> {
                 Value::Module(ModuleRef { origin: Origin::JsObject, path: Vec::new() }),
             );
             globals.vars.insert("String".into(), Value::Builtin("str"));
+            // SST v3 programs (`sst.config.ts` and the modules it loads) get these as globals,
+            // without imports. A file that imports or declares the name shadows them.
+            let pulumi = |name: &str| Value::Module(ModuleRef { origin: Origin::Pulumi, path: vec![name.into()] });
+            globals
+                .vars
+                .insert("aws".into(), Value::Module(ModuleRef { origin: Origin::Provider("aws".into()), path: Vec::new() }));
+            globals.vars.insert("$interpolate".into(), pulumi("interpolate"));
+            globals.vars.insert("$concat".into(), pulumi("concat"));
+            globals.vars.insert("$output".into(), pulumi("output"));
+            globals.vars.insert("$resolve".into(), pulumi("all"));
+            globals.vars.insert(
+                "$jsonStringify".into(),
+                Value::Module(ModuleRef { origin: Origin::Json, path: vec!["stringify".into()] }),
+            );
         } else {
             for builtin in ["str", "dict", "list", "tuple"] {
                 globals.vars.insert(builtin.into(), Value::Builtin(builtin));
@@ -925,6 +939,12 @@ impl<'h> Interp<'h> {
             match prop {
                 Prop::KeyValue { key, key_span, value } => {
                     let evaluated = self.eval(value);
+                    // A method of a top-level object literal (SST's `$config({ run() {...} })`, a
+                    // handler table) may never be called here: read it later like any uncalled
+                    // function.
+                    if self.frames.len() == 1 && matches!(evaluated, Value::Function(..)) {
+                        self.declared.push(evaluated.clone());
+                    }
                     let node = self.data(evaluated, value.span());
                     entries.push(Entry { key: key.clone(), key_span: *key_span, value: node });
                 }

@@ -1,0 +1,263 @@
+//! Where a finding points (docs/architecture.md, "Where a finding points"): the primary location
+//! is the smallest span the user must edit; a value defined elsewhere is a related location and
+//! the message says where it came from. One case per rule, each run with only that rule enabled.
+
+use trustlint_core::Finding;
+use trustlint_engine::{Config, Engine, RunOptions};
+
+fn findings(rule: &str, path: &str, text: &str) -> Vec<Finding> {
+    let options = RunOptions { select: vec![rule.to_string()], ..RunOptions::default() };
+    let engine = Engine::new(Config::default(), &options).unwrap();
+    let mut found = engine.check_text(path, text).unwrap_or_else(|| panic!("{path} is not an input"));
+    trustlint_engine::run::finish(&mut found);
+    assert!(found.iter().all(|f| f.rule == rule), "{found:#?}");
+    found
+}
+
+/// The one finding of `rule` on `text`, with its primary text.
+fn only(rule: &str, path: &str, text: &str) -> (Finding, String) {
+    let mut found = findings(rule, path, text);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let finding = found.remove(0);
+    let primary = finding.primary.text().to_string();
+    (finding, primary)
+}
+
+fn related_texts(finding: &Finding) -> Vec<(String, String)> {
+    finding.related.iter().map(|r| (r.location.text().to_string(), r.message.clone())).collect()
+}
+
+const PROVIDER: &str = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com";
+
+fn trust_json(condition: &str) -> String {
+    format!(
+        r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow",
+  "Action": "sts:AssumeRoleWithWebIdentity",
+  "Principal": {{"Federated": "{PROVIDER}"}}{condition}}}]}}
+"#
+    )
+}
+
+#[test]
+fn missing_subject_points_at_the_condition_block() {
+    let condition = r#",
+  "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}"#;
+    let (finding, primary) = only("oidc-missing-subject", "trust.json", &trust_json(condition));
+    assert_eq!(primary, r#"{"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}"#);
+    assert!(related_texts(&finding).iter().any(|(_, label)| label == "the trust statement"));
+}
+
+#[test]
+fn without_a_condition_the_statement_is_the_location() {
+    let text = trust_json("");
+    let (_, primary) = only("oidc-missing-subject", "trust.json", &text);
+    assert!(primary.starts_with(r#"{"Effect": "Allow""#), "{primary}");
+    let (_, primary) = only("oidc-missing-audience", "trust.json", &text);
+    assert!(primary.starts_with(r#"{"Effect": "Allow""#), "{primary}");
+}
+
+#[test]
+fn missing_audience_points_at_the_condition_block_not_a_principal_variable() {
+    // The principal is a variable declared elsewhere in the program: never the location.
+    let text = r#"import * as aws from "@pulumi/aws";
+const github = new aws.iam.OpenIdConnectProvider("github", {
+    url: "https://token.actions.githubusercontent.com",
+    clientIdLists: ["sts.amazonaws.com"],
+});
+const federated = github.arn;
+new aws.iam.Role("deploy", {
+    assumeRolePolicy: {
+        Version: "2012-10-17",
+        Statement: [{
+            Effect: "Allow",
+            Principal: { Federated: federated },
+            Action: "sts:AssumeRoleWithWebIdentity",
+            Condition: { StringEquals: { "token.actions.githubusercontent.com:sub": "repo:acme/app:environment:prod" } },
+        }],
+    },
+});
+"#;
+    let (_, primary) = only("oidc-missing-audience", "index.ts", text);
+    assert_eq!(
+        primary,
+        r#"{ StringEquals: { "token.actions.githubusercontent.com:sub": "repo:acme/app:environment:prod" } }"#
+    );
+}
+
+#[test]
+fn gcp_missing_subject_points_at_the_provider_resource() {
+    let text = r#"import * as gcp from "@pulumi/gcp";
+const pool = new gcp.iam.WorkloadIdentityPool("pool", { workloadIdentityPoolId: "github" });
+new gcp.iam.WorkloadIdentityPoolProvider("gh", {
+    workloadIdentityPoolId: pool.workloadIdentityPoolId,
+    workloadIdentityPoolProviderId: "gh",
+    attributeMapping: { "google.subject": "assertion.sub" },
+    oidc: { issuerUri: "https://token.actions.githubusercontent.com" },
+});
+"#;
+    let (_, primary) = only("oidc-missing-subject", "index.ts", text);
+    assert!(primary.starts_with(r#"new gcp.iam.WorkloadIdentityPoolProvider("gh""#), "{primary}");
+}
+
+#[test]
+fn wildcard_subject_points_at_the_value_and_names_its_source() {
+    let text = r#"AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  Repository:
+    Type: String
+    Default: "acme/*"
+Resources:
+  DeployRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: sts:AssumeRoleWithWebIdentity
+            Principal:
+              Federated: arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com
+            Condition:
+              StringEquals:
+                token.actions.githubusercontent.com:aud: sts.amazonaws.com
+              StringLike:
+                token.actions.githubusercontent.com:sub: !Sub "repo:${Repository}:ref:refs/heads/main"
+"#;
+    let (finding, primary) = only("oidc-wildcard-subject", "template.yaml", text);
+    assert_eq!(primary, r#""repo:${Repository}:ref:refs/heads/main""#);
+    assert!(finding.message.contains("the default of parameter `Repository`"), "{}", finding.message);
+    assert!(
+        related_texts(&finding).iter().any(|(text, _)| text == r#""acme/*""#),
+        "the parameter default is a related location: {:#?}",
+        related_texts(&finding)
+    );
+}
+
+#[test]
+fn a_partly_unknown_subject_says_which_part_was_unknown() {
+    let text = trust_json(
+        r#",
+  "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+                "StringLike": {"token.actions.githubusercontent.com:sub": "repo:${repository}:*"}}"#,
+    );
+    let (finding, primary) = only("oidc-wildcard-subject", "trust.json.tpl", &text);
+    assert_eq!(primary, r#""repo:${repository}:*""#);
+    assert!(finding.message.contains("`${repository}`"), "{}", finding.message);
+}
+
+#[test]
+fn condition_operators_point_at_the_operator() {
+    let text = trust_json(
+        r#",
+  "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+                "StringLikeIfExists": {"token.actions.githubusercontent.com:sub": "repo:acme/app:ref:refs/heads/main"}}"#,
+    );
+    let found = findings("oidc-condition-fails-open", "trust.json", &text);
+    assert!(!found.is_empty());
+    for finding in &found {
+        let primary = finding.primary.text();
+        assert!(
+            primary == r#""StringLikeIfExists""# || primary.contains("repo:acme/app"),
+            "points inside the condition: {primary}"
+        );
+    }
+    let text = trust_json(
+        r#",
+  "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                                 "token.actions.githubusercontent.com:sub": "repo:acme/app:*"}}"#,
+    );
+    let (_, primary) = only("oidc-condition-never-matches", "trust.json", &text);
+    assert_eq!(primary, r#""repo:acme/app:*""#);
+}
+
+#[test]
+fn admin_binding_points_at_the_element_that_grants_it() {
+    let text = r#"AWSTemplateFormatVersion: "2010-09-09"
+Resources:
+  DeployRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: sts:AssumeRoleWithWebIdentity
+            Principal:
+              Federated: arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com
+            Condition:
+              StringEquals:
+                token.actions.githubusercontent.com:aud: sts.amazonaws.com
+                token.actions.githubusercontent.com:sub: repo:acme/infra:environment:prod
+      ManagedPolicyArns:
+        - arn:aws:iam::aws:policy/ReadOnlyAccess
+        - arn:aws:iam::aws:policy/AdministratorAccess
+      Policies:
+        - PolicyName: deploy
+          PolicyDocument:
+            Statement:
+              - Effect: Allow
+                Action: [s3:GetObject, "*"]
+                Resource: "*"
+"#;
+    let found = findings("oidc-admin-binding", "template.yaml", text);
+    let primaries: Vec<&str> = found.iter().map(|f| f.primary.text()).collect();
+    assert_eq!(primaries, ["arn:aws:iam::aws:policy/AdministratorAccess", r#""*""#]);
+    for finding in &found {
+        assert!(related_texts(&finding).iter().any(|(_, label)| label == "the OIDC trust of this identity"));
+    }
+}
+
+#[test]
+fn long_lived_key_resource_points_at_the_key_resource() {
+    let text = r#"import * as aws from "@pulumi/aws";
+const ci = new aws.iam.User("ci", { name: "ci-deployer" });
+const key = new aws.iam.AccessKey("ci-key", { user: ci.name });
+export const secret = key.secret;
+"#;
+    let (_, primary) = only("long-lived-key-resource", "index.ts", text);
+    assert_eq!(primary, r#""ci-key""#);
+}
+
+#[test]
+fn static_cloud_credentials_point_at_the_input_that_wires_the_key() {
+    let text = r#"on: push
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          aws-region: us-east-1
+          aws-access-key-id: ${{ secrets.AWS_ACCESS_KEY_ID }}
+"#;
+    let (_, primary) = only("static-cloud-credentials", ".github/workflows/deploy.yml", text);
+    assert_eq!(primary, "aws-access-key-id");
+}
+
+/// A generated value in the AWS secret-key alphabet, never a real credential.
+fn generated_secret(seed: u64, len: usize) -> String {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut state = seed;
+    (0..len)
+        .map(|_| {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ALPHABET[(state >> 33) as usize % ALPHABET.len()] as char
+        })
+        .collect()
+}
+
+#[test]
+fn plaintext_config_secret_points_at_the_value() {
+    let value = generated_secret(7, 40);
+    let text = format!("config:\n  aws:region: us-east-1\n  payments:dbPassword: {value}\n");
+    let (finding, primary) = only("plaintext-config-secret", "Pulumi.prod.yaml", &text);
+    assert_eq!(primary, value);
+    assert!(!finding.message.contains(&value), "never printed whole");
+}
+
+#[test]
+fn hardcoded_secret_points_at_the_literal() {
+    let token = format!("pul-{}", generated_secret(11, 40).to_ascii_lowercase().replace(|c: char| !c.is_ascii_hexdigit(), "a"));
+    let text = format!("PULUMI_ACCESS_TOKEN={token}\n");
+    let (finding, primary) = only("hardcoded-secret", "deploy.env", &text);
+    assert_eq!(primary, token);
+    assert!(!finding.message.contains(&token), "never printed whole");
+}
