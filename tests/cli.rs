@@ -72,7 +72,7 @@ fn wide_policy_is_reported_in_every_format_and_fails() {
         github
             .stdout
             .lines()
-            .any(|l| l.starts_with("::warning file=fixtures/e2e/wide/trust-policy.json,line=7,")
+            .any(|l| l.starts_with("::warning file=fixtures/e2e/wide/trust-policy.json,line=10,")
                 && l.contains("oidc-missing-audience")),
         "{}",
         github.stdout
