@@ -18,7 +18,8 @@ const SCOPED: &str = "fixtures/e2e/scoped";
 
 #[test]
 fn wide_policy_is_reported_in_every_format_and_fails() {
-    // The `"repo:acme/*"` value is on line 12; the Federated principal on line 7.
+    // The `"repo:acme/*"` value is on line 12; the `Condition` block, where the audience is
+    // added, starts on line 10.
     let human = run(&["check", WIDE]);
     assert_eq!(human.code, 1, "{}{}", human.stdout, human.stderr);
     assert!(human.stdout.contains("oidc-wildcard-subject"), "{}", human.stdout);
@@ -37,7 +38,7 @@ fn wide_policy_is_reported_in_every_format_and_fails() {
     assert_eq!(wildcard["severity"], "high");
     assert_eq!(wildcard["path"], "fixtures/e2e/wide/trust-policy.json");
     assert_eq!(wildcard["start"]["line"], 12);
-    assert_eq!(by_rule("oidc-missing-audience")["start"]["line"], 7);
+    assert_eq!(by_rule("oidc-missing-audience")["start"]["line"], 10);
     assert_eq!(by_rule("oidc-missing-audience")["severity"], "medium");
 
     let sarif = run(&["check", WIDE, "--format", "sarif"]);
@@ -72,7 +73,7 @@ fn wide_policy_is_reported_in_every_format_and_fails() {
         github
             .stdout
             .lines()
-            .any(|l| l.starts_with("::warning file=fixtures/e2e/wide/trust-policy.json,line=7,")
+            .any(|l| l.starts_with("::warning file=fixtures/e2e/wide/trust-policy.json,line=10,")
                 && l.contains("oidc-missing-audience")),
         "{}",
         github.stdout

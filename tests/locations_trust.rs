@@ -43,7 +43,10 @@ fn missing_subject_points_at_the_condition_block() {
     let condition = r#",
   "Condition": {"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}"#;
     let (finding, primary) = only("oidc-missing-subject", "trust.json", &trust_json(condition));
-    assert_eq!(primary, r#"{"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}"#);
+    assert_eq!(
+        primary,
+        r#"{"StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"}}"#
+    );
     assert!(related_texts(&finding).iter().any(|(_, label)| label == "the trust statement"));
 }
 
@@ -201,7 +204,7 @@ Resources:
     let primaries: Vec<&str> = found.iter().map(|f| f.primary.text()).collect();
     assert_eq!(primaries, ["arn:aws:iam::aws:policy/AdministratorAccess", r#""*""#]);
     for finding in &found {
-        assert!(related_texts(&finding).iter().any(|(_, label)| label == "the OIDC trust of this identity"));
+        assert!(related_texts(finding).iter().any(|(_, label)| label == "the OIDC trust of this identity"));
     }
 }
 
@@ -255,7 +258,10 @@ fn plaintext_config_secret_points_at_the_value() {
 
 #[test]
 fn hardcoded_secret_points_at_the_literal() {
-    let token = format!("pul-{}", generated_secret(11, 40).to_ascii_lowercase().replace(|c: char| !c.is_ascii_hexdigit(), "a"));
+    let token = format!(
+        "pul-{}",
+        generated_secret(11, 40).to_ascii_lowercase().replace(|c: char| !c.is_ascii_hexdigit(), "a")
+    );
     let text = format!("PULUMI_ACCESS_TOKEN={token}\n");
     let (finding, primary) = only("hardcoded-secret", "deploy.env", &text);
     assert_eq!(primary, token);

@@ -146,7 +146,10 @@ mod tests {
         let trust = &analysis.facts.trusts[0];
         let IssuerRef::Inferred { issuer, from } = &trust.issuer else { panic!("{:?}", trust.issuer) };
         assert_eq!(issuer.host_path, "token.actions.githubusercontent.com");
-        assert!(from.contains("token.actions.githubusercontent.com:sub") && from.contains("${provider_arn}"), "{from}");
+        assert!(
+            from.contains("token.actions.githubusercontent.com:sub") && from.contains("${provider_arn}"),
+            "{from}"
+        );
         assert_eq!(trust.conditions[0].values[0].text(), None);
     }
 

@@ -73,7 +73,11 @@ fn statement(actions: &[String], not_action: bool, resources: &[String]) -> Opti
         "sts:*",
     ];
     if let Some(action) = actions.iter().find(|a| HIGH.contains(&a.to_ascii_lowercase().as_str())) {
-        return power_by(Severity::High, format!("`{action}` on every resource (can escalate to admin)"), action);
+        return power_by(
+            Severity::High,
+            format!("`{action}` on every resource (can escalate to admin)"),
+            action,
+        );
     }
     // A service-wide grant (`s3:*`, `logs:*`, `ec2:*` on `*`) is broad but not admin: it cannot
     // change who the identity is or what it may do.

@@ -114,7 +114,8 @@ impl Operator {
 pub fn is_fill_in_placeholder(text: &str) -> bool {
     let text = text.trim();
     if text.len() > 2
-        && ((text.starts_with('<') && text.ends_with('>')) || (text.starts_with("{{") && text.ends_with("}}")))
+        && ((text.starts_with('<') && text.ends_with('>'))
+            || (text.starts_with("{{") && text.ends_with("}}")))
     {
         return true;
     }

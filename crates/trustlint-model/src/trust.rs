@@ -117,7 +117,10 @@ pub enum IssuerRef {
     Known(Issuer),
     /// The principal could not be resolved (a placeholder, an import, an Output), but the
     /// conditions say whose tokens they test: `from` names the evidence, for messages.
-    Inferred { issuer: Issuer, from: String },
+    Inferred {
+        issuer: Issuer,
+        from: String,
+    },
     /// Why it could not be resolved (`!Ref GithubOidc` to a provider with no URL, an Output).
     Unknown(String),
 }
@@ -199,9 +202,7 @@ pub fn infer_issuer(conditions: &[ClaimCondition]) -> Option<(Issuer, String)> {
 fn is_plain_host_path(prefix: &str) -> bool {
     let host = prefix.split('/').next().unwrap_or("");
     host.contains('.')
-        && prefix
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '/' | ':'))
+        && prefix.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '/' | ':'))
 }
 
 /// One way in: tokens from `issuer` may become `identity` when every condition holds.

@@ -114,7 +114,9 @@ fn grade_partial<'a>(
                 .collect();
             let (probe, glob) = condition.operator.pattern(&probe);
             match subject::assess(&issuer.kind, &condition.claim, &probe, glob) {
-                SubjectVerdict::Scoped { breadth, who, suggestion } => Some((probe, breadth, who, suggestion)),
+                SubjectVerdict::Scoped { breadth, who, suggestion } => {
+                    Some((probe, breadth, who, suggestion))
+                }
                 _ => None,
             }
         })

@@ -327,9 +327,13 @@ pub fn invoke(path: &[String], args: &Node, span: Span) -> Option<Node> {
         let entries: Vec<Entry> = outputs
             .iter()
             .filter_map(|key| args.entry(key))
-            .map(|entry| Entry { key: entry.key.clone(), key_span: entry.key_span, value: entry.value.clone() })
+            .map(|entry| Entry {
+                key: entry.key.clone(),
+                key_span: entry.key_span,
+                value: entry.value.clone(),
+            })
             .collect();
-        return (!entries.is_empty()).then(|| Node { kind: NodeKind::Map(entries), span, tag: None });
+        return (!entries.is_empty()).then_some(Node { kind: NodeKind::Map(entries), span, tag: None });
     }
     if !matches!(function.as_str(), "getpolicydocument" | "getpolicydocumentoutput") {
         return None;

@@ -91,6 +91,13 @@ struct Provider<'p> {
     audience: ClaimCondition,
 }
 
+/// Where a trust's parts are written: the issuer, the statement, the block saying who gets in.
+struct TrustSpans {
+    issuer: Span,
+    statement: Span,
+    condition: Option<Span>,
+}
+
 /// One `(role, members)` pair of a binding resource.
 struct Binding {
     role: Value,
@@ -315,9 +322,11 @@ impl<'p> Mapper<'p> {
                     provider,
                     alternative,
                     Ok(Vec::new()),
-                    provider.issuer_span,
-                    provider.resource.span,
-                    provider.condition_span,
+                    TrustSpans {
+                        issuer: provider.issuer_span,
+                        statement: provider.resource.span,
+                        condition: provider.condition_span,
+                    },
                 )
             })
             .collect()
@@ -329,10 +338,9 @@ impl<'p> Mapper<'p> {
         provider: &Provider<'p>,
         alternative: &Alternative,
         member: Result<Vec<ClaimCondition>, String>,
-        issuer_span: Span,
-        statement_span: Span,
-        condition_span: Option<Span>,
+        spans: TrustSpans,
     ) -> Trust {
+        let TrustSpans { issuer: issuer_span, statement: statement_span, condition: condition_span } = spans;
         let mut unknown: Vec<String> = Vec::new();
         unknown.extend(provider.condition_unknown.clone());
         unknown.extend(alternative.unknown.iter().cloned());
@@ -431,10 +439,8 @@ impl<'p> Mapper<'p> {
                     provider,
                     alternative,
                     extra.clone(),
-                    span,
-                    statement.span,
                     // The member names who may act as the identity.
-                    Some(span),
+                    TrustSpans { issuer: span, statement: statement.span, condition: Some(span) },
                 ));
             }
         }

@@ -243,7 +243,11 @@ impl ProgramResolver<'_> {
                 if pieces.is_empty() {
                     pieces.push(Piece::Text(String::new()));
                 }
-                Resolved { pieces, relies_on: (!notes.is_empty()).then(|| notes.join(" and ")), defined_at: None }
+                Resolved {
+                    pieces,
+                    relies_on: (!notes.is_empty()).then(|| notes.join(" and ")),
+                    defined_at: None,
+                }
             }
             NodeKind::Scalar(scalar) => Resolved::text(scalar.value.clone()),
             NodeKind::Seq(_) | NodeKind::Map(_) => {
@@ -449,10 +453,17 @@ pub fn looks_like_program(text: &str) -> bool {
 /// An SST v3 program or module: SST's globals (`$config(`, `$interpolate`, `$app.`, ...) next to
 /// the `aws.` or `sst.` namespaces it provides without imports.
 fn looks_like_sst(text: &str) -> bool {
-    const GLOBALS: &[&str] =
-        &["$config(", "$interpolate`", "$interpolate(", "$app.", "$output(", "$resolve(", "$jsonStringify(", "$dev"];
-    GLOBALS.iter().any(|global| text.contains(global))
-        && (text.contains("aws.") || text.contains("sst."))
+    const GLOBALS: &[&str] = &[
+        "$config(",
+        "$interpolate`",
+        "$interpolate(",
+        "$app.",
+        "$output(",
+        "$resolve(",
+        "$jsonStringify(",
+        "$dev",
+    ];
+    GLOBALS.iter().any(|global| text.contains(global)) && (text.contains("aws.") || text.contains("sst."))
 }
 
 /// A Python import line naming a Pulumi module: `import pulumi`, `import pulumi_aws as aws`,
@@ -800,7 +811,9 @@ mod tests {
         assert!(!looks_like_program("import React from 'react';"));
         assert!(!looks_like_program("// see https://www.npmjs.com/package/@pulumi/aws\n"));
         // SST v3: globals, no imports.
-        assert!(looks_like_program("export default $config({ async run() { new aws.iam.Role(\"r\", {}) } });"));
+        assert!(looks_like_program(
+            "export default $config({ async run() { new aws.iam.Role(\"r\", {}) } });"
+        ));
         assert!(looks_like_program("const arn = $interpolate`arn:${x}`;\nnew aws.iam.Role(\"r\", {});"));
         assert!(!looks_like_program("const price = \"$app.total\";"));
         assert!(!looks_like_program("PULUMI_TOKEN = os.environ['pulumi_token']\nimport pulumify\n"));

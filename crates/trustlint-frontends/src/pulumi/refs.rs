@@ -71,7 +71,12 @@ impl Value {
 
     /// The value as a condition value at `span`.
     pub fn condition_value(&self, span: Span) -> ConditionValue {
-        ConditionValue { pieces: self.pieces.clone(), span, relies_on: self.relies_on.clone(), defined_at: None }
+        ConditionValue {
+            pieces: self.pieces.clone(),
+            span,
+            relies_on: self.relies_on.clone(),
+            defined_at: None,
+        }
     }
 }
 

@@ -73,7 +73,9 @@ impl Rule for OidcMissingAudience {
                 // subject patterns of every other organization's stacks and environments get in.
                 let severity =
                     if issuer.kind == IssuerKind::PulumiCloud { Severity::High } else { Severity::Medium };
-                out.push(trust_finding(ctx, trust, severity, restriction_span(trust), message).with_help(help));
+                out.push(
+                    trust_finding(ctx, trust, severity, restriction_span(trust), message).with_help(help),
+                );
                 continue;
             }
             // The relying party's convention (Entra ID's exchange audience, a Pulumi organization):

@@ -1,9 +1,9 @@
 //! `oidc-wildcard-subject`: a subject restriction broader than one repository plus one ref or
 //! environment (or the issuer's equivalent), graded by how much it admits.
 
+use trustlint_core::Span;
 use trustlint_core::{Confidence, Finding, Location, Severity};
 use trustlint_model::subject::Breadth;
-use trustlint_core::Span;
 use trustlint_model::{Facts, IdentityKind, Issuer, Tenancy, Trust};
 
 use crate::assess::{GradedCondition, code, dead_condition, subject_scope};

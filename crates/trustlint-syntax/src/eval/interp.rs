@@ -266,10 +266,12 @@ impl<'h> Interp<'h> {
             globals.vars.insert("String".into(), Value::Builtin("str"));
             // SST v3 programs (`sst.config.ts` and the modules it loads) get these as globals,
             // without imports. A file that imports or declares the name shadows them.
-            let pulumi = |name: &str| Value::Module(ModuleRef { origin: Origin::Pulumi, path: vec![name.into()] });
-            globals
-                .vars
-                .insert("aws".into(), Value::Module(ModuleRef { origin: Origin::Provider("aws".into()), path: Vec::new() }));
+            let pulumi =
+                |name: &str| Value::Module(ModuleRef { origin: Origin::Pulumi, path: vec![name.into()] });
+            globals.vars.insert(
+                "aws".into(),
+                Value::Module(ModuleRef { origin: Origin::Provider("aws".into()), path: Vec::new() }),
+            );
             globals.vars.insert("$interpolate".into(), pulumi("interpolate"));
             globals.vars.insert("$concat".into(), pulumi("concat"));
             globals.vars.insert("$output".into(), pulumi("output"));
