@@ -150,6 +150,8 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
         threads: args.threads,
+        // Internal switch for measurements: parse every Pulumi program, relevant or not.
+        relevance_test: std::env::var_os("TRUSTLINT_FULL_PARSE").is_none_or(|v| v.is_empty()),
         ..RunOptions::default()
     };
     let engine = Engine::new(config, &options).map_err(|e| e.to_string())?;
@@ -164,6 +166,9 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         if fixes > 0 {
             result = engine.run(&cwd, &absolute(&cwd, &paths), &options).map_err(|e| e.to_string())?;
         }
+    }
+    if std::env::var_os("TRUSTLINT_STATS").is_some_and(|v| !v.is_empty()) {
+        eprintln!("trustlint: stats: {}", result.stats);
     }
     if let Some(path) = &args.write_baseline {
         return write_baseline(path, &result.findings);

@@ -64,10 +64,13 @@ impl std::fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+/// A `trustlint.toml` larger than this is refused (real ones are a few hundred bytes).
+pub const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
+
 impl Config {
     /// Read `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path)
+        let text = trustlint_core::read::read_text(path, MAX_CONFIG_SIZE)
             .map_err(|e| ConfigError(format!("{}: cannot read: {e}", path.display())))?;
         let mut config =
             Config::parse(&text).map_err(|ConfigError(e)| ConfigError(format!("{}: {e}", path.display())))?;

@@ -11,4 +11,4 @@ pub mod run;
 pub mod suppress;
 
 pub use config::{Config, ConfigError};
-pub use run::{Engine, RunOptions, RunResult, fails};
+pub use run::{Engine, RunOptions, RunResult, RunStats, fails};

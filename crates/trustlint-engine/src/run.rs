@@ -5,10 +5,13 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use rayon::prelude::*;
 use trustlint_core::fingerprint::fingerprint;
+use trustlint_core::read::{ReadError, read_file};
 use trustlint_core::{Finding, Location, RuleMeta, Severity, SourceFile, Span};
+use trustlint_frontends::pulumi::Surroundings;
 use trustlint_frontends::{
     Analysis, aws_json, cloudformation, esc, github_actions, gitlab_ci, pulumi, pulumi_config,
 };
@@ -33,6 +36,9 @@ pub struct RunOptions {
     pub ignore: Vec<String>,
     pub threads: Option<usize>,
     pub max_file_size: u64,
+    /// Skip Pulumi programs that cannot contribute a fact (see `pulumi::relevance`). Off only
+    /// to prove that it changes no finding.
+    pub relevance_test: bool,
 }
 
 impl Default for RunOptions {
@@ -42,6 +48,7 @@ impl Default for RunOptions {
             ignore: Vec::new(),
             threads: None,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            relevance_test: true,
         }
     }
 }
@@ -52,6 +59,32 @@ pub struct RunResult {
     pub findings: Vec<Finding>,
     pub files_scanned: usize,
     pub notes: Vec<String>,
+    pub stats: RunStats,
+}
+
+/// What a run read and parsed; printed on standard error when `TRUSTLINT_STATS` is set, never
+/// part of a report.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RunStats {
+    /// Files read whole.
+    pub files_read: usize,
+    /// Files a frontend parsed (programs, templates, workflows, policies, stack files).
+    pub files_parsed: usize,
+    /// Pulumi programs the relevance test found unable to contribute a fact: not parsed.
+    pub programs_skipped: usize,
+    /// Folders whose stack and project files were read, and sibling modules read.
+    pub folders_read: usize,
+    pub modules_read: usize,
+}
+
+impl std::fmt::Display for RunStats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "files read {}, parsed {}, programs skipped by the relevance test {}, folders read {}, sibling modules read {}",
+            self.files_read, self.files_parsed, self.programs_skipped, self.folders_read, self.modules_read
+        )
+    }
 }
 
 struct ActiveRule {
@@ -113,9 +146,26 @@ impl Engine {
         kind: InputKind,
         disk_path: Option<&Path>,
     ) -> Vec<Finding> {
+        self.check_source_in(file, kind, disk_path, &Surroundings::default()).0
+    }
+
+    /// [`Engine::check_source_at`] with the run's cache of program folders; also says whether a
+    /// frontend parsed the file.
+    fn check_source_in(
+        &self,
+        file: &Arc<SourceFile>,
+        kind: InputKind,
+        disk_path: Option<&Path>,
+        surroundings: &Surroundings,
+    ) -> (Vec<Finding>, bool) {
+        let program = |language| pulumi::analyze_in(file, language, disk_path, surroundings);
         let analysis = match kind {
-            InputKind::PulumiProgram(language) => pulumi::analyze_at(file, language, disk_path),
-            InputKind::PulumiYaml => pulumi::analyze_at(file, pulumi::Language::Yaml, disk_path),
+            InputKind::PulumiProgram(language) => match program(language) {
+                Some(analysis) => analysis,
+                // Nothing in it can become a fact: only text rules apply, as to any other file.
+                None => return (self.check_plain_text(file), false),
+            },
+            InputKind::PulumiYaml => program(pulumi::Language::Yaml).unwrap_or_default(),
             InputKind::Json { template } => aws_json::analyze(file, template),
             InputKind::CloudFormationYaml => cloudformation::analyze_yaml(file),
             InputKind::GitHubActions => github_actions::analyze(file),
@@ -123,7 +173,7 @@ impl Engine {
             InputKind::PulumiStackConfig => pulumi_config::analyze(file),
             InputKind::EscEnvironment => esc::analyze(file),
         };
-        self.judge(file, analysis, true)
+        (self.judge(file, analysis, true), true)
     }
 
     /// Check one file from its path and text (the language server's entry point): `None` when no
@@ -186,45 +236,39 @@ impl Engine {
         self.rules.iter().any(|active| active.rule.reads_text())
     }
 
-    /// Read and check one candidate; returns whether it was read, its findings and a note.
+    /// Read and check one candidate.
     fn check_candidate(
         &self,
         candidate: &discover::Candidate,
         max_size: u64,
-    ) -> (bool, Vec<Finding>, Option<String>) {
+        surroundings: &Surroundings,
+    ) -> Checked {
         let class = classify::by_path(&candidate.display);
         if class.is_none() && !self.has_text_rules() {
-            return (false, Vec::new(), None);
+            return Checked::default();
         }
-        let size = std::fs::metadata(&candidate.path).map(|m| m.len()).unwrap_or(0);
-        if size > max_size {
-            let note = format!(
-                "skipped {}: {:.1} MiB is over the {:.1} MiB size limit",
-                candidate.display,
-                size as f64 / 1_048_576.0,
-                max_size as f64 / 1_048_576.0
-            );
-            return (false, Vec::new(), Some(note));
-        }
-        let bytes = match std::fs::read(&candidate.path) {
+        let bytes = match read_file(&candidate.path, max_size) {
             Ok(bytes) => bytes,
-            Err(e) => {
-                return (false, Vec::new(), Some(format!("skipped {}: cannot read: {e}", candidate.display)));
+            Err(error @ (ReadError::TooLarge { .. } | ReadError::NotRegular(_))) => {
+                return Checked::note(format!("skipped {}: {error}", candidate.display));
+            }
+            Err(error) => {
+                return Checked::note(format!("skipped {}: cannot read: {error}", candidate.display));
             }
         };
         if bytes[..bytes.len().min(8192)].contains(&0) {
             let note = candidate.explicit.then(|| format!("skipped {}: binary file", candidate.display));
-            return (false, Vec::new(), note);
+            return Checked { note, ..Checked::default() };
         }
         match String::from_utf8(bytes) {
             Ok(text) => {
                 let kind = class.and_then(|class| classify::by_content(class, &text));
                 let file = SourceFile::new(&candidate.display, text);
-                let findings = match kind {
-                    Some(kind) => self.check_source_at(&file, kind, Some(&candidate.path)),
-                    None => self.check_plain_text(&file),
+                let (findings, parsed) = match kind {
+                    Some(kind) => self.check_source_in(&file, kind, Some(&candidate.path), surroundings),
+                    None => (self.check_plain_text(&file), false),
                 };
-                (true, findings, None)
+                Checked { read: true, parsed, findings, note: None }
             }
             Err(error) => {
                 let valid = error.utf8_error().valid_up_to();
@@ -233,16 +277,17 @@ impl Engine {
                 if !relevant && self.has_text_rules() {
                     // A file in another encoding (a Latin-1 config) can still hold a key: text rules
                     // read it with the invalid bytes replaced, which keeps its lines.
-                    return (true, self.check_plain_text(&SourceFile::new(&candidate.display, text)), None);
+                    let findings = self.check_plain_text(&SourceFile::new(&candidate.display, text));
+                    return Checked { read: true, findings, ..Checked::default() };
                 }
                 if !relevant || !self.is_enabled(trustlint_rules::PARSE_ERROR) {
-                    return (true, Vec::new(), None);
+                    return Checked { read: true, ..Checked::default() };
                 }
                 let file = SourceFile::new(&candidate.display, text);
                 let message = format!("invalid UTF-8 at byte {valid}");
                 let mut findings = vec![parse_error(&file, Span::new(valid, valid + 1), &message)];
                 mask_credentials(&mut findings);
-                (true, findings, None)
+                Checked { read: true, findings, ..Checked::default() }
             }
         }
     }
@@ -255,11 +300,12 @@ impl Engine {
         options: &RunOptions,
     ) -> Result<RunResult, ConfigError> {
         let excludes = Excludes::new(&self.config.exclude)?;
-        let (candidates, mut notes) = discover::discover(root, paths, &excludes);
+        let (candidates, mut notes) = discover::discover(root, paths, &excludes, options.max_file_size);
+        let surroundings = Surroundings::new(options.relevance_test);
         let work = || {
             candidates
                 .par_iter()
-                .map(|candidate| self.check_candidate(candidate, options.max_file_size))
+                .map(|candidate| self.check_candidate(candidate, options.max_file_size, &surroundings))
                 .collect::<Vec<_>>()
         };
         // Parsers and the program evaluator recurse (with depth limits); give workers more stack
@@ -272,15 +318,35 @@ impl Engine {
             .map_err(|e| ConfigError(format!("cannot start {threads} threads: {e}")))?
             .install(work);
         let mut findings = Vec::new();
-        let mut files_scanned = 0;
-        for (scanned, file_findings, note) in results {
-            files_scanned += usize::from(scanned);
-            findings.extend(file_findings);
-            notes.extend(note);
+        let mut stats = RunStats::default();
+        for checked in results {
+            stats.files_read += usize::from(checked.read);
+            stats.files_parsed += usize::from(checked.parsed);
+            findings.extend(checked.findings);
+            notes.extend(checked.note);
         }
+        let counters = &surroundings.counters;
+        stats.programs_skipped = counters.programs_skipped.load(Ordering::Relaxed);
+        stats.folders_read = counters.folders_read.load(Ordering::Relaxed);
+        stats.modules_read = counters.modules_read.load(Ordering::Relaxed);
         finish(&mut findings);
         notes.sort();
-        Ok(RunResult { findings, files_scanned, notes })
+        Ok(RunResult { findings, files_scanned: stats.files_read, notes, stats })
+    }
+}
+
+/// What checking one candidate gave.
+#[derive(Default)]
+struct Checked {
+    read: bool,
+    parsed: bool,
+    findings: Vec<Finding>,
+    note: Option<String>,
+}
+
+impl Checked {
+    fn note(note: String) -> Checked {
+        Checked { note: Some(note), ..Checked::default() }
     }
 }
 
