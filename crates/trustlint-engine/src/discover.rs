@@ -7,7 +7,7 @@
 //! `/dev/zero` is skipped with a note instead of blocking or filling memory. The user's global
 //! git excludes are not read, so what is checked depends only on the tree.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -175,7 +175,7 @@ impl WalkRoot {
 }
 
 /// Walk `paths` (files or directories) under `root`; ignore files larger than `max_size` are
-/// not read.
+/// not read. Sorted, each file once.
 pub fn discover(
     root: &Path,
     paths: &[PathBuf],
@@ -183,7 +183,27 @@ pub fn discover(
     max_size: u64,
 ) -> (Vec<Candidate>, Vec<String>) {
     let mut candidates = Vec::new();
+    let notes = walk(root, paths, excludes, max_size, &mut |candidate| candidates.push(candidate));
+    candidates.sort();
+    (candidates, notes)
+}
+
+/// Walk `paths` and hand each file to `found` as soon as it is seen (each file once, in walk
+/// order), so checking can start while the walk goes on; returns the notes, sorted.
+pub fn walk(
+    root: &Path,
+    paths: &[PathBuf],
+    excludes: &Excludes,
+    max_size: u64,
+    found: &mut dyn FnMut(Candidate),
+) -> Vec<String> {
     let mut notes = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut found = |candidate: Candidate| {
+        if seen.insert(candidate.display.clone()) {
+            found(candidate);
+        }
+    };
     let ignore_files = Arc::new(IgnoreFiles::new(max_size));
     for path in paths {
         let metadata = match std::fs::metadata(path) {
@@ -197,7 +217,7 @@ pub fn discover(
             // Explicit files are checked even if ignored: pre-commit passes staged names.
             let display = display_path(root, path);
             if !excludes.matches(&display) {
-                candidates.push(Candidate { display, path: path.clone(), explicit: true });
+                found(Candidate { display, path: path.clone(), explicit: true });
             }
             continue;
         }
@@ -219,7 +239,7 @@ pub fn discover(
                 Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
                     let display = display_path(root, entry.path());
                     if !excludes.matches(&display) {
-                        candidates.push(Candidate { display, path: entry.into_path(), explicit: false });
+                        found(Candidate { display, path: entry.into_path(), explicit: false });
                     }
                 }
                 Ok(_) => {}
@@ -227,13 +247,11 @@ pub fn discover(
             }
         }
     }
-    candidates.sort();
-    candidates.dedup_by(|a, b| a.display == b.display);
     notes.extend(std::mem::take(
         &mut *ignore_files.notes.lock().unwrap_or_else(|poisoned| poisoned.into_inner()),
     ));
     notes.sort();
-    (candidates, notes)
+    notes
 }
 
 #[cfg(test)]

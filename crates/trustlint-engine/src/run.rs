@@ -300,13 +300,26 @@ impl Engine {
         options: &RunOptions,
     ) -> Result<RunResult, ConfigError> {
         let excludes = Excludes::new(&self.config.exclude)?;
-        let (candidates, mut notes) = discover::discover(root, paths, &excludes, options.max_file_size);
         let surroundings = Surroundings::new(options.relevance_test);
+        let max_size = options.max_file_size;
+        // Files are checked while the walk goes on (the walk itself is sequential); the order
+        // results arrive in does not matter, they are sorted at the end.
         let work = || {
-            candidates
-                .par_iter()
-                .map(|candidate| self.check_candidate(candidate, options.max_file_size, &surroundings))
-                .collect::<Vec<_>>()
+            let (sender, receiver) = std::sync::mpsc::channel();
+            rayon::join(
+                move || {
+                    discover::walk(root, paths, &excludes, max_size, &mut |candidate| {
+                        let _ = sender.send(candidate);
+                    })
+                },
+                || {
+                    receiver
+                        .into_iter()
+                        .par_bridge()
+                        .map(|candidate| self.check_candidate(&candidate, max_size, &surroundings))
+                        .collect::<Vec<_>>()
+                },
+            )
         };
         // Parsers and the program evaluator recurse (with depth limits); give workers more stack
         // than the 2 MiB default so a deep but legal file is read rather than cut short.
@@ -317,6 +330,7 @@ impl Engine {
             .build()
             .map_err(|e| ConfigError(format!("cannot start {threads} threads: {e}")))?
             .install(work);
+        let (mut notes, results) = results;
         let mut findings = Vec::new();
         let mut stats = RunStats::default();
         for checked in results {
