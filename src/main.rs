@@ -146,12 +146,15 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         Some(level) => level.parse::<Severity>()?,
         None => config.fail_on.unwrap_or(Severity::Low),
     };
+    let format: Format = args.format.parse()?;
     let options = RunOptions {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
         threads: args.threads,
         // Internal switch for measurements: parse every Pulumi program, relevant or not.
         relevance_test: std::env::var_os("TRUSTLINT_FULL_PARSE").is_none_or(|v| v.is_empty()),
+        // GitHub annotations do not show fixes.
+        fixes: args.fix || format != Format::Github,
         ..RunOptions::default()
     };
     let engine = Engine::new(config, &options).map_err(|e| e.to_string())?;
@@ -175,18 +178,22 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
     }
     let absent = apply_baseline(args.baseline.as_deref(), &cwd, &paths, &mut result)?;
     // Findings already in the baseline neither show nor fail; SARIF keeps them, marked unchanged.
-    let shown: Vec<Finding> =
-        result.findings.iter().filter(|f| f.baseline != Some(BaselineState::Unchanged)).cloned().collect();
+    let unchanged = |f: &Finding| f.baseline == Some(BaselineState::Unchanged);
+    let failed = !args.exit_zero
+        && result.findings.iter().any(|f| !unchanged(f) && trustlint_engine::fails(std::slice::from_ref(f), threshold));
+    if format != Format::Sarif {
+        // Dropped, not copied: with tens of thousands of findings a copy is most of the memory.
+        result.findings.retain(|f| !unchanged(f));
+    }
     for note in &result.notes {
         eprintln!("trustlint: note: {note}");
     }
-    let format: Format = args.format.parse()?;
     let color = args.output.is_none()
         && format == Format::Human
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let report = Report {
-        findings: if format == Format::Sarif { &result.findings } else { &shown },
+        findings: &result.findings,
         rules: trustlint_rules::catalog::all(),
         files_scanned: result.files_scanned,
         notes: &result.notes,
@@ -206,7 +213,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
             let _ = std::io::stdout().write_all(rendered.as_bytes());
         }
     }
-    Ok(if !args.exit_zero && trustlint_engine::fails(&shown, threshold) {
+    Ok(if failed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

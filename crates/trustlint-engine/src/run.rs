@@ -39,6 +39,8 @@ pub struct RunOptions {
     /// Skip Pulumi programs that cannot contribute a fact (see `pulumi::relevance`). Off only
     /// to prove that it changes no finding.
     pub relevance_test: bool,
+    /// Fixes are applied or rendered; when not, rules need not build and verify them.
+    pub fixes: bool,
 }
 
 impl Default for RunOptions {
@@ -49,6 +51,7 @@ impl Default for RunOptions {
             threads: None,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             relevance_test: true,
+            fixes: true,
         }
     }
 }
@@ -98,6 +101,7 @@ pub struct Engine {
     rules: Vec<ActiveRule>,
     config: Config,
     enabled_ids: Vec<&'static str>,
+    fixes: bool,
 }
 
 impl Engine {
@@ -122,7 +126,7 @@ impl Engine {
             .collect();
         let enabled_ids =
             trustlint_rules::catalog::all().iter().map(|m| m.id).filter(|id| enabled(id)).collect();
-        Ok(Engine { rules, config, enabled_ids })
+        Ok(Engine { rules, config, enabled_ids, fixes: options.fixes })
     }
 
     pub fn config(&self) -> &Config {
@@ -203,7 +207,7 @@ impl Engine {
             }
         }
         for active in &self.rules {
-            let ctx = RuleContext { meta: active.meta, options: &active.options };
+            let ctx = RuleContext { meta: active.meta, options: &active.options, fixes: self.fixes };
             active.rule.check_facts(&ctx, &analysis.facts, &mut findings);
             active.rule.check_text(&ctx, file, &mut findings);
         }

@@ -86,7 +86,9 @@ fn finding(
         finding = finding
             .with_related(Location::new(&flow.file, job.id_span), "inherits the grant, requests no token");
     }
-    if let PermissionSet::Scopes { scopes, flow: flow_style } = &block.set
+    // The fix is verified by parsing the edited file: only when someone will see or apply it.
+    if ctx.fixes
+        && let PermissionSet::Scopes { scopes, flow: flow_style } = &block.set
         && let Some(fix) = move_grant(&flow.file, flow, block, scopes, *flow_style, needing)
     {
         finding = finding.with_fix(fix);
@@ -249,11 +251,11 @@ fn canonical(flow: &Workflow, job: &Job) -> Canonical {
 /// that inherited it, without touching anything else.
 fn verified(flow: &Workflow, fix: &Fix, targets: &[&Job]) -> bool {
     let Some(fixed) = apply(flow.file.text(), &fix.edits) else { return false };
-    let before = trustlint_frontends::github_actions::analyze(&flow.file);
+    // One parse, of the edited text: the original's facts are at hand.
     let after = trustlint_frontends::github_actions::analyze(&SourceFile::new(flow.file.path(), fixed));
     let [new_flow] = after.facts.workflows.as_slice() else { return false };
     if !after.problems.is_empty()
-        || after.comments.len() != before.comments.len()
+        || after.comments.len() != flow.comments
         || new_flow.jobs.len() != flow.jobs.len()
         || new_flow.triggers.len() != flow.triggers.len()
         || new_flow.permissions.as_ref().is_none_or(|p| p.set.id_token() != Access::None)
@@ -302,7 +304,7 @@ mod tests {
         let file = SourceFile::new(".github/workflows/ci.yml", text);
         let analysis = trustlint_frontends::github_actions::analyze(&file);
         let meta = crate::catalog::find("id-token-workflow-scope").unwrap();
-        let ctx = RuleContext { meta, options: &RuleOptions::default() };
+        let ctx = RuleContext { meta, options: &RuleOptions::default(), fixes: true };
         let mut out = Vec::new();
         IdTokenWorkflowScope.check_facts(&ctx, &analysis.facts, &mut out);
         out
