@@ -180,7 +180,10 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
     // Findings already in the baseline neither show nor fail; SARIF keeps them, marked unchanged.
     let unchanged = |f: &Finding| f.baseline == Some(BaselineState::Unchanged);
     let failed = !args.exit_zero
-        && result.findings.iter().any(|f| !unchanged(f) && trustlint_engine::fails(std::slice::from_ref(f), threshold));
+        && result
+            .findings
+            .iter()
+            .any(|f| !unchanged(f) && trustlint_engine::fails(std::slice::from_ref(f), threshold));
     if format != Format::Sarif {
         // Dropped, not copied: with tens of thousands of findings a copy is most of the memory.
         result.findings.retain(|f| !unchanged(f));
@@ -213,11 +216,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
             let _ = std::io::stdout().write_all(rendered.as_bytes());
         }
     }
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 /// An `exclude` glob matching exactly `file` as reports name it (`None` if it cannot be written
