@@ -128,7 +128,7 @@ pub fn sibling_paths(text: &str, python: bool) -> Vec<String> {
                 continue;
             }
             let rest = &text[at..];
-            if let Some(end) = rest.find(|c: char| c == quote as char || c == '\n') {
+            if let Some(end) = rest.find([quote as char, '\n']) {
                 modules.push(rest[..end].to_string());
             }
         }
