@@ -234,7 +234,9 @@ fn map(args: MapArgs) -> Result<ExitCode, String> {
     match &args.output {
         Some(path) => write_atomically(path, rendered.as_bytes())
             .map_err(|e| format!("cannot write the map to {}: {e}", path.display()))?,
-        None => write_stdout(&rendered).map_err(|e| format!("cannot write the map to standard output: {e}"))?,
+        None => {
+            write_stdout(&rendered).map_err(|e| format!("cannot write the map to standard output: {e}"))?
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -257,11 +259,16 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         None => config.fail_on.unwrap_or(Severity::Low),
     };
     let threads = capped_threads(args.threads);
+    let format: Format = args.format.parse()?;
     let options = RunOptions {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
         threads,
         repository: args.repository.clone(),
+        // Internal switch for measurements: parse every Pulumi program, relevant or not.
+        relevance_test: std::env::var_os("TRUSTLINT_FULL_PARSE").is_none_or(|v| v.is_empty()),
+        // GitHub annotations do not show fixes.
+        fixes: args.fix || format != Format::Github,
         ..RunOptions::default()
     };
     let engine = Engine::new(config, &options).map_err(|e| e.to_string())?;
@@ -277,23 +284,33 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
             result = engine.run(&cwd, &checked, &options).map_err(|e| e.to_string())?;
         }
     }
+    if std::env::var_os("TRUSTLINT_STATS").is_some_and(|v| !v.is_empty()) {
+        eprintln!("trustlint: stats: {}", result.stats);
+    }
     if let Some(path) = &args.write_baseline {
         return write_baseline(path, &result.findings);
     }
     let absent = apply_baseline(args.baseline.as_deref(), &cwd, &checked, &mut result)?;
     // Findings already in the baseline neither show nor fail; SARIF keeps them, marked unchanged.
-    let shown: Vec<Finding> =
-        result.findings.iter().filter(|f| f.baseline != Some(BaselineState::Unchanged)).cloned().collect();
+    let unchanged = |f: &Finding| f.baseline == Some(BaselineState::Unchanged);
+    let failed = !args.exit_zero
+        && result
+            .findings
+            .iter()
+            .any(|f| !unchanged(f) && trustlint_engine::fails(std::slice::from_ref(f), threshold));
+    if format != Format::Sarif {
+        // Dropped, not copied: with tens of thousands of findings a copy is most of the memory.
+        result.findings.retain(|f| !unchanged(f));
+    }
     for note in &result.notes {
         say("note", note);
     }
-    let format: Format = args.format.parse()?;
     let color = args.output.is_none()
         && format == Format::Human
         && std::io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let report = Report {
-        findings: if format == Format::Sarif { &result.findings } else { &shown },
+        findings: &result.findings,
         rules: trustlint_rules::catalog::all(),
         files_scanned: result.files_scanned,
         notes: &result.notes,
@@ -315,11 +332,7 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
             write_stdout(&rendered).map_err(|e| format!("cannot write the report to standard output: {e}"))?
         }
     }
-    Ok(if !args.exit_zero && trustlint_engine::fails(&shown, threshold) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 /// `--threads`, capped at a multiple of the cores (a note says so when the request was over).

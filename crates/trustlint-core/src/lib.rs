@@ -3,6 +3,7 @@
 
 pub mod finding;
 pub mod fingerprint;
+pub mod read;
 pub mod redact;
 pub mod rule;
 pub mod source;

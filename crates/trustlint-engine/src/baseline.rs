@@ -52,6 +52,9 @@ impl std::fmt::Display for BaselineError {
 
 impl std::error::Error for BaselineError {}
 
+/// A baseline larger than this is refused (one entry is about 200 bytes: 300,000 findings).
+pub const MAX_BASELINE_SIZE: u64 = 64 * 1024 * 1024;
+
 impl Baseline {
     /// The findings a run reported, minus the suppressed ones (they are already accepted
     /// elsewhere). Sorted, so rewriting an unchanged baseline gives the same bytes.
@@ -99,7 +102,7 @@ impl Baseline {
     }
 
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
-        let text = std::fs::read_to_string(path)
+        let text = trustlint_core::read::read_text(path, MAX_BASELINE_SIZE)
             .map_err(|e| BaselineError(format!("{}: cannot read the baseline: {e}", path.display())))?;
         Baseline::parse(&text).map_err(|BaselineError(e)| BaselineError(format!("{}: {e}", path.display())))
     }

@@ -127,11 +127,14 @@ impl ConfigError {
     }
 }
 
+/// A `trustlint.toml` larger than this is refused (real ones are a few hundred bytes).
+pub const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
+
 impl Config {
     /// Read `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let bytes =
-            std::fs::read(path).map_err(|e| ConfigError(format!("{}: cannot read: {e}", path.display())))?;
+        let bytes = trustlint_core::read::read_file(path, MAX_CONFIG_SIZE)
+            .map_err(|e| ConfigError(format!("{}: cannot read: {e}", path.display())))?;
         // Not UTF-8: say where, quoting nothing (it is likely not a configuration at all).
         let text = String::from_utf8(bytes).map_err(|e| {
             ConfigError(format!(

@@ -1,11 +1,20 @@
 //! Finding the files to look at: a .gitignore-aware walk that includes dot-folders such as
 //! `.github`, skips `.git`, dependency and build folders, and never follows symlinks (so loops
 //! cannot happen). Files named on the command line are always checked.
+//!
+//! Ignore files (`.gitignore`, `.ignore`, the repository's `.git/info/exclude`) are read here
+//! through the one size-limited reader, not by the walker: one that is a FIFO or a symlink to
+//! `/dev/zero` is skipped with a note instead of blocking or filling memory. The user's global
+//! git excludes are not read, so what is checked depends only on the tree.
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use ignore::WalkBuilder;
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use trustlint_core::read::read_text;
 
 use crate::config::ConfigError;
 
@@ -75,10 +84,128 @@ pub fn display_path(root: &Path, path: &Path) -> String {
     }
 }
 
-/// Walk `paths` (files or directories) under `root`.
-pub fn discover(root: &Path, paths: &[PathBuf], excludes: &Excludes) -> (Vec<Candidate>, Vec<String>) {
+/// The ignore files met during a walk, each read once.
+struct IgnoreFiles {
+    max_size: u64,
+    /// Per folder, its rules (`None`: no ignore file there).
+    by_dir: Mutex<HashMap<PathBuf, Option<Arc<Gitignore>>>>,
+    notes: Mutex<Vec<String>>,
+}
+
+impl IgnoreFiles {
+    fn new(max_size: u64) -> IgnoreFiles {
+        IgnoreFiles { max_size, by_dir: Mutex::new(HashMap::new()), notes: Mutex::new(Vec::new()) }
+    }
+
+    fn rules(&self, dir: &Path) -> Option<Arc<Gitignore>> {
+        let mut by_dir = self.by_dir.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        by_dir.entry(dir.to_path_buf()).or_insert_with(|| self.read(dir)).clone()
+    }
+
+    /// Later lines win: the repository's exclude file, then `.gitignore`, then `.ignore`.
+    fn read(&self, dir: &Path) -> Option<Arc<Gitignore>> {
+        let mut builder = GitignoreBuilder::new(dir);
+        let mut any = false;
+        for name in [".git/info/exclude", ".gitignore", ".ignore"] {
+            let path = dir.join(name);
+            if std::fs::symlink_metadata(&path).is_err() {
+                continue;
+            }
+            match read_text(&path, self.max_size) {
+                Ok(text) => {
+                    for line in text.lines() {
+                        // A line that is not a valid glob is skipped, as git does.
+                        let _ = builder.add_line(Some(path.clone()), line);
+                    }
+                    any = true;
+                }
+                Err(error) => {
+                    let mut notes = self.notes.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                    notes.push(format!("ignore file {} not read: {error}", path.display()));
+                }
+            }
+        }
+        any.then(|| builder.build().ok().map(Arc::new)).flatten()
+    }
+
+    /// Whether `path` (found by walking `start`) is ignored by the rules of its folders, up to
+    /// the top of its git repository: the deepest folder's rules decide first, as in git.
+    /// Ignored folders are never entered, so a path's parents are known not to be ignored.
+    fn ignored(&self, walk: &WalkRoot, path: &Path, is_dir: bool) -> bool {
+        let Ok(below) = path.strip_prefix(&walk.start) else { return false };
+        let absolute = walk.absolute.join(below);
+        {
+            // The walk is depth-first: folders that do not hold this path are done with, and
+            // their compiled rules (a few KiB each) are dropped to keep memory flat.
+            let mut by_dir = self.by_dir.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            by_dir.retain(|dir, _| absolute.starts_with(dir));
+        }
+        for dir in absolute.ancestors().skip(1) {
+            if let Some(rules) = self.rules(dir) {
+                let matched = rules.matched(&absolute, is_dir);
+                if matched.is_ignore() {
+                    return true;
+                }
+                if matched.is_whitelist() {
+                    return false;
+                }
+            }
+            if dir == walk.top {
+                break;
+            }
+        }
+        false
+    }
+}
+
+/// A folder being walked: as given, absolute, and the top of the git repository holding it
+/// (itself outside a repository), whose ignore rules are the last to apply.
+struct WalkRoot {
+    start: PathBuf,
+    absolute: PathBuf,
+    top: PathBuf,
+}
+
+impl WalkRoot {
+    fn new(start: &Path) -> WalkRoot {
+        let absolute = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
+        let top =
+            absolute.ancestors().find(|dir| dir.join(".git").exists()).unwrap_or(&absolute).to_path_buf();
+        WalkRoot { start: start.to_path_buf(), absolute, top }
+    }
+}
+
+/// Walk `paths` (files or directories) under `root`; ignore files larger than `max_size` are
+/// not read. Sorted, each file once.
+pub fn discover(
+    root: &Path,
+    paths: &[PathBuf],
+    excludes: &Excludes,
+    max_size: u64,
+) -> (Vec<Candidate>, Vec<String>) {
     let mut candidates = Vec::new();
+    let notes = walk(root, paths, excludes, max_size, &mut |candidate| candidates.push(candidate));
+    candidates.sort();
+    (candidates, notes)
+}
+
+/// Walk `paths` and hand each file to `found` as soon as it is seen (each file once, in walk
+/// order), so checking can start while the walk goes on; returns the notes, sorted.
+pub fn walk(
+    root: &Path,
+    paths: &[PathBuf],
+    excludes: &Excludes,
+    max_size: u64,
+    found: &mut dyn FnMut(Candidate),
+) -> Vec<String> {
     let mut notes = Vec::new();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut found = |candidate: Candidate| {
+        if seen.insert(candidate.display.clone()) {
+            found(candidate);
+        }
+    };
+    let ignore_files = Arc::new(IgnoreFiles::new(max_size));
     for path in paths {
         let metadata = match std::fs::metadata(path) {
             Ok(metadata) => metadata,
@@ -91,17 +218,21 @@ pub fn discover(root: &Path, paths: &[PathBuf], excludes: &Excludes) -> (Vec<Can
             // Explicit files are checked even if ignored: pre-commit passes staged names.
             let display = display_path(root, path);
             if !excludes.matches(&display) {
-                candidates.push(Candidate { display, path: path.clone(), explicit: true });
+                found(Candidate { display, path: path.clone(), explicit: true });
             }
             continue;
         }
+        let walk = WalkRoot::new(path);
+        let ignore_files = Arc::clone(&ignore_files);
         let walker = WalkBuilder::new(path)
-            .hidden(false)
+            .standard_filters(false)
             .follow_links(false)
-            .require_git(false)
-            .filter_entry(|entry| {
-                !(entry.file_type().is_some_and(|t| t.is_dir())
-                    && SKIPPED_DIRS.contains(&entry.file_name().to_string_lossy().as_ref()))
+            .filter_entry(move |entry| {
+                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                if is_dir && SKIPPED_DIRS.contains(&entry.file_name().to_string_lossy().as_ref()) {
+                    return false;
+                }
+                entry.depth() == 0 || !ignore_files.ignored(&walk, entry.path(), is_dir)
             })
             .build();
         for entry in walker {
@@ -109,7 +240,7 @@ pub fn discover(root: &Path, paths: &[PathBuf], excludes: &Excludes) -> (Vec<Can
                 Ok(entry) if entry.file_type().is_some_and(|t| t.is_file()) => {
                     let display = display_path(root, entry.path());
                     if !excludes.matches(&display) {
-                        candidates.push(Candidate { display, path: entry.into_path(), explicit: false });
+                        found(Candidate { display, path: entry.into_path(), explicit: false });
                     }
                 }
                 Ok(_) => {}
@@ -117,10 +248,11 @@ pub fn discover(root: &Path, paths: &[PathBuf], excludes: &Excludes) -> (Vec<Can
             }
         }
     }
-    candidates.sort();
-    candidates.dedup_by(|a, b| a.display == b.display);
+    notes.extend(std::mem::take(
+        &mut *ignore_files.notes.lock().unwrap_or_else(|poisoned| poisoned.into_inner()),
+    ));
     notes.sort();
-    (candidates, notes)
+    notes
 }
 
 #[cfg(test)]
@@ -145,7 +277,7 @@ mod tests {
         }
         std::fs::write(root.join(".gitignore"), "ignored/\n").unwrap();
         let excludes = Excludes::new(&["vendor".to_string()]).unwrap();
-        let (found, notes) = discover(root, &[root.to_path_buf()], &excludes);
+        let (found, notes) = discover(root, &[root.to_path_buf()], &excludes, 1 << 20);
         let names: Vec<_> = found.iter().map(|c| c.display.as_str()).collect();
         assert_eq!(names, vec![".github/workflows/ci.yml", ".gitignore", "policies/trust.json"]);
         assert!(notes.is_empty());
@@ -159,7 +291,7 @@ mod tests {
         std::fs::create_dir_all(root.join("a")).unwrap();
         std::os::unix::fs::symlink(root, root.join("a/loop")).unwrap();
         std::fs::write(root.join("a/trust.json"), "{}").unwrap();
-        let (found, _) = discover(root, &[root.to_path_buf()], &Excludes::new(&[]).unwrap());
+        let (found, _) = discover(root, &[root.to_path_buf()], &Excludes::new(&[]).unwrap(), 1 << 20);
         assert_eq!(found.len(), 1);
     }
 
@@ -169,7 +301,7 @@ mod tests {
         let root = dir.path();
         std::fs::write(root.join(".gitignore"), "*.json\n").unwrap();
         std::fs::write(root.join("trust.json"), "{}").unwrap();
-        let (found, _) = discover(root, &[root.join("trust.json")], &Excludes::new(&[]).unwrap());
+        let (found, _) = discover(root, &[root.join("trust.json")], &Excludes::new(&[]).unwrap(), 1 << 20);
         assert_eq!(found.len(), 1);
         assert!(found[0].explicit);
     }

@@ -53,9 +53,10 @@ pub fn apply_safe_fixes(root: &Path, checked: &[PathBuf], findings: &[Finding]) 
             outcome.notes.push(format!("did not fix {display}: {reason}"));
             continue;
         }
-        match std::fs::read_to_string(&path) {
+        // Read no more than the checked text: a longer file has changed.
+        match trustlint_core::read::read_text(&path, file.text().len() as u64) {
             Ok(current) if current == file.text() => {}
-            Ok(_) => {
+            Ok(_) | Err(trustlint_core::read::ReadError::TooLarge { .. }) => {
                 outcome.notes.push(format!("did not fix {display}: it changed since it was checked"));
                 continue;
             }

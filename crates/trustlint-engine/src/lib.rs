@@ -14,4 +14,4 @@ pub mod suppress;
 pub mod write;
 
 pub use config::{Config, ConfigError};
-pub use run::{Engine, RunOptions, RunResult, fails};
+pub use run::{Engine, RunOptions, RunResult, RunStats, fails};

@@ -5,10 +5,13 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use rayon::prelude::*;
 use trustlint_core::fingerprint::fingerprint;
+use trustlint_core::read::{ReadError, read_file};
 use trustlint_core::{Finding, Location, RuleMeta, Severity, SourceFile, Span};
+use trustlint_frontends::pulumi::Surroundings;
 use trustlint_frontends::{
     Analysis, aws_json, cloudformation, esc, github_actions, gitlab_ci, pulumi, pulumi_config,
 };
@@ -45,6 +48,11 @@ pub struct RunOptions {
     pub ignore: Vec<String>,
     pub threads: Option<usize>,
     pub max_file_size: u64,
+    /// Skip Pulumi programs that cannot contribute a fact (see `pulumi::relevance`). Off only
+    /// to prove that it changes no finding.
+    pub relevance_test: bool,
+    /// Fixes are applied or rendered; when not, rules need not build and verify them.
+    pub fixes: bool,
     /// `--repository`: the repository scanned, when `trustlint.toml` does not say.
     pub repository: Option<String>,
     /// Keep the trust chain in the result even when no chain rule runs (`trustlint map`).
@@ -58,6 +66,8 @@ impl Default for RunOptions {
             ignore: Vec::new(),
             threads: None,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            relevance_test: true,
+            fixes: true,
             repository: None,
             keep_chain: false,
         }
@@ -70,6 +80,7 @@ pub struct RunResult {
     pub findings: Vec<Finding>,
     pub files_scanned: usize,
     pub notes: Vec<String>,
+    pub stats: RunStats,
     /// The trust chain, when a chain rule ran or it was asked for.
     pub chain: Option<Chain>,
 }
@@ -77,6 +88,8 @@ pub struct RunResult {
 /// What one file contributes to the trust chain, kept until every file is analysed.
 #[derive(Debug, Default)]
 struct Retained {
+    /// The file's path, the order in which files are linked.
+    path: String,
     trusts: Vec<trustlint_model::Trust>,
     grants: Vec<trustlint_model::Grant>,
     workflows: Vec<Workflow>,
@@ -103,11 +116,37 @@ impl Retained {
             return None;
         }
         Some(Retained {
+            path: file.path().to_string(),
             trusts: facts.trusts.clone(),
             grants: if facts.trusts.is_empty() { Vec::new() } else { facts.grants.clone() },
             workflows,
             comments: suppress::ignore_comments(file, &analysis.comments),
         })
+    }
+}
+
+/// What a run read and parsed; printed on standard error when `TRUSTLINT_STATS` is set, never
+/// part of a report.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RunStats {
+    /// Files read whole.
+    pub files_read: usize,
+    /// Files a frontend parsed (programs, templates, workflows, policies, stack files).
+    pub files_parsed: usize,
+    /// Pulumi programs the relevance test found unable to contribute a fact: not parsed.
+    pub programs_skipped: usize,
+    /// Folders whose stack and project files were read, and sibling modules read.
+    pub folders_read: usize,
+    pub modules_read: usize,
+}
+
+impl std::fmt::Display for RunStats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "files read {}, parsed {}, programs skipped by the relevance test {}, folders read {}, sibling modules read {}",
+            self.files_read, self.files_parsed, self.programs_skipped, self.folders_read, self.modules_read
+        )
     }
 }
 
@@ -122,6 +161,7 @@ pub struct Engine {
     rules: Vec<ActiveRule>,
     config: Config,
     enabled_ids: Vec<&'static str>,
+    fixes: bool,
 }
 
 impl Engine {
@@ -149,7 +189,7 @@ impl Engine {
             .collect();
         let enabled_ids =
             trustlint_rules::catalog::all().iter().map(|m| m.id).filter(|id| enabled(id)).collect();
-        Ok(Engine { rules, config, enabled_ids })
+        Ok(Engine { rules, config, enabled_ids, fixes: options.fixes })
     }
 
     pub fn config(&self) -> &Config {
@@ -173,20 +213,27 @@ impl Engine {
         kind: InputKind,
         disk_path: Option<&Path>,
     ) -> Vec<Finding> {
-        self.check_source_keeping(file, kind, disk_path, false).0
+        self.check_source_in(file, kind, disk_path, &Surroundings::default(), false).0
     }
 
-    /// Check one file, and keep what it contributes to the trust chain when `keep` is set.
-    fn check_source_keeping(
+    /// [`Engine::check_source_at`] with the run's cache of program folders; also says whether a
+    /// frontend parsed the file.
+    fn check_source_in(
         &self,
         file: &Arc<SourceFile>,
         kind: InputKind,
         disk_path: Option<&Path>,
+        surroundings: &Surroundings,
         keep: bool,
-    ) -> (Vec<Finding>, Option<Retained>) {
+    ) -> (Vec<Finding>, bool, Option<Retained>) {
+        let program = |language| pulumi::analyze_in(file, language, disk_path, surroundings);
         let analysis = match kind {
-            InputKind::PulumiProgram(language) => pulumi::analyze_at(file, language, disk_path),
-            InputKind::PulumiYaml => pulumi::analyze_at(file, pulumi::Language::Yaml, disk_path),
+            InputKind::PulumiProgram(language) => match program(language) {
+                Some(analysis) => analysis,
+                // Nothing in it can become a fact: only text rules apply, as to any other file.
+                None => return (self.check_plain_text(file), false, None),
+            },
+            InputKind::PulumiYaml => program(pulumi::Language::Yaml).unwrap_or_default(),
             InputKind::Json { template } => aws_json::analyze(file, template),
             InputKind::CloudFormationYaml => cloudformation::analyze_yaml(file),
             InputKind::GitHubActions => github_actions::analyze(file),
@@ -195,7 +242,7 @@ impl Engine {
             InputKind::EscEnvironment => esc::analyze(file),
         };
         let retained = if keep { Retained::of(file, &analysis) } else { None };
-        (self.judge(file, analysis, true), retained)
+        (self.judge(file, analysis, true), true, retained)
     }
 
     /// Check one file from its path and text (the language server's entry point): `None` when no
@@ -227,7 +274,7 @@ impl Engine {
             }
         }
         for active in &self.rules {
-            let ctx = RuleContext { meta: active.meta, options: &active.options };
+            let ctx = RuleContext { meta: active.meta, options: &active.options, fixes: self.fixes };
             active.rule.check_facts(&ctx, &analysis.facts, &mut findings);
             active.rule.check_text(&ctx, file, &mut findings);
         }
@@ -265,36 +312,25 @@ impl Engine {
         self.rules.iter().any(|active| active.rule.reads_chain())
     }
 
-    /// Read and check one candidate; returns whether it was read, its findings and a note.
+    /// Read and check one candidate; keep what it contributes to the trust chain when `keep`.
     fn check_candidate(
         &self,
         candidate: &discover::Candidate,
         max_size: u64,
+        surroundings: &Surroundings,
         keep: bool,
-    ) -> (bool, Vec<Finding>, Option<String>, Option<Retained>) {
+    ) -> Checked {
         let class = classify::by_path(&candidate.display);
         if class.is_none() && !self.has_text_rules() {
-            return (false, Vec::new(), None, None);
+            return Checked::default();
         }
-        let size = std::fs::metadata(&candidate.path).map(|m| m.len()).unwrap_or(0);
-        if size > max_size {
-            let note = format!(
-                "skipped {}: {:.1} MiB is over the {:.1} MiB size limit",
-                candidate.display,
-                size as f64 / 1_048_576.0,
-                max_size as f64 / 1_048_576.0
-            );
-            return (false, Vec::new(), Some(note), None);
-        }
-        let bytes = match std::fs::read(&candidate.path) {
+        let bytes = match read_file(&candidate.path, max_size) {
             Ok(bytes) => bytes,
-            Err(e) => {
-                return (
-                    false,
-                    Vec::new(),
-                    Some(format!("skipped {}: cannot read: {e}", candidate.display)),
-                    None,
-                );
+            Err(error @ (ReadError::TooLarge { .. } | ReadError::NotRegular(_))) => {
+                return Checked::note(format!("skipped {}: {error}", candidate.display));
+            }
+            Err(error) => {
+                return Checked::note(format!("skipped {}: cannot read: {error}", candidate.display));
             }
         };
         let (text, valid_up_to) = match decode(bytes) {
@@ -302,44 +338,40 @@ impl Engine {
             // NULs: a binary, or text with a few NULs. Secret scanners read the text around
             // them; so do the text rules here, and no frontend parses it.
             Decoded::Lossy { text, has_nul: true, .. } if self.has_text_rules() => {
-                return (true, self.check_plain_text(&SourceFile::new(&candidate.display, text)), None, None);
+                let findings = self.check_plain_text(&SourceFile::new(&candidate.display, text));
+                return Checked { read: true, findings, ..Checked::default() };
             }
-            Decoded::Lossy { has_nul: true, .. } => return (false, Vec::new(), None, None),
+            Decoded::Lossy { has_nul: true, .. } => return Checked::default(),
             Decoded::Lossy { text, valid_up_to, .. } => (text, valid_up_to),
         };
         match valid_up_to {
             None => {
                 let kind = class.and_then(|class| classify::by_content(class, &text));
                 let file = SourceFile::new(&candidate.display, text);
-                match kind {
+                let (findings, parsed, retained) = match kind {
                     Some(kind) => {
-                        let (findings, retained) =
-                            self.check_source_keeping(&file, kind, Some(&candidate.path), keep);
-                        (true, findings, None, retained)
+                        self.check_source_in(&file, kind, Some(&candidate.path), surroundings, keep)
                     }
-                    None => (true, self.check_plain_text(&file), None, None),
-                }
+                    None => (self.check_plain_text(&file), false, None),
+                };
+                Checked { read: true, parsed, findings, note: None, retained }
             }
             Some(valid) => {
                 let relevant = class.is_some_and(|class| classify::by_content(class, &text).is_some());
                 if !relevant && self.has_text_rules() {
                     // A file in another encoding (a Latin-1 config) can still hold a key: text rules
                     // read it with the invalid bytes replaced, which keeps its lines.
-                    return (
-                        true,
-                        self.check_plain_text(&SourceFile::new(&candidate.display, text)),
-                        None,
-                        None,
-                    );
+                    let findings = self.check_plain_text(&SourceFile::new(&candidate.display, text));
+                    return Checked { read: true, findings, ..Checked::default() };
                 }
                 if !relevant || !self.is_enabled(trustlint_rules::PARSE_ERROR) {
-                    return (true, Vec::new(), None, None);
+                    return Checked { read: true, ..Checked::default() };
                 }
                 let file = SourceFile::new(&candidate.display, text);
                 let message = format!("invalid UTF-8 at byte {valid}");
                 let mut findings = vec![parse_error(&file, Span::new(valid, valid + 1), &message, &[])];
                 mask_credentials(&mut findings);
-                (true, findings, None, None)
+                Checked { read: true, findings, ..Checked::default() }
             }
         }
     }
@@ -352,13 +384,27 @@ impl Engine {
         options: &RunOptions,
     ) -> Result<RunResult, ConfigError> {
         let excludes = Excludes::new(&self.config.exclude)?;
-        let (candidates, mut notes) = discover::discover(root, paths, &excludes);
+        let surroundings = Surroundings::new(options.relevance_test);
+        let max_size = options.max_file_size;
         let keep = options.keep_chain || self.runs_chain_rules();
+        // Files are checked while the walk goes on (the walk itself is sequential); the order
+        // results arrive in does not matter, they are sorted at the end.
         let work = || {
-            candidates
-                .par_iter()
-                .map(|candidate| self.check_candidate(candidate, options.max_file_size, keep))
-                .collect::<Vec<_>>()
+            let (sender, receiver) = std::sync::mpsc::channel();
+            rayon::join(
+                move || {
+                    discover::walk(root, paths, &excludes, max_size, &mut |candidate| {
+                        let _ = sender.send(candidate);
+                    })
+                },
+                || {
+                    receiver
+                        .into_iter()
+                        .par_bridge()
+                        .map(|candidate| self.check_candidate(&candidate, max_size, &surroundings, keep))
+                        .collect::<Vec<_>>()
+                },
+            )
         };
         // Parsers and the program evaluator recurse (with depth limits); give workers more stack
         // than the 2 MiB default so a deep but legal file is read rather than cut short.
@@ -369,16 +415,25 @@ impl Engine {
             .build()
             .map_err(|e| ConfigError(format!("cannot start {threads} threads: {e}")))?;
         let results = pool.install(work);
+        let (mut notes, results) = results;
         let mut findings = Vec::new();
-        let mut files_scanned = 0;
+        let mut stats = RunStats::default();
         let mut retained = Vec::new();
-        for (scanned, file_findings, note, kept) in results {
-            files_scanned += usize::from(scanned);
-            findings.extend(file_findings);
-            notes.extend(note);
-            retained.extend(kept);
+        for checked in results {
+            retained.extend(checked.retained);
+            stats.files_read += usize::from(checked.read);
+            stats.files_parsed += usize::from(checked.parsed);
+            findings.extend(checked.findings);
+            notes.extend(checked.note);
         }
+        let counters = &surroundings.counters;
+        stats.programs_skipped = counters.programs_skipped.load(Ordering::Relaxed);
+        stats.folders_read = counters.folders_read.load(Ordering::Relaxed);
+        stats.modules_read = counters.modules_read.load(Ordering::Relaxed);
         let chain = if keep {
+            // Files arrive in any order: link them in path order, so the chain is the same on
+            // any thread count.
+            retained.sort_by(|a, b| a.path.cmp(&b.path));
             let settings = self.chain_settings(root, paths, options, &mut notes);
             let chain = pool.install(|| link_retained(&retained, &settings));
             findings.extend(self.judge_chain(&chain, &retained));
@@ -388,9 +443,8 @@ impl Engine {
         };
         finish(&mut findings);
         notes.sort();
-        Ok(RunResult { findings, files_scanned, notes, chain })
+        Ok(RunResult { findings, files_scanned: stats.files_read, notes, stats, chain })
     }
-
     /// The repository and the inputs only configuration gives: `repository` in trustlint.toml,
     /// else `--repository`, else the `origin` remote of the scanned folder's `.git/config`.
     fn chain_settings(
@@ -436,7 +490,7 @@ impl Engine {
     fn judge_chain(&self, chain: &Chain, retained: &[Retained]) -> Vec<Finding> {
         let mut findings = Vec::new();
         for active in self.rules.iter().filter(|active| active.rule.reads_chain()) {
-            let ctx = RuleContext { meta: active.meta, options: &active.options };
+            let ctx = RuleContext { meta: active.meta, options: &active.options, fixes: self.fixes };
             active.rule.check_chain(&ctx, chain, &mut findings);
         }
         for finding in &mut findings {
@@ -464,7 +518,7 @@ impl Engine {
     }
 }
 
-/// Link the facts kept from every file (in input order, so the chain is the same on any thread
+/// Link the facts kept from every file (in path order, so the chain is the same on any thread
 /// count).
 fn link_retained(retained: &[Retained], settings: &Settings) -> Chain {
     let trusts: Vec<trustlint_model::Trust> =
@@ -473,6 +527,22 @@ fn link_retained(retained: &[Retained], settings: &Settings) -> Chain {
         retained.iter().flat_map(|r| r.grants.iter().cloned()).collect();
     let workflows: Vec<&Workflow> = retained.iter().flat_map(|r| r.workflows.iter()).collect();
     trustlint_link::link(trusts, &grants, &workflows, settings)
+}
+
+/// What checking one candidate gave.
+#[derive(Default)]
+struct Checked {
+    read: bool,
+    parsed: bool,
+    findings: Vec<Finding>,
+    note: Option<String>,
+    retained: Option<Retained>,
+}
+
+impl Checked {
+    fn note(note: String) -> Checked {
+        Checked { note: Some(note), ..Checked::default() }
+    }
 }
 
 /// Files no frontend parses have no known comment syntax: a `trustlint: ignore[...]` marker on a
@@ -499,9 +569,6 @@ fn marker_comments(text: &str) -> Vec<trustlint_syntax::Comment> {
     comments
 }
 
-/// A `parse-error` finding. Its message may quote the file (`unexpected `...``): credentials in
-/// it are redacted first, those of the whole file included, and only then is each quote cut short.
-/// `known`: the credential values of the file.
 fn parse_error(file: &Arc<SourceFile>, span: Span, message: &str, known: &[&str]) -> Finding {
     let severity = trustlint_rules::catalog::default_severity(trustlint_rules::PARSE_ERROR);
     let message =

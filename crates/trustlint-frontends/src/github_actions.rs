@@ -46,6 +46,9 @@ pub fn analyze(file: &Arc<SourceFile>) -> Analysis {
             read_workflow(file, root, &mut facts);
         }
     }
+    for flow in &mut facts.workflows {
+        flow.comments = parsed.comments.len();
+    }
     Analysis { facts, comments: parsed.comments, ..Analysis::default() }
 }
 
@@ -59,6 +62,7 @@ fn read_workflow(file: &Arc<SourceFile>, root: &Node, facts: &mut Facts) {
         env: env_vars(root.get("env")),
         jobs: Vec::new(),
         includes: Vec::new(),
+        comments: 0,
     };
     if let Some(jobs) = root.get("jobs").and_then(Node::as_map) {
         for entry in jobs.iter().filter(|entry| entry.value.as_map().is_some()) {
@@ -89,6 +93,7 @@ fn read_action(file: &Arc<SourceFile>, root: &Node, entry: &Entry, facts: &mut F
         env: Vec::new(),
         jobs: vec![job],
         includes: Vec::new(),
+        comments: 0,
     };
     credentials(&flow, facts);
     facts.workflows.push(flow);

@@ -69,6 +69,9 @@ pub fn analyze(file: &Arc<SourceFile>) -> Analysis {
     if let Some(root) = root {
         read_pipeline(file, root, &mut facts);
     }
+    for flow in &mut facts.workflows {
+        flow.comments = parsed.comments.len();
+    }
     Analysis { facts, comments: parsed.comments, ..Analysis::default() }
 }
 
@@ -92,6 +95,7 @@ fn read_pipeline(file: &Arc<SourceFile>, root: &Node, facts: &mut Facts) {
         env: globals,
         jobs: Vec::new(),
         includes,
+        comments: 0,
     };
     let mut templates = Vec::new();
     for entry in root.as_map().unwrap_or_default() {

@@ -438,7 +438,11 @@ impl Server<'_> {
             return Vec::new();
         };
         // The error's line numbers are those of the file as saved.
-        let file = SourceFile::new(FILE_NAME, std::fs::read_to_string(path).unwrap_or_default());
+        let file = SourceFile::new(
+            FILE_NAME,
+            trustlint_core::read::read_text(path, trustlint_engine::config::MAX_CONFIG_SIZE)
+                .unwrap_or_default(),
+        );
         let range = error_line(error)
             .and_then(|line| file.line_span(line))
             .map(|span| convert::range(&file, span, self.unit))

@@ -41,6 +41,8 @@ pub struct Workflow {
     pub jobs: Vec<Job>,
     /// GitLab `include:` entries: their content is not read, so what they define is Unknown.
     pub includes: Vec<Include>,
+    /// How many comments the file holds (a fix that rewrites the file must keep them all).
+    pub comments: usize,
 }
 
 impl Workflow {
@@ -1243,6 +1245,7 @@ mod tests {
             env: Vec::new(),
             jobs: Vec::new(),
             includes: Vec::new(),
+            comments: 0,
         }
     }
 

@@ -23,6 +23,9 @@ pub struct RuleOptions {
 pub struct RuleContext<'a> {
     pub meta: &'a RuleMeta,
     pub options: &'a RuleOptions,
+    /// Whether fixes are applied or shown in this run (`--fix`, or a format that renders them):
+    /// a rule may skip the work of building and verifying one when not.
+    pub fixes: bool,
 }
 
 pub trait Rule: Send + Sync {

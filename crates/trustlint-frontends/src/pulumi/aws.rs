@@ -24,6 +24,10 @@ const POLICY_ATTACHMENT: &str = "aws:iam:PolicyAttachment";
 const ROLE_POLICY: &str = "aws:iam:RolePolicy";
 const ATTACHMENTS_EXCLUSIVE: &str = "aws:iam:RolePolicyAttachmentsExclusive";
 
+/// The types whose resources [`facts`] turns into facts (the relevance test is built from them).
+pub(crate) const FACT_TYPES: &[&str] =
+    &[ROLE, NATIVE_ROLE, ROLE_POLICY_ATTACHMENT, POLICY_ATTACHMENT, ROLE_POLICY, ATTACHMENTS_EXCLUSIVE];
+
 /// Trusts and grants declared by the AWS resources of a program.
 pub fn facts(program: &Program) -> Facts {
     let resolve = program.resolver();

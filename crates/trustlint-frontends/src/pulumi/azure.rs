@@ -47,6 +47,11 @@ fn is_any(resource: &Resource, tokens: &[&str]) -> bool {
     tokens.iter().any(|t| resource.is(t))
 }
 
+/// The types whose resources [`facts`] turns into facts (the relevance test is built from them).
+pub(crate) fn fact_types() -> impl Iterator<Item = &'static str> {
+    APPLICATION_CREDENTIALS.iter().chain(IDENTITY_CREDENTIALS).chain(ROLE_ASSIGNMENTS).copied()
+}
+
 /// Trusts and grants declared by the Azure and Entra ID resources of a program.
 pub fn facts(program: &Program) -> Facts {
     let mapper = Mapper { program };

@@ -99,6 +99,11 @@ impl Kind {
     }
 }
 
+/// The types whose resources [`facts`] turns into facts (the relevance test is built from them).
+pub(crate) fn fact_types() -> impl Iterator<Item = &'static str> {
+    PROVIDERS.iter().chain(MINTERS).map(|(token, ..)| *token)
+}
+
 /// Provider credentials and minted keys of a program.
 pub fn facts(program: &Program) -> Facts {
     let mut facts = Facts::default();

@@ -48,6 +48,13 @@ const SCOPE_BINDINGS: &[(&str, ScopeKind, &str)] = &[
     ("gcp:organizations:IAMPolicy", ScopeKind::Organization, "orgId"),
 ];
 
+/// The types whose resources [`facts`] turns into facts (the relevance test is built from them).
+pub(crate) fn fact_types() -> impl Iterator<Item = &'static str> {
+    std::iter::once(PROVIDER)
+        .chain(SERVICE_ACCOUNT_BINDINGS.iter().copied())
+        .chain(SCOPE_BINDINGS.iter().map(|(token, ..)| *token))
+}
+
 /// Trusts and grants declared by the GCP resources of a program.
 pub fn facts(program: &Program) -> Facts {
     let mapper = Mapper::new(program);

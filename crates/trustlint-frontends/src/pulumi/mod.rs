@@ -27,11 +27,14 @@ pub mod credentials;
 pub mod gcp;
 pub mod python;
 mod refs;
+pub mod relevance;
+pub mod surroundings;
 pub mod typescript;
 pub mod yaml;
 
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use trustlint_core::{SourceFile, Span};
 use trustlint_model::{Facts, Piece};
@@ -40,6 +43,7 @@ use trustlint_syntax::{Comment, Node, NodeKind, Part, parse_yaml};
 
 use crate::aws_policy::{self, Resolve, Resolved};
 use crate::{Analysis, Problem};
+pub use surroundings::{DirectoryModules, MAX_MODULE_SIZE, Surroundings};
 
 /// The language a program is written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -369,66 +373,6 @@ impl ProgramContext<'_> {
     }
 }
 
-/// Reads sibling files from the program's folder on disk; no `..`, no absolute paths, at most
-/// [`MAX_MODULE_SIZE`] bytes.
-pub struct DirectoryModules<'a> {
-    pub dir: &'a Path,
-}
-
-/// Sibling modules larger than this are not read (constants modules are small).
-pub const MAX_MODULE_SIZE: u64 = 512 * 1024;
-
-impl ModuleLoader for DirectoryModules<'_> {
-    fn load(&self, relative_path: &str) -> Option<String> {
-        let relative = Path::new(relative_path);
-        if relative.is_absolute()
-            || relative
-                .components()
-                .any(|c| !matches!(c, std::path::Component::Normal(_) | std::path::Component::CurDir))
-        {
-            return None;
-        }
-        let path = self.dir.join(relative);
-        if std::fs::metadata(&path).ok()?.len() > MAX_MODULE_SIZE {
-            return None;
-        }
-        std::fs::read_to_string(path).ok()
-    }
-}
-
-/// The stacks and project name of the folder holding a program: `Pulumi.<stack>.yaml` files
-/// sorted by name, and `name:` of `Pulumi.yaml`. Unreadable files are skipped.
-pub fn read_folder(dir: &Path) -> (Vec<StackConfig>, Option<String>) {
-    let mut stacks = Vec::new();
-    let mut project = None;
-    let Ok(entries) = std::fs::read_dir(dir) else { return (stacks, project) };
-    let mut names: Vec<String> =
-        entries.filter_map(|e| e.ok()).filter_map(|e| e.file_name().into_string().ok()).collect();
-    names.sort();
-    for name in names {
-        let Some(rest) = name.strip_prefix("Pulumi.") else { continue };
-        let Some(stem) = rest.strip_suffix(".yaml").or_else(|| rest.strip_suffix(".yml")) else { continue };
-        let path = dir.join(&name);
-        if std::fs::metadata(&path).map(|m| m.len()).unwrap_or(u64::MAX) > MAX_MODULE_SIZE {
-            continue;
-        }
-        if stem.is_empty() {
-            continue;
-        }
-        let Ok(text) = std::fs::read_to_string(&path) else { continue };
-        stacks.extend(StackConfig::parse(stem, &text));
-    }
-    for name in ["Pulumi.yaml", "Pulumi.yml"] {
-        if let Ok(text) = std::fs::read_to_string(dir.join(name))
-            && let Some(root) = parse_yaml(&text).documents.into_iter().next()
-        {
-            project = root.get("name").and_then(Node::as_text).map(str::to_string);
-            break;
-        }
-    }
-    (stacks, project)
-}
-
 /// Cheap content sniff: a TypeScript/JavaScript or Python file that imports a Pulumi SDK
 /// (`from "@pulumi/aws"`, `require("@pulumi/aws")`, `import pulumi_aws`, `from pulumi import`),
 /// not merely one that mentions Pulumi.
@@ -541,17 +485,53 @@ pub fn analyze(file: &Arc<SourceFile>, language: Language, context: &ProgramCont
 /// name of its folder resolve configuration reads, and sibling modules of the folder resolve
 /// imported constants. Without a readable folder, the program is read on its own.
 pub fn analyze_at(file: &Arc<SourceFile>, language: Language, disk_path: Option<&Path>) -> Analysis {
+    let surroundings = Surroundings::new(false);
+    analyze_in(file, language, disk_path, &surroundings).unwrap_or_default()
+}
+
+/// Like [`analyze_at`], with the run's cache of folders and sibling modules. `None` when the
+/// relevance test (on) finds that the program cannot contribute a fact: it is then not parsed.
+pub fn analyze_in(
+    file: &Arc<SourceFile>,
+    language: Language,
+    disk_path: Option<&Path>,
+    surroundings: &Surroundings,
+) -> Option<Analysis> {
     let dir = disk_path
         .and_then(Path::parent)
-        .map(|dir| if dir.as_os_str().is_empty() { Path::new(".") } else { dir });
-    match dir.filter(|dir| dir.is_dir()) {
+        .map(|dir| if dir.as_os_str().is_empty() { Path::new(".") } else { dir })
+        .filter(|dir| dir.is_dir());
+    if surroundings.relevance_test && language != Language::Yaml {
+        let mut words = relevance::words_in(file.text());
+        if !relevance::is_relevant(words)
+            && let Some(dir) = dir
+        {
+            // A helper in a sibling module may declare the resource when the program calls it.
+            for path in relevance::sibling_paths(file.text(), language == Language::Python) {
+                if let Some(module) = surroundings.module(dir, &path) {
+                    words |= module.words;
+                }
+            }
+        }
+        if !relevance::is_relevant(words) {
+            surroundings.counters.programs_skipped.fetch_add(1, Ordering::Relaxed);
+            return None;
+        }
+    }
+    surroundings.counters.programs_parsed.fetch_add(1, Ordering::Relaxed);
+    Some(match dir {
         Some(dir) => {
-            let (stacks, project) = read_folder(dir);
-            let modules = DirectoryModules { dir };
-            analyze(file, language, &ProgramContext { stacks, project, modules: &modules })
+            let folder = surroundings.folder(dir);
+            let modules = DirectoryModules { dir, surroundings };
+            let context = ProgramContext {
+                stacks: folder.stacks.clone(),
+                project: folder.project.clone(),
+                modules: &modules,
+            };
+            analyze(file, language, &context)
         }
         None => analyze(file, language, &ProgramContext::alone()),
-    }
+    })
 }
 
 /// Which language a path is, by extension; `None` for files that are not program sources.

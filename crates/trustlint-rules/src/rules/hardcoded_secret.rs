@@ -74,7 +74,7 @@ mod tests {
     fn run(path: &str, text: &str) -> Vec<Finding> {
         let meta = catalog::find("hardcoded-secret").expect("rules/hardcoded-secret.md");
         let options = RuleOptions::default();
-        let ctx = RuleContext { meta, options: &options };
+        let ctx = RuleContext { meta, options: &options, fixes: true };
         let file = SourceFile::new(path, text);
         let mut out = Vec::new();
         HardcodedSecret.check_text(&ctx, &file, &mut out);

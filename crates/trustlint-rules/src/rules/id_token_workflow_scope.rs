@@ -133,7 +133,9 @@ fn finding(
             "inherits the grant, no step known to request a token",
         );
     }
-    if let PermissionSet::Scopes { scopes, flow: flow_style } = &block.set
+    // The fix is verified by parsing the edited file: only when someone will see or apply it.
+    if ctx.fixes
+        && let PermissionSet::Scopes { scopes, flow: flow_style } = &block.set
         && let Some(mut fix) = move_grant(&flow.file, flow, block, scopes, *flow_style, needing)
     {
         // Taking the token from a job trustlint cannot look into might break it: offered, not applied.
@@ -298,11 +300,11 @@ fn canonical(flow: &Workflow, job: &Job) -> Canonical {
 /// that inherited it, without touching anything else.
 fn verified(flow: &Workflow, fix: &Fix, targets: &[&Job]) -> bool {
     let Some(fixed) = apply(flow.file.text(), &fix.edits) else { return false };
-    let before = trustlint_frontends::github_actions::analyze(&flow.file);
+    // One parse, of the edited text: the original's facts are at hand.
     let after = trustlint_frontends::github_actions::analyze(&SourceFile::new(flow.file.path(), fixed));
     let [new_flow] = after.facts.workflows.as_slice() else { return false };
     if !after.problems.is_empty()
-        || after.comments.len() != before.comments.len()
+        || after.comments.len() != flow.comments
         || new_flow.jobs.len() != flow.jobs.len()
         || new_flow.triggers.len() != flow.triggers.len()
         || new_flow.permissions.as_ref().is_none_or(|p| p.set.id_token() != Access::None)
@@ -351,7 +353,7 @@ mod tests {
         let file = SourceFile::new(".github/workflows/ci.yml", text);
         let analysis = trustlint_frontends::github_actions::analyze(&file);
         let meta = crate::catalog::find("id-token-workflow-scope").unwrap();
-        let ctx = RuleContext { meta, options: &RuleOptions::default() };
+        let ctx = RuleContext { meta, options: &RuleOptions::default(), fixes: true };
         let mut out = Vec::new();
         IdTokenWorkflowScope.check_facts(&ctx, &analysis.facts, &mut out);
         out

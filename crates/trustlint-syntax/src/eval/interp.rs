@@ -626,25 +626,7 @@ impl<'h> Interp<'h> {
     }
 
     fn load_sibling(&mut self, module: &str) -> Option<Rc<HashMap<String, Value>>> {
-        let candidates: Vec<String> = if self.python() {
-            let relative = module.trim_start_matches('.').replace('.', "/");
-            if relative.is_empty() {
-                return None;
-            }
-            vec![format!("{relative}.py"), format!("{relative}/__init__.py")]
-        } else {
-            let relative = module.strip_prefix("./")?;
-            let stem = relative
-                .strip_suffix(".js")
-                .or_else(|| relative.strip_suffix(".mjs"))
-                .or_else(|| relative.strip_suffix(".cjs"))
-                .unwrap_or(relative);
-            let mut candidates = vec![relative.to_string()];
-            for extension in [".ts", ".tsx", ".js", ".mjs", ".cjs", "/index.ts", "/index.js"] {
-                candidates.push(format!("{stem}{extension}"));
-            }
-            candidates
-        };
+        let candidates = sibling_candidates(module, self.python());
         let text = candidates.iter().find_map(|path| self.host.load_module(path))?;
         let (parsed, _, errors) = parse(&text, self.language);
         if !errors.is_empty() {
@@ -1958,6 +1940,31 @@ impl ResourceCall {
     fn label(&self) -> String {
         format!("{}.{} \"{}\"", self.package, self.path.join("."), self.name_text)
     }
+}
+
+/// The files, relative to the program's folder, that an import of `module` may load as a sibling
+/// module, in the order they are tried (empty: not a sibling import). Python `constants` or
+/// `.pkg.mod` -> `constants.py`, `constants/__init__.py`; TypeScript `./lib/roles` ->
+/// `lib/roles`, `lib/roles.ts`, ... `lib/roles/index.js`.
+pub fn sibling_candidates(module: &str, python: bool) -> Vec<String> {
+    if python {
+        let relative = module.trim_start_matches('.').replace('.', "/");
+        if relative.is_empty() {
+            return Vec::new();
+        }
+        return vec![format!("{relative}.py"), format!("{relative}/__init__.py")];
+    }
+    let Some(relative) = module.strip_prefix("./") else { return Vec::new() };
+    let stem = relative
+        .strip_suffix(".js")
+        .or_else(|| relative.strip_suffix(".mjs"))
+        .or_else(|| relative.strip_suffix(".cjs"))
+        .unwrap_or(relative);
+    let mut candidates = vec![relative.to_string()];
+    for extension in [".ts", ".tsx", ".js", ".mjs", ".cjs", "/index.ts", "/index.js"] {
+        candidates.push(format!("{stem}{extension}"));
+    }
+    candidates
 }
 
 /// Where an import comes from: Pulumi, a provider SDK (with the path inside it), JSON, or

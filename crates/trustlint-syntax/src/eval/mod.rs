@@ -17,7 +17,7 @@ pub mod ast;
 mod interp;
 mod text;
 
-pub use interp::{ParsedProgram, evaluate, evaluate_parsed, parse_program};
+pub use interp::{ParsedProgram, evaluate, evaluate_parsed, parse_program, sibling_candidates};
 pub use text::{camel_case, display, join, respan};
 
 use trustlint_core::Span;

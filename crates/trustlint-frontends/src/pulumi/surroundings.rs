@@ -1,0 +1,199 @@
+//! What lies around the programs of a run, read once: per folder, the stacks
+//! (`Pulumi.<stack>.yaml`) and the project name (`Pulumi.yaml`); per file, sibling modules with
+//! the words the relevance test found in them. Everything is read lazily, when a relevant
+//! program first asks, through the one size-limited reader, and shared by every worker thread.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use trustlint_core::read::read_text;
+use trustlint_syntax::{Node, parse_yaml};
+
+use super::relevance::{self, Words};
+use super::{ModuleLoader, StackConfig};
+
+/// Sibling modules, stack and project files larger than this are not read (constants modules
+/// and stack settings are small).
+pub const MAX_MODULE_SIZE: u64 = 512 * 1024;
+
+/// The stacks and project of one folder.
+#[derive(Debug, Default)]
+pub struct Folder {
+    /// Sorted by stack name.
+    pub stacks: Vec<StackConfig>,
+    pub project: Option<String>,
+}
+
+/// A sibling module's text and the relevance words in it.
+#[derive(Debug)]
+pub struct Module {
+    pub text: String,
+    pub words: Words,
+}
+
+/// Counts of what a run read and parsed (see `TRUSTLINT_STATS` in docs/performance.md).
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub programs_parsed: AtomicUsize,
+    pub programs_skipped: AtomicUsize,
+    pub folders_read: AtomicUsize,
+    pub modules_read: AtomicUsize,
+}
+
+/// A map whose values are computed once, by the first thread that asks; others wait for it.
+struct OnceMap<K, V> {
+    cells: Mutex<HashMap<K, Arc<OnceLock<V>>>>,
+}
+
+impl<K: Eq + Hash, V: Clone> OnceMap<K, V> {
+    fn new() -> Self {
+        OnceMap { cells: Mutex::new(HashMap::new()) }
+    }
+
+    fn get(&self, key: K, compute: impl FnOnce() -> V) -> V {
+        let cell = {
+            let mut cells = self.cells.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            Arc::clone(cells.entry(key).or_default())
+        };
+        cell.get_or_init(compute).clone()
+    }
+}
+
+/// The per-run cache around programs; `relevance_test: false` parses every program (the
+/// equivalence tests compare both ways).
+pub struct Surroundings {
+    pub relevance_test: bool,
+    folders: OnceMap<PathBuf, Arc<Folder>>,
+    modules: OnceMap<PathBuf, Option<Arc<Module>>>,
+    pub counters: Counters,
+}
+
+impl Default for Surroundings {
+    fn default() -> Self {
+        Surroundings::new(true)
+    }
+}
+
+impl Surroundings {
+    pub fn new(relevance_test: bool) -> Surroundings {
+        Surroundings {
+            relevance_test,
+            folders: OnceMap::new(),
+            modules: OnceMap::new(),
+            counters: Counters::default(),
+        }
+    }
+
+    /// The stacks and project of `dir`, read on first use.
+    pub fn folder(&self, dir: &Path) -> Arc<Folder> {
+        self.folders.get(dir.to_path_buf(), || {
+            self.counters.folders_read.fetch_add(1, Ordering::Relaxed);
+            Arc::new(read_folder(dir))
+        })
+    }
+
+    /// The sibling module at `relative` inside `dir`: `None` outside the folder (absolute, `..`),
+    /// absent, unreadable or too large.
+    pub fn module(&self, dir: &Path, relative: &str) -> Option<Arc<Module>> {
+        let path = inside(dir, relative)?;
+        self.modules.get(path.clone(), || {
+            let text = read_text(&path, MAX_MODULE_SIZE).ok()?;
+            self.counters.modules_read.fetch_add(1, Ordering::Relaxed);
+            Some(Arc::new(Module { words: relevance::words_in(&text), text }))
+        })
+    }
+}
+
+/// `dir/relative` when `relative` stays inside `dir`.
+fn inside(dir: &Path, relative: &str) -> Option<PathBuf> {
+    let relative = Path::new(relative);
+    let plain = relative.components().all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    (!relative.is_absolute() && plain).then(|| dir.join(relative))
+}
+
+/// Reads sibling modules of one program folder through the run's cache.
+pub struct DirectoryModules<'a> {
+    pub dir: &'a Path,
+    pub surroundings: &'a Surroundings,
+}
+
+impl ModuleLoader for DirectoryModules<'_> {
+    fn load(&self, relative_path: &str) -> Option<String> {
+        self.surroundings.module(self.dir, relative_path).map(|module| module.text.clone())
+    }
+}
+
+/// The stacks and project name of a folder: `Pulumi.<stack>.yaml` files sorted by name, and
+/// `name:` of `Pulumi.yaml`. Unreadable files are skipped.
+fn read_folder(dir: &Path) -> Folder {
+    let mut folder = Folder::default();
+    let Ok(entries) = std::fs::read_dir(dir) else { return folder };
+    let mut names: Vec<String> =
+        entries.filter_map(|e| e.ok()).filter_map(|e| e.file_name().into_string().ok()).collect();
+    names.sort();
+    for name in &names {
+        let Some(rest) = name.strip_prefix("Pulumi.") else { continue };
+        let Some(stem) = rest.strip_suffix(".yaml").or_else(|| rest.strip_suffix(".yml")) else { continue };
+        if stem.is_empty() {
+            continue;
+        }
+        let Ok(text) = read_text(&dir.join(name), MAX_MODULE_SIZE) else { continue };
+        folder.stacks.extend(StackConfig::parse(stem, &text));
+    }
+    for name in ["Pulumi.yaml", "Pulumi.yml"] {
+        if !names.iter().any(|n| n == name) {
+            continue;
+        }
+        if let Ok(text) = read_text(&dir.join(name), MAX_MODULE_SIZE)
+            && let Some(root) = parse_yaml(&text).documents.into_iter().next()
+        {
+            folder.project = root.get("name").and_then(Node::as_text).map(str::to_string);
+            break;
+        }
+    }
+    folder
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_and_modules_are_read_once() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Pulumi.yaml"), "name: infra\nruntime: nodejs\n").unwrap();
+        std::fs::write(dir.path().join("Pulumi.dev.yaml"), "config:\n  infra:x: y\n").unwrap();
+        std::fs::write(dir.path().join("constants.ts"), "export const A = 1;\n").unwrap();
+        let surroundings = Surroundings::new(true);
+        for _ in 0..3 {
+            let folder = surroundings.folder(dir.path());
+            assert_eq!(folder.project.as_deref(), Some("infra"));
+            assert_eq!(folder.stacks.len(), 1);
+            assert!(surroundings.module(dir.path(), "constants.ts").is_some());
+            assert!(surroundings.module(dir.path(), "absent.ts").is_none());
+            assert!(surroundings.module(dir.path(), "../constants.ts").is_none());
+        }
+        assert_eq!(surroundings.counters.folders_read.load(Ordering::Relaxed), 1);
+        assert_eq!(surroundings.counters.modules_read.load(Ordering::Relaxed), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn fifos_and_devices_around_a_program_are_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Pulumi.yaml"), "name: infra\n").unwrap();
+        std::os::unix::fs::symlink("/dev/zero", dir.path().join("Pulumi.dev.yaml")).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", dir.path().join("constants.ts")).unwrap();
+        let fifo = dir.path().join("helpers.py");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        let surroundings = Surroundings::new(true);
+        let folder = surroundings.folder(dir.path());
+        assert!(folder.stacks.is_empty());
+        assert_eq!(folder.project.as_deref(), Some("infra"));
+        assert!(surroundings.module(dir.path(), "constants.ts").is_none());
+        assert!(surroundings.module(dir.path(), "helpers.py").is_none());
+    }
+}
