@@ -235,7 +235,7 @@ fn github_callers(
         let audience = github_audience(first_step, logins[0].cloud);
         let alternatives = contexts
             .iter()
-            .map(|context| github_alternative(workflow, job, context, repository, &audience, reusable))
+            .map(|context| github_alternative(workflow, job, context, repository, &audience))
             .collect();
         out.push(Caller {
             file: Arc::clone(&workflow.file),
@@ -277,11 +277,15 @@ fn reusable_contexts(
         }
     }
     if contexts.is_empty() {
+        // Called from outside the tree: any event, any ref, pull requests included.
+        let span = workflow.triggers.first().map_or_else(Span::default, |t| t.span);
+        let via = "when called by a workflow outside the scanned tree";
+        contexts.push(Context { event: "*".into(), git_ref: Some("refs/*".into()), via: via.into(), span });
         contexts.push(Context {
-            event: "workflow_call".into(),
-            git_ref: Some("refs/*".into()),
-            via: "when called by a workflow outside the scanned tree".into(),
-            span: workflow.triggers.first().map_or_else(Span::default, |t| t.span),
+            event: "pull_request".into(),
+            git_ref: None,
+            via: format!("{via}, on a pull request"),
+            span,
         });
     }
     contexts
@@ -440,7 +444,6 @@ fn github_alternative(
     context: &Context,
     repository: Option<&Repository>,
     audience: &Claim,
-    reusable: bool,
 ) -> Alternative {
     let mut claims = BTreeMap::new();
     let unknown_repo = || {
@@ -499,15 +502,9 @@ fn github_alternative(
             claims.insert("repository_owner_id".into(), id(&repo.owner_id, "repository-owner-id"));
             let workflow_ref = format!("{}/{workflow_in_repo}@{ref_of_run}", repo.path);
             claims.insert("workflow_ref".into(), Claim::Pattern(workflow_ref.clone()));
-            claims.insert(
-                "job_workflow_ref".into(),
-                if reusable {
-                    // Called from this repository, at the caller's ref.
-                    Claim::Pattern(workflow_ref)
-                } else {
-                    Claim::Pattern(format!("{}/{workflow_in_repo}@{ref_of_run}", repo.path))
-                },
-            );
+            // A reusable workflow of this repository runs at the caller's ref, so both claims
+            // name this file at the ref of the run.
+            claims.insert("job_workflow_ref".into(), Claim::Pattern(workflow_ref));
             let sub = match &repo.claim_keys {
                 None => Claim::Pattern(format!("repo:{}:{context_text}", repo.github_subject_repo())),
                 Some(keys) => custom_subject(keys, repo, &context_text, &claims),
