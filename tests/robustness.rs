@@ -215,3 +215,17 @@ fn nesting_past_the_limit_is_said_never_silent() {
         );
     }
 }
+
+#[test]
+fn chains_past_the_limit_are_said_never_silent() {
+    let engine = Engine::new(Config::default(), &RunOptions::default()).unwrap();
+    for file in ["index.ts", "__main__.py"] {
+        let findings = check_on_worker_stack(&engine, file, &role_program(file, &flat_chain(200_000)));
+        let note = findings.iter().find(|(rule, _)| rule == "parse-error");
+        assert!(
+            note.is_some_and(|(_, message)| message.contains("a chain of more than 50000 operators")
+                && message.contains("the rest of the file was checked")),
+            "{file}: {findings:?}"
+        );
+    }
+}

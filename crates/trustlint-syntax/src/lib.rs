@@ -37,6 +37,21 @@ pub(crate) fn too_deep_note(span: trustlint_core::Span) -> SyntaxError {
     }
 }
 
+/// Most operators in one flat chain (`a + b + …`) that are evaluated: the chain is lowered to a
+/// left-nested tree whose drop recurses once per operator, and 100,000 fit a worker's stack.
+pub(crate) const MAX_CHAIN: usize = 50_000;
+
+/// The note for a flat chain longer than [`MAX_CHAIN`].
+pub(crate) fn too_long_note(span: trustlint_core::Span) -> SyntaxError {
+    SyntaxError {
+        span,
+        message: format!(
+            "a chain of more than {MAX_CHAIN} operators is not evaluated: its value is unknown, so a \
+             trust built from it is not checked"
+        ),
+    }
+}
+
 /// Describe the first error or missing node of a tree-sitter tree, if any.
 pub(crate) fn first_syntax_error(root: tree_sitter::Node<'_>, text: &str) -> Option<SyntaxError> {
     if !root.has_error() {

@@ -38,7 +38,7 @@ pub fn parse_python(text: &str) -> ParsedPython {
     };
     let root = tree.root_node();
     let errors = first_syntax_error(root, text).into_iter().collect();
-    let mut lower = Lower { text, comments: Vec::new(), too_deep: None };
+    let mut lower = Lower { text, comments: Vec::new(), too_deep: None, too_long: None };
     let body = lower.statements(root, 0);
     // Comments can sit anywhere (between arguments, after a value): collect them all.
     let mut cursor = root.walk();
@@ -54,7 +54,9 @@ pub fn parse_python(text: &str) -> ParsedPython {
         }
     }
     lower.comments.sort_by_key(|c| c.span.start);
-    let notes = lower.too_deep.map(crate::too_deep_note).into_iter().collect();
+    let notes = (lower.too_deep.map(crate::too_deep_note).into_iter())
+        .chain(lower.too_long.map(crate::too_long_note))
+        .collect();
     ParsedPython { module: Module { body }, comments: lower.comments, errors, notes }
 }
 
@@ -82,6 +84,8 @@ struct Lower<'t> {
     comments: Vec<Comment>,
     /// Where nesting first went past [`MAX_DEPTH`].
     too_deep: Option<Span>,
+    /// The first flat chain longer than [`crate::MAX_CHAIN`].
+    too_long: Option<Span>,
 }
 
 impl<'t> Lower<'t> {
@@ -415,6 +419,10 @@ impl<'t> Lower<'t> {
                 return Expr::Unsupported("a binary operation", span_of(current));
             };
             spine.push((self.binary_op(current), right, span_of(current)));
+            if spine.len() > crate::MAX_CHAIN {
+                self.too_long.get_or_insert(span_of(node));
+                return Expr::Unsupported("a chain of operators too long to evaluate", span_of(node));
+            }
             current = unwrap_transparent(left);
         }
         let mut expr = self.expr(current, depth);

@@ -42,10 +42,12 @@ pub fn parse_typescript(text: &str, jsx: bool) -> ParsedScript {
         };
     };
     let root = tree.root_node();
-    let mut lower = Lower { text, comments: Vec::new(), too_deep: None };
+    let mut lower = Lower { text, comments: Vec::new(), too_deep: None, too_long: None };
     let errors = first_syntax_error(root, text).into_iter().collect();
     let body = lower.statements(root, 0);
-    let notes = lower.too_deep.map(crate::too_deep_note).into_iter().collect();
+    let notes = (lower.too_deep.map(crate::too_deep_note).into_iter())
+        .chain(lower.too_long.map(crate::too_long_note))
+        .collect();
     ParsedScript { module: Module { body }, comments: lower.comments, errors, notes }
 }
 
@@ -73,6 +75,8 @@ struct Lower<'t> {
     comments: Vec<Comment>,
     /// Where nesting first went past [`MAX_DEPTH`].
     too_deep: Option<Span>,
+    /// The first flat chain longer than [`crate::MAX_CHAIN`].
+    too_long: Option<Span>,
 }
 
 impl<'t> Lower<'t> {
@@ -809,6 +813,10 @@ impl<'t> Lower<'t> {
                 return Expr::Unsupported("a binary expression", span_of(current));
             };
             spine.push((self.binary_op(current), right, span_of(current)));
+            if spine.len() > crate::MAX_CHAIN {
+                self.too_long.get_or_insert(span_of(node));
+                return Expr::Unsupported("a chain of operators too long to evaluate", span_of(node));
+            }
             current = self.unwrap_transparent(left);
         }
         let mut expr = self.expr(current, depth);
