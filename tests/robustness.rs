@@ -131,3 +131,101 @@ fn pathological_shapes_never_panic() {
         assert!(result.is_ok(), "{name} panicked");
     }
 }
+
+/// An AWS role trusting GitHub's OIDC provider for `subject` (an expression of the language).
+fn role_program(file: &str, subject: &str) -> String {
+    if file.ends_with(".py") {
+        format!(
+            "import json\nimport pulumi_aws as aws\n\naws.iam.Role(\"deploy\", assume_role_policy=json.dumps({{\n    \"Version\": \"2012-10-17\",\n    \"Statement\": [{{\n        \"Effect\": \"Allow\",\n        \"Principal\": {{\"Federated\": \"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com\"}},\n        \"Action\": \"sts:AssumeRoleWithWebIdentity\",\n        \"Condition\": {{\n            \"StringEquals\": {{\"token.actions.githubusercontent.com:aud\": \"sts.amazonaws.com\"}},\n            \"StringLike\": {{\"token.actions.githubusercontent.com:sub\": {subject}}},\n        }},\n    }}],\n}}))\n"
+        )
+    } else {
+        format!(
+            "import * as aws from \"@pulumi/aws\";\n\nnew aws.iam.Role(\"deploy\", {{\n    assumeRolePolicy: JSON.stringify({{\n        Version: \"2012-10-17\",\n        Statement: [{{\n            Effect: \"Allow\",\n            Principal: {{ Federated: \"arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com\" }},\n            Action: \"sts:AssumeRoleWithWebIdentity\",\n            Condition: {{\n                StringEquals: {{ \"token.actions.githubusercontent.com:aud\": \"sts.amazonaws.com\" }},\n                StringLike: {{ \"token.actions.githubusercontent.com:sub\": {subject} }},\n            }},\n        }}],\n    }}),\n}});\n"
+        )
+    }
+}
+
+/// The rules of `findings` (with their messages) of `name`, checked on a rayon-sized stack.
+fn check_on_worker_stack(engine: &Engine, name: &str, text: &str) -> Vec<(String, String)> {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn_scoped(scope, || engine.check_text(name, text).unwrap_or_default())
+            .unwrap()
+            .join()
+            .unwrap_or_else(|_| panic!("{name} panicked"))
+    })
+    .into_iter()
+    .map(|f| (f.rule.to_string(), f.message.clone()))
+    .collect()
+}
+
+/// `"repo:acme/" + "" + … + "*"`: `terms` operands in one flat, left-nested chain.
+fn flat_chain(terms: usize) -> String {
+    let mut chain = String::from("\"repo:acme/\"");
+    for _ in 0..terms.saturating_sub(2) {
+        chain.push_str(" + \"\"");
+    }
+    chain.push_str(" + \"*\"");
+    chain
+}
+
+#[test]
+fn long_expression_chains_keep_their_trust() {
+    let engine = Engine::new(Config::default(), &RunOptions::default()).unwrap();
+    let parenthesised = format!("{}\"repo:acme/*\"{}", "(".repeat(200), ")".repeat(200));
+    // Each step's left operand parenthesised: `((("repo:acme/" + "") + "") + "*")`.
+    let parenthesised_chain = {
+        let mut chain = format!("{}\"repo:acme/\"", "(".repeat(200));
+        for _ in 0..199 {
+            chain.push_str(" + \"\")");
+        }
+        chain.push_str(" + \"*\")");
+        chain
+    };
+    for file in ["index.ts", "__main__.py"] {
+        for (what, subject) in [
+            ("200-term chain", flat_chain(200)),
+            ("5,000-term chain", flat_chain(5_000)),
+            ("200-deep parentheses", parenthesised.clone()),
+            ("200-deep parenthesised chain", parenthesised_chain.clone()),
+        ] {
+            let findings = check_on_worker_stack(&engine, file, &role_program(file, &subject));
+            assert!(
+                findings.iter().any(|(rule, _)| rule == "oidc-wildcard-subject"),
+                "{file}, {what}: {findings:?}"
+            );
+            assert!(findings.iter().all(|(rule, _)| rule != "parse-error"), "{file}, {what}: {findings:?}");
+        }
+    }
+}
+
+#[test]
+fn nesting_past_the_limit_is_said_never_silent() {
+    let engine = Engine::new(Config::default(), &RunOptions::default()).unwrap();
+    // Right-nested: `"repo:acme/" + ("" + ("" + … + "*"))` really is 300 levels deep.
+    let nested = format!("\"repo:acme/\"{} + \"*\"{}", " + (\"\"".repeat(300), ")".repeat(300));
+    for file in ["index.ts", "__main__.py"] {
+        let findings = check_on_worker_stack(&engine, file, &role_program(file, &nested));
+        let note = findings.iter().find(|(rule, _)| rule == "parse-error");
+        assert!(
+            note.is_some_and(|(_, message)| message.contains("nested more than 200 levels")
+                && message.contains("the rest of the file was checked")),
+            "{file}: {findings:?}"
+        );
+    }
+}
+
+#[test]
+fn chains_past_the_limit_are_said_never_silent() {
+    let engine = Engine::new(Config::default(), &RunOptions::default()).unwrap();
+    for file in ["index.ts", "__main__.py"] {
+        let findings = check_on_worker_stack(&engine, file, &role_program(file, &flat_chain(200_000)));
+        let note = findings.iter().find(|(rule, _)| rule == "parse-error");
+        assert!(
+            note.is_some_and(|(_, message)| message.contains("a chain of more than 50000 operators")
+                && message.contains("the rest of the file was checked")),
+            "{file}: {findings:?}"
+        );
+    }
+}

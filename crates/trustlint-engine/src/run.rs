@@ -270,7 +270,7 @@ impl Engine {
             let credentials = trustlint_rules::secrets::credential_spans(file.text());
             let known: Vec<&str> = credentials.iter().map(|&span| file.slice(span)).collect();
             for problem in &analysis.problems {
-                findings.push(parse_error(file, problem.span, &problem.message, &known));
+                findings.push(parse_error(file, problem, &known));
             }
         }
         for active in &self.rules {
@@ -369,7 +369,15 @@ impl Engine {
                 }
                 let file = SourceFile::new(&candidate.display, text);
                 let message = format!("invalid UTF-8 at byte {valid}");
-                let mut findings = vec![parse_error(&file, Span::new(valid, valid + 1), &message, &[])];
+                let mut findings = vec![parse_error(
+                    &file,
+                    &trustlint_frontends::Problem {
+                        span: Span::new(valid, valid + 1),
+                        message,
+                        rest_checked: false,
+                    },
+                    &[],
+                )];
                 mask_credentials(&mut findings);
                 Checked { read: true, findings, ..Checked::default() }
             }
@@ -569,17 +577,24 @@ fn marker_comments(text: &str) -> Vec<trustlint_syntax::Comment> {
     comments
 }
 
-fn parse_error(file: &Arc<SourceFile>, span: Span, message: &str, known: &[&str]) -> Finding {
+fn parse_error(file: &Arc<SourceFile>, problem: &trustlint_frontends::Problem, known: &[&str]) -> Finding {
     let severity = trustlint_rules::catalog::default_severity(trustlint_rules::PARSE_ERROR);
-    let message =
-        trustlint_rules::secrets::redact_quotes(message, known, trustlint_rules::secrets::QUOTE_CHARS);
-    Finding::new(
-        trustlint_rules::PARSE_ERROR,
-        severity,
-        Location::new(file, span),
-        format!("{message}; the file was not checked."),
-    )
-    .with_help("Fix the syntax at this position, or exclude the file in trustlint.toml.")
+    let message = trustlint_rules::secrets::redact_quotes(
+        &problem.message,
+        known,
+        trustlint_rules::secrets::QUOTE_CHARS,
+    );
+    let finding = |message: String| {
+        Finding::new(trustlint_rules::PARSE_ERROR, severity, Location::new(file, problem.span), message)
+    };
+    if problem.rest_checked {
+        finding(format!("{message}; the rest of the file was checked.")).with_help(
+            "Flatten the nesting at this position (name intermediate values), or review it by hand.",
+        )
+    } else {
+        finding(format!("{message}; the file was not checked."))
+            .with_help("Fix the syntax at this position, or exclude the file in trustlint.toml.")
+    }
 }
 
 /// Sort into the one output order and give each finding its content fingerprint.

@@ -27,10 +27,15 @@ pub struct Analysis {
 pub struct Problem {
     pub span: Span,
     pub message: String,
+    /// The file was still checked around this place (a limit hit, not a syntax error).
+    pub rest_checked: bool,
 }
 
 impl Analysis {
     pub fn problem(span: Span, message: impl Into<String>) -> Analysis {
-        Analysis { problems: vec![Problem { span, message: message.into() }], ..Analysis::default() }
+        Analysis {
+            problems: vec![Problem { span, message: message.into(), rest_checked: false }],
+            ..Analysis::default()
+        }
     }
 }

@@ -66,7 +66,11 @@ pub fn analyze(file: &Arc<SourceFile>) -> Analysis {
     let parsed = parse_yaml(file.text());
     let mut analysis = Analysis { comments: parsed.comments, ..Analysis::default() };
     if let Some(error) = parsed.errors.first() {
-        analysis.problems.push(crate::Problem { span: error.span, message: error.message.clone() });
+        analysis.problems.push(crate::Problem {
+            span: error.span,
+            message: error.message.clone(),
+            rest_checked: false,
+        });
         return analysis;
     }
     let stack = stack_of(file.path()).map(str::to_string);

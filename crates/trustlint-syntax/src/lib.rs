@@ -24,6 +24,34 @@ pub(crate) fn span_of(node: tree_sitter::Node<'_>) -> trustlint_core::Span {
     trustlint_core::Span::new(node.start_byte(), node.end_byte())
 }
 
+/// The note for a program nested deeper than the lowering follows (TypeScript and Python share
+/// the limit): the deep part is Unknown, and the user is told where, never left in silence.
+pub(crate) fn too_deep_note(span: trustlint_core::Span) -> SyntaxError {
+    SyntaxError {
+        span,
+        message: format!(
+            "code nested more than {} levels deep is not evaluated: its value is unknown, so a trust \
+             built from it is not checked",
+            typescript::MAX_DEPTH
+        ),
+    }
+}
+
+/// Most operators in one flat chain (`a + b + …`) that are evaluated: the chain is lowered to a
+/// left-nested tree whose drop recurses once per operator, and 100,000 fit a worker's stack.
+pub(crate) const MAX_CHAIN: usize = 50_000;
+
+/// The note for a flat chain longer than [`MAX_CHAIN`].
+pub(crate) fn too_long_note(span: trustlint_core::Span) -> SyntaxError {
+    SyntaxError {
+        span,
+        message: format!(
+            "a chain of more than {MAX_CHAIN} operators is not evaluated: its value is unknown, so a \
+             trust built from it is not checked"
+        ),
+    }
+}
+
 /// Describe the first error or missing node of a tree-sitter tree, if any.
 pub(crate) fn first_syntax_error(root: tree_sitter::Node<'_>, text: &str) -> Option<SyntaxError> {
     if !root.has_error() {

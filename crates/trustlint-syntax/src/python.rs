@@ -17,13 +17,16 @@ thread_local! {
     static PARSER: RefCell<tree_sitter::Parser> = RefCell::new(parser(&tree_sitter_python::LANGUAGE.into()));
 }
 
-const MAX_DEPTH: usize = 200;
+/// Flat `+` chains and parentheses do not count: they are lowered in a loop.
+const MAX_DEPTH: usize = crate::typescript::MAX_DEPTH;
 
 #[derive(Debug, Default)]
 pub struct ParsedPython {
     pub module: Module,
     pub comments: Vec<Comment>,
     pub errors: Vec<SyntaxError>,
+    /// Limits hit while lowering (the program is still evaluated; the deep part is Unknown).
+    pub notes: Vec<SyntaxError>,
 }
 
 pub fn parse_python(text: &str) -> ParsedPython {
@@ -35,7 +38,7 @@ pub fn parse_python(text: &str) -> ParsedPython {
     };
     let root = tree.root_node();
     let errors = first_syntax_error(root, text).into_iter().collect();
-    let mut lower = Lower { text, comments: Vec::new() };
+    let mut lower = Lower { text, comments: Vec::new(), too_deep: None, too_long: None };
     let body = lower.statements(root, 0);
     // Comments can sit anywhere (between arguments, after a value): collect them all.
     let mut cursor = root.walk();
@@ -51,10 +54,25 @@ pub fn parse_python(text: &str) -> ParsedPython {
         }
     }
     lower.comments.sort_by_key(|c| c.span.start);
-    ParsedPython { module: Module { body }, comments: lower.comments, errors }
+    let notes = (lower.too_deep.map(crate::too_deep_note).into_iter())
+        .chain(lower.too_long.map(crate::too_long_note))
+        .collect();
+    ParsedPython { module: Module { body }, comments: lower.comments, errors, notes }
 }
 
 type PyNode<'t> = tree_sitter::Node<'t>;
+
+/// Parentheses and `await` only wrap their operand: skipped in a loop, so `((((x))))` at any
+/// depth costs no nesting.
+fn unwrap_transparent(mut node: PyNode<'_>) -> PyNode<'_> {
+    while matches!(node.kind(), "parenthesized_expression" | "await") {
+        match named_children(node).into_iter().next() {
+            Some(inner) => node = inner,
+            None => break,
+        }
+    }
+    node
+}
 
 fn named_children(node: PyNode<'_>) -> Vec<PyNode<'_>> {
     let mut cursor = node.walk();
@@ -64,6 +82,10 @@ fn named_children(node: PyNode<'_>) -> Vec<PyNode<'_>> {
 struct Lower<'t> {
     text: &'t str,
     comments: Vec<Comment>,
+    /// Where nesting first went past [`MAX_DEPTH`].
+    too_deep: Option<Span>,
+    /// The first flat chain longer than [`crate::MAX_CHAIN`].
+    too_long: Option<Span>,
 }
 
 impl<'t> Lower<'t> {
@@ -85,6 +107,7 @@ impl<'t> Lower<'t> {
 
     fn statement(&mut self, node: PyNode<'_>, depth: usize, out: &mut Vec<Stmt>) {
         if depth > MAX_DEPTH {
+            self.too_deep.get_or_insert(span_of(node));
             return;
         }
         let span = span_of(node);
@@ -375,8 +398,43 @@ impl<'t> Lower<'t> {
         params.push(Param { pattern, default: None, kind });
     }
 
+    fn binary_op(&self, node: PyNode<'_>) -> BinaryOp {
+        match node.child_by_field_name("operator").map(|op| self.source(op)) {
+            Some("+") => BinaryOp::Add,
+            Some("%") => BinaryOp::Percent,
+            _ => BinaryOp::Other,
+        }
+    }
+
+    /// `a + b + c + …` is left-nested: walk the left spine in a loop (through parentheses) and
+    /// lower every operand at the chain's own depth, so a 5,000-term concatenation is as shallow
+    /// as a 2-term one. The evaluator folds such chains in a loop too.
+    fn binary_chain(&mut self, node: PyNode<'_>, depth: usize) -> Expr {
+        let mut spine = Vec::new();
+        let mut current = node;
+        while current.kind() == "binary_operator" {
+            let (Some(left), Some(right)) =
+                (current.child_by_field_name("left"), current.child_by_field_name("right"))
+            else {
+                return Expr::Unsupported("a binary operation", span_of(current));
+            };
+            spine.push((self.binary_op(current), right, span_of(current)));
+            if spine.len() > crate::MAX_CHAIN {
+                self.too_long.get_or_insert(span_of(node));
+                return Expr::Unsupported("a chain of operators too long to evaluate", span_of(node));
+            }
+            current = unwrap_transparent(left);
+        }
+        let mut expr = self.expr(current, depth);
+        for (op, right, span) in spine.into_iter().rev() {
+            expr = Expr::Binary { op, left: Box::new(expr), right: Box::new(self.expr(right, depth)), span };
+        }
+        expr
+    }
+
     fn pattern(&mut self, node: PyNode<'_>, depth: usize) -> Pattern {
         if depth > MAX_DEPTH {
+            self.too_deep.get_or_insert(span_of(node));
             return Pattern::Ignore;
         }
         match node.kind() {
@@ -402,8 +460,10 @@ impl<'t> Lower<'t> {
     }
 
     fn expr(&mut self, node: PyNode<'_>, depth: usize) -> Expr {
+        let node = unwrap_transparent(node);
         let span = span_of(node);
         if depth > MAX_DEPTH {
+            self.too_deep.get_or_insert(span);
             return Expr::Unsupported("an expression nested too deeply", span);
         }
         let depth = depth + 1;
@@ -428,10 +488,7 @@ impl<'t> Lower<'t> {
                 let name = self.source(node);
                 if name == "self" { Expr::This(span) } else { Expr::Name(name.to_string(), span) }
             }
-            "parenthesized_expression" | "await" => match named_children(node).into_iter().next() {
-                Some(inner) => self.expr(inner, depth),
-                None => Expr::Unsupported("an empty expression", span),
-            },
+            "parenthesized_expression" | "await" => Expr::Unsupported("an empty expression", span),
             "attribute" => {
                 let (Some(object), Some(attribute)) =
                     (node.child_by_field_name("object"), node.child_by_field_name("attribute"))
@@ -521,24 +578,7 @@ impl<'t> Lower<'t> {
                     .map_or(Expr::Unsupported("an empty lambda", span), |b| self.expr(b, depth));
                 Expr::Function(Rc::new(Function { name: None, params, body: Body::Expr(body), span }))
             }
-            "binary_operator" => {
-                let (Some(left), Some(right)) =
-                    (node.child_by_field_name("left"), node.child_by_field_name("right"))
-                else {
-                    return Expr::Unsupported("a binary operation", span);
-                };
-                let op = match node.child_by_field_name("operator").map(|op| self.source(op)) {
-                    Some("+") => BinaryOp::Add,
-                    Some("%") => BinaryOp::Percent,
-                    _ => BinaryOp::Other,
-                };
-                Expr::Binary {
-                    op,
-                    left: Box::new(self.expr(left, depth)),
-                    right: Box::new(self.expr(right, depth)),
-                    span,
-                }
-            }
+            "binary_operator" => self.binary_chain(node, depth),
             "boolean_operator" => {
                 let (Some(left), Some(right)) =
                     (node.child_by_field_name("left"), node.child_by_field_name("right"))

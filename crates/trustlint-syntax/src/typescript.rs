@@ -19,13 +19,16 @@ thread_local! {
 }
 
 /// Deepest nesting lowered; deeper expressions become Unsupported (keeps recursion bounded).
-const MAX_DEPTH: usize = 200;
+/// Flat `+` chains and parentheses do not count: they are lowered in a loop.
+pub(crate) const MAX_DEPTH: usize = 200;
 
 #[derive(Debug, Default)]
 pub struct ParsedScript {
     pub module: Module,
     pub comments: Vec<Comment>,
     pub errors: Vec<SyntaxError>,
+    /// Limits hit while lowering (the program is still evaluated; the deep part is Unknown).
+    pub notes: Vec<SyntaxError>,
 }
 
 /// Parse TypeScript or JavaScript; `jsx` selects the TSX grammar (`.tsx`, `.jsx`).
@@ -39,13 +42,28 @@ pub fn parse_typescript(text: &str, jsx: bool) -> ParsedScript {
         };
     };
     let root = tree.root_node();
-    let mut lower = Lower { text, comments: Vec::new() };
+    let mut lower = Lower { text, comments: Vec::new(), too_deep: None, too_long: None };
     let errors = first_syntax_error(root, text).into_iter().collect();
     let body = lower.statements(root, 0);
-    ParsedScript { module: Module { body }, comments: lower.comments, errors }
+    let notes = (lower.too_deep.map(crate::too_deep_note).into_iter())
+        .chain(lower.too_long.map(crate::too_long_note))
+        .collect();
+    ParsedScript { module: Module { body }, comments: lower.comments, errors, notes }
 }
 
 type TsNode<'t> = tree_sitter::Node<'t>;
+
+fn is_transparent(kind: &str) -> bool {
+    matches!(
+        kind,
+        "parenthesized_expression"
+            | "await_expression"
+            | "as_expression"
+            | "satisfies_expression"
+            | "non_null_expression"
+            | "type_assertion"
+    )
+}
 
 fn named_children(node: TsNode<'_>) -> Vec<TsNode<'_>> {
     let mut cursor = node.walk();
@@ -55,6 +73,10 @@ fn named_children(node: TsNode<'_>) -> Vec<TsNode<'_>> {
 struct Lower<'t> {
     text: &'t str,
     comments: Vec<Comment>,
+    /// Where nesting first went past [`MAX_DEPTH`].
+    too_deep: Option<Span>,
+    /// The first flat chain longer than [`crate::MAX_CHAIN`].
+    too_long: Option<Span>,
 }
 
 impl<'t> Lower<'t> {
@@ -104,6 +126,7 @@ impl<'t> Lower<'t> {
 
     fn statement(&mut self, node: TsNode<'_>, depth: usize, out: &mut Vec<Stmt>) {
         if depth > MAX_DEPTH {
+            self.too_deep.get_or_insert(span_of(node));
             return;
         }
         let span = span_of(node);
@@ -504,6 +527,7 @@ impl<'t> Lower<'t> {
 
     fn pattern(&mut self, node: TsNode<'_>, depth: usize) -> Pattern {
         if depth > MAX_DEPTH {
+            self.too_deep.get_or_insert(span_of(node));
             return Pattern::Ignore;
         }
         match node.kind() {
@@ -585,8 +609,10 @@ impl<'t> Lower<'t> {
     }
 
     fn expr(&mut self, node: TsNode<'_>, depth: usize) -> Expr {
+        let node = self.unwrap_transparent(node);
         let span = span_of(node);
         if depth > MAX_DEPTH {
+            self.too_deep.get_or_insert(span);
             return Expr::Unsupported("an expression nested too deeply", span);
         }
         let depth = depth + 1;
@@ -599,17 +625,7 @@ impl<'t> Lower<'t> {
             "null" | "undefined" => Expr::Null(span),
             "identifier" | "shorthand_property_identifier" => Expr::Name(self.source(node).to_string(), span),
             "this" => Expr::This(span),
-            "parenthesized_expression"
-            | "await_expression"
-            | "as_expression"
-            | "satisfies_expression"
-            | "non_null_expression"
-            | "type_assertion" => {
-                match named_children(node).into_iter().find(|c| c.kind() != "comment" && !is_type(c.kind())) {
-                    Some(inner) => self.expr(inner, depth),
-                    None => Expr::Unsupported("an empty expression", span),
-                }
-            }
+            kind if is_transparent(kind) => Expr::Unsupported("an empty expression", span),
             "member_expression" => {
                 let (Some(object), Some(property)) =
                     (node.child_by_field_name("object"), node.child_by_field_name("property"))
@@ -736,26 +752,7 @@ impl<'t> Lower<'t> {
             "arrow_function" | "function_expression" | "function" | "generator_function" => {
                 Expr::Function(self.function(node, depth))
             }
-            "binary_expression" => {
-                let (Some(left), Some(right)) =
-                    (node.child_by_field_name("left"), node.child_by_field_name("right"))
-                else {
-                    return Expr::Unsupported("a binary expression", span);
-                };
-                let op = match node.child_by_field_name("operator").map(|op| self.source(op)) {
-                    Some("+") => BinaryOp::Add,
-                    Some("||") => BinaryOp::Or,
-                    Some("??") => BinaryOp::Nullish,
-                    Some("&&") => BinaryOp::And,
-                    _ => BinaryOp::Other,
-                };
-                Expr::Binary {
-                    op,
-                    left: Box::new(self.expr(left, depth)),
-                    right: Box::new(self.expr(right, depth)),
-                    span,
-                }
-            }
+            "binary_expression" => self.binary_chain(node, depth),
             "ternary_expression" => {
                 let (Some(then), Some(otherwise)) =
                     (node.child_by_field_name("consequence"), node.child_by_field_name("alternative"))
@@ -779,6 +776,54 @@ impl<'t> Lower<'t> {
             "jsx_element" | "jsx_self_closing_element" => Expr::Unsupported("a JSX element", span),
             _ => Expr::Unsupported("an expression trustlint does not evaluate", span),
         }
+    }
+
+    /// Parentheses, `await`, `as`/`satisfies`, `!` and type assertions only wrap their operand:
+    /// skipped in a loop, so `((((x))))` at any depth costs no nesting.
+    fn unwrap_transparent<'n>(&self, mut node: TsNode<'n>) -> TsNode<'n> {
+        while is_transparent(node.kind()) {
+            match named_children(node).into_iter().find(|c| c.kind() != "comment" && !is_type(c.kind())) {
+                Some(inner) => node = inner,
+                None => break,
+            }
+        }
+        node
+    }
+
+    fn binary_op(&self, node: TsNode<'_>) -> BinaryOp {
+        match node.child_by_field_name("operator").map(|op| self.source(op)) {
+            Some("+") => BinaryOp::Add,
+            Some("||") => BinaryOp::Or,
+            Some("??") => BinaryOp::Nullish,
+            Some("&&") => BinaryOp::And,
+            _ => BinaryOp::Other,
+        }
+    }
+
+    /// `a + b + c + …` is left-nested: walk the left spine in a loop (through parentheses) and
+    /// lower every operand at the chain's own depth, so a 5,000-term concatenation is as shallow
+    /// as a 2-term one. The evaluator folds such chains in a loop too.
+    fn binary_chain(&mut self, node: TsNode<'_>, depth: usize) -> Expr {
+        let mut spine = Vec::new();
+        let mut current = node;
+        while current.kind() == "binary_expression" {
+            let (Some(left), Some(right)) =
+                (current.child_by_field_name("left"), current.child_by_field_name("right"))
+            else {
+                return Expr::Unsupported("a binary expression", span_of(current));
+            };
+            spine.push((self.binary_op(current), right, span_of(current)));
+            if spine.len() > crate::MAX_CHAIN {
+                self.too_long.get_or_insert(span_of(node));
+                return Expr::Unsupported("a chain of operators too long to evaluate", span_of(node));
+            }
+            current = self.unwrap_transparent(left);
+        }
+        let mut expr = self.expr(current, depth);
+        for (op, right, span) in spine.into_iter().rev() {
+            expr = Expr::Binary { op, left: Box::new(expr), right: Box::new(self.expr(right, depth)), span };
+        }
+        expr
     }
 
     fn arguments(&mut self, node: TsNode<'_>, depth: usize) -> Vec<Arg> {

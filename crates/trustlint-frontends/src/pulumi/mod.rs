@@ -583,6 +583,7 @@ pub(crate) fn evaluate_source(
             problems: vec![Problem {
                 span: error.span,
                 message: format!("invalid {what}: {}", error.message),
+                rest_checked: false,
             }],
         }];
     }
@@ -602,6 +603,12 @@ pub(crate) fn evaluate_source(
     };
     if let Some(first) = programs.first_mut() {
         first.comments = parsed.comments;
+        // Said once per file, not once per stack.
+        first.problems.extend(parsed.notes.iter().map(|note| Problem {
+            span: note.span,
+            message: note.message.clone(),
+            rest_checked: true,
+        }));
     }
     programs
 }

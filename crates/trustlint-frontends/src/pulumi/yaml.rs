@@ -28,7 +28,11 @@ pub fn programs(file: &Arc<SourceFile>, context: &ProgramContext<'_>) -> Vec<Pro
         problems: Vec::new(),
     };
     if let Some(error) = parsed.errors.first() {
-        base.problems.push(Problem { span: error.span, message: format!("invalid YAML: {}", error.message) });
+        base.problems.push(Problem {
+            span: error.span,
+            message: format!("invalid YAML: {}", error.message),
+            rest_checked: false,
+        });
         return vec![base];
     }
     let Some(root) = parsed.documents.into_iter().find(|d| d.get("resources").is_some()) else {

@@ -29,6 +29,7 @@ pub fn evaluate(text: &str, language: SourceLanguage, host: &dyn Host) -> Evalua
     let mut evaluated = evaluate_parsed(&parsed, host);
     evaluated.comments = parsed.comments;
     evaluated.errors = parsed.errors;
+    evaluated.notes = parsed.notes;
     evaluated
 }
 
@@ -39,11 +40,13 @@ pub struct ParsedProgram {
     language: SourceLanguage,
     pub comments: Vec<crate::Comment>,
     pub errors: Vec<crate::SyntaxError>,
+    /// Limits hit while lowering; unlike errors they do not stop evaluation.
+    pub notes: Vec<crate::SyntaxError>,
 }
 
 pub fn parse_program(text: &str, language: SourceLanguage) -> ParsedProgram {
-    let (module, comments, errors) = parse(text, language);
-    ParsedProgram { module, language, comments, errors }
+    let (module, comments, errors, notes) = parse(text, language);
+    ParsedProgram { module, language, comments, errors, notes }
 }
 
 /// Evaluate a parsed program (nothing when it has syntax errors). The result's `comments` and
@@ -58,15 +61,17 @@ pub fn evaluate_parsed(parsed: &ParsedProgram, host: &dyn Host) -> Evaluated {
     Evaluated { resources: interp.resources, config_reads: interp.config_reads, ..Evaluated::default() }
 }
 
-fn parse(text: &str, language: SourceLanguage) -> (Module, Vec<crate::Comment>, Vec<crate::SyntaxError>) {
+type Lowered = (Module, Vec<crate::Comment>, Vec<crate::SyntaxError>, Vec<crate::SyntaxError>);
+
+fn parse(text: &str, language: SourceLanguage) -> Lowered {
     match language {
         SourceLanguage::TypeScript { jsx } => {
             let parsed = crate::typescript::parse_typescript(text, jsx);
-            (parsed.module, parsed.comments, parsed.errors)
+            (parsed.module, parsed.comments, parsed.errors, parsed.notes)
         }
         SourceLanguage::Python => {
             let parsed = crate::python::parse_python(text);
-            (parsed.module, parsed.comments, parsed.errors)
+            (parsed.module, parsed.comments, parsed.errors, parsed.notes)
         }
     }
 }
@@ -628,7 +633,7 @@ impl<'h> Interp<'h> {
     fn load_sibling(&mut self, module: &str) -> Option<Rc<HashMap<String, Value>>> {
         let candidates = sibling_candidates(module, self.python());
         let text = candidates.iter().find_map(|path| self.host.load_module(path))?;
-        let (parsed, _, errors) = parse(&text, self.language);
+        let (parsed, _, errors, _) = parse(&text, self.language);
         if !errors.is_empty() {
             return None;
         }
@@ -900,7 +905,12 @@ impl<'h> Interp<'h> {
             }
             Expr::Call { callee, args, span, new } => self.call(callee, args, *span, *new),
             Expr::Function(function) => Value::Function(function.clone(), self.closure()),
-            Expr::Binary { op, left, right, span } => self.binary(*op, left, right, *span),
+            // Neither evaluates its operands (as before chains were folded).
+            Expr::Binary { op: BinaryOp::And, span, .. } => unknown("a logical `and`", *span),
+            Expr::Binary { op: BinaryOp::Other, span, .. } => {
+                unknown("an arithmetic or comparison expression", *span)
+            }
+            Expr::Binary { .. } => self.binary_chain(expr),
             Expr::Conditional { then, otherwise, span } => {
                 let then = self.eval(then);
                 let otherwise = self.eval(otherwise);
@@ -968,38 +978,57 @@ impl<'h> Interp<'h> {
         Node { kind: NodeKind::Map(kept), span, tag: None }
     }
 
-    fn binary(&mut self, op: BinaryOp, left: &Expr, right: &Expr, span: Span) -> Value {
+    /// `a + b + c + …` (and `||`, `??`, `%` chains) nest to the left, one level per operator:
+    /// evaluate the leftmost operand, then fold the right operands in a loop, so a 5,000-term
+    /// concatenation does not recurse 5,000 deep. `and` and other operators end the spine: they
+    /// do not evaluate their left operand.
+    fn binary_chain(&mut self, expr: &Expr) -> Value {
+        let mut spine = Vec::new();
+        let mut current = expr;
+        while let Expr::Binary { op, left, .. } = current
+            && matches!(op, BinaryOp::Add | BinaryOp::Or | BinaryOp::Nullish | BinaryOp::Percent)
+        {
+            spine.push(current);
+            current = left;
+        }
+        let mut value = self.eval(current);
+        for node in spine.into_iter().rev() {
+            if let Expr::Binary { op, left, right, span } = node {
+                value = self.binary(*op, value, left, right, *span);
+            }
+        }
+        value
+    }
+
+    /// One operator of a chain; `a` is the value of `left` (already evaluated when the operator
+    /// evaluates its left operand).
+    fn binary(&mut self, op: BinaryOp, a: Value, left: &Expr, right: &Expr, span: Span) -> Value {
         match op {
             BinaryOp::Add => {
-                let a = self.eval(left);
                 let b = self.eval(right);
                 self.add(a, b, span)
             }
-            BinaryOp::Or | BinaryOp::Nullish => {
-                let a = self.eval(left);
-                match a {
-                    Value::Unset { key, .. } => {
-                        let default = self.eval(right);
-                        with_default_note(default, &key)
-                    }
-                    Value::Data(node) => {
-                        let text = known_text(&node);
-                        if node.is_null()
-                            || (op == BinaryOp::Or && (falsy(&node) || text.as_deref() == Some("")))
-                        {
-                            self.eval(right)
-                        } else if node.as_computed().is_some() && text.is_none() {
-                            unknown("a value with a fallback (`||`, `??`, `or`)", span)
-                        } else {
-                            Value::Data(node)
-                        }
-                    }
-                    other => other,
+            BinaryOp::Or | BinaryOp::Nullish => match a {
+                Value::Unset { key, .. } => {
+                    let default = self.eval(right);
+                    with_default_note(default, &key)
                 }
-            }
+                Value::Data(node) => {
+                    let text = known_text(&node);
+                    if node.is_null() || (op == BinaryOp::Or && (falsy(&node) || text.as_deref() == Some("")))
+                    {
+                        self.eval(right)
+                    } else if node.as_computed().is_some() && text.is_none() {
+                        unknown("a value with a fallback (`||`, `??`, `or`)", span)
+                    } else {
+                        Value::Data(node)
+                    }
+                }
+                other => other,
+            },
+            // Not folded (see `eval`); kept for completeness.
             BinaryOp::And => unknown("a logical `and`", span),
             BinaryOp::Percent => {
-                let a = self.eval(left);
                 let b = self.eval(right);
                 let format = self.data(a, left.span());
                 let Some(format) = known_text(&format).filter(|_| self.python()) else {

@@ -106,6 +106,8 @@ pub struct Evaluated {
     pub resources: Vec<ResourceCall>,
     pub comments: Vec<Comment>,
     pub errors: Vec<SyntaxError>,
+    /// Limits hit while lowering (nesting too deep): the program was evaluated, that part is Unknown.
+    pub notes: Vec<SyntaxError>,
     /// How many configuration reads asked the host (to decide whether stacks matter).
     pub config_reads: usize,
 }
