@@ -224,8 +224,17 @@ fn hook_section<'a>(output: &'a str, id: &str) -> &'a str {
     let marker = format!("- hook id: {id}\n");
     let start = output.find(&marker).unwrap_or_else(|| panic!("no section for {id}:\n{output}"));
     let section = &output[start + marker.len()..];
-    // The next hook's status line ends the section.
-    let end = section.find("\ntrustlint").unwrap_or(section.len());
+    // The next hook's status line (`trustlint (wheel)....Passed`) ends the section; a line the
+    // hook itself printed (`trustlint: note: ...`) does not.
+    let mut end = section.len();
+    let mut at = 0;
+    for line in section.split_inclusive('\n') {
+        if line.starts_with("trustlint") && line.contains("....") {
+            end = at;
+            break;
+        }
+        at += line.len();
+    }
     &section[..end]
 }
 

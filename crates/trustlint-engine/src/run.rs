@@ -442,7 +442,8 @@ impl Engine {
             // Files arrive in any order: link them in path order, so the chain is the same on
             // any thread count.
             retained.sort_by(|a, b| a.path.cmp(&b.path));
-            let settings = self.chain_settings(root, paths, options, &mut notes);
+            let has_callers = retained.iter().any(|kept| !kept.workflows.is_empty());
+            let settings = self.chain_settings(root, paths, options, has_callers, &mut notes);
             let chain = pool.install(|| link_retained(&retained, &settings));
             findings.extend(self.judge_chain(&chain, &retained));
             Some(chain)
@@ -460,6 +461,7 @@ impl Engine {
         root: &Path,
         paths: &[PathBuf],
         options: &RunOptions,
+        has_callers: bool,
         notes: &mut Vec<String>,
     ) -> Settings {
         let chain = &self.config.chain;
@@ -485,7 +487,8 @@ impl Engine {
                 .or_else(|| folders.iter().find_map(|f| trustlint_link::repository::default_branch(f)));
             repo
         });
-        if repository.is_none() {
+        // Said only where it matters: a job in the tree logs in, and its subject stays unknown.
+        if repository.is_none() && has_callers {
             notes.push(
                 "the repository is not known, so the subjects of CI tokens are not either: set `repository` in trustlint.toml or pass `--repository`".into(),
             );
