@@ -158,8 +158,13 @@ def main():
         check = [binary, "check", str(tree), "--format", "json", "--exit-zero"]
         shipped = run(check)[1]
         full = run(check, {"TRUSTLINT_FULL_PARSE": "1"})[1]
-        stats = run(check, {"TRUSTLINT_STATS": "1"})[2].decode().strip().splitlines()
-        full_stats = run(check, {"TRUSTLINT_STATS": "1", "TRUSTLINT_FULL_PARSE": "1"})[2].decode()
+        # Notes share standard error with the counts: keep the `stats:` line.
+        def stats_line(env):
+            lines = run(check, env)[2].decode().splitlines()
+            return next((line for line in lines if "trustlint: stats:" in line), "?")
+
+        stats = stats_line({"TRUSTLINT_STATS": "1"})
+        full_stats = stats_line({"TRUSTLINT_STATS": "1", "TRUSTLINT_FULL_PARSE": "1"})
         subjects = {
             "trustlint check --format json": lambda: run(check)[0],
             "same, every program parsed": lambda: run(check, {"TRUSTLINT_FULL_PARSE": "1"})[0],
@@ -181,8 +186,8 @@ def main():
         for name, (median, best) in results.items():
             rss = f"{memory[name]:.1f} MiB" if name in memory else ""
             print(f"| {name} | {ms(median)} | {ms(best)} | {median / read:.1f} | {rss} |")
-        print(f"\nstats (relevance test on):  {stats[-1] if stats else '?'}")
-        print(f"stats (every program parsed): {full_stats.strip().splitlines()[-1]}")
+        print(f"\nstats (relevance test on):  {stats}")
+        print(f"stats (every program parsed): {full_stats}")
         print(f"findings identical with and without the relevance test: {shipped == full}")
     else:
         print(f"{tree}: not found, real-tree measurements skipped")
