@@ -9,25 +9,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{Run, json};
-
-/// xorshift64*: fixed values that look random.
-struct Rng(u64);
-
-impl Rng {
-    fn pick(&mut self, alphabet: &str, len: usize) -> String {
-        let alphabet = alphabet.as_bytes();
-        (0..len)
-            .map(|_| {
-                self.0 ^= self.0 >> 12;
-                self.0 ^= self.0 << 25;
-                self.0 ^= self.0 >> 27;
-                let next = self.0.wrapping_mul(0x2545_F491_4F6C_DD1D);
-                char::from(alphabet[(next % alphabet.len() as u64) as usize])
-            })
-            .collect()
-    }
-}
+use common::{Rng, Run, json};
 
 /// A classic GitHub token and an AWS access key id.
 struct Credentials {

@@ -13,26 +13,8 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::{Run, WILDCARD_TRUST, json, run, write};
+use common::{Rng, Run, WILDCARD_TRUST, json, run, write};
 use serde_json::{Value, json};
-
-/// xorshift64*: fixed values that look random.
-struct Rng(u64);
-
-impl Rng {
-    fn pick(&mut self, alphabet: &str, len: usize) -> String {
-        let alphabet = alphabet.as_bytes();
-        (0..len)
-            .map(|_| {
-                self.0 ^= self.0 >> 12;
-                self.0 ^= self.0 << 25;
-                self.0 ^= self.0 >> 27;
-                let next = self.0.wrapping_mul(0x2545_F491_4F6C_DD1D);
-                char::from(alphabet[(next % alphabet.len() as u64) as usize])
-            })
-            .collect()
-    }
-}
 
 const ALNUM: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 

@@ -203,3 +203,22 @@ pub fn python_venv(venv: &Path, requirement: &str) -> Result<PathBuf, String> {
     }
     Ok(python)
 }
+
+/// xorshift64*: fixed values that look random.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// `len` characters drawn from `alphabet`.
+    pub fn pick(&mut self, alphabet: &str, len: usize) -> String {
+        let alphabet = alphabet.as_bytes();
+        (0..len)
+            .map(|_| {
+                self.0 ^= self.0 >> 12;
+                self.0 ^= self.0 << 25;
+                self.0 ^= self.0 >> 27;
+                let next = self.0.wrapping_mul(0x2545_F491_4F6C_DD1D);
+                char::from(alphabet[(next % alphabet.len() as u64) as usize])
+            })
+            .collect()
+    }
+}
