@@ -232,6 +232,12 @@ impl Finding {
         self
     }
 
+    /// Report at another severity than the rule's default (a graded finding).
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
     pub fn with_confidence(mut self, confidence: Confidence) -> Self {
         self.confidence = confidence;
         self

@@ -10,14 +10,14 @@ use std::sync::atomic::Ordering;
 use rayon::prelude::*;
 use trustlint_core::fingerprint::fingerprint;
 use trustlint_core::read::{ReadError, read_file};
-use trustlint_core::{Finding, Location, RuleMeta, Severity, SourceFile, Span};
+use trustlint_core::{Finding, Location, Severity, SourceFile, Span};
 use trustlint_frontends::pulumi::Surroundings;
 use trustlint_frontends::{
     Analysis, aws_json, cloudformation, esc, github_actions, gitlab_ci, pulumi, pulumi_config,
 };
 use trustlint_link::{Chain, Repository, RepositorySource, Settings};
 use trustlint_model::workflow::Workflow;
-use trustlint_rules::{Rule, RuleContext, RuleOptions};
+use trustlint_rules::ActiveRule;
 
 use crate::classify::{self, InputKind};
 use crate::config::{Config, ConfigError};
@@ -150,12 +150,6 @@ impl std::fmt::Display for RunStats {
     }
 }
 
-struct ActiveRule {
-    rule: Box<dyn Rule>,
-    meta: &'static RuleMeta,
-    options: RuleOptions,
-}
-
 /// The rules and settings of a run; also used by the language server to check one file.
 pub struct Engine {
     rules: Vec<ActiveRule>,
@@ -273,11 +267,7 @@ impl Engine {
                 findings.push(parse_error(file, problem, &known));
             }
         }
-        for active in &self.rules {
-            let ctx = RuleContext { meta: active.meta, options: &active.options, fixes: self.fixes };
-            active.rule.check_facts(&ctx, &analysis.facts, &mut findings);
-            active.rule.check_text(&ctx, file, &mut findings);
-        }
+        trustlint_rules::judge_facts(&self.rules, self.fixes, file, &analysis.facts, &mut findings);
         let comments = suppress::ignore_comments(file, &analysis.comments);
         if real_comments && self.is_enabled(trustlint_rules::UNKNOWN_RULE_IN_IGNORE) {
             let known = |id: &str| trustlint_rules::catalog::find(id).is_some();
@@ -500,10 +490,7 @@ impl Engine {
     /// primary file, config entries) and masking, as for per-file findings.
     fn judge_chain(&self, chain: &Chain, retained: &[Retained]) -> Vec<Finding> {
         let mut findings = Vec::new();
-        for active in self.rules.iter().filter(|active| active.rule.reads_chain()) {
-            let ctx = RuleContext { meta: active.meta, options: &active.options, fixes: self.fixes };
-            active.rule.check_chain(&ctx, chain, &mut findings);
-        }
+        trustlint_rules::judge_chain(&self.rules, self.fixes, chain, &mut findings);
         for finding in &mut findings {
             if let Some(severity) = self.config.severity.get(finding.rule) {
                 finding.severity = *severity;

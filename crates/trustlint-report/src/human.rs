@@ -17,7 +17,7 @@ use trustlint_core::{
     ColumnUnit, Confidence, Finding, Severity, SourceFile, Span, SuppressionKind, redact, rule::help_uri,
 };
 
-use crate::common::{Counts, Secrets, is_visible, plural, secret_spans};
+use crate::common::{Counts, Secrets, is_visible, plural};
 use crate::{RenderOptions, Report};
 
 /// Messages and help lines wrap at this width, whatever the terminal, so output is reproducible.
@@ -458,7 +458,7 @@ impl MaskedSources {
     fn new(findings: &[Finding]) -> Self {
         let mut masked: HashMap<&str, Vec<Span>> = HashMap::new();
         for finding in findings {
-            masked.entry(finding.primary.path()).or_default().extend(secret_spans(finding));
+            masked.entry(finding.primary.path()).or_default().extend(finding.masked.iter().copied());
         }
         let mut by_path = HashMap::new();
         for finding in findings {
@@ -475,7 +475,7 @@ impl MaskedSources {
         self.by_path
             .get(finding.primary.path())
             .cloned()
-            .unwrap_or_else(|| Arc::new(shown_source(finding.primary.file.text(), &secret_spans(finding))))
+            .unwrap_or_else(|| Arc::new(shown_source(finding.primary.file.text(), &finding.masked)))
     }
 }
 

@@ -3,47 +3,41 @@
 
 use std::sync::Arc;
 
-use trustlint_core::{Confidence, Finding, Fix, Location, Severity, SourceFile, Span, TextEdit};
-use trustlint_model::Facts;
+use trustlint_core::{Confidence, Finding, Fix, Location, SourceFile, Span, TextEdit};
 use trustlint_model::workflow::{
-    Access, Job, PermissionSet, Permissions, Scope, TokenNeed, Workflow, WorkflowKind,
+    Access, Job, PermissionSet, Permissions, Scope, TokenNeed, Workflow,
 };
 
-use crate::{Rule, RuleContext};
+use crate::{DeclareRule, Rule, RuleContext};
 
+#[derive(DeclareRule)]
 pub struct IdTokenWorkflowScope;
 
 impl Rule for IdTokenWorkflowScope {
-    fn id(&self) -> &'static str {
-        "id-token-workflow-scope"
-    }
-
-    fn check_facts(&self, ctx: &RuleContext<'_>, facts: &Facts, out: &mut Vec<Finding>) {
-        for flow in facts.workflows.iter().filter(|w| w.kind == WorkflowKind::GitHubWorkflow) {
-            let Some(block) = &flow.permissions else { continue };
-            if block.set.id_token() != Access::Write {
-                continue;
-            }
-            // Jobs with their own block do not inherit the workflow-level one.
-            let inheriting: Vec<&Job> = flow.jobs.iter().filter(|job| job.permissions.is_none()).collect();
-            let mut idle = Vec::new();
-            let mut opaque = Vec::new();
-            let mut needing = Vec::new();
-            for job in inheriting {
-                match job.token_need() {
-                    TokenNeed::None => idle.push(job),
-                    TokenNeed::Unknown(_) => opaque.push(job),
-                    TokenNeed::Requests(_) => needing.push(job),
-                }
-            }
-            // A job whose steps cannot be looked into may need the token; it is reported only
-            // when another job shows what the grant is for, so the workflow-level grant is at
-            // least wider than the jobs known to need it.
-            if idle.is_empty() && (opaque.is_empty() || needing.is_empty()) {
-                continue;
-            }
-            out.push(finding(ctx, flow, block, &idle, &opaque, &needing));
+    fn check_github_workflow(&self, ctx: &RuleContext<'_>, flow: &Workflow, out: &mut Vec<Finding>) {
+        let Some(block) = &flow.permissions else { return };
+        if block.set.id_token() != Access::Write {
+            return;
         }
+        // Jobs with their own block do not inherit the workflow-level one.
+        let inheriting: Vec<&Job> = flow.jobs.iter().filter(|job| job.permissions.is_none()).collect();
+        let mut idle = Vec::new();
+        let mut opaque = Vec::new();
+        let mut needing = Vec::new();
+        for job in inheriting {
+            match job.token_need() {
+                TokenNeed::None => idle.push(job),
+                TokenNeed::Unknown(_) => opaque.push(job),
+                TokenNeed::Requests(_) => needing.push(job),
+            }
+        }
+        // A job whose steps cannot be looked into may need the token; it is reported only
+        // when another job shows what the grant is for, so the workflow-level grant is at
+        // least wider than the jobs known to need it.
+        if idle.is_empty() && (opaque.is_empty() || needing.is_empty()) {
+            return;
+        }
+        out.push(finding(ctx, flow, block, &idle, &opaque, &needing));
     }
 }
 
@@ -120,7 +114,7 @@ fn finding(
         ),
     };
     let confidence = if idle.is_empty() { Confidence::Medium } else { Confidence::High };
-    let mut finding = Finding::new(ctx.meta.id, Severity::Medium, Location::new(&flow.file, span), message)
+    let mut finding = ctx.finding(Location::new(&flow.file, span), message)
         .with_help(help)
         .with_confidence(confidence);
     for job in idle {
@@ -347,16 +341,11 @@ fn apply(text: &str, edits: &[TextEdit]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::RuleOptions;
 
     fn run(text: &str) -> Vec<Finding> {
         let file = SourceFile::new(".github/workflows/ci.yml", text);
         let analysis = trustlint_frontends::github_actions::analyze(&file);
-        let meta = crate::catalog::find("id-token-workflow-scope").unwrap();
-        let ctx = RuleContext { meta, options: &RuleOptions::default(), fixes: true };
-        let mut out = Vec::new();
-        IdTokenWorkflowScope.check_facts(&ctx, &analysis.facts, &mut out);
-        out
+        crate::judge_one(Box::new(IdTokenWorkflowScope), &file, &analysis.facts)
     }
 
     fn fixed(text: &str) -> String {

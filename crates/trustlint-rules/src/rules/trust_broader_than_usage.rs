@@ -12,15 +12,12 @@ use trustlint_link::{Chain, Cloud, IdentityNode, Link, Resolution, Verdict};
 use trustlint_model::{ClaimCondition, ConditionValue, MatchKind, Trust};
 
 use crate::assess::is_effective;
-use crate::{Rule, RuleContext};
+use crate::{DeclareRule, Rule, RuleContext};
 
+#[derive(DeclareRule)]
 pub struct TrustBroaderThanUsage;
 
 impl Rule for TrustBroaderThanUsage {
-    fn id(&self) -> &'static str {
-        "trust-broader-than-usage"
-    }
-
     fn reads_chain(&self) -> bool {
         true
     }
@@ -112,10 +109,6 @@ fn judge(
         .values
         .iter()
         .find(|v| v.text().is_some_and(|t| condition.operator.pattern(&t) == (text.clone(), glob)))?;
-    let severity = match &node.admin {
-        Some(_) => Severity::High,
-        None => Severity::Medium,
-    };
     let callers: BTreeSet<String> = links
         .iter()
         .filter(|l| matches!(l.verdict, Some(Verdict::Admits { .. })))
@@ -143,9 +136,14 @@ fn judge(
         condition.key,
         narrowed.join(", ")
     );
-    let mut finding = Finding::new(ctx.meta.id, severity, Location::new(&trust.file, unused.span), message)
+    let mut finding = ctx
+        .finding(Location::new(&trust.file, unused.span), message)
         .with_help(help)
         .with_related(Location::new(&trust.file, trust.statement_span), "the trust statement");
+    // Admin power behind a trust wider than its use raises the stakes.
+    if node.admin.is_some() {
+        finding = finding.with_severity(Severity::High);
+    }
     if unlinked > 0 {
         finding = finding.with_confidence(Confidence::Medium);
     }
