@@ -50,7 +50,8 @@ impl RuleMeta {
     /// summary and the inputs read, and its body must have every [`REQUIRED_SECTIONS`] heading.
     pub fn parse(id: &'static str, document: &str) -> Result<RuleMeta, String> {
         let (front, body) = split_front_matter(document)?;
-        let front: FrontMatter = toml::from_str(front).map_err(|e| format!("front matter: {}", e.message()))?;
+        let front: FrontMatter =
+            toml::from_str(front).map_err(|e| format!("front matter: {}", e.message()))?;
         if front.id != id {
             return Err(format!("the front matter names `{}`, not `{id}`", front.id));
         }

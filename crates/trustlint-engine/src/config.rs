@@ -386,21 +386,33 @@ DEPLOY_ROLE_ARN = "arn:aws:iam::123456789012:role/app-deploy"
 
     #[test]
     fn an_option_is_accepted_only_under_the_rule_that_reads_it() {
-        let error = Config::parse("[rules.oidc-missing-subject]\nenabled = true\nallow-whole-owner = [\"acme\"]\n")
-            .unwrap_err();
+        let error =
+            Config::parse("[rules.oidc-missing-subject]\nenabled = true\nallow-whole-owner = [\"acme\"]\n")
+                .unwrap_err();
         assert_eq!(
             error.0,
             "line 3: key `rules.oidc-missing-subject.allow-whole-owner`: the rule reads no options (every rule takes `enabled` and `severity`)"
         );
-        let error = Config::parse("[rules.oidc-wildcard-subject]\nallow-whole-ownr = [\"acme\"]\n").unwrap_err();
+        let error =
+            Config::parse("[rules.oidc-wildcard-subject]\nallow-whole-ownr = [\"acme\"]\n").unwrap_err();
         assert!(error.0.starts_with("line 2: key `rules.oidc-wildcard-subject.allow-whole-ownr`: the rule reads no such option (it reads `allow-whole-owner`"), "{error}");
-        let error = Config::parse("[rules.oidc-wildcard-subject]\nallow-whole-owner = \"acme\"\n").unwrap_err();
-        assert_eq!(error.0, "line 2: key `rules.oidc-wildcard-subject.allow-whole-owner`: expected a list of strings");
+        let error =
+            Config::parse("[rules.oidc-wildcard-subject]\nallow-whole-owner = \"acme\"\n").unwrap_err();
+        assert_eq!(
+            error.0,
+            "line 2: key `rules.oidc-wildcard-subject.allow-whole-owner`: expected a list of strings"
+        );
         let path = std::env::temp_dir().join(format!("trustlint-options-{}.toml", std::process::id()));
         std::fs::write(&path, "[rules.hardcoded-secret]\nallow-whole-owner = []\n").unwrap();
         let error = Config::load(&path).unwrap_err();
         std::fs::remove_file(&path).unwrap();
-        assert!(error.0.starts_with(&format!("{}: line 2: key `rules.hardcoded-secret.allow-whole-owner`", path.display())), "{error}");
+        assert!(
+            error.0.starts_with(&format!(
+                "{}: line 2: key `rules.hardcoded-secret.allow-whole-owner`",
+                path.display()
+            )),
+            "{error}"
+        );
     }
 
     #[test]

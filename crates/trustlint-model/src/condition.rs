@@ -342,10 +342,10 @@ mod tests {
 
     #[test]
     fn prefixes_read_as_globs() {
-        let prefix = Operator::positive(MatchKind::Prefix, "startsWith");
+        let prefix = Operator::positive(Dialect::Cel, MatchKind::Prefix, "startsWith");
         assert_eq!(prefix.pattern("repo:acme/"), ("repo:acme/*".to_string(), true));
         assert_eq!(prefix.pattern("repo:acme/*"), ("repo:acme/*".to_string(), false));
-        let exact = Operator::positive(MatchKind::Exact, "==");
+        let exact = Operator::positive(Dialect::Cel, MatchKind::Exact, "==");
         assert_eq!(exact.pattern("a*"), ("a*".to_string(), false));
         assert_eq!(Operator::parse_iam("StringLike").pattern("a*"), ("a*".to_string(), true));
     }

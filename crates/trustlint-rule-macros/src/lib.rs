@@ -187,7 +187,10 @@ fn options(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
         let key = ident.to_string().replace('_', "-");
         let ty = &field.ty;
         let description = doc_comment(&field.attrs).ok_or_else(|| {
-            syn::Error::new_spanned(ident, "document this option: its doc comment is its description in the configuration schema")
+            syn::Error::new_spanned(
+                ident,
+                "document this option: its doc comment is its description in the configuration schema",
+            )
         })?;
         names.push(key.clone());
         keys.push(quote! {
@@ -229,7 +232,9 @@ fn doc_comment(attrs: &[syn::Attribute]) -> Option<String> {
         .filter(|a| a.path().is_ident("doc"))
         .filter_map(|a| match &a.meta {
             syn::Meta::NameValue(nv) => match &nv.value {
-                syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. }) => Some(text.value().trim().to_string()),
+                syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(text), .. }) => {
+                    Some(text.value().trim().to_string())
+                }
                 _ => None,
             },
             _ => None,

@@ -19,8 +19,9 @@ pub fn all() -> &'static [RuleMeta] {
             .map(|rule| rule.as_ref() as &dyn Declared)
             .chain(pseudo)
             .map(|rule| {
-                RuleMeta::parse(rule.id(), rule.document())
-                    .unwrap_or_else(|e| panic!("rules/{}.md was checked when it was embedded: {e}", rule.id()))
+                RuleMeta::parse(rule.id(), rule.document()).unwrap_or_else(|e| {
+                    panic!("rules/{}.md was checked when it was embedded: {e}", rule.id())
+                })
             })
             .collect();
         all.sort_by_key(|meta| meta.id);

@@ -21,8 +21,8 @@ use trustlint_model::workflow::{Job, Workflow, WorkflowKind};
 use trustlint_model::{CredentialUse, Facts, Issuer, Trust};
 pub use trustlint_rule_macros::{DeclareRule, RuleOptions};
 
-pub use crate::options::RuleOptions;
 use crate::options::OptionsDeclaration;
+pub use crate::options::RuleOptions;
 
 pub struct RuleContext<'a> {
     pub meta: &'a RuleMeta,
@@ -83,13 +83,21 @@ pub trait Rule: Declared + Send + Sync {
     }
 
     /// Judge a long-lived credential wired in (CI inputs and variables, stack settings).
-    fn check_credential(&self, _ctx: &RuleContext<'_>, _credential: &CredentialUse, _out: &mut Vec<Finding>) {}
+    fn check_credential(&self, _ctx: &RuleContext<'_>, _credential: &CredentialUse, _out: &mut Vec<Finding>) {
+    }
 
     /// Judge a GitHub Actions workflow (not a composite action).
     fn check_github_workflow(&self, _ctx: &RuleContext<'_>, _flow: &Workflow, _out: &mut Vec<Finding>) {}
 
     /// Judge one job of a GitHub Actions workflow.
-    fn check_github_job(&self, _ctx: &RuleContext<'_>, _flow: &Workflow, _job: &Job, _out: &mut Vec<Finding>) {}
+    fn check_github_job(
+        &self,
+        _ctx: &RuleContext<'_>,
+        _flow: &Workflow,
+        _job: &Job,
+        _out: &mut Vec<Finding>,
+    ) {
+    }
 
     /// Judge a GitLab CI pipeline definition.
     fn check_gitlab_pipeline(&self, _ctx: &RuleContext<'_>, _flow: &Workflow, _out: &mut Vec<Finding>) {}
@@ -143,7 +151,8 @@ pub fn judge_facts(
     }
     for trust in &facts.trusts {
         let Some(issuer) = trust.issuer() else { continue };
-        let live = assess::dead_condition(trust, issuer).is_none().then_some(LiveTrust { trust, issuer, facts });
+        let live =
+            assess::dead_condition(trust, issuer).is_none().then_some(LiveTrust { trust, issuer, facts });
         for (rule, ctx) in &rules {
             rule.check_issued_trust(ctx, trust, issuer, out);
             if let Some(live) = &live {

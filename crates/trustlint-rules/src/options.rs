@@ -68,7 +68,10 @@ impl OptionValue for Vec<String> {
     const KIND: OptionKind = OptionKind::Strings;
     fn read(value: &toml::Value) -> Result<Self, String> {
         let items = value.as_array().ok_or("expected a list of strings")?;
-        items.iter().map(|item| item.as_str().map(str::to_string).ok_or_else(|| "expected a list of strings".into())).collect()
+        items
+            .iter()
+            .map(|item| item.as_str().map(str::to_string).ok_or_else(|| "expected a list of strings".into()))
+            .collect()
     }
 }
 

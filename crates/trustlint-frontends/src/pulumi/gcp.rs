@@ -20,8 +20,8 @@ use trustlint_core::Span;
 use trustlint_model::cel::{self, Alternative, AttributeMapping, Mapped};
 use trustlint_model::gcp::{self, FederatedMember, Member, ScopeKind, Selector};
 use trustlint_model::{
-    ClaimCondition, ConditionValue, Dialect, Facts, Grant, Identity, IdentityKind, Issuer, IssuerRef, MatchKind,
-    NameKind, Operator, Permission, Piece, Trust,
+    ClaimCondition, ConditionValue, Dialect, Facts, Grant, Identity, IdentityKind, Issuer, IssuerRef,
+    MatchKind, NameKind, Operator, Permission, Piece, Trust,
 };
 use trustlint_syntax::{Node, NodeKind, parse_json};
 

@@ -111,10 +111,8 @@ fn finding(
             confidence = Confidence::Medium;
         }
     }
-    let mut finding = ctx
-        .finding(Location::new(&flow.file, grant), message)
-        .with_confidence(confidence)
-        .with_help(
+    let mut finding =
+        ctx.finding(Location::new(&flow.file, grant), message).with_confidence(confidence).with_help(
             "Mint tokens only in jobs that run trusted code: move the deployment to a workflow \
              on `push` to a protected branch (or `workflow_dispatch`), behind an environment that \
              requires a reviewer, and keep `id-token: write` out of this workflow.",

@@ -4,9 +4,7 @@
 use std::sync::Arc;
 
 use trustlint_core::{Confidence, Finding, Fix, Location, SourceFile, Span, TextEdit};
-use trustlint_model::workflow::{
-    Access, Job, PermissionSet, Permissions, Scope, TokenNeed, Workflow,
-};
+use trustlint_model::workflow::{Access, Job, PermissionSet, Permissions, Scope, TokenNeed, Workflow};
 
 use crate::{DeclareRule, Rule, RuleContext};
 
@@ -114,9 +112,8 @@ fn finding(
         ),
     };
     let confidence = if idle.is_empty() { Confidence::Medium } else { Confidence::High };
-    let mut finding = ctx.finding(Location::new(&flow.file, span), message)
-        .with_help(help)
-        .with_confidence(confidence);
+    let mut finding =
+        ctx.finding(Location::new(&flow.file, span), message).with_help(help).with_confidence(confidence);
     for job in idle {
         finding = finding
             .with_related(Location::new(&flow.file, job.id_span), "inherits the grant, requests no token");

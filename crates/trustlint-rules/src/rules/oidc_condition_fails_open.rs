@@ -15,7 +15,13 @@ pub struct OidcConditionFailsOpen;
 const MULTI_VALUED: &[&str] = &["amr", "groups"];
 
 impl Rule for OidcConditionFailsOpen {
-    fn check_issued_trust(&self, ctx: &RuleContext<'_>, trust: &Trust, issuer: &Issuer, out: &mut Vec<Finding>) {
+    fn check_issued_trust(
+        &self,
+        ctx: &RuleContext<'_>,
+        trust: &Trust,
+        issuer: &Issuer,
+        out: &mut Vec<Finding>,
+    ) {
         for condition in trust.conditions.iter().filter(|c| !c.from_deny && c.operator.compares_strings()) {
             if let Some((message, help)) = fails_open(trust, condition) {
                 out.push(trust_finding(ctx, trust, condition.operator_span, message).with_help(help));

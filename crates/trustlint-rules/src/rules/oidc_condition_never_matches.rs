@@ -23,11 +23,18 @@ impl Rule for OidcConditionNeverMatches {
         }
     }
 
-    fn check_issued_trust(&self, ctx: &RuleContext<'_>, trust: &Trust, issuer: &Issuer, out: &mut Vec<Finding>) {
+    fn check_issued_trust(
+        &self,
+        ctx: &RuleContext<'_>,
+        trust: &Trust,
+        issuer: &Issuer,
+        out: &mut Vec<Finding>,
+    ) {
         for condition in trust.conditions.iter().filter(|c| c.operator.compares_strings() && !c.from_deny) {
             // With a fail-open operator the mismatch admits everything instead: that is
             // `oidc-condition-fails-open`'s finding.
-            let fails_open = condition.operator.if_exists || condition.operator.set == SetQualifier::ForAllValues;
+            let fails_open =
+                condition.operator.if_exists || condition.operator.set == SetQualifier::ForAllValues;
             let reported_absent = fails_open || condition.operator.negated;
             if !trust.key_matches_issuer(condition) {
                 if !reported_absent {
@@ -66,7 +73,12 @@ fn duplicate_key(ctx: &RuleContext<'_>, trust: &Trust, dropped: &DroppedConditio
 }
 
 /// A condition key prefixed with another issuer than the trusted one: never in the request.
-fn key_of_another_issuer(ctx: &RuleContext<'_>, trust: &Trust, issuer: &Issuer, condition: &ClaimCondition) -> Finding {
+fn key_of_another_issuer(
+    ctx: &RuleContext<'_>,
+    trust: &Trust,
+    issuer: &Issuer,
+    condition: &ClaimCondition,
+) -> Finding {
     let message = format!(
         "`{}` names another issuer than the trusted provider `{}`: the key is never in the request, so this condition never holds.",
         condition.key, issuer.host_path
@@ -101,7 +113,11 @@ fn claim_not_exposed(
 }
 
 /// Several audiences on an Entra ID federated credential, which accepts exactly one.
-fn several_azure_audiences(ctx: &RuleContext<'_>, trust: &Trust, condition: &ClaimCondition) -> Option<Finding> {
+fn several_azure_audiences(
+    ctx: &RuleContext<'_>,
+    trust: &Trust,
+    condition: &ClaimCondition,
+) -> Option<Finding> {
     if condition.claim != "aud"
         || !accepts_one_audience(trust.identity.kind)
         || condition.values.len() <= 1
@@ -192,7 +208,9 @@ fn pattern_help(condition: &ClaimCondition) -> &'static str {
         Dialect::AzureCredential if condition.claim == "sub" => {
             "A classic federated credential compares the subject exactly: write the exact subject (one credential per workload), or use a flexible credential whose `claimsMatchingExpression` uses `matches`."
         }
-        Dialect::AzureCredential => "A federated credential compares this field exactly: write the exact value.",
+        Dialect::AzureCredential => {
+            "A federated credential compares this field exactly: write the exact value."
+        }
         Dialect::AzureExpression => {
             "`eq` compares exactly: use `matches` if a pattern was meant, or write the exact value."
         }
@@ -202,7 +220,9 @@ fn pattern_help(condition: &ClaimCondition) -> &'static str {
         Dialect::GcpPrincipal => {
             "IAM principal identifiers take no wildcards: bind a `principalSet://…/attribute.NAME/VALUE` member for a set of workloads, or name one subject exactly."
         }
-        Dialect::GcpAllowedAudiences => "Google compares allowed audiences exactly: write the exact audience.",
+        Dialect::GcpAllowedAudiences => {
+            "Google compares allowed audiences exactly: write the exact audience."
+        }
         Dialect::Iam => "Use `StringLike` if a pattern was meant, or write the exact value.",
     }
 }

@@ -42,7 +42,9 @@ impl Rule for OidcInstanceAudience {
             let noun = if jobs.len() == 1 { "job" } else { "jobs" };
             let message = format!("{head} ({noun} {}).", jobs.join(", "));
             out.push(
-                ctx.finding(Location::new(&flow.file, span), message).with_confidence(confidence).with_help(HELP),
+                ctx.finding(Location::new(&flow.file, span), message)
+                    .with_confidence(confidence)
+                    .with_help(HELP),
             );
         }
     }

@@ -32,9 +32,7 @@ impl Rule for OidcMissingAudience {
             .conditions
             .iter()
             .filter(|c| {
-                audience_claims.contains(&c.claim.as_str())
-                    && trust.key_matches_issuer(c)
-                    && is_effective(c)
+                audience_claims.contains(&c.claim.as_str()) && trust.key_matches_issuer(c) && is_effective(c)
             })
             .collect();
         let prefix = key_prefix(trust);

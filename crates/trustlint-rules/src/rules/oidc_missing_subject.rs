@@ -32,7 +32,9 @@ impl Rule for OidcMissingSubject {
         let prefix = key_prefix(trust);
         let example = example_subject(&issuer.kind);
         let help = pin_help(trust, "sub", example).unwrap_or_else(|| {
-            format!("Add a `StringEquals` condition on `{prefix}:sub` that names one workload, e.g. `{example}`.")
+            format!(
+                "Add a `StringEquals` condition on `{prefix}:sub` that names one workload, e.g. `{example}`."
+            )
         });
         let mut finding = trust_finding(ctx, trust, restriction_span(trust), message).with_help(help);
         // "Anyone on the issuer" is one organisation's workloads on a per-tenant issuer.

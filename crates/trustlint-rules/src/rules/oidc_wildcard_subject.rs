@@ -83,8 +83,12 @@ impl Rule for OidcWildcardSubject {
             // "any repository owned by `acme`, on any branch, ..., can assume": close the
             // parenthetical comma the phrase opened.
             let separator = if value.who.contains(", ") { ", " } else { " " };
-            let mut message =
-                format!("{}: {}{separator}can assume {}.", code(&value.text), value.who, trust.identity.label);
+            let mut message = format!(
+                "{}: {}{separator}can assume {}.",
+                code(&value.text),
+                value.who,
+                trust.identity.label
+            );
             if let Some(unknown) = &value.unknown_part {
                 message.push_str(&format!(
                     " (`…` could not be resolved statically: {unknown}; whatever it is, the known part admits this.)"
@@ -111,9 +115,8 @@ impl Rule for OidcWildcardSubject {
                     narrowest.condition.claim
                 ),
             };
-            let mut finding = trust_finding(ctx, trust, value.value.span, message)
-                .with_severity(severity)
-                .with_help(help);
+            let mut finding =
+                trust_finding(ctx, trust, value.value.span, message).with_severity(severity).with_help(help);
             // A value written elsewhere (a parameter's default) is edited there.
             if let Some(defined_at) = value.value.defined_at.filter(|at| *at != value.value.span) {
                 finding =

@@ -15,8 +15,7 @@ impl Rule for PlaintextConfigSecret {
     fn check_credential(&self, ctx: &RuleContext<'_>, credential: &CredentialUse, out: &mut Vec<Finding>) {
         let CredentialSource::Config { key, secure } = &credential.source else { return };
         if let Some(login) = esc_static_login(key) {
-            let at =
-                key.strip_suffix(&format!(".{}.{}", login.function, login.static_field)).unwrap_or(key);
+            let at = key.strip_suffix(&format!(".{}.{}", login.function, login.static_field)).unwrap_or(key);
             let message = format!(
                 "`{}` at `{at}` logs in with `{}` credentials: long-lived {} keys that work from anywhere until someone rotates them, handed to everyone who opens this environment.",
                 login.function, login.static_field, login.kind_name

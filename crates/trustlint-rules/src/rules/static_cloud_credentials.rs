@@ -23,9 +23,7 @@ impl Rule for StaticCloudCredentials {
         let (source, confidence) = match &credential.source {
             CredentialSource::Literal => ("written in the file itself".to_string(), Confidence::High),
             CredentialSource::Secret(name) => (format!("from the secret `{name}`"), Confidence::High),
-            CredentialSource::Variable(name) => {
-                (format!("from the CI variable `{name}`"), Confidence::High)
-            }
+            CredentialSource::Variable(name) => (format!("from the CI variable `{name}`"), Confidence::High),
             CredentialSource::ConfigRead { key } => {
                 (format!("from the stack setting `{key}`"), Confidence::High)
             }
@@ -44,7 +42,7 @@ impl Rule for StaticCloudCredentials {
         let finding = ctx
             .finding(Location::new(&credential.file, credential.span), message)
             .with_confidence(confidence)
-        .with_help(credential.replacement.clone());
+            .with_help(credential.replacement.clone());
         // A literal value is the credential itself: never show it, never fingerprint it.
         let finding = match credential.value_span {
             Some(value) => {

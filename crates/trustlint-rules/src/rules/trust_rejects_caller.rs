@@ -53,7 +53,8 @@ impl Rule for TrustRejectsCaller {
                 "{} answers `AccessDenied` to this login. Make the trust admit this job's subject{example}, or log in to the identity meant for it.",
                 login.cloud.name()
             );
-            let mut finding = ctx.finding(Location::new(&caller.file, target.value.span), message).with_help(help);
+            let mut finding =
+                ctx.finding(Location::new(&caller.file, target.value.span), message).with_help(help);
             let mut conditions = Vec::new();
             for rejection in rejections.iter().take(3) {
                 let alternative = &caller.alternatives[rejection.alternative];
