@@ -5,7 +5,7 @@
 //! crate compiles. A rule implements only the hooks it needs; [`judge_facts`] and
 //! [`judge_chain`] call them.
 
-// The declaration macros name this crate by its path, here as in the macros' own doctests.
+// The declaration macros' code names this crate `::trustlint_rules`, inside it as well.
 extern crate self as trustlint_rules;
 
 pub mod assess;
