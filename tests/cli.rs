@@ -350,3 +350,25 @@ fn version_names_the_commit_and_the_reports_carry_it() {
     assert_eq!(driver["semanticVersion"], env!("CARGO_PKG_VERSION"));
     assert_eq!(driver["properties"]["commit"], commit.as_deref().map_or(Value::Null, Value::from));
 }
+
+#[test]
+fn allow_whole_owner_accepts_the_owner_the_subject_names_and_no_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let trust = common::WILDCARD_TRUST.replace(
+        r#""repo:acme/*""#,
+        r#"["repo:acme/*", "environment:prod:repository_owner:acme", "repo:acme-evil/*"]"#,
+    );
+    common::write(dir.path(), "trust.json", &trust);
+    common::write(
+        dir.path(),
+        "trustlint.toml",
+        "[rules.oidc-wildcard-subject]\nallow-whole-owner = [\"ACME\"]\n",
+    );
+    let output =
+        common::run(dir.path(), &["check", ".", "--select", "oidc-wildcard-subject", "--format", "json"]);
+    let doc = json(&output.stdout);
+    let messages: Vec<&str> =
+        doc["findings"].as_array().unwrap().iter().map(|f| f["message"].as_str().unwrap()).collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].starts_with("`repo:acme-evil/*`"), "{messages:?}");
+}
