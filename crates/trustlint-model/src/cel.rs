@@ -139,6 +139,13 @@ pub struct CelCondition {
     pub alternatives: Vec<Alternative>,
 }
 
+impl CelCondition {
+    /// True when some part could not be read.
+    pub fn has_unknown(&self) -> bool {
+        self.alternatives.iter().any(|alt| !alt.unknown.is_empty())
+    }
+}
+
 /// Read a CEL attribute condition. `mapping` resolves `attribute.*` and `google.*` to claims.
 pub fn read_condition(text: &str, mapping: &AttributeMapping, origin: TextOrigin) -> CelCondition {
     let unreadable = |why: String| CelCondition {
@@ -996,7 +1003,7 @@ mod tests {
         });
         assert_eq!(cel.alternatives.len(), 1);
         assert_eq!(cel.alternatives[0].conditions.len(), terms);
-        assert!(cel.alternatives[0].unknown.is_empty());
+        assert!(!cel.has_unknown());
         // The same number of `||` terms is more alternatives than are expanded: Unknown, saying why.
         let disjunction =
             (0..terms).map(|i| format!("assertion.sub == 'v{i}'")).collect::<Vec<_>>().join(" || ");
