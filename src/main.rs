@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use trustlint_core::terminal::escape_controls;
 use trustlint_core::{BaselineState, Finding, Severity};
 use trustlint_engine::baseline::Baseline;
-use trustlint_engine::write::write_atomically;
+use trustlint_engine::write::{write_atomically, write_atomically_with};
 use trustlint_engine::{Config, Engine, RunOptions, RunResult};
 use trustlint_report::{AbsentFinding, Format, RenderOptions, Report};
 
@@ -168,8 +168,13 @@ fn print(text: &str) -> ExitCode {
 
 /// Write `text` to standard output and flush it, so that a failed write is seen.
 fn write_stdout(text: &str) -> std::io::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(text.as_bytes())?;
+    with_stdout(|out| out.write_all(text.as_bytes()))
+}
+
+/// Standard output, buffered, to `write`; flushed, so that a failed write is seen.
+fn with_stdout(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    write(&mut stdout)?;
     stdout.flush()
 }
 
@@ -318,18 +323,16 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         tool_version: env!("CARGO_PKG_VERSION"),
         tool_commit: Some(env!("TRUSTLINT_COMMIT")).filter(|commit| !commit.is_empty()),
     };
-    let rendered = trustlint_report::render(
-        format,
-        &report,
-        &RenderOptions { color, show_suppressed: args.show_suppressed },
-    );
+    let options = RenderOptions { color, show_suppressed: args.show_suppressed };
+    // Streamed: tens of thousands of findings are written as they are rendered, never held whole.
+    let render = |out: &mut dyn Write| trustlint_report::render_to(format, &report, &options, out);
     // A report that could not be written fails the run whatever `--exit-zero` says: a gate must
     // not pass on a report nobody can read.
     match &args.output {
-        Some(path) => write_atomically(path, rendered.as_bytes())
+        Some(path) => write_atomically_with(path, render)
             .map_err(|e| format!("cannot write the report to {}: {e}", path.display()))?,
         None => {
-            write_stdout(&rendered).map_err(|e| format!("cannot write the report to standard output: {e}"))?
+            with_stdout(render).map_err(|e| format!("cannot write the report to standard output: {e}"))?
         }
     }
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })

@@ -16,7 +16,7 @@ use trustlint_frontends::{
     Analysis, aws_json, cloudformation, esc, github_actions, gitlab_ci, pulumi, pulumi_config,
 };
 use trustlint_link::{Chain, Repository, RepositorySource, Settings};
-use trustlint_model::workflow::Workflow;
+use trustlint_model::workflow::{Job, Step, Workflow, login_request};
 use trustlint_rules::{Rule, RuleContext, RuleOptions};
 
 use crate::classify::{self, InputKind};
@@ -100,17 +100,27 @@ struct Retained {
 impl Retained {
     fn of(file: &Arc<SourceFile>, analysis: &Analysis) -> Option<Retained> {
         let facts = &analysis.facts;
-        // Only workflows with a job that logs in or calls a reusable workflow can be callers.
+        // Only workflows with a job that logs in or calls a reusable workflow can be callers, and
+        // only those jobs and their login steps are read by the link pass: the rest of a
+        // workflow is not kept until every file is read.
+        let can_call =
+            |job: &Job| !job.token_requests.is_empty() || job.call.is_some() || !job.id_tokens.is_empty();
+        let is_login =
+            |step: &Step| step.uses.as_ref().is_some_and(|action| login_request(action, step).is_some());
         let workflows: Vec<Workflow> = facts
             .workflows
             .iter()
-            .filter(|w| {
-                w.is_reusable()
-                    || w.jobs.iter().any(|job| {
-                        !job.token_requests.is_empty() || job.call.is_some() || !job.id_tokens.is_empty()
-                    })
+            .filter(|w| w.is_reusable() || w.jobs.iter().any(can_call))
+            .map(|w| {
+                let mut kept = w.clone();
+                kept.jobs.retain(can_call);
+                kept.jobs.shrink_to_fit();
+                for job in &mut kept.jobs {
+                    job.steps.retain(is_login);
+                    job.steps.shrink_to_fit();
+                }
+                kept
             })
-            .cloned()
             .collect();
         if facts.trusts.is_empty() && workflows.is_empty() {
             return None;
@@ -424,7 +434,9 @@ impl Engine {
             .map_err(|e| ConfigError(format!("cannot start {threads} threads: {e}")))?;
         let results = pool.install(work);
         let (mut notes, results) = results;
-        let mut findings = Vec::new();
+        // Sized once: with tens of thousands of findings, doubling a vector of them would hold
+        // up to twice their size at the peak.
+        let mut findings = Vec::with_capacity(results.iter().map(|c| c.findings.len()).sum());
         let mut stats = RunStats::default();
         let mut retained = Vec::new();
         for checked in results {
@@ -438,6 +450,9 @@ impl Engine {
         stats.programs_skipped = counters.programs_skipped.load(Ordering::Relaxed);
         stats.folders_read = counters.folders_read.load(Ordering::Relaxed);
         stats.modules_read = counters.modules_read.load(Ordering::Relaxed);
+        // The chain rules judge trusts: with none in the run, the callers need not be worked out
+        // unless the map asked for them.
+        let keep = keep && (options.keep_chain || retained.iter().any(|kept| !kept.trusts.is_empty()));
         let chain = if keep {
             // Files arrive in any order: link them in path order, so the chain is the same on
             // any thread count.
@@ -446,7 +461,9 @@ impl Engine {
             let settings = self.chain_settings(root, paths, options, has_callers, &mut notes);
             let chain = pool.install(|| link_retained(&retained, &settings));
             findings.extend(self.judge_chain(&chain, &retained));
-            Some(chain)
+            // Kept only when asked for (the map): on a big tree the callers' claims are tens of
+            // megabytes that a check no longer needs once the chain rules have run.
+            options.keep_chain.then_some(chain)
         } else {
             None
         };
@@ -602,13 +619,21 @@ fn parse_error(file: &Arc<SourceFile>, problem: &trustlint_frontends::Problem, k
 
 /// Sort into the one output order and give each finding its content fingerprint.
 pub fn finish(findings: &mut Vec<Finding>) {
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    // In place (a stable sort would allocate half the findings again); the help breaks ties
+    // between findings that differ only there, so the order does not depend on arrival.
+    findings.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()).then_with(|| a.help.cmp(&b.help)));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
-    let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
+    // Findings are sorted by file, so occurrences are counted one file at a time: the map never
+    // holds more than one file's findings.
+    let mut seen: HashMap<(&'static str, String), usize> = HashMap::new();
+    let mut file = String::new();
     for finding in findings.iter_mut() {
+        if finding.primary.path() != file {
+            seen.clear();
+            file = finding.primary.path().to_string();
+        }
         let basis = finding.fingerprint_basis.clone().unwrap_or_else(|| finding.primary.text().to_string());
-        let key = (finding.rule.to_string(), finding.primary.path().to_string(), basis.clone());
-        let occurrence = seen.entry(key).or_insert(0);
+        let occurrence = seen.entry((finding.rule, basis.clone())).or_insert(0);
         finding.fingerprint = fingerprint(finding.rule, finding.primary.path(), &basis, *occurrence);
         *occurrence += 1;
     }

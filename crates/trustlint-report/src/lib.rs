@@ -20,6 +20,7 @@
 //! scrubbed of those secret values (replaced by [`trustlint_core::redact`]).
 
 use std::fmt;
+use std::io;
 use std::str::FromStr;
 
 use trustlint_core::{Finding, RuleMeta};
@@ -114,18 +115,33 @@ pub struct RenderOptions {
 /// Render `report` in `format`. The result ends with a newline unless it is empty (a GitHub
 /// rendering with nothing to annotate).
 pub fn render(format: Format, report: &Report<'_>, options: &RenderOptions) -> String {
+    let mut out = Vec::new();
+    render_to(format, report, options, &mut out).expect("writing to memory does not fail");
+    String::from_utf8(out).expect("every format writes UTF-8")
+}
+
+/// [`render`], written to `out` as it is made: a report of tens of thousands of findings is
+/// never held in memory whole. Errors are `out`'s own.
+pub fn render_to(
+    format: Format,
+    report: &Report<'_>,
+    options: &RenderOptions,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
     match format {
-        Format::Human => human::render(report, options),
-        Format::Json => json::render(report, options),
-        Format::Sarif => sarif::render(report, SARIF_MAX_RESULTS),
-        Format::Github => github::render(report, options),
+        Format::Human => human::render_to(report, options, out),
+        Format::Json => json::render_to(report, options, out),
+        Format::Sarif => sarif::render_to(report, SARIF_MAX_RESULTS, out),
+        Format::Github => github::render_to(report, options, out),
     }
 }
 
 /// SARIF with a different result limit than [`SARIF_MAX_RESULTS`]; for tests.
 #[doc(hidden)]
 pub fn render_sarif_with_result_limit(report: &Report<'_>, max_results: usize) -> String {
-    sarif::render(report, max_results)
+    let mut out = Vec::new();
+    sarif::render_to(report, max_results, &mut out).expect("writing to memory does not fail");
+    String::from_utf8(out).expect("SARIF is UTF-8")
 }
 
 #[cfg(test)]
