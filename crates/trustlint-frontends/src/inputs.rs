@@ -132,9 +132,7 @@ pub static INPUTS: &[Input] = &[
             (PathClass::Json { template: false }, aws_json::looks_relevant),
             (PathClass::Json { template: true }, aws_json::looks_relevant),
         ],
-        analyze: |file, class, _| {
-            Some(aws_json::analyze(file, class == PathClass::Json { template: true }))
-        },
+        analyze: |file, class, _| Some(aws_json::analyze(file, class == PathClass::Json { template: true })),
     },
     Input {
         kind: InputKind::CloudFormationYaml,
@@ -245,10 +243,7 @@ mod tests {
         assert_eq!(by_path("infra/__main__.py"), Some(PathClass::Program(Language::Python)));
         assert_eq!(by_path("infra/types.d.ts"), None);
         let ts = "import * as aws from \"@pulumi/aws\";\n";
-        assert_eq!(
-            by_content(PathClass::Program(Language::TypeScript), ts),
-            Some(InputKind::PulumiProgram)
-        );
+        assert_eq!(by_content(PathClass::Program(Language::TypeScript), ts), Some(InputKind::PulumiProgram));
         assert_eq!(by_content(PathClass::Program(Language::JavaScript), "console.log(1);\n"), None);
         let yaml = "name: infra\nruntime: yaml\nresources:\n  role:\n    type: aws:iam:Role\n";
         assert_eq!(by_content(PathClass::Yaml, yaml), Some(InputKind::PulumiYaml));

@@ -676,8 +676,7 @@ impl Server<'_> {
                 let edited = actions::apply(&document.text, *span, new_text);
                 let engine = &self.workspace(&checked.place).engine;
                 let place = &checked.place;
-                let Some(after) = engine.check_text_at(&place.display, &edited, place.path.as_deref())
-                else {
+                let Some(after) = engine.check_text_at(&place.display, &edited, place.path.as_deref()) else {
                     return false;
                 };
                 let count = |findings: &[Finding], rule: &str| {

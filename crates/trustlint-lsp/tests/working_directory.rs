@@ -33,7 +33,8 @@ new aws.iam.Role("deploy", {
 fn write_project(dir: &std::path::Path, subject: &str) {
     fs::create_dir_all(dir).unwrap();
     fs::write(dir.join("Pulumi.yaml"), "name: infra\nruntime: nodejs\n").unwrap();
-    fs::write(dir.join("Pulumi.dev.yaml"), format!("config:\n  infra:deploySubject: \"{subject}\"\n")).unwrap();
+    fs::write(dir.join("Pulumi.dev.yaml"), format!("config:\n  infra:deploySubject: \"{subject}\"\n"))
+        .unwrap();
 }
 
 #[test]
