@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::path::Path;
-
 use common::{Client, TIMEOUT, file_uri, rules_of};
 use lsp_server::{Connection, Message, Notification, Request, RequestId, Response};
 use serde_json::{Value, json};
