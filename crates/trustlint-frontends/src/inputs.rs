@@ -197,7 +197,8 @@ pub fn recognise(class: PathClass, text: &str) -> Option<Recognised> {
     })
 }
 
-/// Analyse a recognised file with its frontend (see [`Analyze`] for `None`).
+/// Analyse a recognised file with its frontend (see [`Analyze`] for `None`). [`recognise`] only
+/// gives kinds that have a row, so the lookup fails only for a hand-made kind without one.
 pub fn analyze(file: &Arc<SourceFile>, input: Recognised, siblings: &Siblings<'_>) -> Option<Analysis> {
     let row = INPUTS.iter().find(|row| row.kind == input.kind)?;
     (row.analyze)(file, input.class, siblings)
@@ -207,10 +208,6 @@ pub fn analyze(file: &Arc<SourceFile>, input: Recognised, siblings: &Siblings<'_
 mod tests {
     use super::*;
 
-    fn by_path(path: &str) -> Option<PathClass> {
-        path_class(path)
-    }
-
     /// The kind only: the class is the one passed in.
     fn by_content(class: PathClass, text: &str) -> Option<InputKind> {
         recognise(class, text).map(|recognised| recognised.kind)
@@ -218,10 +215,10 @@ mod tests {
 
     #[test]
     fn classifies_by_path_then_content() {
-        assert_eq!(by_path("a/trust.json"), Some(PathClass::Json { template: false }));
-        assert_eq!(by_path("a/trust.json.tpl"), Some(PathClass::Json { template: true }));
-        assert_eq!(by_path("stack.YAML"), Some(PathClass::Yaml));
-        assert_eq!(by_path("README.md"), None);
+        assert_eq!(path_class("a/trust.json"), Some(PathClass::Json { template: false }));
+        assert_eq!(path_class("a/trust.json.tpl"), Some(PathClass::Json { template: true }));
+        assert_eq!(path_class("stack.YAML"), Some(PathClass::Yaml));
+        assert_eq!(path_class("README.md"), None);
         assert_eq!(by_content(PathClass::Json { template: false }, "{\"name\": \"pkg\"}"), None);
         assert_eq!(
             by_content(
@@ -239,28 +236,28 @@ mod tests {
 
     #[test]
     fn classifies_pulumi_programs() {
-        assert_eq!(by_path("infra/index.ts"), Some(PathClass::Program(Language::TypeScript)));
-        assert_eq!(by_path("infra/__main__.py"), Some(PathClass::Program(Language::Python)));
-        assert_eq!(by_path("infra/types.d.ts"), None);
+        assert_eq!(path_class("infra/index.ts"), Some(PathClass::Program(Language::TypeScript)));
+        assert_eq!(path_class("infra/__main__.py"), Some(PathClass::Program(Language::Python)));
+        assert_eq!(path_class("infra/types.d.ts"), None);
         let ts = "import * as aws from \"@pulumi/aws\";\n";
         assert_eq!(by_content(PathClass::Program(Language::TypeScript), ts), Some(InputKind::PulumiProgram));
         assert_eq!(by_content(PathClass::Program(Language::JavaScript), "console.log(1);\n"), None);
         let yaml = "name: infra\nruntime: yaml\nresources:\n  role:\n    type: aws:iam:Role\n";
         assert_eq!(by_content(PathClass::Yaml, yaml), Some(InputKind::PulumiYaml));
-        assert_eq!(by_path("Pulumi.yaml"), Some(PathClass::Yaml));
+        assert_eq!(path_class("Pulumi.yaml"), Some(PathClass::Yaml));
     }
 
     #[test]
     fn classifies_ci_files() {
-        assert_eq!(by_path(".github/workflows/deploy.yml"), Some(PathClass::GitHubWorkflow));
-        assert_eq!(by_path("repo/.github/workflows/ci.YAML"), Some(PathClass::GitHubWorkflow));
+        assert_eq!(path_class(".github/workflows/deploy.yml"), Some(PathClass::GitHubWorkflow));
+        assert_eq!(path_class("repo/.github/workflows/ci.YAML"), Some(PathClass::GitHubWorkflow));
         // GitHub does not read sub-folders of `workflows/`.
-        assert_eq!(by_path(".github/workflows/old/ci.yml"), Some(PathClass::Yaml));
-        assert_eq!(by_path(".github/actions/deploy/action.yml"), Some(PathClass::GitHubAction));
-        assert_eq!(by_path(".gitlab-ci.yml"), Some(PathClass::GitLabCi));
-        assert_eq!(by_path("ci/deploy.gitlab-ci.yml"), Some(PathClass::GitLabCi));
-        assert_eq!(by_path(".gitlab/ci/deploy.yml"), Some(PathClass::GitLabCi));
-        assert_eq!(by_path(".gitlab/issue_templates/bug.md"), None);
+        assert_eq!(path_class(".github/workflows/old/ci.yml"), Some(PathClass::Yaml));
+        assert_eq!(path_class(".github/actions/deploy/action.yml"), Some(PathClass::GitHubAction));
+        assert_eq!(path_class(".gitlab-ci.yml"), Some(PathClass::GitLabCi));
+        assert_eq!(path_class("ci/deploy.gitlab-ci.yml"), Some(PathClass::GitLabCi));
+        assert_eq!(path_class(".gitlab/ci/deploy.yml"), Some(PathClass::GitLabCi));
+        assert_eq!(path_class(".gitlab/issue_templates/bug.md"), None);
         assert_eq!(by_content(PathClass::GitHubWorkflow, "jobs: {}"), Some(InputKind::GitHubActions));
         assert_eq!(by_content(PathClass::GitHubAction, "name: x\ndescription: y\n"), None);
         let workflow = "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n";
@@ -272,9 +269,9 @@ mod tests {
 
     #[test]
     fn classifies_pulumi_configuration() {
-        assert_eq!(by_path("infra/Pulumi.prod.yaml"), Some(PathClass::PulumiStack));
-        assert_eq!(by_path("infra/Pulumi.dev.yml"), Some(PathClass::PulumiStack));
-        assert_eq!(by_path("infra/Pulumi.yaml"), Some(PathClass::Yaml));
+        assert_eq!(path_class("infra/Pulumi.prod.yaml"), Some(PathClass::PulumiStack));
+        assert_eq!(path_class("infra/Pulumi.dev.yml"), Some(PathClass::PulumiStack));
+        assert_eq!(path_class("infra/Pulumi.yaml"), Some(PathClass::Yaml));
         assert_eq!(by_content(PathClass::PulumiStack, ""), Some(InputKind::PulumiStackConfig));
         let stack = "config:\n  aws:secretKey: x\n";
         assert_eq!(by_content(PathClass::Yaml, stack), Some(InputKind::PulumiStackConfig));
