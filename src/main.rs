@@ -47,8 +47,8 @@ struct MapArgs {
     /// Files or folders to map (default: the current folder).
     paths: Vec<PathBuf>,
     /// Output format (see docs/map-output.md).
-    #[arg(long, default_value = "human", value_parser = ["human", "json", "mermaid", "dot", "html"])]
-    format: String,
+    #[arg(long, value_enum, default_value = "human")]
+    format: trustlint_engine::map::Format,
     /// Write the map to this file instead of standard output.
     #[arg(long, short)]
     output: Option<PathBuf>,
@@ -69,15 +69,15 @@ struct CheckArgs {
     /// Files or folders to check. Files named here are always checked, even if .gitignored.
     paths: Vec<PathBuf>,
     /// Output format.
-    #[arg(long, default_value = "human", value_parser = ["human", "json", "sarif", "github"])]
-    format: String,
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
     /// Write the report to this file instead of standard output (replaced whole, never written
     /// through a link, never an input of the run).
     #[arg(long, short)]
     output: Option<PathBuf>,
     /// Exit 1 when a finding at or above this severity remains [default: low, or `fail-on` in trustlint.toml].
-    #[arg(long, value_parser = ["critical", "high", "medium", "low", "info"])]
-    fail_on: Option<String>,
+    #[arg(long, value_enum)]
+    fail_on: Option<Severity>,
     /// Only run these rules (comma-separated or repeated).
     #[arg(long, value_delimiter = ',')]
     select: Vec<String>,
@@ -221,7 +221,7 @@ fn map(args: MapArgs) -> Result<ExitCode, String> {
     if let Some(exclude) = args.output.as_ref().and_then(|file| own_file_exclude(&cwd, file)) {
         config.exclude.push(exclude);
     }
-    let format: trustlint_engine::map::Format = args.format.parse()?;
+    let format = args.format;
     let options = RunOptions {
         threads: capped_threads(args.threads),
         repository: args.repository.clone(),
@@ -259,12 +259,9 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
     // trustlint's own files are not inputs: a report or baseline quotes rule documents and messages.
     let own = [&args.output, &args.baseline, &args.write_baseline];
     config.exclude.extend(own.into_iter().flatten().filter_map(|file| own_file_exclude(&cwd, file)));
-    let threshold = match &args.fail_on {
-        Some(level) => level.parse::<Severity>()?,
-        None => config.fail_on.unwrap_or(Severity::Low),
-    };
+    let threshold = args.fail_on.or(config.fail_on).unwrap_or(Severity::Low);
     let threads = capped_threads(args.threads);
-    let format: Format = args.format.parse()?;
+    let format = args.format;
     let options = RunOptions {
         select: args.select.clone(),
         ignore: args.ignore.clone(),

@@ -113,6 +113,20 @@ fn fail_on_threshold_and_exit_zero() {
 }
 
 #[test]
+fn a_bad_format_or_threshold_lists_the_values_accepted() {
+    let cases = [
+        (&["check", WIDE, "--format", "xml"][..], "[possible values: human, json, sarif, github]"),
+        (&["check", WIDE, "--fail-on", "severe"], "[possible values: critical, high, medium, low, info]"),
+        (&["map", WIDE, "--format", "svg"], "[possible values: human, json, mermaid, dot, html]"),
+    ];
+    for (args, expected) in cases {
+        let out = run(args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains(expected), "{args:?}: {}", out.stderr);
+    }
+}
+
+#[test]
 fn usage_and_config_errors_exit_2() {
     let unknown_rule = run(&["check", WIDE, "--select", "no-such-rule"]);
     assert_eq!(unknown_rule.code, 2);

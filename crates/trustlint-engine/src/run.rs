@@ -11,15 +11,13 @@ use rayon::prelude::*;
 use trustlint_core::fingerprint::fingerprint;
 use trustlint_core::read::{ReadError, read_file};
 use trustlint_core::{Finding, Location, RuleMeta, Severity, SourceFile, Span};
-use trustlint_frontends::pulumi::Surroundings;
-use trustlint_frontends::{
-    Analysis, aws_json, cloudformation, esc, github_actions, gitlab_ci, pulumi, pulumi_config,
-};
+use trustlint_frontends::pulumi::{Siblings, Surroundings};
+use trustlint_frontends::{Analysis, inputs};
 use trustlint_link::{Chain, Repository, RepositorySource, Settings};
 use trustlint_model::workflow::{Job, Step, Workflow, login_request};
 use trustlint_rules::{Rule, RuleContext, RuleOptions};
 
-use crate::classify::{self, InputKind};
+use crate::classify::{self, Recognised};
 use crate::config::{Config, ConfigError};
 use crate::decode::{Decoded, decode};
 use crate::discover::{self, Excludes};
@@ -210,20 +208,16 @@ impl Engine {
         self.enabled_ids.contains(&id)
     }
 
-    /// Check one file whose kind is already known. Pulumi programs read the stack files and
-    /// sibling modules next to `file.path()` when it names a file on disk.
-    pub fn check_source(&self, file: &Arc<SourceFile>, kind: InputKind) -> Vec<Finding> {
-        self.check_source_at(file, kind, Some(Path::new(file.path())))
-    }
-
-    /// Check one file whose kind is known; `disk_path` is where it was read from, if anywhere.
+    /// Check one file whose input is known; `disk_path` is where it was read from, if anywhere
+    /// (Pulumi programs read the stack files and sibling modules next to it).
     pub fn check_source_at(
         &self,
         file: &Arc<SourceFile>,
-        kind: InputKind,
+        input: Recognised,
         disk_path: Option<&Path>,
     ) -> Vec<Finding> {
-        self.check_source_in(file, kind, disk_path, &Surroundings::default(), false).0
+        let surroundings = Surroundings::default();
+        self.check_source_in(file, input, &Siblings::of(disk_path, &surroundings), false).0
     }
 
     /// [`Engine::check_source_at`] with the run's cache of program folders; also says whether a
@@ -231,40 +225,35 @@ impl Engine {
     fn check_source_in(
         &self,
         file: &Arc<SourceFile>,
-        kind: InputKind,
-        disk_path: Option<&Path>,
-        surroundings: &Surroundings,
+        input: Recognised,
+        siblings: &Siblings<'_>,
         keep: bool,
     ) -> (Vec<Finding>, bool, Option<Retained>) {
-        let program = |language| pulumi::analyze_in(file, language, disk_path, surroundings);
-        let analysis = match kind {
-            InputKind::PulumiProgram(language) => match program(language) {
-                Some(analysis) => analysis,
-                // Nothing in it can become a fact: only text rules apply, as to any other file.
-                None => return (self.check_plain_text(file), false, None),
-            },
-            InputKind::PulumiYaml => program(pulumi::Language::Yaml).unwrap_or_default(),
-            InputKind::Json { template } => aws_json::analyze(file, template),
-            InputKind::CloudFormationYaml => cloudformation::analyze_yaml(file),
-            InputKind::GitHubActions => github_actions::analyze(file),
-            InputKind::GitLabCi => gitlab_ci::analyze(file),
-            InputKind::PulumiStackConfig => pulumi_config::analyze(file),
-            InputKind::EscEnvironment => esc::analyze(file),
+        let Some(analysis) = inputs::analyze(file, input, siblings) else {
+            // Nothing in it can become a fact: only text rules apply, as to any other file.
+            return (self.check_plain_text(file), false, None);
         };
         let retained = if keep { Retained::of(file, &analysis) } else { None };
         (self.judge(file, analysis, true), true, retained)
     }
 
-    /// Check one file from its path and text (the language server's entry point): `None` when no
+    /// Check one file from its path and text alone, as if it had no neighbours: `None` when no
     /// enabled rule reads the file.
     pub fn check_text(&self, display: &str, text: &str) -> Option<Vec<Finding>> {
-        let mut findings =
-            match classify::by_path(display).and_then(|class| classify::by_content(class, text)) {
-                Some(kind) => self.check_source(&SourceFile::new(display, text), kind),
-                // Text rules (credential literals) read every file.
-                None if self.has_text_rules() => self.check_plain_text(&SourceFile::new(display, text)),
-                None => return None,
-            };
+        self.check_text_at(display, text, None)
+    }
+
+    /// Check one file shown as `display` (the language server's entry point); `disk_path` is
+    /// where it lives, whose folder holds the stack files and sibling modules a Pulumi program
+    /// reads. `None` when no enabled rule reads the file.
+    pub fn check_text_at(&self, display: &str, text: &str, disk_path: Option<&Path>) -> Option<Vec<Finding>> {
+        let input = classify::by_path(display).and_then(|class| classify::by_content(class, text));
+        let mut findings = match input {
+            Some(input) => self.check_source_at(&SourceFile::new(display, text), input, disk_path),
+            // Text rules (credential literals) read every file.
+            None if self.has_text_rules() => self.check_plain_text(&SourceFile::new(display, text)),
+            None => return None,
+        };
         // Sorted, de-duplicated (a program evaluated once per stack repeats facts) and
         // fingerprinted, exactly as a whole run does.
         finish(&mut findings);
@@ -359,8 +348,9 @@ impl Engine {
                 let kind = class.and_then(|class| classify::by_content(class, &text));
                 let file = SourceFile::new(&candidate.display, text);
                 let (findings, parsed, retained) = match kind {
-                    Some(kind) => {
-                        self.check_source_in(&file, kind, Some(&candidate.path), surroundings, keep)
+                    Some(input) => {
+                        let siblings = Siblings::of(Some(&candidate.path), surroundings);
+                        self.check_source_in(&file, input, &siblings, keep)
                     }
                     None => (self.check_plain_text(&file), false, None),
                 };
