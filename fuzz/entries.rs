@@ -5,9 +5,8 @@
 use std::sync::OnceLock;
 
 use trustlint_core::{SourceFile, Span};
-use trustlint_engine::classify::InputKind;
+use trustlint_engine::classify::{self, InputKind, Recognised};
 use trustlint_engine::{Config, Engine, RunOptions};
-use trustlint_frontends::pulumi::Language;
 
 /// A target's entry point: any bytes in, nothing out; it must not panic, abort or hang.
 pub type Entry = fn(&[u8]);
@@ -36,10 +35,12 @@ fn text(data: &[u8]) -> String {
     String::from_utf8_lossy(data).into_owned()
 }
 
-/// Runs the whole per-file pipeline (frontend, rules, suppressions, masking) on `data` as `kind`.
+/// Runs the whole per-file pipeline (frontend, rules, suppressions, masking) on `data` as `kind`,
+/// whatever its text; `path` says the rest (a program's language, a JSON template).
 fn check(path: &str, data: &[u8], kind: InputKind) {
+    let class = classify::by_path(path).expect("every fuzzed path is an input's path");
     let file = SourceFile::new(path, text(data));
-    let findings = engine().check_source_at(&file, kind, None);
+    let findings = engine().check_source_at(&file, Recognised { kind, class }, None);
     // Every finding must point inside the file: renderers slice the text with these spans.
     for finding in &findings {
         let span = finding.primary.span;
@@ -59,16 +60,16 @@ pub fn yaml_reader(data: &[u8]) {
 
 pub fn cloudformation(data: &[u8]) {
     check("template.yaml", data, InputKind::CloudFormationYaml);
-    check("template.json", data, InputKind::Json { template: false });
-    check("policy.json.tpl", data, InputKind::Json { template: true });
+    check("template.json", data, InputKind::Json);
+    check("policy.json.tpl", data, InputKind::Json);
 }
 
 pub fn typescript(data: &[u8]) {
-    check("index.ts", data, InputKind::PulumiProgram(Language::TypeScript));
+    check("index.ts", data, InputKind::PulumiProgram);
 }
 
 pub fn python(data: &[u8]) {
-    check("__main__.py", data, InputKind::PulumiProgram(Language::Python));
+    check("__main__.py", data, InputKind::PulumiProgram);
 }
 
 pub fn cel(data: &[u8]) {

@@ -9,7 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use trustlint_core::terminal::escape_controls;
 use trustlint_core::{BaselineState, Finding, Severity};
 use trustlint_engine::baseline::Baseline;
-use trustlint_engine::write::write_atomically;
+use trustlint_engine::write::{write_atomically, write_atomically_with};
 use trustlint_engine::{Config, Engine, RunOptions, RunResult};
 use trustlint_report::{AbsentFinding, Format, RenderOptions, Report};
 
@@ -47,8 +47,8 @@ struct MapArgs {
     /// Files or folders to map (default: the current folder).
     paths: Vec<PathBuf>,
     /// Output format (see docs/map-output.md).
-    #[arg(long, default_value = "human", value_parser = ["human", "json", "mermaid", "dot", "html"])]
-    format: String,
+    #[arg(long, value_enum, default_value = "human")]
+    format: trustlint_engine::map::Format,
     /// Write the map to this file instead of standard output.
     #[arg(long, short)]
     output: Option<PathBuf>,
@@ -69,15 +69,15 @@ struct CheckArgs {
     /// Files or folders to check. Files named here are always checked, even if .gitignored.
     paths: Vec<PathBuf>,
     /// Output format.
-    #[arg(long, default_value = "human", value_parser = ["human", "json", "sarif", "github"])]
-    format: String,
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
     /// Write the report to this file instead of standard output (replaced whole, never written
     /// through a link, never an input of the run).
     #[arg(long, short)]
     output: Option<PathBuf>,
     /// Exit 1 when a finding at or above this severity remains [default: low, or `fail-on` in trustlint.toml].
-    #[arg(long, value_parser = ["critical", "high", "medium", "low", "info"])]
-    fail_on: Option<String>,
+    #[arg(long, value_enum)]
+    fail_on: Option<Severity>,
     /// Only run these rules (comma-separated or repeated).
     #[arg(long, value_delimiter = ',')]
     select: Vec<String>,
@@ -168,8 +168,13 @@ fn print(text: &str) -> ExitCode {
 
 /// Write `text` to standard output and flush it, so that a failed write is seen.
 fn write_stdout(text: &str) -> std::io::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(text.as_bytes())?;
+    with_stdout(|out| out.write_all(text.as_bytes()))
+}
+
+/// Standard output, buffered, to `write`; flushed, so that a failed write is seen.
+fn with_stdout(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    write(&mut stdout)?;
     stdout.flush()
 }
 
@@ -216,7 +221,7 @@ fn map(args: MapArgs) -> Result<ExitCode, String> {
     if let Some(exclude) = args.output.as_ref().and_then(|file| own_file_exclude(&cwd, file)) {
         config.exclude.push(exclude);
     }
-    let format: trustlint_engine::map::Format = args.format.parse()?;
+    let format = args.format;
     let options = RunOptions {
         threads: capped_threads(args.threads),
         repository: args.repository.clone(),
@@ -254,12 +259,9 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
     // trustlint's own files are not inputs: a report or baseline quotes rule documents and messages.
     let own = [&args.output, &args.baseline, &args.write_baseline];
     config.exclude.extend(own.into_iter().flatten().filter_map(|file| own_file_exclude(&cwd, file)));
-    let threshold = match &args.fail_on {
-        Some(level) => level.parse::<Severity>()?,
-        None => config.fail_on.unwrap_or(Severity::Low),
-    };
+    let threshold = args.fail_on.or(config.fail_on).unwrap_or(Severity::Low);
     let threads = capped_threads(args.threads);
-    let format: Format = args.format.parse()?;
+    let format = args.format;
     let options = RunOptions {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
@@ -318,18 +320,16 @@ fn check(args: CheckArgs) -> Result<ExitCode, String> {
         tool_version: env!("CARGO_PKG_VERSION"),
         tool_commit: Some(env!("TRUSTLINT_COMMIT")).filter(|commit| !commit.is_empty()),
     };
-    let rendered = trustlint_report::render(
-        format,
-        &report,
-        &RenderOptions { color, show_suppressed: args.show_suppressed },
-    );
+    let options = RenderOptions { color, show_suppressed: args.show_suppressed };
+    // Streamed: tens of thousands of findings are written as they are rendered, never held whole.
+    let render = |out: &mut dyn Write| trustlint_report::render_to(format, &report, &options, out);
     // A report that could not be written fails the run whatever `--exit-zero` says: a gate must
     // not pass on a report nobody can read.
     match &args.output {
-        Some(path) => write_atomically(path, rendered.as_bytes())
+        Some(path) => write_atomically_with(path, render)
             .map_err(|e| format!("cannot write the report to {}: {e}", path.display()))?,
         None => {
-            write_stdout(&rendered).map_err(|e| format!("cannot write the report to standard output: {e}"))?
+            with_stdout(render).map_err(|e| format!("cannot write the report to standard output: {e}"))?
         }
     }
     Ok(if failed { ExitCode::from(1) } else { ExitCode::SUCCESS })

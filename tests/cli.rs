@@ -113,6 +113,20 @@ fn fail_on_threshold_and_exit_zero() {
 }
 
 #[test]
+fn a_bad_format_or_threshold_lists_the_values_accepted() {
+    let cases = [
+        (&["check", WIDE, "--format", "xml"][..], "[possible values: human, json, sarif, github]"),
+        (&["check", WIDE, "--fail-on", "severe"], "[possible values: critical, high, medium, low, info]"),
+        (&["map", WIDE, "--format", "svg"], "[possible values: human, json, mermaid, dot, html]"),
+    ];
+    for (args, expected) in cases {
+        let out = run(args);
+        assert_eq!(out.code, 2, "{args:?}: {}", out.stderr);
+        assert!(out.stderr.contains(expected), "{args:?}: {}", out.stderr);
+    }
+}
+
+#[test]
 fn usage_and_config_errors_exit_2() {
     let unknown_rule = run(&["check", WIDE, "--select", "no-such-rule"]);
     assert_eq!(unknown_rule.code, 2);
@@ -349,4 +363,26 @@ fn version_names_the_commit_and_the_reports_carry_it() {
     let driver = &sarif["runs"][0]["tool"]["driver"];
     assert_eq!(driver["semanticVersion"], env!("CARGO_PKG_VERSION"));
     assert_eq!(driver["properties"]["commit"], commit.as_deref().map_or(Value::Null, Value::from));
+}
+
+#[test]
+fn allow_whole_owner_accepts_the_owner_the_subject_names_and_no_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let trust = common::WILDCARD_TRUST.replace(
+        r#""repo:acme/*""#,
+        r#"["repo:acme/*", "environment:prod:repository_owner:acme", "repo:acme-evil/*"]"#,
+    );
+    common::write(dir.path(), "trust.json", &trust);
+    common::write(
+        dir.path(),
+        "trustlint.toml",
+        "[rules.oidc-wildcard-subject]\nallow-whole-owner = [\"ACME\"]\n",
+    );
+    let output =
+        common::run(dir.path(), &["check", ".", "--select", "oidc-wildcard-subject", "--format", "json"]);
+    let doc = json(&output.stdout);
+    let messages: Vec<&str> =
+        doc["findings"].as_array().unwrap().iter().map(|f| f["message"].as_str().unwrap()).collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].starts_with("`repo:acme-evil/*`"), "{messages:?}");
 }

@@ -2,6 +2,9 @@
 //! is the smallest span the user must edit; a value defined elsewhere is a related location and
 //! the message says where it came from. One case per rule, each run with only that rule enabled.
 
+mod common;
+
+use common::{ALNUM, Rng};
 use trustlint_core::Finding;
 use trustlint_engine::{Config, Engine, RunOptions};
 
@@ -235,21 +238,9 @@ jobs:
     assert_eq!(primary, "aws-access-key-id");
 }
 
-/// A generated value in the AWS secret-key alphabet, never a real credential.
-fn generated_secret(seed: u64, len: usize) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    let mut state = seed;
-    (0..len)
-        .map(|_| {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            ALPHABET[(state >> 33) as usize % ALPHABET.len()] as char
-        })
-        .collect()
-}
-
 #[test]
 fn plaintext_config_secret_points_at_the_value() {
-    let value = generated_secret(7, 40);
+    let value = Rng(7).pick(ALNUM, 40);
     let text = format!("config:\n  aws:region: us-east-1\n  payments:dbPassword: {value}\n");
     let (finding, primary) = only("plaintext-config-secret", "Pulumi.prod.yaml", &text);
     assert_eq!(primary, value);
@@ -258,10 +249,7 @@ fn plaintext_config_secret_points_at_the_value() {
 
 #[test]
 fn hardcoded_secret_points_at_the_literal() {
-    let token = format!(
-        "pul-{}",
-        generated_secret(11, 40).to_ascii_lowercase().replace(|c: char| !c.is_ascii_hexdigit(), "a")
-    );
+    let token = format!("pul-{}", Rng(11).pick("0123456789abcdef", 40));
     let text = format!("PULUMI_ACCESS_TOKEN={token}\n");
     let (finding, primary) = only("hardcoded-secret", "deploy.env", &text);
     assert_eq!(primary, token);

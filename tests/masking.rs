@@ -20,15 +20,14 @@ struct Credentials {
 impl Credentials {
     fn new(seed: u64) -> Self {
         let mut rng = Rng(seed);
-        let token =
-            format!("ghp_{}", rng.pick("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", 36));
+        let token = rng.github_token();
         let key_id = format!("AKIA{}", rng.pick("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16));
         Credentials { token, key_id }
     }
 
     /// The human report shows both redacted and neither whole.
     fn assert_masked(&self, what: &str, output: &Run) {
-        let out = format!("{}{}", output.stdout, output.stderr);
+        let out = output.both();
         for value in [&self.token, &self.key_id] {
             assert!(!out.contains(value.as_str()), "{what}: prints {value}:\n{out}");
             // Not even most of it.

@@ -11,17 +11,10 @@ mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-use common::{Rng, Run, WILDCARD_TRUST, json, run, write};
+use common::{ALNUM, Rng, Run, WILDCARD_TRUST, json, run, write};
 use serde_json::{Value, json};
-
-const ALNUM: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-
-/// A classic GitHub token.
-fn github_token(seed: u64) -> String {
-    format!("ghp_{}", Rng(seed).pick(ALNUM, 36))
-}
 
 /// An AWS secret access key: 40 characters of base64, recognised only next to its key name.
 fn aws_secret(seed: u64) -> String {
@@ -37,16 +30,6 @@ fn assert_no_part_of(secret: &str, out: &str, what: &str) {
     }
 }
 
-fn both(run: &Run) -> String {
-    format!("{}{}", run.stdout, run.stderr)
-}
-
-fn trustlint() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_trustlint"));
-    command.env("NO_COLOR", "1");
-    command
-}
-
 // Item 4: a report that could not be written.
 
 #[cfg(target_os = "linux")]
@@ -60,7 +43,7 @@ fn a_report_that_cannot_be_written_exits_2_whatever_the_flags() {
         &["check", "--format", "json", "--fail-on", "critical"],
     ] {
         let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
-        let output = trustlint().current_dir(dir.path()).args(args).stdout(full).output().unwrap();
+        let output = common::command().current_dir(dir.path()).args(args).stdout(full).output().unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
         assert!(stderr.contains("cannot write the report to standard output"), "{args:?}: {stderr}");
@@ -80,7 +63,7 @@ fn a_report_that_cannot_be_written_exits_2_whatever_the_flags() {
 fn configuration_errors_quote_no_credential_and_no_whole_file() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "trust.json", WILDCARD_TRUST);
-    let token = github_token(5);
+    let token = Rng(5).github_token();
     let secret = aws_secret(55);
     // What `/proc/self/environ` looks like: one line of NUL-separated variables.
     let environ = format!(
@@ -108,14 +91,14 @@ fn configuration_errors_quote_no_credential_and_no_whole_file() {
             write(dir.path(), name, text);
         }
         let result = run(dir.path(), &["check", "trust.json", "--config", name]);
-        let out = both(&result);
+        let out = result.both();
         assert_eq!(result.code, 2, "{name}: {out}");
         assert_no_part_of(&token, &out, name);
         assert_no_part_of(&secret, &out, name);
         assert!(out.contains(name), "{name}: names the file: {out}");
     }
     let environ_run = run(dir.path(), &["check", "trust.json", "--config", "environ"]);
-    let out = both(&environ_run);
+    let out = environ_run.both();
     assert!(out.contains("line 1, column"), "{out}");
     assert!(!out.contains("SHELL=/bin/bash"), "the rest of the line is cut: {out}");
     assert!(!out.contains('\0'), "control characters are escaped: {out:?}");
@@ -126,7 +109,7 @@ fn configuration_errors_quote_no_credential_and_no_whole_file() {
 #[test]
 fn baselines_hold_no_credential_and_old_ones_resurface_redacted() {
     let dir = tempfile::tempdir().unwrap();
-    let token = github_token(6);
+    let token = Rng(6).github_token();
     // The subject names the token: the finding's message quotes it.
     write(dir.path(), "trust.json", &WILDCARD_TRUST.replace("repo:acme/*", &format!("repo:acme/{token}*")));
     let Run { code, stderr, .. } = run(dir.path(), &["check", "--write-baseline", "baseline.json"]);
@@ -144,7 +127,7 @@ fn baselines_hold_no_credential_and_old_ones_resurface_redacted() {
     write(dir.path(), "old.json", &old.to_string());
     for format in ["human", "json", "sarif", "github"] {
         let result = run(dir.path(), &["check", "--baseline", "old.json", "--format", format]);
-        assert_no_part_of(&token, &both(&result), format);
+        assert_no_part_of(&token, &result.both(), format);
     }
 }
 
@@ -154,7 +137,7 @@ fn baselines_hold_no_credential_and_old_ones_resurface_redacted() {
 fn parse_errors_redact_before_they_cut() {
     let dir = tempfile::tempdir().unwrap();
     let secret = aws_secret(7);
-    let token = github_token(77);
+    let token = Rng(77).github_token();
     // An unclosed quote: the parser quotes the line from the value on, the credential with it.
     let template = format!(
         "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  secret_key: \"{secret}\n  Role: x\n"
@@ -165,7 +148,7 @@ fn parse_errors_redact_before_they_cut() {
     write(dir.path(), "token.json", &policy);
     for format in ["human", "json", "sarif", "github"] {
         let result = run(dir.path(), &["check", "--format", format, "--select", "parse-error"]);
-        let out = both(&result);
+        let out = result.both();
         assert!(out.contains("parse-error"), "{format}: {out}");
         assert_no_part_of(&secret, &out, format);
         assert_no_part_of(&token, &out, format);
@@ -196,7 +179,7 @@ fn control_characters_never_reach_the_terminal_or_the_log() {
     write(dir.path(), &format!("bad{evil}name.json"), WILDCARD_TRUST);
     for format in ["human", "github"] {
         let result = run(dir.path(), &["check", "--format", format, "--show-suppressed"]);
-        let out = both(&result);
+        let out = result.both();
         assert!(out.contains("oidc-wildcard-subject"), "{format}: {out}");
         for c in ['\u{1b}', '\u{7}', '\u{9b}', '\r'] {
             assert!(!out.contains(c), "{format}: prints {c:?} raw:\n{out:?}");
@@ -342,7 +325,7 @@ fn read_messages(output: &[u8]) -> Vec<Value> {
 
 /// Run `trustlint server` on `input` (the client closes its end after writing it).
 fn serve(root: &Path, input: &[u8]) -> (Option<i32>, Vec<Value>, String) {
-    let mut child = trustlint()
+    let mut child = common::command()
         .arg("server")
         .current_dir(root)
         .stdin(Stdio::piped())

@@ -57,12 +57,11 @@ fn check_fixture(rule: &str, path: &Path) -> String {
 fn check_input(rule: &str, path: &Path) -> Option<String> {
     let options = RunOptions { select: vec![rule.to_string()], ..RunOptions::default() };
     let engine = Engine::new(Config::default(), &options).unwrap();
-    // Relative to the package root, which is the working directory of tests: programs read the
-    // stack files next to them through this path.
+    // Shown relative to the package root; programs read the stack files next to `path`.
     let relative = path.strip_prefix(fixtures_root()).unwrap().to_string_lossy().replace('\\', "/");
     let display = format!("fixtures/{relative}");
     let text = std::fs::read_to_string(path).unwrap();
-    let mut findings = engine.check_text(&display, &text)?;
+    let mut findings = engine.check_text_at(&display, &text, Some(path))?;
     trustlint_engine::run::finish(&mut findings);
     Some(render(&findings))
 }

@@ -14,32 +14,15 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use common::Run;
+use common::{ALNUM, Rng, Run};
 
-/// xorshift64*: deterministic values that look random.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn pick(&mut self, alphabet: &str, len: usize) -> String {
-        let alphabet = alphabet.as_bytes();
-        (0..len).map(|_| char::from(alphabet[(self.next() % alphabet.len() as u64) as usize])).collect()
-    }
-
-    fn wrapped(&mut self, alphabet: &str, len: usize, width: usize) -> Vec<String> {
-        let text = self.pick(alphabet, len);
-        text.as_bytes().chunks(width).map(|chunk| String::from_utf8(chunk.to_vec()).unwrap()).collect()
-    }
+/// `len` characters drawn from `alphabet`, cut into lines of `width`.
+fn wrapped(rng: &mut Rng, alphabet: &str, len: usize, width: usize) -> Vec<String> {
+    let text = rng.pick(alphabet, len);
+    text.as_bytes().chunks(width).map(|chunk| String::from_utf8(chunk.to_vec()).unwrap()).collect()
 }
 
 const BASE32: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-const ALNUM: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 const BASE64: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const HEX: &str = "0123456789abcdef";
 const URL_SAFE: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
@@ -134,7 +117,7 @@ impl FileBuilder<'_> {
 }
 
 fn pem(rng: &mut Rng, label: &str, body_len: usize) -> String {
-    let body = rng.wrapped(BASE64, body_len, 64);
+    let body = wrapped(rng, BASE64, body_len, 64);
     format!("-----BEGIN {label}-----\n{}\n-----END {label}-----", body.join("\n"))
 }
 
@@ -153,7 +136,7 @@ fn build_tree() -> Tree {
     let key_id = aws_key_id(&mut rng, "ASIA");
     let secret = rng.pick(BASE64, 40);
     let pulumi = format!("pul-{}", rng.pick(HEX, 40));
-    let suppressed = format!("ghp_{}", rng.pick(ALNUM, 36));
+    let suppressed = rng.github_token();
     tree.file("config/app.env")
         .line("# Local overrides\nAWS_REGION=eu-west-1")
         .secret(&format!("AWS_ACCESS_KEY_ID={key_id}"), &key_id, AWS_KEY_ID, "high")
@@ -173,7 +156,7 @@ fn build_tree() -> Tree {
     let slack_bot = format!("xoxb-{}-{}-{}", rng.pick(DIGITS, 12), rng.pick(DIGITS, 13), rng.pick(ALNUM, 24));
     let deploy_token = format!("gldt-{}", rng.pick(URL_SAFE, 20));
     let mut encoded = vec![format!("ewogICJ0eXBlIjogInNlcnZpY2VfYWNjb3VudCIs{}", rng.pick(BASE64, 36))];
-    encoded.extend(rng.wrapped(BASE64, 3000, 76));
+    encoded.extend(wrapped(&mut rng, BASE64, 3000, 76));
     let encoded_yaml = encoded.join("\n    ");
     tree.file("deploy/values.yaml")
         .line("replicaCount: 3\nimage:\n  repository: acme/app\n  tag: v1.2.3\nnotifications:")
@@ -192,7 +175,7 @@ fn build_tree() -> Tree {
     // A workflow: a literal key pair given to the login action, a classic PAT in env.
     let key_id = aws_key_id(&mut rng, "AKIA");
     let secret = rng.pick(BASE64, 40);
-    let pat = format!("ghp_{}", rng.pick(ALNUM, 36));
+    let pat = rng.github_token();
     tree.file(".github/workflows/deploy.yml")
         .line("name: deploy\non: [push]\njobs:\n  deploy:\n    runs-on: ubuntu-latest\n    env:")
         .secret(&format!("      GH_TOKEN: {pat}"), &pat, "GitHub personal access token (classic)", "critical")
@@ -328,7 +311,7 @@ fn build_tree() -> Tree {
     let legacy = format!(
         "-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,{}\n\n{}\n-----END RSA PRIVATE KEY-----",
         rng.pick("0123456789ABCDEF", 32),
-        rng.wrapped(BASE64, 1600, 64).join("\n")
+        wrapped(&mut rng, BASE64, 1600, 64).join("\n")
     );
     tree.file("keys/encrypted.key")
         .secret(&encrypted, &encrypted, "passphrase-encrypted private key", "high")
@@ -337,7 +320,7 @@ fn build_tree() -> Tree {
         .done();
     let pgp = format!(
         "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\n{}\n={}\n-----END PGP PRIVATE KEY BLOCK-----",
-        rng.wrapped(BASE64, 2400, 64).join("\n"),
+        wrapped(&mut rng, BASE64, 2400, 64).join("\n"),
         rng.pick(BASE64, 4)
     );
     tree.file("keys/release.asc").secret(&pgp, &pgp, "PGP private key block", "critical").done();
@@ -409,7 +392,7 @@ fn build_tree() -> Tree {
         .done();
 
     // Skipped files: a lock file, a minified bundle, a binary, a file over the size limit.
-    let skipped = format!("ghp_{}", rng.pick(ALNUM, 36));
+    let skipped = rng.github_token();
     tree.raw("web/package-lock.json", format!("{{\"resolved\": \"https://x/{skipped}\"}}\n").into_bytes());
     tree.raw("web/dist/app.min.js", format!("var t=\"{skipped}\";\n").into_bytes());
     let mut huge = "log line\n".repeat(4 * 1024 * 1024 / 9 + 10).into_bytes();
@@ -419,11 +402,11 @@ fn build_tree() -> Tree {
 
     // Issue 9 item 3: a file with NUL bytes (a binary with text in it) and a UTF-16 file are read
     // for their text, as secret scanners do, instead of being skipped whole.
-    let in_binary = format!("ghp_{}", rng.pick(ALNUM, 36));
+    let in_binary = rng.github_token();
     let mut binary = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\n".to_vec();
     binary.extend(format!("token={in_binary}\n").as_bytes());
     tree.raw("assets/logo.png", binary);
-    let in_utf16 = format!("ghp_{}", rng.pick(ALNUM, 36));
+    let in_utf16 = rng.github_token();
     for (path, little_endian) in [("config/creds-le.ini", true), ("config/creds-be.ini", false)] {
         let mut utf16 = if little_endian { vec![0xFF, 0xFE] } else { vec![0xFE, 0xFF] };
         for unit in format!("[default]\r\ngithub_token = {in_utf16}\r\n").encode_utf16() {

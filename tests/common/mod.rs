@@ -69,6 +69,13 @@ pub struct Run {
     pub stderr: String,
 }
 
+impl Run {
+    /// Standard output and standard error, one after the other.
+    pub fn both(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+}
+
 impl From<Output> for Run {
     fn from(output: Output) -> Run {
         Run {
@@ -95,9 +102,16 @@ pub fn binary() -> PathBuf {
     }
 }
 
+/// The `trustlint` under test, without colour.
+pub fn command() -> Command {
+    let mut command = Command::new(binary());
+    command.env("NO_COLOR", "1");
+    command
+}
+
 /// Run the `trustlint` under test in `dir`, without colour.
 pub fn run(dir: &Path, args: &[&str]) -> Run {
-    Command::new(binary()).current_dir(dir).env("NO_COLOR", "1").args(args).output().unwrap().into()
+    command().current_dir(dir).args(args).output().unwrap().into()
 }
 
 /// Write `text` to `dir/path`, making the folders on the way.
@@ -204,6 +218,9 @@ pub fn python_venv(venv: &Path, requirement: &str) -> Result<PathBuf, String> {
     Ok(python)
 }
 
+/// Letters and digits: the alphabet of GitHub tokens and of many other credentials.
+pub const ALNUM: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
 /// xorshift64*: fixed values that look random.
 pub struct Rng(pub u64);
 
@@ -220,5 +237,10 @@ impl Rng {
                 char::from(alphabet[(next % alphabet.len() as u64) as usize])
             })
             .collect()
+    }
+
+    /// A classic GitHub token (`ghp_` and 36 letters or digits), never a real one.
+    pub fn github_token(&mut self) -> String {
+        format!("ghp_{}", self.pick(ALNUM, 36))
     }
 }

@@ -80,6 +80,18 @@ impl FromStr for Severity {
     }
 }
 
+/// `--fail-on critical|high|medium|low|info`, listed from the most severe as `--help` shows them.
+#[cfg(feature = "clap")]
+impl clap::ValueEnum for Severity {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Severity::Critical, Severity::High, Severity::Medium, Severity::Low, Severity::Info]
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.as_str()))
+    }
+}
+
 /// How sure the rule is. `Low` is used when part of the trust could not be resolved statically.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

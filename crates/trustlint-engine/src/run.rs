@@ -11,15 +11,13 @@ use rayon::prelude::*;
 use trustlint_core::fingerprint::fingerprint;
 use trustlint_core::read::{ReadError, read_file};
 use trustlint_core::{Finding, Location, Severity, SourceFile, Span};
-use trustlint_frontends::pulumi::Surroundings;
-use trustlint_frontends::{
-    Analysis, aws_json, cloudformation, esc, github_actions, gitlab_ci, pulumi, pulumi_config,
-};
+use trustlint_frontends::pulumi::{Siblings, Surroundings};
+use trustlint_frontends::{Analysis, inputs};
 use trustlint_link::{Chain, Repository, RepositorySource, Settings};
-use trustlint_model::workflow::Workflow;
+use trustlint_model::workflow::{Job, Step, Workflow, login_request};
 use trustlint_rules::ActiveRule;
 
-use crate::classify::{self, InputKind};
+use crate::classify::{self, Recognised};
 use crate::config::{Config, ConfigError};
 use crate::decode::{Decoded, decode};
 use crate::discover::{self, Excludes};
@@ -100,17 +98,27 @@ struct Retained {
 impl Retained {
     fn of(file: &Arc<SourceFile>, analysis: &Analysis) -> Option<Retained> {
         let facts = &analysis.facts;
-        // Only workflows with a job that logs in or calls a reusable workflow can be callers.
+        // Only workflows with a job that logs in or calls a reusable workflow can be callers, and
+        // only those jobs and their login steps are read by the link pass: the rest of a
+        // workflow is not kept until every file is read.
+        let can_call =
+            |job: &Job| !job.token_requests.is_empty() || job.call.is_some() || !job.id_tokens.is_empty();
+        let is_login =
+            |step: &Step| step.uses.as_ref().is_some_and(|action| login_request(action, step).is_some());
         let workflows: Vec<Workflow> = facts
             .workflows
             .iter()
-            .filter(|w| {
-                w.is_reusable()
-                    || w.jobs.iter().any(|job| {
-                        !job.token_requests.is_empty() || job.call.is_some() || !job.id_tokens.is_empty()
-                    })
+            .filter(|w| w.is_reusable() || w.jobs.iter().any(can_call))
+            .map(|w| {
+                let mut kept = w.clone();
+                kept.jobs.retain(can_call);
+                kept.jobs.shrink_to_fit();
+                for job in &mut kept.jobs {
+                    job.steps.retain(is_login);
+                    job.steps.shrink_to_fit();
+                }
+                kept
             })
-            .cloned()
             .collect();
         if facts.trusts.is_empty() && workflows.is_empty() {
             return None;
@@ -194,20 +202,16 @@ impl Engine {
         self.enabled_ids.contains(&id)
     }
 
-    /// Check one file whose kind is already known. Pulumi programs read the stack files and
-    /// sibling modules next to `file.path()` when it names a file on disk.
-    pub fn check_source(&self, file: &Arc<SourceFile>, kind: InputKind) -> Vec<Finding> {
-        self.check_source_at(file, kind, Some(Path::new(file.path())))
-    }
-
-    /// Check one file whose kind is known; `disk_path` is where it was read from, if anywhere.
+    /// Check one file whose input is known; `disk_path` is where it was read from, if anywhere
+    /// (Pulumi programs read the stack files and sibling modules next to it).
     pub fn check_source_at(
         &self,
         file: &Arc<SourceFile>,
-        kind: InputKind,
+        input: Recognised,
         disk_path: Option<&Path>,
     ) -> Vec<Finding> {
-        self.check_source_in(file, kind, disk_path, &Surroundings::default(), false).0
+        let surroundings = Surroundings::default();
+        self.check_source_in(file, input, &Siblings::of(disk_path, &surroundings), false).0
     }
 
     /// [`Engine::check_source_at`] with the run's cache of program folders; also says whether a
@@ -215,40 +219,35 @@ impl Engine {
     fn check_source_in(
         &self,
         file: &Arc<SourceFile>,
-        kind: InputKind,
-        disk_path: Option<&Path>,
-        surroundings: &Surroundings,
+        input: Recognised,
+        siblings: &Siblings<'_>,
         keep: bool,
     ) -> (Vec<Finding>, bool, Option<Retained>) {
-        let program = |language| pulumi::analyze_in(file, language, disk_path, surroundings);
-        let analysis = match kind {
-            InputKind::PulumiProgram(language) => match program(language) {
-                Some(analysis) => analysis,
-                // Nothing in it can become a fact: only text rules apply, as to any other file.
-                None => return (self.check_plain_text(file), false, None),
-            },
-            InputKind::PulumiYaml => program(pulumi::Language::Yaml).unwrap_or_default(),
-            InputKind::Json { template } => aws_json::analyze(file, template),
-            InputKind::CloudFormationYaml => cloudformation::analyze_yaml(file),
-            InputKind::GitHubActions => github_actions::analyze(file),
-            InputKind::GitLabCi => gitlab_ci::analyze(file),
-            InputKind::PulumiStackConfig => pulumi_config::analyze(file),
-            InputKind::EscEnvironment => esc::analyze(file),
+        let Some(analysis) = inputs::analyze(file, input, siblings) else {
+            // Nothing in it can become a fact: only text rules apply, as to any other file.
+            return (self.check_plain_text(file), false, None);
         };
         let retained = if keep { Retained::of(file, &analysis) } else { None };
         (self.judge(file, analysis, true), true, retained)
     }
 
-    /// Check one file from its path and text (the language server's entry point): `None` when no
+    /// Check one file from its path and text alone, as if it had no neighbours: `None` when no
     /// enabled rule reads the file.
     pub fn check_text(&self, display: &str, text: &str) -> Option<Vec<Finding>> {
-        let mut findings =
-            match classify::by_path(display).and_then(|class| classify::by_content(class, text)) {
-                Some(kind) => self.check_source(&SourceFile::new(display, text), kind),
-                // Text rules (credential literals) read every file.
-                None if self.has_text_rules() => self.check_plain_text(&SourceFile::new(display, text)),
-                None => return None,
-            };
+        self.check_text_at(display, text, None)
+    }
+
+    /// Check one file shown as `display` (the language server's entry point); `disk_path` is
+    /// where it lives, whose folder holds the stack files and sibling modules a Pulumi program
+    /// reads. `None` when no enabled rule reads the file.
+    pub fn check_text_at(&self, display: &str, text: &str, disk_path: Option<&Path>) -> Option<Vec<Finding>> {
+        let input = classify::by_path(display).and_then(|class| classify::by_content(class, text));
+        let mut findings = match input {
+            Some(input) => self.check_source_at(&SourceFile::new(display, text), input, disk_path),
+            // Text rules (credential literals) read every file.
+            None if self.has_text_rules() => self.check_plain_text(&SourceFile::new(display, text)),
+            None => return None,
+        };
         // Sorted, de-duplicated (a program evaluated once per stack repeats facts) and
         // fingerprinted, exactly as a whole run does.
         finish(&mut findings);
@@ -339,8 +338,9 @@ impl Engine {
                 let kind = class.and_then(|class| classify::by_content(class, &text));
                 let file = SourceFile::new(&candidate.display, text);
                 let (findings, parsed, retained) = match kind {
-                    Some(kind) => {
-                        self.check_source_in(&file, kind, Some(&candidate.path), surroundings, keep)
+                    Some(input) => {
+                        let siblings = Siblings::of(Some(&candidate.path), surroundings);
+                        self.check_source_in(&file, input, &siblings, keep)
                     }
                     None => (self.check_plain_text(&file), false, None),
                 };
@@ -414,7 +414,9 @@ impl Engine {
             .map_err(|e| ConfigError(format!("cannot start {threads} threads: {e}")))?;
         let results = pool.install(work);
         let (mut notes, results) = results;
-        let mut findings = Vec::new();
+        // Sized once: with tens of thousands of findings, doubling a vector of them would hold
+        // up to twice their size at the peak.
+        let mut findings = Vec::with_capacity(results.iter().map(|c| c.findings.len()).sum());
         let mut stats = RunStats::default();
         let mut retained = Vec::new();
         for checked in results {
@@ -428,6 +430,9 @@ impl Engine {
         stats.programs_skipped = counters.programs_skipped.load(Ordering::Relaxed);
         stats.folders_read = counters.folders_read.load(Ordering::Relaxed);
         stats.modules_read = counters.modules_read.load(Ordering::Relaxed);
+        // The chain rules judge trusts: with none in the run, the callers need not be worked out
+        // unless the map asked for them.
+        let keep = keep && (options.keep_chain || retained.iter().any(|kept| !kept.trusts.is_empty()));
         let chain = if keep {
             // Files arrive in any order: link them in path order, so the chain is the same on
             // any thread count.
@@ -436,7 +441,9 @@ impl Engine {
             let settings = self.chain_settings(root, paths, options, has_callers, &mut notes);
             let chain = pool.install(|| link_retained(&retained, &settings));
             findings.extend(self.judge_chain(&chain, &retained));
-            Some(chain)
+            // Kept only when asked for (the map): on a big tree the callers' claims are tens of
+            // megabytes that a check no longer needs once the chain rules have run.
+            options.keep_chain.then_some(chain)
         } else {
             None
         };
@@ -589,13 +596,21 @@ fn parse_error(file: &Arc<SourceFile>, problem: &trustlint_frontends::Problem, k
 
 /// Sort into the one output order and give each finding its content fingerprint.
 pub fn finish(findings: &mut Vec<Finding>) {
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    // In place (a stable sort would allocate half the findings again); the help breaks ties
+    // between findings that differ only there, so the order does not depend on arrival.
+    findings.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()).then_with(|| a.help.cmp(&b.help)));
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
-    let mut seen: HashMap<(String, String, String), usize> = HashMap::new();
+    // Findings are sorted by file, so occurrences are counted one file at a time: the map never
+    // holds more than one file's findings.
+    let mut seen: HashMap<(&'static str, String), usize> = HashMap::new();
+    let mut file = String::new();
     for finding in findings.iter_mut() {
+        if finding.primary.path() != file {
+            seen.clear();
+            file = finding.primary.path().to_string();
+        }
         let basis = finding.fingerprint_basis.clone().unwrap_or_else(|| finding.primary.text().to_string());
-        let key = (finding.rule.to_string(), finding.primary.path().to_string(), basis.clone());
-        let occurrence = seen.entry(key).or_insert(0);
+        let occurrence = seen.entry((finding.rule, basis.clone())).or_insert(0);
         finding.fingerprint = fingerprint(finding.rule, finding.primary.path(), &basis, *occurrence);
         *occurrence += 1;
     }

@@ -13,12 +13,21 @@ use std::path::Path;
 /// A device, pipe or socket at `path` (`/dev/null`, `/dev/stdout`, a FIFO), also behind a link, is
 /// a stream with no content to lose: it is written directly, never replaced.
 pub fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
+    write_atomically_with(path, |out| out.write_all(contents))
+}
+
+/// [`write_atomically`], with the contents written by `write` (through a buffer), so a long
+/// report is streamed to the file instead of built in memory first.
+pub fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> io::Result<()> {
     if let Ok(metadata) = fs::metadata(path)
         && !metadata.is_file()
         && !metadata.is_dir()
     {
-        let mut stream = fs::OpenOptions::new().write(true).open(path)?;
-        stream.write_all(contents)?;
+        let mut stream = io::BufWriter::new(fs::OpenOptions::new().write(true).open(path)?);
+        write(&mut stream)?;
         return stream.flush();
     }
     let folder = match path.parent() {
@@ -33,7 +42,11 @@ pub fn write_atomically(path: &Path, contents: &[u8]) -> io::Result<()> {
         _ => None,
     };
     let mut temporary = tempfile::Builder::new().prefix(".trustlint-").suffix(".tmp").tempfile_in(folder)?;
-    temporary.write_all(contents)?;
+    {
+        let mut buffered = io::BufWriter::new(temporary.as_file_mut());
+        write(&mut buffered)?;
+        buffered.flush()?;
+    }
     temporary.as_file().sync_all()?;
     // Temporary files are private to their owner; a report or source file is not.
     if let Some(permissions) = kept.or_else(new_file_permissions) {

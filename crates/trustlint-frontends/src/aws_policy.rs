@@ -8,8 +8,8 @@ use trustlint_core::{SourceFile, Span};
 use trustlint_model::admin::admin_power;
 use trustlint_model::condition::glob_matches;
 use trustlint_model::{
-    ClaimCondition, ConditionValue, DroppedCondition, Facts, Grant, Identity, Issuer, IssuerRef, MatchKind,
-    Operator, Permission, Piece, SetQualifier, Trust,
+    ClaimCondition, ConditionValue, DroppedCondition, Grant, Identity, Issuer, IssuerRef, Operator,
+    Permission, Piece, SetQualifier, Trust,
 };
 use trustlint_syntax::tree::duplicate_keys;
 use trustlint_syntax::{Node, Part};
@@ -463,20 +463,10 @@ pub fn is_policy_document(node: &Node) -> bool {
     node.get("Statement").is_some()
 }
 
-/// Everything a standalone trust-policy document declares.
-pub fn standalone_facts(file: &Arc<SourceFile>, document: &Node, resolve: &dyn Resolve) -> Facts {
-    Facts { trusts: trusts_of(file, document, &Identity::standalone_aws_role(), resolve), ..Facts::default() }
-}
-
-/// Used by tests and rules that need to know a condition's operator family.
-pub fn is_exact(kind: MatchKind) -> bool {
-    matches!(kind, MatchKind::Exact | MatchKind::ExactIgnoreCase)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use trustlint_model::IssuerKind;
+    use trustlint_model::{IssuerKind, MatchKind};
     use trustlint_syntax::parse_json;
 
     fn trusts(text: &str) -> Vec<Trust> {
@@ -531,7 +521,7 @@ mod tests {
         let trust = &trusts(text)[0];
         let sub = trust.conditions_on("sub").next().unwrap();
         assert!(sub.from_deny);
-        assert!(sub.restricts());
+        assert!(sub.operator.compares_strings() && !sub.operator.passes_when_absent());
     }
 
     #[test]

@@ -6,6 +6,7 @@ pub mod cloudformation;
 pub mod esc;
 pub mod github_actions;
 pub mod gitlab_ci;
+pub mod inputs;
 pub mod pulumi;
 pub mod pulumi_config;
 

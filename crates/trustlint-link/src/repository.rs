@@ -146,17 +146,6 @@ pub fn remote_path(url: &str) -> Option<String> {
     (path.contains('/') && !path.is_empty()).then(|| path.to_string())
 }
 
-/// The host of a remote URL, to tell GitHub from GitLab.
-pub fn remote_host(url: &str) -> Option<String> {
-    let url = url.trim();
-    let authority = match url.split_once("://") {
-        Some((_, rest)) => rest.split('/').next()?,
-        None => url.split(':').next()?,
-    };
-    let host = authority.rsplit('@').next()?.split(':').next()?;
-    Some(host.to_ascii_lowercase())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,8 +160,6 @@ mod tests {
             Some("group/sub/project")
         );
         assert_eq!(remote_path("/srv/git/app"), None);
-        assert_eq!(remote_host("git@GitHub.com:acme/app.git").as_deref(), Some("github.com"));
-        assert_eq!(remote_host("https://user@gitlab.acme.io:8443/a/b").as_deref(), Some("gitlab.acme.io"));
     }
 
     #[test]

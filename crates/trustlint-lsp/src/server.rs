@@ -549,7 +549,10 @@ impl Server<'_> {
         let mut findings = if workspace.excludes(&place.display) || too_large {
             Vec::new()
         } else {
-            workspace.engine.check_text(&place.display, &document.text).unwrap_or_default()
+            // The local path, not the display path (relative to the workspace folder, not to
+            // the server's working directory): a program reads the stack files next to it.
+            let disk_path = place.path.as_deref();
+            workspace.engine.check_text_at(&place.display, &document.text, disk_path).unwrap_or_default()
         };
         findings.retain(|finding| finding.suppression.is_none() && finding.primary.path() == place.display);
         trustlint_engine::run::finish(&mut findings);
@@ -672,7 +675,10 @@ impl Server<'_> {
             .filter(|(span, new_text)| {
                 let edited = actions::apply(&document.text, *span, new_text);
                 let engine = &self.workspace(&checked.place).engine;
-                let Some(after) = engine.check_text(&checked.place.display, &edited) else { return false };
+                let place = &checked.place;
+                let Some(after) = engine.check_text_at(&place.display, &edited, place.path.as_deref()) else {
+                    return false;
+                };
                 let count = |findings: &[Finding], rule: &str| {
                     findings.iter().filter(|f| f.suppression.is_none() && f.rule == rule).count()
                 };

@@ -165,12 +165,6 @@ impl<'a> Scanner<'a> {
     }
 }
 
-/// True when a written issuer has leading or trailing whitespace: Entra compares it with the
-/// token's `iss` byte for byte, so the credential never matches.
-pub fn has_surrounding_whitespace(text: &str) -> bool {
-    text.trim() != text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,7 +227,5 @@ mod tests {
         assert_eq!(subject.claim, "sub");
         let audiences = audience_condition(vec![ConditionValue::known(TOKEN_EXCHANGE_AUDIENCE, span)], span);
         assert_eq!(audiences.claim, "aud");
-        assert!(has_surrounding_whitespace("https://token.actions.githubusercontent.com "));
-        assert!(!has_surrounding_whitespace("https://token.actions.githubusercontent.com"));
     }
 }

@@ -230,13 +230,6 @@ pub struct ClaimCondition {
     pub from_deny: bool,
 }
 
-impl ClaimCondition {
-    /// A positive condition that a token must meet (not fail-open, not negated).
-    pub fn restricts(&self) -> bool {
-        self.operator.compares_strings() && !self.operator.passes_when_absent()
-    }
-}
-
 /// A condition the model saw but that does not take effect: a duplicate JSON key that the parser
 /// AWS uses drops silently.
 #[derive(Clone, Debug)]

@@ -274,11 +274,6 @@ impl FederatedMember {
     }
 }
 
-/// The resource name of a pool: `projects/NUM/locations/global/workloadIdentityPools/POOL`.
-pub fn pool_name(project: &str, pool: &str) -> String {
-    format!("projects/{project}/locations/global/workloadIdentityPools/{pool}")
-}
-
 /// The scope string of a project, folder or organization binding.
 pub fn scope(kind: ScopeKind, id: &str) -> String {
     let id = id.trim();
@@ -458,6 +453,5 @@ mod tests {
         );
         assert_eq!(service_account_email("serviceAccount:a@b.c"), Some("a@b.c"));
         assert_eq!(service_account_email("deploy"), None);
-        assert_eq!(pool_name("1", "gh"), "projects/1/locations/global/workloadIdentityPools/gh");
     }
 }

@@ -150,16 +150,6 @@ impl Issuer {
         }
     }
 
-    pub fn is_github(&self) -> bool {
-        matches!(
-            self.kind,
-            IssuerKind::GitHub
-                | IssuerKind::GitHubEnterprise { .. }
-                | IssuerKind::GitHubServer { .. }
-                | IssuerKind::GheCom { .. }
-        )
-    }
-
     /// Claims AWS STS exposes as condition keys for this issuer, when that list is known
     /// (oidc-reference.md 2.1 and 1.10). `None` means "not known": never flag a key as unexposed.
     pub fn aws_condition_claims(&self) -> Option<&'static [&'static str]> {

@@ -18,8 +18,8 @@ use github::Github;
 use gitlab::Gitlab;
 use pattern::{Grade, Outside, Pattern, verdict};
 
-/// How much a pattern admits, widest first. Ordering: `AnySubject > AnyOwner > ... > Exact`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// How much a pattern admits, from the narrowest; [`Breadth::width`] orders them.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Breadth {
     /// Intended scope: one repository plus one ref or environment (or the issuer's equivalent).
     Exact,
@@ -30,11 +30,32 @@ pub enum Breadth {
     /// Sibling repositories sharing a name prefix (`repo:acme/infra*`).
     SiblingRepos,
     /// Every repository of one owner / group / organization.
-    WholeOwner,
+    WholeOwner {
+        /// The GitHub owner or GitLab top-level group the pattern names (what the
+        /// `allow-whole-owner` option lists); `None` for an owner named only by its id, and for
+        /// the organizations of other issuers.
+        owner: Option<String>,
+    },
     /// Owners other than the intended one (`repo:acme*`, `repo:*`).
     AnyOwner,
     /// Any subject at all from this issuer (`*`).
     AnySubject,
+}
+
+impl Breadth {
+    /// How much it admits, to compare breadths: `Exact` is 0, `AnySubject` the widest. Which
+    /// owner a `WholeOwner` names does not make it wider or narrower.
+    pub fn width(&self) -> u8 {
+        match self {
+            Breadth::Exact => 0,
+            Breadth::ContextPattern => 1,
+            Breadth::AnyContext => 2,
+            Breadth::SiblingRepos => 3,
+            Breadth::WholeOwner { .. } => 4,
+            Breadth::AnyOwner => 5,
+            Breadth::AnySubject => 6,
+        }
+    }
 }
 
 /// The result of reading one pattern with its issuer's grammar.
@@ -208,7 +229,15 @@ mod tests {
     use super::*;
     use Breadth::*;
 
-    #[derive(Clone, Copy, Debug)]
+    /// `WholeOwner` naming the GitHub owner or GitLab top-level group `owner`.
+    fn whole_owner(owner: &str) -> Breadth {
+        WholeOwner { owner: Some(owner.to_string()) }
+    }
+
+    /// `WholeOwner` of an owner named only by its id, or of another issuer's organization.
+    const UNNAMED_OWNER: Breadth = WholeOwner { owner: None };
+
+    #[derive(Clone, Debug)]
     enum Want {
         Is(Breadth),
         Outside,
@@ -220,12 +249,13 @@ mod tests {
     type Case<'a> = (&'a str, &'a str, bool, Want);
 
     fn check(issuer: &IssuerKind, cases: &[Case<'_>]) {
-        for &(claim, pattern, glob, want) in cases {
+        for (claim, pattern, glob, want) in cases {
+            let (claim, pattern, glob) = (*claim, *pattern, *glob);
             let got = assess(issuer, claim, pattern, glob);
             let context = format!("{issuer:?} {claim} {pattern:?} glob={glob}: {got:?}");
             match (want, &got) {
                 (Is(breadth), SubjectVerdict::Scoped { breadth: got_breadth, who, .. }) => {
-                    assert_eq!(*got_breadth, breadth, "{context}");
+                    assert_eq!(got_breadth, breadth, "{context}");
                     assert!(!who.is_empty(), "{context}");
                 }
                 (Out, SubjectVerdict::OutsideGrammar { reason, .. }) => {
@@ -285,16 +315,16 @@ mod tests {
             ("sub", "environment:prod", true, Is(AnyOwner)),
             ("sub", "repo_property_workspace_id:ws-abc123", false, Is(AnyOwner)),
             // Every repository of one owner.
-            ("sub", "repo:acme/*", true, Is(WholeOwner)),
-            ("sub", "repo:acme/*:environment:prod", true, Is(WholeOwner)),
-            ("sub", "repo:acme@4411223/*", true, Is(WholeOwner)),
-            ("sub", "repo:acme@*", true, Is(WholeOwner)),
-            ("sub", "repository_owner:acme", false, Is(WholeOwner)),
-            ("sub", "repository_owner:acme", true, Is(WholeOwner)),
-            ("sub", "repository_owner_id:4411223", false, Is(WholeOwner)),
-            ("sub", "repository_owner:acme:repository_visibility:private", false, Is(WholeOwner)),
-            ("sub", "environment:prod:repository_owner:acme", false, Is(WholeOwner)),
-            ("sub", "environment:production%3Aeastus:repository_owner:acme", false, Is(WholeOwner)),
+            ("sub", "repo:acme/*", true, Is(whole_owner("acme"))),
+            ("sub", "repo:acme/*:environment:prod", true, Is(whole_owner("acme"))),
+            ("sub", "repo:acme@4411223/*", true, Is(whole_owner("acme"))),
+            ("sub", "repo:acme@*", true, Is(whole_owner("acme"))),
+            ("sub", "repository_owner:acme", false, Is(whole_owner("acme"))),
+            ("sub", "repository_owner:acme", true, Is(whole_owner("acme"))),
+            ("sub", "repository_owner_id:4411223", false, Is(UNNAMED_OWNER)),
+            ("sub", "repository_owner:acme:repository_visibility:private", false, Is(whole_owner("acme"))),
+            ("sub", "environment:prod:repository_owner:acme", false, Is(whole_owner("acme"))),
+            ("sub", "environment:production%3Aeastus:repository_owner:acme", false, Is(whole_owner("acme"))),
             // Sibling repositories.
             ("sub", "repo:acme/infra*", true, Is(SiblingRepos)),
             ("sub", "repo:acme/infr?:ref:refs/heads/main", true, Is(SiblingRepos)),
@@ -317,7 +347,7 @@ mod tests {
             ("sub", "repo:acme/infra", true, Is(AnyContext)),
             ("sub", "workflow:deploy:repo:acme/app", false, Is(AnyContext)),
             ("sub", "environment:prod:repo:acme/app", false, Is(Exact)),
-            ("sub", "workflow:deploy:repo:acme/*", true, Is(WholeOwner)),
+            ("sub", "workflow:deploy:repo:acme/*", true, Is(whole_owner("acme"))),
             ("sub", "repo:acme@4411223/infra@90817263:*", true, Is(AnyContext)),
             // One repository, a context pattern.
             ("sub", "repo:acme/infra:ref:refs/tags/v*", true, Is(ContextPattern)),
@@ -397,7 +427,8 @@ mod tests {
         #[derive(Clone, Copy, PartialEq)]
         enum Pin {
             Repository,
-            Owner,
+            OwnerName,
+            OwnerId,
             Context,
             CalledWorkflow,
             Nothing,
@@ -405,8 +436,8 @@ mod tests {
         let pairs: &[(&str, Pin)] = &[
             ("repo:acme/app", Pin::Repository),
             ("repository_id:90817263", Pin::Repository),
-            ("repository_owner:acme", Pin::Owner),
-            ("repository_owner_id:4411223", Pin::Owner),
+            ("repository_owner:acme", Pin::OwnerName),
+            ("repository_owner_id:4411223", Pin::OwnerId),
             ("environment:prod%3Aeastus", Pin::Context),
             ("ref:refs/heads/main", Pin::Context),
             (
@@ -425,8 +456,9 @@ mod tests {
                 Exact
             } else if pins.contains(&Pin::Repository) {
                 if pins.contains(&Pin::Context) { Exact } else { AnyContext }
-            } else if pins.contains(&Pin::Owner) {
-                WholeOwner
+            } else if let Some(owner) = pins.iter().find(|pin| matches!(pin, Pin::OwnerName | Pin::OwnerId)) {
+                // The first owner key is the one read; a name after an id adds nothing.
+                if *owner == Pin::OwnerName { whole_owner("acme") } else { UNNAMED_OWNER }
             } else {
                 AnyOwner
             }
@@ -469,17 +501,17 @@ mod tests {
     #[test]
     fn github_claims_other_than_sub() {
         let cases: &[Case<'_>] = &[
-            ("repository", "acme/*", true, Is(WholeOwner)),
+            ("repository", "acme/*", true, Is(whole_owner("acme"))),
             ("repository", "acme/infra", false, Is(AnyContext)),
             ("repository", "acme*", true, Is(AnyOwner)),
             ("repository", "acme/infra*", true, Is(SiblingRepos)),
             ("repository", "*", true, Is(AnySubject)),
             ("repository", "acme", false, Out),
             ("repository", "acme@4411223/infra@90817263", false, Out),
-            ("repository_owner", "acme", false, Is(WholeOwner)),
+            ("repository_owner", "acme", false, Is(whole_owner("acme"))),
             ("repository_owner", "acme*", true, Is(AnyOwner)),
             ("repository_owner", "ac.me", false, Out),
-            ("repository_owner_id", "4411223", false, Is(WholeOwner)),
+            ("repository_owner_id", "4411223", false, Is(UNNAMED_OWNER)),
             ("repository_owner_id", "44*", true, Is(AnyOwner)),
             ("repository_id", "90817263", false, Is(AnyContext)),
             ("repository_id", "9081*", true, Is(AnyOwner)),
@@ -506,7 +538,7 @@ mod tests {
             ("job_workflow_ref", "acme/automation/.github/workflows/dep*", true, Is(ContextPattern)),
             ("job_workflow_ref", "acme/automation/*", true, Is(AnyContext)),
             ("job_workflow_ref", "acme/auto*", true, Is(SiblingRepos)),
-            ("job_workflow_ref", "acme/*", true, Is(WholeOwner)),
+            ("job_workflow_ref", "acme/*", true, Is(whole_owner("acme"))),
             ("job_workflow_ref", "acm*", true, Is(AnyOwner)),
             ("job_workflow_ref", "acme/automation/.github/workflows/deploy.yml@main", false, Out),
             ("job_workflow_ref", "acme/automation/.github/workflows/deploy.yml@m*", true, Out),
@@ -551,7 +583,7 @@ mod tests {
         assert!(who.contains("enterprise `acme-corp`"), "{who}");
         check(
             &IssuerKind::GheCom { subdomain: "acme".into() },
-            &[("sub", "repo:acme/*", true, Is(WholeOwner))],
+            &[("sub", "repo:acme/*", true, Is(whole_owner("acme")))],
         );
     }
 
@@ -750,8 +782,8 @@ mod tests {
             ("sub", "project_path:*", true, Is(AnyOwner)),
             ("sub", "project*", true, Is(AnyOwner)),
             ("sub", "project_path:acme*", true, Is(AnyOwner)),
-            ("sub", "project_path:acme/*", true, Is(WholeOwner)),
-            ("sub", "project_path:acme/platform/*", true, Is(WholeOwner)),
+            ("sub", "project_path:acme/*", true, Is(whole_owner("acme"))),
+            ("sub", "project_path:acme/platform/*", true, Is(whole_owner("acme"))),
             ("sub", "project_path:acme/infra*", true, Is(SiblingRepos)),
             ("sub", "project_path:acme/infra:*", true, Is(AnyContext)),
             ("sub", "project_path:acme/infra:ref_type:*", true, Is(AnyContext)),
@@ -774,16 +806,16 @@ mod tests {
             ("sub", "Project_path:acme/infra:*", true, Out),
             ("sub", "repo:acme/infra:*", true, Out),
             ("sub", "project_path:acme/*", false, Out),
-            ("project_path", "acme/*", true, Is(WholeOwner)),
+            ("project_path", "acme/*", true, Is(whole_owner("acme"))),
             ("project_path", "acme/infra", false, Is(AnyContext)),
             ("project_path", "acme*", true, Is(AnyOwner)),
-            ("namespace_path", "acme", false, Is(WholeOwner)),
-            ("namespace_path", "acme/*", true, Is(WholeOwner)),
+            ("namespace_path", "acme", false, Is(whole_owner("acme"))),
+            ("namespace_path", "acme/*", true, Is(whole_owner("acme"))),
             ("namespace_path", "acme*", true, Is(AnyOwner)),
             ("project_id", "20", false, Is(AnyContext)),
             ("project_id", "2*", true, Is(AnyOwner)),
             ("project_id", "acme", false, Out),
-            ("namespace_id", "72", false, Is(WholeOwner)),
+            ("namespace_id", "72", false, Is(UNNAMED_OWNER)),
             ("ref", "main", false, Unread),
         ];
         check(&gitlab, cases);
@@ -806,7 +838,7 @@ mod tests {
             ("sub", "*", true, Is(AnySubject)),
             ("sub", "pulumi:*", true, Is(AnyOwner)),
             ("sub", "pulumi:deploy:org:ac*", true, Is(AnyOwner)),
-            ("sub", "pulumi:deploy:org:acme:*", true, Is(WholeOwner)),
+            ("sub", "pulumi:deploy:org:acme:*", true, Is(UNNAMED_OWNER)),
             ("sub", "pulumi:deploy:org:acme:project:co*", true, Is(SiblingRepos)),
             ("sub", "pulumi:deploy:org:acme:project:core:*", true, Is(AnyContext)),
             ("sub", "pulumi:deploy:org:acme:project:core:stack:pr*", true, Is(ContextPattern)),
@@ -833,22 +865,22 @@ mod tests {
                 Out,
             ),
             ("sub", "pulumi:environments:org:*", true, Is(AnyOwner)),
-            ("sub", "pulumi:environments:org:acme:*", true, Is(WholeOwner)),
-            ("sub", "pulumi:environments:org:acme:env:*", true, Is(WholeOwner)),
-            ("sub", "pulumi:environments:org:acme:env:<yaml>", false, Is(WholeOwner)),
+            ("sub", "pulumi:environments:org:acme:*", true, Is(UNNAMED_OWNER)),
+            ("sub", "pulumi:environments:org:acme:env:*", true, Is(UNNAMED_OWNER)),
+            ("sub", "pulumi:environments:org:acme:env:<yaml>", false, Is(UNNAMED_OWNER)),
             ("sub", "pulumi:environments:org:acme:env:pay*", true, Is(SiblingRepos)),
             ("sub", "pulumi:environments:org:acme:env:payments/*", true, Is(AnyContext)),
             ("sub", "pulumi:environments:org:acme:env:payments/pr*", true, Is(ContextPattern)),
             ("sub", "pulumi:environments:org:acme:env:payments/prod", false, Is(Exact)),
             ("sub", "pulumi:environments:org:acme:env:prod", false, Is(Exact)),
             ("sub", "pulumi:environments:org:acme:env:a/b/c", false, Out),
-            ("sub", "pulumi:environments:pulumi.organization.login:acme", false, Is(WholeOwner)),
-            ("sub", "pulumi:environments:pulumi.organization.login:acme:*", true, Is(WholeOwner)),
+            ("sub", "pulumi:environments:pulumi.organization.login:acme", false, Is(UNNAMED_OWNER)),
+            ("sub", "pulumi:environments:pulumi.organization.login:acme:*", true, Is(UNNAMED_OWNER)),
             (
                 "sub",
                 "pulumi:environments:pulumi.organization.login:acme:pulumi.user.login:alice",
                 false,
-                Is(WholeOwner),
+                Is(UNNAMED_OWNER),
             ),
             (
                 "sub",
@@ -888,8 +920,8 @@ mod tests {
             ("sub", "*", true, Is(AnySubject)),
             ("sub", "organization:*", true, Is(AnyOwner)),
             ("sub", "organization:ac*", true, Is(AnyOwner)),
-            ("sub", "organization:acme:*", true, Is(WholeOwner)),
-            ("sub", "organization:acme:project:*", true, Is(WholeOwner)),
+            ("sub", "organization:acme:*", true, Is(UNNAMED_OWNER)),
+            ("sub", "organization:acme:project:*", true, Is(UNNAMED_OWNER)),
             ("sub", "organization:acme:project:Pl*", true, Is(SiblingRepos)),
             ("sub", "organization:acme:project:Default Project:*", true, Is(AnyContext)),
             ("sub", "organization:acme:project:P:workspace:*", true, Is(AnyContext)),
@@ -913,8 +945,8 @@ mod tests {
         let cluster = IssuerKind::Kubernetes { cluster: "oidc.eks.us-east-1.amazonaws.com/id/abc".into() };
         let cases: &[Case<'_>] = &[
             ("sub", "*", true, Is(AnySubject)),
-            ("sub", "system:*", true, Is(WholeOwner)),
-            ("sub", "system:serviceaccount:*", true, Is(WholeOwner)),
+            ("sub", "system:*", true, Is(UNNAMED_OWNER)),
+            ("sub", "system:serviceaccount:*", true, Is(UNNAMED_OWNER)),
             ("sub", "system:serviceaccount:kube*", true, Is(SiblingRepos)),
             ("sub", "system:serviceaccount:ns:*", true, Is(AnyContext)),
             ("sub", "system:serviceaccount:ns:deploy-*", true, Is(ContextPattern)),
@@ -937,8 +969,8 @@ mod tests {
         let issuer = IssuerKind::CircleCi { org: ORG.into() };
         let with = |rest: &str| format!("org/{ORG}/project/{PROJECT}{rest}");
         let owned = [
-            (format!("org/{ORG}/*"), true, Is(WholeOwner)),
-            (format!("org/{ORG}/project/1111*"), true, Is(WholeOwner)),
+            (format!("org/{ORG}/*"), true, Is(UNNAMED_OWNER)),
+            (format!("org/{ORG}/project/1111*"), true, Is(UNNAMED_OWNER)),
             (with("/*"), true, Is(AnyContext)),
             (with("/user/*"), true, Is(AnyContext)),
             (with("/user/*/vcs-origin/github.com/acme/infra/vcs-ref/refs/heads/main"), true, Is(AnyContext)),
@@ -953,8 +985,10 @@ mod tests {
             (format!("org/{ORG}/project/not-a-uuid/user/*"), true, Out),
             (with(""), false, Out),
         ];
-        let cases: Vec<Case<'_>> =
-            owned.iter().map(|(pattern, glob, want)| ("sub", pattern.as_str(), *glob, *want)).collect();
+        let cases: Vec<Case<'_>> = owned
+            .iter()
+            .map(|(pattern, glob, want)| ("sub", pattern.as_str(), *glob, want.clone()))
+            .collect();
         check(&issuer, &cases);
         check(&issuer, &[("sub", "*", true, Is(AnySubject))]);
     }
@@ -967,8 +1001,8 @@ mod tests {
         let issuer = IssuerKind::Bitbucket { workspace: "acme".into() };
         let owned = [
             ("*".to_string(), true, Is(AnySubject)),
-            ("{*".to_string(), true, Is(WholeOwner)),
-            ("{aaaa*".to_string(), true, Is(WholeOwner)),
+            ("{*".to_string(), true, Is(UNNAMED_OWNER)),
+            ("{aaaa*".to_string(), true, Is(UNNAMED_OWNER)),
             (format!("{REPO}:*"), true, Is(Exact)),
             (format!("{REPO}*"), true, Is(Exact)),
             (format!("{REPO}:{ENV}:*"), true, Is(Exact)),
@@ -983,8 +1017,10 @@ mod tests {
             (format!("{}:*", REPO.trim_matches(['{', '}'])), true, Out),
             ("{not-a-uuid}:*".to_string(), true, Out),
         ];
-        let cases: Vec<Case<'_>> =
-            owned.iter().map(|(pattern, glob, want)| ("sub", pattern.as_str(), *glob, *want)).collect();
+        let cases: Vec<Case<'_>> = owned
+            .iter()
+            .map(|(pattern, glob, want)| ("sub", pattern.as_str(), *glob, want.clone()))
+            .collect();
         check(&issuer, &cases);
         let (reason, suggestion) = outside(&issuer, "sub", &format!("{REPO}:{STEP}"), false);
         assert_eq!(reason, "the step UUID changes on every run, so this value matches one past run only");
@@ -1000,7 +1036,7 @@ mod tests {
         let cases: &[Case<'_>] = &[
             ("sub", "*", true, Is(AnySubject)),
             ("sub", "organization:ac*", true, Is(AnyOwner)),
-            ("sub", "organization:acme:*", true, Is(WholeOwner)),
+            ("sub", "organization:acme:*", true, Is(UNNAMED_OWNER)),
             ("sub", "organization:acme:pipeline:inf*", true, Is(SiblingRepos)),
             ("sub", "organization:acme:pipeline:infra:*", true, Is(AnyContext)),
             ("sub", "organization:acme:pipeline:infra:ref:refs/heads/*", true, Is(AnyContext)),
@@ -1029,7 +1065,7 @@ mod tests {
                 ("sub", "deployer@acme.iam.gserviceaccount.com", false, Out),
                 ("sub", "deployer@*", true, Out),
                 ("aud", "104000000000000000001", false, Is(Exact)),
-                ("aud", "123-abc.apps.googleusercontent.com", false, Is(WholeOwner)),
+                ("aud", "123-abc.apps.googleusercontent.com", false, Is(UNNAMED_OWNER)),
                 ("aud", "sts.amazonaws.com", false, Unread),
                 ("email", "deployer@acme.iam.gserviceaccount.com", false, Unread),
                 ("sub", "*", false, Out),
@@ -1042,8 +1078,8 @@ mod tests {
                 ("sub", "**", true, Is(AnySubject)),
                 ("sub", "0oa1acmedeploy00001", false, Is(Exact)),
                 ("sub", "cccccccc-3333-4444-5555-dddddddddddd", true, Is(Exact)),
-                ("sub", "0oa*", true, Is(WholeOwner)),
-                ("sub", "*@clients", true, Is(WholeOwner)),
+                ("sub", "0oa*", true, Is(UNNAMED_OWNER)),
+                ("sub", "*@clients", true, Is(UNNAMED_OWNER)),
                 ("sub", "AcmeDeployClient0000000000000001@clients", false, Is(Exact)),
                 // No grammar to say a literal `*` never appears.
                 ("sub", "*", false, Is(Exact)),
@@ -1058,7 +1094,10 @@ mod tests {
 
     #[test]
     fn breadth_orders_widest_first() {
-        assert!(AnySubject > AnyOwner && AnyOwner > WholeOwner && WholeOwner > SiblingRepos);
-        assert!(SiblingRepos > AnyContext && AnyContext > ContextPattern && ContextPattern > Exact);
+        let widest_first =
+            [AnySubject, AnyOwner, whole_owner("acme"), SiblingRepos, AnyContext, ContextPattern, Exact];
+        assert!(widest_first.windows(2).all(|pair| pair[0].width() > pair[1].width()));
+        // Which owner is named does not change the width.
+        assert_eq!(whole_owner("acme").width(), UNNAMED_OWNER.width());
     }
 }

@@ -38,7 +38,7 @@ impl IdentityKind {
     /// that narrow it are judged on their own trusts (which carry the pool's conditions).
     pub fn accepted_breadth(self) -> crate::subject::Breadth {
         match self {
-            IdentityKind::GcpWorkloadPool => crate::subject::Breadth::WholeOwner,
+            IdentityKind::GcpWorkloadPool => crate::subject::Breadth::WholeOwner { owner: None },
             _ => crate::subject::Breadth::Exact,
         }
     }

@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use serde::{Serialize, Serializer};
+
 use trustlint_core::terminal::escape_controls;
 use trustlint_core::{Finding, Severity, redact::redact_all};
 
@@ -79,6 +81,21 @@ impl Secrets {
     /// characters escaped.
     pub(crate) fn shown(&self, text: &str) -> String {
         escape_controls(&self.scrub(text)).into_owned()
+    }
+}
+
+/// A sequence serialized from an iterator made when it is written, so a long list (findings,
+/// results) goes to the output item by item instead of being built in memory first.
+pub(crate) struct Streamed<F>(pub(crate) F);
+
+impl<F, I> Serialize for Streamed<F>
+where
+    F: Fn() -> I,
+    I: IntoIterator,
+    I::Item: Serialize,
+{
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq((self.0)())
     }
 }
 

@@ -5,7 +5,7 @@
 //! suppressed findings (shown only with `show_suppressed`). Columns are 1-based UTF-16 code units,
 //! as in SARIF. Run notes become `::notice title=trustlint::NOTE`.
 
-use std::fmt::Write as _;
+use std::io::{self, Write};
 
 use trustlint_core::terminal::escape_controls;
 use trustlint_core::{ColumnUnit, Finding};
@@ -13,17 +13,15 @@ use trustlint_core::{ColumnUnit, Finding};
 use crate::common::{Secrets, is_visible};
 use crate::{RenderOptions, Report};
 
-pub(crate) fn render(report: &Report<'_>, options: &RenderOptions) -> String {
+pub(crate) fn render_to(report: &Report<'_>, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let secrets = Secrets::collect(report.findings);
-    let mut out = String::new();
     for finding in report.findings.iter().filter(|f| is_visible(f, options)) {
-        out.push_str(&annotation(finding, &secrets));
-        out.push('\n');
+        writeln!(out, "{}", annotation(finding, &secrets))?;
     }
     for note in report.notes {
-        let _ = writeln!(out, "::notice title=trustlint::{}", escape_data(&secrets.scrub(note)));
+        writeln!(out, "::notice title=trustlint::{}", escape_data(&secrets.scrub(note)))?;
     }
-    out
+    Ok(())
 }
 
 fn annotation(finding: &Finding, secrets: &Secrets) -> String {

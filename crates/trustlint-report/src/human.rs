@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 use std::fmt::{self, Write as _};
+use std::io;
 use std::sync::Arc;
 
 use miette::{
@@ -23,9 +24,13 @@ use crate::{RenderOptions, Report};
 /// Messages and help lines wrap at this width, whatever the terminal, so output is reproducible.
 const WIDTH: usize = 120;
 
-pub(crate) fn render(report: &Report<'_>, options: &RenderOptions) -> String {
+pub(crate) fn render_to(
+    report: &Report<'_>,
+    options: &RenderOptions,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
     let secrets = Secrets::collect(report.findings);
-    let sources = MaskedSources::new(report.findings);
+    let mut sources = MaskedSources::new(report.findings);
     let theme = if options.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
     // Text links print the docs URL next to the rule id; terminal hyperlinks (OSC 8) would be
     // escape sequences even without colors.
@@ -34,39 +39,44 @@ pub(crate) fn render(report: &Report<'_>, options: &RenderOptions) -> String {
         handler = handler.without_syntax_highlighting();
     }
 
-    let mut out = String::new();
+    // One block per finding, written as soon as it is drawn.
+    let mut block = String::new();
     for finding in report.findings.iter().filter(|f| is_visible(f, options)) {
+        block.clear();
         let diagnostic = FindingDiagnostic::new(finding, &sources.get(finding), &secrets);
-        let mut block = String::new();
         if handler.render_report(&mut block, &diagnostic).is_err() {
             // Rendering into a String only fails if the snippet cannot be read; keep the essentials.
             block = fallback(finding, &secrets);
         }
-        out.push_str(&block);
-        extra_lines(&mut out, finding, &secrets);
-        out.push('\n');
+        extra_lines(&mut block, finding, &secrets);
+        block.push('\n');
+        out.write_all(block.as_bytes())?;
     }
 
+    block.clear();
     if !report.absent.is_empty() {
-        let _ =
-            writeln!(out, "{} from the baseline no longer present:", plural(report.absent.len(), "finding"));
+        let _ = writeln!(
+            block,
+            "{} from the baseline no longer present:",
+            plural(report.absent.len(), "finding")
+        );
         for absent in report.absent {
             let _ = writeln!(
-                out,
+                block,
                 "  {}: {}: {}",
                 escape_controls(&absent.path),
                 absent.rule,
                 secrets.shown(&absent.message)
             );
         }
-        out.push('\n');
+        block.push('\n');
     }
     for note in report.notes {
-        let _ = writeln!(out, "note: {}", secrets.shown(note));
+        let _ = writeln!(block, "note: {}", secrets.shown(note));
     }
-    out.push_str(&summary_line(report));
-    out.push('\n');
-    out
+    block.push_str(&summary_line(report));
+    block.push('\n');
+    out.write_all(block.as_bytes())
 }
 
 /// `3 findings (1 critical, 2 high) in 12 files; 1 suppressed` or `No findings in 12 files.`
@@ -448,34 +458,34 @@ impl SourceCode for Snippet {
     }
 }
 
-/// The text of each file with findings, with every credential span masked. Masking keeps
-/// byte lengths and line breaks, so spans and line numbers stay valid.
-struct MaskedSources {
-    by_path: HashMap<String, Arc<String>>,
+/// The text of the file of the finding being drawn, with every credential span of that file
+/// masked. Masking keeps byte lengths and line breaks, so spans and line numbers stay valid.
+/// Findings come sorted by file: one file's masked text is kept at a time, not the whole tree's.
+struct MaskedSources<'a> {
+    spans: HashMap<&'a str, Vec<Span>>,
+    current: Option<(&'a str, Arc<String>)>,
 }
 
-impl MaskedSources {
-    fn new(findings: &[Finding]) -> Self {
-        let mut masked: HashMap<&str, Vec<Span>> = HashMap::new();
+impl<'a> MaskedSources<'a> {
+    fn new(findings: &'a [Finding]) -> Self {
+        let mut spans: HashMap<&str, Vec<Span>> = HashMap::new();
         for finding in findings {
-            masked.entry(finding.primary.path()).or_default().extend(finding.masked.iter().copied());
+            spans.entry(finding.primary.path()).or_default().extend(finding.masked.iter().copied());
         }
-        let mut by_path = HashMap::new();
-        for finding in findings {
-            let file = &finding.primary.file;
-            by_path.entry(file.path().to_string()).or_insert_with(|| {
-                let spans = masked.get(file.path()).map(Vec::as_slice).unwrap_or_default();
-                Arc::new(shown_source(file.text(), spans))
-            });
-        }
-        Self { by_path }
+        Self { spans, current: None }
     }
 
-    fn get(&self, finding: &Finding) -> Arc<String> {
-        self.by_path
-            .get(finding.primary.path())
-            .cloned()
-            .unwrap_or_else(|| Arc::new(shown_source(finding.primary.file.text(), &finding.masked)))
+    fn get(&mut self, finding: &'a Finding) -> Arc<String> {
+        let path = finding.primary.path();
+        match &self.current {
+            Some((current, text)) if *current == path => Arc::clone(text),
+            _ => {
+                let spans = self.spans.get(path).map(Vec::as_slice).unwrap_or_default();
+                let text = Arc::new(shown_source(finding.primary.file.text(), spans));
+                self.current = Some((path, Arc::clone(&text)));
+                text
+            }
+        }
     }
 }
 
@@ -654,7 +664,11 @@ mod tests {
             tool_version: "0",
             tool_commit: None,
         };
-        let out = render(&report, &RenderOptions { color: false, show_suppressed: false });
+        let out = crate::render(
+            crate::Format::Human,
+            &report,
+            &RenderOptions { color: false, show_suppressed: false },
+        );
         assert!(out.contains("[f:50:6]"), "{out}");
         assert!(out.contains(" 49 │ line 49\n"), "{out}");
         assert!(out.contains(" 54 │ line 54\n"), "{out}");
@@ -684,7 +698,11 @@ mod tests {
             tool_version: "0",
             tool_commit: None,
         };
-        let out = render(&report, &RenderOptions { color: false, show_suppressed: false });
+        let out = crate::render(
+            crate::Format::Human,
+            &report,
+            &RenderOptions { color: false, show_suppressed: false },
+        );
         assert!(out.contains(&format!("[policy.json:1:{}]", at + 1)), "{out}");
         assert!(out.contains("[… 4939 bytes cut …]"), "{out}");
         assert!(out.lines().all(|line| line.len() < 400), "{out}");

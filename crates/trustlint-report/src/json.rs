@@ -4,18 +4,20 @@
 //! Lines and columns are 1-based; columns count UTF-8 bytes, so `column - 1` is the byte offset
 //! from the start of the line, consistent with the `span` byte offsets.
 
+use std::io::{self, Write};
+
 use serde::Serialize;
 use trustlint_core::{
     BaselineState, ColumnUnit, Confidence, Finding, Location, Severity, SourceFile, Span, SuppressionKind,
 };
 
-use crate::common::{Counts, Secrets, is_visible};
+use crate::common::{Counts, Secrets, Streamed, is_visible};
 use crate::{RenderOptions, Report};
 
 /// Bumped on any incompatible change to the document's shape.
 pub(crate) const JSON_VERSION: u32 = 1;
 
-pub(crate) fn render(report: &Report<'_>, options: &RenderOptions) -> String {
+pub(crate) fn render_to(report: &Report<'_>, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let secrets = Secrets::collect(report.findings);
     let counts = Counts::of(report.findings);
     let document = Document {
@@ -34,12 +36,9 @@ pub(crate) fn render(report: &Report<'_>, options: &RenderOptions) -> String {
                 info: counts.count(Severity::Info),
             },
         },
-        findings: report
-            .findings
-            .iter()
-            .filter(|f| is_visible(f, options))
-            .map(|f| JsonFinding::new(f, &secrets))
-            .collect(),
+        findings: Streamed(|| {
+            report.findings.iter().filter(|f| is_visible(f, options)).map(|f| JsonFinding::new(f, &secrets))
+        }),
         absent: report
             .absent
             .iter()
@@ -52,17 +51,16 @@ pub(crate) fn render(report: &Report<'_>, options: &RenderOptions) -> String {
             .collect(),
         notes: report.notes.iter().map(|note| secrets.scrub(note)).collect(),
     };
-    let mut out = serde_json::to_string_pretty(&document).expect("the JSON report serializes");
-    out.push('\n');
-    out
+    serde_json::to_writer_pretty(&mut *out, &document)?;
+    out.write_all(b"\n")
 }
 
 #[derive(Serialize)]
-struct Document<'a> {
+struct Document<'a, Findings> {
     version: u32,
     tool: Tool<'a>,
     summary: Summary,
-    findings: Vec<JsonFinding<'a>>,
+    findings: Findings,
     absent: Vec<Absent>,
     notes: Vec<String>,
 }

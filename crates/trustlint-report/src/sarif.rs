@@ -6,11 +6,12 @@
 //! No snippet is ever written (it could contain a credential).
 
 use std::collections::HashMap;
+use std::io::{self, Write};
 
 use serde::Serialize;
 use trustlint_core::{ColumnUnit, Finding, RuleMeta, Severity, SourceFile, Span, SuppressionKind};
 
-use crate::common::{Secrets, message_with_help};
+use crate::common::{Secrets, Streamed, message_with_help};
 use crate::{AbsentFinding, Report};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -20,25 +21,24 @@ const SRCROOT: &str = "%SRCROOT%";
 /// GitHub keeps at most 1,000 locations per result.
 const MAX_RELATED: usize = 1_000;
 
-pub(crate) fn render(report: &Report<'_>, max_results: usize) -> String {
+pub(crate) fn render_to(report: &Report<'_>, max_results: usize, out: &mut dyn Write) -> io::Result<()> {
     let secrets = Secrets::collect(report.findings);
-    let mut rules = Rules::new(report.rules);
 
     // Findings and baseline leftovers, in the order given; `keep` picks which survive the limit.
     let items: Vec<Item<'_>> =
         report.findings.iter().map(Item::Finding).chain(report.absent.iter().map(Item::Absent)).collect();
     let keep = select(&items, max_results);
     let dropped = items.len() - keep.iter().filter(|&&k| k).count();
-
-    let results: Vec<SarifResult> = items
-        .iter()
-        .zip(&keep)
-        .filter(|(_, keep)| **keep)
-        .map(|(item, _)| match item {
-            Item::Finding(finding) => finding_result(finding, &mut rules, &secrets),
-            Item::Absent(absent) => absent_result(absent, &mut rules, &secrets),
+    // The rule descriptors are written before the results: every rule a result names is
+    // registered first, so the results can be written one by one as they are made.
+    let kept = || items.iter().zip(&keep).filter(|(_, keep)| **keep).map(|(item, _)| item);
+    let rules = Rules::registered(report.rules, kept().map(Item::rule));
+    let results = Streamed(|| {
+        kept().map(|item| match item {
+            Item::Finding(finding) => finding_result(finding, &rules, &secrets),
+            Item::Absent(absent) => absent_result(absent, &rules, &secrets),
         })
-        .collect();
+    });
 
     let mut notifications: Vec<Notification> = report
         .notes
@@ -64,14 +64,14 @@ pub(crate) fn render(report: &Report<'_>, max_results: usize) -> String {
     let log = Log {
         schema: SCHEMA,
         version: "2.1.0",
-        runs: vec![Run {
+        runs: [Run {
             tool: Tool {
                 driver: Driver {
                     name: "trustlint",
                     version: report.tool_version.to_string(),
                     semantic_version: report.tool_version.to_string(),
                     information_uri: INFORMATION_URI,
-                    rules: rules.descriptors,
+                    rules: &rules.descriptors,
                     properties: report
                         .tool_commit
                         .map(|commit| DriverProperties { commit: commit.to_string() }),
@@ -93,14 +93,22 @@ pub(crate) fn render(report: &Report<'_>, max_results: usize) -> String {
             properties: (dropped > 0).then_some(RunProperties { dropped_results: dropped }),
         }],
     };
-    let mut out = serde_json::to_string_pretty(&log).expect("the SARIF log serializes");
-    out.push('\n');
-    out
+    serde_json::to_writer_pretty(&mut *out, &log)?;
+    out.write_all(b"\n")
 }
 
 enum Item<'a> {
     Finding(&'a Finding),
     Absent(&'a AbsentFinding),
+}
+
+impl Item<'_> {
+    fn rule(&self) -> &str {
+        match self {
+            Item::Finding(finding) => finding.rule,
+            Item::Absent(absent) => &absent.rule,
+        }
+    }
 }
 
 /// Which items to keep: all of them when they fit, else the first `max` by (active before
@@ -130,7 +138,8 @@ struct Rules {
 }
 
 impl Rules {
-    fn new(metas: &[RuleMeta]) -> Self {
+    /// Every rule known, then each id of `used` that is not.
+    fn registered<'a>(metas: &[RuleMeta], used: impl Iterator<Item = &'a str>) -> Self {
         let mut rules = Self { descriptors: Vec::new(), index: HashMap::new() };
         for meta in metas {
             if !rules.index.contains_key(meta.id) {
@@ -138,17 +147,17 @@ impl Rules {
                 rules.descriptors.push(RuleDescriptor::from_meta(meta));
             }
         }
+        for id in used {
+            if !rules.index.contains_key(id) {
+                rules.index.insert(id.to_string(), rules.descriptors.len());
+                rules.descriptors.push(RuleDescriptor::unknown(id));
+            }
+        }
         rules
     }
 
-    fn index_of(&mut self, id: &str) -> usize {
-        if let Some(&index) = self.index.get(id) {
-            return index;
-        }
-        let index = self.descriptors.len();
-        self.index.insert(id.to_string(), index);
-        self.descriptors.push(RuleDescriptor::unknown(id));
-        index
+    fn index_of(&self, id: &str) -> usize {
+        self.index[id]
     }
 
     fn default_level(&self, index: usize) -> &'static str {
@@ -156,7 +165,7 @@ impl Rules {
     }
 }
 
-fn finding_result(finding: &Finding, rules: &mut Rules, secrets: &Secrets) -> SarifResult {
+fn finding_result(finding: &Finding, rules: &Rules, secrets: &Secrets) -> SarifResult {
     let rule_index = rules.index_of(finding.rule);
     let related_locations = finding
         .related
@@ -223,7 +232,7 @@ fn finding_result(finding: &Finding, rules: &mut Rules, secrets: &Secrets) -> Sa
     }
 }
 
-fn absent_result(absent: &AbsentFinding, rules: &mut Rules, secrets: &Secrets) -> SarifResult {
+fn absent_result(absent: &AbsentFinding, rules: &Rules, secrets: &Secrets) -> SarifResult {
     let rule_index = rules.index_of(&absent.rule);
     SarifResult {
         rule_id: absent.rule.clone(),
@@ -332,20 +341,20 @@ pub(crate) fn first_paragraph(doc: &str) -> Option<String> {
 }
 
 #[derive(Serialize)]
-struct Log {
+struct Log<'a, Results> {
     #[serde(rename = "$schema")]
     schema: &'static str,
     version: &'static str,
-    runs: Vec<Run>,
+    runs: [Run<'a, Results>; 1],
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Run {
-    tool: Tool,
+struct Run<'a, Results> {
+    tool: Tool<'a>,
     invocations: Vec<Invocation>,
     original_uri_base_ids: OriginalUriBaseIds,
-    results: Vec<SarifResult>,
+    results: Results,
     column_kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     properties: Option<RunProperties>,
@@ -358,18 +367,18 @@ struct RunProperties {
 }
 
 #[derive(Serialize)]
-struct Tool {
-    driver: Driver,
+struct Tool<'a> {
+    driver: Driver<'a>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Driver {
+struct Driver<'a> {
     name: &'static str,
     version: String,
     semantic_version: String,
     information_uri: &'static str,
-    rules: Vec<RuleDescriptor>,
+    rules: &'a [RuleDescriptor],
     #[serde(skip_serializing_if = "Option::is_none")]
     properties: Option<DriverProperties>,
 }

@@ -78,7 +78,7 @@ pub fn grade<'a>(issuer: &Issuer, condition: &'a ClaimCondition) -> GradedCondit
             SubjectVerdict::Unrecognised => unresolved = true,
         }
     }
-    let breadth = values.iter().map(|v| v.breadth).max();
+    let breadth = values.iter().map(|v| &v.breadth).max_by_key(|breadth| breadth.width()).cloned();
     GradedCondition { condition, breadth, values, unknown, partly_unknown: unresolved }
 }
 
@@ -101,7 +101,7 @@ fn grade_partial<'a>(
     // A hole may stand for one name (`${Org}`) or a path (`${repository}` = `owner/name`): read
     // it both ways and keep the narrower grade the grammar accepts, a lower bound either way.
     let readings = [HOLE.to_string(), format!("{HOLE}/{HOLE}")];
-    let (_, breadth, who, suggestion) = readings
+    let (_, mut breadth, who, suggestion) = readings
         .iter()
         .filter_map(|hole| {
             let probe: String = value
@@ -120,9 +120,15 @@ fn grade_partial<'a>(
                 _ => None,
             }
         })
-        .min_by_key(|(_, breadth, ..)| *breadth)?;
+        .min_by_key(|(_, breadth, ..)| breadth.width())?;
     if breadth == Breadth::Exact {
         return None;
+    }
+    // An owner read from a hole is not a name anyone wrote.
+    if let Breadth::WholeOwner { owner } = &mut breadth
+        && owner.as_deref().is_some_and(|owner| owner.contains(HOLE))
+    {
+        *owner = None;
     }
     let shown = |text: &str| text.replace(HOLE, "…");
     let reasons = value.unknown_reasons();
@@ -154,14 +160,14 @@ pub struct SubjectScope<'a> {
 }
 
 impl SubjectScope<'_> {
-    pub fn effective_breadth(&self) -> Option<Breadth> {
-        self.narrowest.as_ref().and_then(|c| c.breadth)
+    pub fn effective_breadth(&self) -> Option<&Breadth> {
+        self.narrowest.as_ref().and_then(|c| c.breadth.as_ref())
     }
 
     /// Missing, or wide enough that repositories other than the intended ones get in (sibling
     /// names such as `acme/infra-evil` included).
     pub fn is_owner_wide_or_wider(&self) -> bool {
-        self.missing || self.effective_breadth().is_some_and(|b| b >= Breadth::SiblingRepos)
+        self.missing || self.effective_breadth().is_some_and(|b| b.width() >= Breadth::SiblingRepos.width())
     }
 }
 
@@ -173,12 +179,17 @@ pub fn subject_scope<'a>(trust: &'a Trust, issuer: &Issuer) -> SubjectScope<'a> 
     for condition in restrictions {
         let graded = grade(issuer, condition);
         // Conditions are AND-ed: one that could not be graded may narrow the others.
-        let Some(breadth) = graded.breadth.filter(|_| !graded.partly_unknown || graded_is_wide(&graded))
+        let Some(breadth) =
+            graded.breadth.as_ref().filter(|_| !graded.partly_unknown || graded_is_wide(&graded))
         else {
             partly_unknown = true;
             continue;
         };
-        if narrowest.as_ref().and_then(|n| n.breadth).is_none_or(|current| breadth < current) {
+        if narrowest
+            .as_ref()
+            .and_then(|n| n.breadth.as_ref())
+            .is_none_or(|current| breadth.width() < current.width())
+        {
             narrowest = Some(graded);
         }
     }
@@ -188,7 +199,7 @@ pub fn subject_scope<'a>(trust: &'a Trust, issuer: &Issuer) -> SubjectScope<'a> 
 /// A partly unknown condition still counts when a known value is already wide: values are OR-ed,
 /// so that value admits its workloads whatever the unknown ones are.
 fn graded_is_wide(graded: &GradedCondition<'_>) -> bool {
-    graded.breadth.is_some_and(|b| b > Breadth::Exact)
+    graded.breadth.as_ref().is_some_and(|b| b.width() > Breadth::Exact.width())
 }
 
 /// A condition the trust requires that no token can ever satisfy, which makes the whole trust

@@ -1,6 +1,7 @@
 //! Parsing: tree-sitter grammars turned into spanned value trees ([`tree::Node`]) that keep byte
 //! spans, duplicate keys, YAML tags and comments.
 
+pub mod cel;
 pub mod eval;
 pub mod json;
 pub mod python;

@@ -162,16 +162,6 @@ impl Node {
         self.as_map()?.iter().rev().find(|entry| entry.key == key)
     }
 
-    /// The value of `key` compared without ASCII case (IAM element names are case-sensitive in
-    /// the spec, but some generators vary; callers decide).
-    pub fn get_ignore_case(&self, key: &str) -> Option<&Node> {
-        self.as_map()?
-            .iter()
-            .rev()
-            .find(|entry| entry.key.eq_ignore_ascii_case(key))
-            .map(|entry| &entry.value)
-    }
-
     /// Follow a route of mapping keys and sequence indexes.
     pub fn at(&self, route: &[Step<'_>]) -> Option<&Node> {
         let mut node = self;

@@ -189,7 +189,7 @@ fn outsiders(trust: &Trust, issuer: &Issuer) -> Option<String> {
     let wide: Vec<&str> = narrowest
         .values
         .iter()
-        .filter(|v| v.breadth >= Breadth::AnyContext)
+        .filter(|v| v.breadth.width() >= Breadth::AnyContext.width())
         .map(|v| v.who.as_str())
         .collect();
     (!wide.is_empty()).then(|| wide.join("; or "))

@@ -10,28 +10,13 @@ use trustlint_core::Severity;
 use super::{EdgeKind, MapNode, NodeKind, TrustMap};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum Format {
     Human,
     Json,
     Mermaid,
     Dot,
     Html,
-}
-
-impl std::str::FromStr for Format {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "human" => Ok(Format::Human),
-            "json" => Ok(Format::Json),
-            "mermaid" => Ok(Format::Mermaid),
-            "dot" => Ok(Format::Dot),
-            "html" => Ok(Format::Html),
-            other => {
-                Err(format!("unknown map format `{other}` (expected human, json, mermaid, dot or html)"))
-            }
-        }
-    }
 }
 
 pub fn render(map: &TrustMap, format: Format) -> String {

@@ -32,7 +32,6 @@ pub mod surroundings;
 pub mod typescript;
 pub mod yaml;
 
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -43,7 +42,7 @@ use trustlint_syntax::{Comment, Node, NodeKind, Part, parse_yaml};
 
 use crate::aws_policy::{self, Resolve, Resolved};
 use crate::{Analysis, Problem};
-pub use surroundings::{DirectoryModules, MAX_MODULE_SIZE, Surroundings};
+pub use surroundings::{DirectoryModules, MAX_MODULE_SIZE, Siblings, Surroundings};
 
 /// The language a program is written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -481,26 +480,13 @@ pub fn analyze(file: &Arc<SourceFile>, language: Language, context: &ProgramCont
     analysis
 }
 
-/// Analyse a program file read from `disk_path`: the stacks (`Pulumi.<stack>.yaml`) and project
-/// name of its folder resolve configuration reads, and sibling modules of the folder resolve
-/// imported constants. Without a readable folder, the program is read on its own.
-pub fn analyze_at(file: &Arc<SourceFile>, language: Language, disk_path: Option<&Path>) -> Analysis {
-    let surroundings = Surroundings::new(false);
-    analyze_in(file, language, disk_path, &surroundings).unwrap_or_default()
-}
-
-/// Like [`analyze_at`], with the run's cache of folders and sibling modules. `None` when the
-/// relevance test (on) finds that the program cannot contribute a fact: it is then not parsed.
-pub fn analyze_in(
-    file: &Arc<SourceFile>,
-    language: Language,
-    disk_path: Option<&Path>,
-    surroundings: &Surroundings,
-) -> Option<Analysis> {
-    let dir = disk_path
-        .and_then(Path::parent)
-        .map(|dir| if dir.as_os_str().is_empty() { Path::new(".") } else { dir })
-        .filter(|dir| dir.is_dir());
+/// Analyse a program file with what lies around it: the stacks (`Pulumi.<stack>.yaml`) and
+/// project name of its folder resolve configuration reads, and sibling modules resolve imported
+/// constants; without a folder, the program is read on its own. `None` when the relevance test
+/// (on) finds that the program cannot contribute a fact: it is then not parsed.
+pub fn analyze_in(file: &Arc<SourceFile>, language: Language, siblings: &Siblings<'_>) -> Option<Analysis> {
+    let surroundings = siblings.surroundings;
+    let dir = siblings.dir();
     if surroundings.relevance_test && language != Language::Yaml {
         let mut words = relevance::words_in(file.text());
         if !relevance::is_relevant(words)

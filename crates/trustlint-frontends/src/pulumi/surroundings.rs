@@ -107,6 +107,33 @@ impl Surroundings {
     }
 }
 
+/// Where a program's stack files and sibling modules are: the folder of the file on disk, read
+/// through the run's cache. Built from the path the file was read from, never from the path
+/// shown in reports (relative to the scan root, not to the working directory), so the language
+/// server finds them whatever its working directory.
+#[derive(Clone, Copy)]
+pub struct Siblings<'a> {
+    dir: Option<&'a Path>,
+    pub surroundings: &'a Surroundings,
+}
+
+impl<'a> Siblings<'a> {
+    /// The siblings of the file read from `disk_path`; none when it was not read from disk (an
+    /// unsaved buffer, a test string) or its folder is gone.
+    pub fn of(disk_path: Option<&'a Path>, surroundings: &'a Surroundings) -> Siblings<'a> {
+        let dir = disk_path
+            .and_then(Path::parent)
+            .map(|dir| if dir.as_os_str().is_empty() { Path::new(".") } else { dir })
+            .filter(|dir| dir.is_dir());
+        Siblings { dir, surroundings }
+    }
+
+    /// The folder holding them, when there is one.
+    pub fn dir(&self) -> Option<&'a Path> {
+        self.dir
+    }
+}
+
 /// `dir/relative` when `relative` stays inside `dir`.
 fn inside(dir: &Path, relative: &str) -> Option<PathBuf> {
     let relative = Path::new(relative);

@@ -41,7 +41,7 @@ pub(super) fn terraform(pattern: Pattern<'_>) -> Result<Grade, Outside> {
             ),
         ),
         Some((1, value)) if value.is_unpinned() => Grade::new(
-            Breadth::WholeOwner,
+            Breadth::WholeOwner { owner: None },
             format!("any run of any workspace of organization `{}`; {PLAN_TOO}", v[0]),
         )
         .suggest(narrow("<project>", "<workspace>")),
@@ -93,10 +93,11 @@ pub(super) fn kubernetes(pattern: Pattern<'_>) -> Result<Grade, Outside> {
     let walk = walk(pattern, FIELDS, FIELDS.len(), "Kubernetes service-account")?;
     let v = &walk.values;
     Ok(match walk.cut {
-        Some((0, value)) if value.is_unpinned() => {
-            Grade::new(Breadth::WholeOwner, "every service account in every namespace of the cluster")
-                .suggest("system:serviceaccount:<namespace>:<service-account>")
-        }
+        Some((0, value)) if value.is_unpinned() => Grade::new(
+            Breadth::WholeOwner { owner: None },
+            "every service account in every namespace of the cluster",
+        )
+        .suggest("system:serviceaccount:<namespace>:<service-account>"),
         Some((0, value)) => Grade::new(
             Breadth::SiblingRepos,
             format!(
@@ -145,7 +146,7 @@ pub(super) fn buildkite(pattern: Pattern<'_>) -> Result<Grade, Outside> {
             ),
         ),
         Some((1, value)) if value.is_unpinned() => Grade::new(
-            Breadth::WholeOwner,
+            Breadth::WholeOwner { owner: None },
             format!("any job of any pipeline of Buildkite organization `{}`", v[0]),
         )
         .suggest(narrow("<pipeline>")),
@@ -224,7 +225,7 @@ pub(super) fn circleci(pattern: Pattern<'_>, issuer_org: &str) -> Result<Grade, 
                 String::new()
             };
             Grade::new(
-                Breadth::WholeOwner,
+                Breadth::WholeOwner { owner: None },
                 format!("any job of any project of the CircleCI organization{which}"),
             )
             .suggest(narrow)

@@ -448,7 +448,7 @@ impl Github {
             }
             if rest.is_empty() {
                 return pin(
-                    Breadth::WholeOwner,
+                    Breadth::WholeOwner { owner: Some(owner.to_string()) },
                     format!("jobs running any reusable workflow of any repository owned by `{owner}`"),
                 );
             }
@@ -522,8 +522,8 @@ impl Github {
     fn grade(&self, pins: &Pins<'_>, form: Form) -> Grade {
         let caller = self.grade_caller(pins, form);
         match &pins.workflow {
-            Some(workflow) if workflow.breadth < caller.breadth || pins.names_no_caller() => {
-                Grade::new(workflow.breadth, workflow.who.clone())
+            Some(workflow) if workflow.breadth.width() < caller.breadth.width() || pins.names_no_caller() => {
+                Grade::new(workflow.breadth.clone(), workflow.who.clone())
             }
             Some(WorkflowPin { exact: Some(exact), .. }) => {
                 Grade { who: format!("{}, running reusable workflow `{exact}`", caller.who), ..caller }
@@ -537,7 +537,8 @@ impl Github {
             Repo::Name(_) | Repo::Id(_) => context_breadth(pins.context),
             Repo::Prefix { .. } => Breadth::SiblingRepos,
             Repo::IdPrefix(_) | Repo::Unpinned => match pins.owner {
-                Owner::Name { .. } | Owner::Id(_) => Breadth::WholeOwner,
+                Owner::Name { name, .. } => Breadth::WholeOwner { owner: Some(name.to_string()) },
+                Owner::Id(_) => Breadth::WholeOwner { owner: None },
                 Owner::Prefix { .. } | Owner::Unpinned => Breadth::AnyOwner,
             },
         };
@@ -553,7 +554,8 @@ impl Github {
                  template holding `repo` without `context`; under the default template it never matches)",
             );
         }
-        Grade::new(breadth, who).suggest_opt(suggestion(pins, breadth, form))
+        let suggestion = suggestion(pins, &breadth, form);
+        Grade::new(breadth, who).suggest_opt(suggestion)
     }
 
     /// The repositories admitted, before any context: "`acme/infra`", "any repository owned by `acme`".
@@ -789,7 +791,7 @@ fn context_words(context: Context<'_>) -> Option<ContextWords> {
     }
 }
 
-fn suggestion(pins: &Pins<'_>, breadth: Breadth, form: Form) -> Option<String> {
+fn suggestion(pins: &Pins<'_>, breadth: &Breadth, form: Form) -> Option<String> {
     let star_follows = |value: Value<'_>| match value {
         Value::Partial { typed, pattern } => pattern[typed.len()..].starts_with('*'),
         Value::Exact(_) => false,
@@ -800,10 +802,10 @@ fn suggestion(pins: &Pins<'_>, breadth: Breadth, form: Form) -> Option<String> {
                 (Breadth::AnyOwner, Owner::Prefix { value, by_id: false }, _) if star_follows(value) => {
                     Some(format!("repo:{}/<repo>:environment:<env>", value.typed()))
                 }
-                (Breadth::WholeOwner, Owner::Name { name, id: None }, _) => {
+                (Breadth::WholeOwner { .. }, Owner::Name { name, id: None }, _) => {
                     Some(format!("repo:{name}/<repo>:environment:<env>"))
                 }
-                (Breadth::WholeOwner, Owner::Name { name, id: Some(id) }, _) => {
+                (Breadth::WholeOwner { .. }, Owner::Name { name, id: Some(id) }, _) => {
                     Some(format!("repo:{name}@{id}/<repo>@<repo_id>:environment:<env>"))
                 }
                 (Breadth::SiblingRepos, Owner::Name { id, .. }, Repo::Prefix { owner, value }) => {
@@ -821,7 +823,7 @@ fn suggestion(pins: &Pins<'_>, breadth: Breadth, form: Form) -> Option<String> {
             (Breadth::AnyOwner, Owner::Prefix { value, .. }, _) if star_follows(value) => {
                 Some(format!("{}/<repo>", value.typed()))
             }
-            (Breadth::WholeOwner, Owner::Name { name, .. }, _) => Some(format!("{name}/<repo>")),
+            (Breadth::WholeOwner { .. }, Owner::Name { name, .. }, _) => Some(format!("{name}/<repo>")),
             (Breadth::SiblingRepos, _, Repo::Prefix { owner, value }) => {
                 Some(format!("{owner}/{}", value.typed()))
             }

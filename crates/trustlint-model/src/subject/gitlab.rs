@@ -95,7 +95,7 @@ impl Gitlab {
                 };
                 Ok(match value {
                     Value::Exact(id) if owner_level => Grade::new(
-                        Breadth::WholeOwner,
+                        Breadth::WholeOwner { owner: None },
                         format!("any project directly in namespace id `{id}`"),
                     ),
                     Value::Exact(id) => Grade::new(
@@ -175,7 +175,7 @@ impl Gitlab {
         check_path_chars(value)?;
         Ok(match value {
             Value::Exact(namespace) => {
-                Grade::new(Breadth::WholeOwner, format!("any project directly in namespace `{namespace}`"))
+                Grade::new(whole_group(namespace), format!("any project directly in namespace `{namespace}`"))
             }
             Value::Partial { typed, .. } => match typed.rsplit_once('/') {
                 None => Grade::new(
@@ -187,10 +187,10 @@ impl Gitlab {
                     ),
                 ),
                 Some((group, _)) if value.after(group.len() + 1).is_open() => {
-                    Grade::new(Breadth::WholeOwner, format!("any project in any subgroup of `{group}`"))
+                    Grade::new(whole_group(group), format!("any project in any subgroup of `{group}`"))
                 }
                 Some((group, _)) => Grade::new(
-                    Breadth::WholeOwner,
+                    whole_group(group),
                     format!("any project in the subgroups of `{group}`{}", value.matching()),
                 ),
             },
@@ -221,7 +221,7 @@ impl Gitlab {
                 grade.suggest_opt(sub.then(|| narrow(&format!("{}/<project>", value.typed()))))
             }
             Project::Group(group) => Grade::new(
-                Breadth::WholeOwner,
+                whole_group(group),
                 format!("any project in group `{group}` or its subgroups, on any ref"),
             )
             .suggest(if sub {
@@ -283,6 +283,13 @@ impl Gitlab {
             }
         }
     }
+}
+
+/// Every project of a group: the owner it names is the top-level group (`acme` of
+/// `acme/platform`), the unit `allow-whole-owner` lists.
+fn whole_group(path: &str) -> Breadth {
+    let top = path.split('/').next().filter(|top| !top.is_empty());
+    Breadth::WholeOwner { owner: top.map(str::to_string) }
 }
 
 fn check_path_chars(value: Value<'_>) -> Result<(), Outside> {

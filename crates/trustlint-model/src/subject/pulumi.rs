@@ -93,7 +93,7 @@ fn deployments(pattern: Pattern<'_>) -> Result<Grade, Outside> {
     Ok(match walk.cut {
         Some((0, value)) => any_organization("any Pulumi Deployments stack", value),
         Some((1, value)) if value.is_unpinned() => Grade::new(
-            Breadth::WholeOwner,
+            Breadth::WholeOwner { owner: None },
             format!("every Pulumi Deployments stack of organization `{}`, for any operation", values[0]),
         )
         .suggest(narrow("<project>", "<stack>")),
@@ -204,7 +204,7 @@ fn environment_attributes(pattern: Pattern<'_>) -> Result<Grade, Outside> {
     Ok(match environment {
         Some(value) => grade_environment(organization, value, &opened_by, &prefix),
         None => Grade::new(
-            Breadth::WholeOwner,
+            Breadth::WholeOwner { owner: None },
             format!("every ESC environment of organization `{organization}` (org-wide){opened_by}"),
         )
         .suggest(format!("{prefix}<project>/<environment>")),
@@ -218,7 +218,7 @@ fn grade_environment(organization: &str, value: Value<'_>, opened_by: &str, pref
     if let Value::Exact(environment) = value {
         if environment == YAML {
             return Grade::new(
-                Breadth::WholeOwner,
+                Breadth::WholeOwner { owner: None },
                 format!(
                     "every ESC environment of organization `{organization}` opened from any stack's \
                      configuration (org-wide: they all share the `<yaml>` subject){opened_by}"
@@ -233,7 +233,7 @@ fn grade_environment(organization: &str, value: Value<'_>, opened_by: &str, pref
     }
     match typed.split_once('/') {
         _ if typed.is_empty() || YAML.starts_with(typed) => Grade::new(
-            Breadth::WholeOwner,
+            Breadth::WholeOwner { owner: None },
             format!(
                 "every ESC environment of organization `{organization}` (org-wide, including the `<yaml>` \
                  subject of every stack that opens one){opened_by}"

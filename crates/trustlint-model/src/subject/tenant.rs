@@ -51,7 +51,7 @@ pub(super) fn bitbucket(pattern: Pattern<'_>) -> Result<Grade, Outside> {
     }
     let cut = reader.at_cut();
     Ok(match (uuids.as_slice(), cut) {
-        ([], _) => Grade::new(Breadth::WholeOwner, WHOLE),
+        ([], _) => Grade::new(Breadth::WholeOwner { owner: None }, WHOLE),
         ([repo], _) => Grade::new(Breadth::Exact, format!("any pipeline step of repository `{{{repo}}}`")),
         ([repo, environment], true) => Grade::new(
             Breadth::Exact,
@@ -101,7 +101,7 @@ pub(super) fn google(claim: &str, pattern: Pattern<'_>) -> Option<Result<Grade, 
         )),
         (false, "sub") => Err(not_numeric(typed)),
         (false, _) if typed.ends_with(OAUTH_CLIENT) => Ok(Grade::new(
-            Breadth::WholeOwner,
+            Breadth::WholeOwner { owner: None },
             format!("any Google account signed in to OAuth client `{typed}`"),
         )),
         // Without `azp` a token's `aud` is whatever its requester chose: not a subject restriction.
@@ -120,7 +120,7 @@ fn not_numeric(typed: &str) -> Outside {
 pub(super) fn other(pattern: Pattern<'_>) -> Grade {
     if pattern.wild {
         Grade::new(
-            Breadth::WholeOwner,
+            Breadth::WholeOwner { owner: None },
             format!("every client or user of the tenant whose subject matches `{}`", pattern.full),
         )
     } else {

@@ -24,12 +24,12 @@ pub struct WildcardSubjectOptions {
     pub allow_whole_owner: Vec<String>,
 }
 
-pub(crate) fn severity_of(breadth: Breadth, tenancy: Tenancy) -> Option<Severity> {
+pub(crate) fn severity_of(breadth: &Breadth, tenancy: Tenancy) -> Option<Severity> {
     let severity = match breadth {
         Breadth::Exact => return None,
         Breadth::ContextPattern => Severity::Low,
         Breadth::AnyContext => Severity::Medium,
-        Breadth::SiblingRepos | Breadth::WholeOwner => Severity::High,
+        Breadth::SiblingRepos | Breadth::WholeOwner { .. } => Severity::High,
         Breadth::AnyOwner | Breadth::AnySubject => Severity::Critical,
     };
     // On a per-tenant issuer "any subject" is still one organisation's workloads.
@@ -45,7 +45,7 @@ impl Rule for OidcWildcardSubject {
         let LiveTrust { trust, issuer, facts } = *live;
         let scope = subject_scope(trust, issuer);
         let Some(narrowest) = &scope.narrowest else { return };
-        let Some(effective) = narrowest.breadth else { return };
+        let Some(effective) = &narrowest.breadth else { return };
         // A workload identity pool's condition may pin just the owner: its bindings narrow it
         // and are judged on their own trusts.
         // ...unless no binding narrows it: then the pool's condition is what admits them.
@@ -54,17 +54,17 @@ impl Rule for OidcWildcardSubject {
         } else {
             trust.identity.kind.accepted_breadth()
         };
-        if effective <= accepted {
+        if effective.width() <= accepted.width() {
             return;
         }
         let options = ctx.options.get::<WildcardSubjectOptions>();
         for value in &narrowest.values {
-            if value.breadth <= accepted {
+            if value.breadth.width() <= accepted.width() {
                 continue;
             }
-            let Some(severity) = severity_of(value.breadth, issuer.tenancy()) else { continue };
-            if value.breadth == Breadth::WholeOwner
-                && options.allow_whole_owner.iter().any(|owner| names_owner(&value.text, owner))
+            let Some(severity) = severity_of(&value.breadth, issuer.tenancy()) else { continue };
+            if let Breadth::WholeOwner { owner: Some(owner) } = &value.breadth
+                && options.allow_whole_owner.iter().any(|allowed| allowed.eq_ignore_ascii_case(owner))
             {
                 continue;
             }
@@ -140,7 +140,7 @@ fn unnarrowed_pool_condition(
     pool: &Trust,
     issuer: &Issuer,
     narrowest: &GradedCondition<'_>,
-    breadth: Breadth,
+    breadth: &Breadth,
 ) -> bool {
     if pool.identity.kind != IdentityKind::GcpWorkloadPool {
         return false;
@@ -150,36 +150,7 @@ fn unnarrowed_pool_condition(
         let shares = binding.conditions.iter().flat_map(|c| &c.values).any(|v| spans.contains(&v.span));
         shares && {
             let scope = subject_scope(binding, issuer);
-            !scope.partly_unknown && scope.effective_breadth().is_some_and(|b| b >= breadth)
+            !scope.partly_unknown && scope.effective_breadth().is_some_and(|b| b.width() >= breadth.width())
         }
     })
-}
-
-/// Does the pattern name this owner (`repo:acme/*`, `repository_owner:acme`, `acme/*`)?
-fn names_owner(pattern: &str, owner: &str) -> bool {
-    // GitHub (`repo:acme/*`, `repository_owner:acme`) and GitLab (`project_path:acme/*`,
-    // `namespace_path:acme`) name the owner or top-level group first.
-    let rest = ["repo:", "repository_owner:", "project_path:", "namespace_path:"]
-        .iter()
-        .find_map(|prefix| pattern.strip_prefix(prefix))
-        .unwrap_or(pattern);
-    let name = rest.split(['/', ':', '@']).next().unwrap_or("");
-    name.eq_ignore_ascii_case(owner)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::names_owner;
-
-    #[test]
-    fn owner_names_in_github_and_gitlab_patterns() {
-        for pattern in
-            ["repo:acme/*", "repository_owner:acme", "project_path:acme/*", "namespace_path:ACME", "acme/*"]
-        {
-            assert!(names_owner(pattern, "acme"), "{pattern}");
-        }
-        for pattern in ["repo:acme-evil/*", "project_path:other/acme/*", "repo:*"] {
-            assert!(!names_owner(pattern, "acme"), "{pattern}");
-        }
-    }
 }

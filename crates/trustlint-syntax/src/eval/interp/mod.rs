@@ -1,0 +1,393 @@
+//! The interpreter: runs a lowered module statement by statement with scopes, records resource
+//! constructor calls, and turns every value it cannot know into an Unknown part with a reason.
+//!
+//! This module holds the interpreter's state and values; its methods are spread by what they
+//! run: [`scope`] (frames and assignment), [`statement`], [`expression`] and [`call`].
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
+
+use trustlint_core::Span;
+
+use super::ast::{Expr, Function, Module};
+use super::text::respan;
+use super::{Evaluated, Host, ResourceCall, SourceLanguage};
+use crate::tree::{Node, NodeKind, Part, ScalarStyle};
+
+mod call;
+mod expression;
+mod scope;
+mod statement;
+
+pub use statement::sibling_candidates;
+
+/// Expression evaluations allowed per program; beyond this everything is Unknown (a generated
+/// program of thousands of resources stays well under it).
+const MAX_STEPS: usize = 2_000_000;
+/// Nested helper calls inlined at most this deep.
+const MAX_CALL_DEPTH: usize = 12;
+/// Known lists longer than this are not unrolled in loops.
+const MAX_UNROLL: usize = 64;
+
+/// Evaluate a program's text.
+pub fn evaluate(text: &str, language: SourceLanguage, host: &dyn Host) -> Evaluated {
+    let parsed = parse_program(text, language);
+    let mut evaluated = evaluate_parsed(&parsed, host);
+    evaluated.comments = parsed.comments;
+    evaluated.errors = parsed.errors;
+    evaluated.notes = parsed.notes;
+    evaluated
+}
+
+/// A program parsed and lowered once, to be evaluated once per stack.
+#[derive(Debug)]
+pub struct ParsedProgram {
+    module: Module,
+    language: SourceLanguage,
+    pub comments: Vec<crate::Comment>,
+    pub errors: Vec<crate::SyntaxError>,
+    /// Limits hit while lowering; unlike errors they do not stop evaluation.
+    pub notes: Vec<crate::SyntaxError>,
+}
+
+pub fn parse_program(text: &str, language: SourceLanguage) -> ParsedProgram {
+    let (module, comments, errors, notes) = parse(text, language);
+    ParsedProgram { module, language, comments, errors, notes }
+}
+
+/// Evaluate a parsed program (nothing when it has syntax errors). The result's `comments` and
+/// `errors` are left empty: they belong to the parse.
+pub fn evaluate_parsed(parsed: &ParsedProgram, host: &dyn Host) -> Evaluated {
+    if !parsed.errors.is_empty() {
+        return Evaluated::default();
+    }
+    let mut interp = Interp::new(parsed.language, host, true);
+    interp.run_module(&parsed.module);
+    interp.run_uncalled();
+    Evaluated { resources: interp.resources, config_reads: interp.config_reads, ..Evaluated::default() }
+}
+
+type Lowered = (Module, Vec<crate::Comment>, Vec<crate::SyntaxError>, Vec<crate::SyntaxError>);
+
+fn parse(text: &str, language: SourceLanguage) -> Lowered {
+    match language {
+        SourceLanguage::TypeScript { jsx } => {
+            let parsed = crate::typescript::parse_typescript(text, jsx);
+            (parsed.module, parsed.comments, parsed.errors, parsed.notes)
+        }
+        SourceLanguage::Python => {
+            let parsed = crate::python::parse_python(text);
+            (parsed.module, parsed.comments, parsed.errors, parsed.notes)
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Origin {
+    /// `@pulumi/pulumi`, `pulumi`.
+    Pulumi,
+    /// A provider SDK: `aws`, `gcp`, `azure-native`.
+    Provider(String),
+    /// `JSON` (JavaScript global) and Python's `json`.
+    Json,
+    /// JavaScript `Object`.
+    JsObject,
+    /// A module the evaluator does not model (`fs`, `os`, a package).
+    External(String),
+}
+
+#[derive(Clone, Debug)]
+struct ModuleRef {
+    origin: Origin,
+    path: Vec<String>,
+}
+
+impl ModuleRef {
+    fn with(&self, name: &str) -> ModuleRef {
+        let mut path = self.path.clone();
+        path.push(name.to_string());
+        ModuleRef { origin: self.origin.clone(), path }
+    }
+
+    /// `aws.iam.Role` as written in messages.
+    fn written(&self) -> String {
+        let root = match &self.origin {
+            Origin::Pulumi => "pulumi".to_string(),
+            Origin::Provider(package) => package.clone(),
+            Origin::Json => "json".to_string(),
+            Origin::JsObject => "Object".to_string(),
+            Origin::External(module) => module.clone(),
+        };
+        std::iter::once(root).chain(self.path.iter().cloned()).collect::<Vec<_>>().join(".")
+    }
+
+    fn last(&self) -> &str {
+        self.path.last().map_or("", String::as_str)
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Closure {
+    /// Sees the first `n` frames of the current stack.
+    Local(usize),
+    /// A function of a sibling module: sees that module's names.
+    Foreign(Rc<HashMap<String, Value>>),
+}
+
+#[derive(Debug)]
+struct ClassDef {
+    name: String,
+    methods: Vec<Rc<Function>>,
+    fields: Vec<(String, Expr)>,
+    closure: Closure,
+}
+
+type Attributes = Rc<RefCell<Vec<(String, Value)>>>;
+
+#[derive(Clone, Debug)]
+enum Value {
+    Data(Node),
+    /// A configuration read that no stack in view answers: Unknown, except that a default
+    /// (`config.get("x") ?? "d"`, `config.get("x") or "d"`) then applies.
+    Unset {
+        key: String,
+        why: String,
+        span: Span,
+    },
+    Resource(usize),
+    Module(ModuleRef),
+    Function(Rc<Function>, Closure),
+    Class(Rc<ClassDef>),
+    Instance(Attributes),
+    Config {
+        namespace: Option<String>,
+    },
+    /// Python `str`, `dict`, `list`; JavaScript `String`.
+    Builtin(&'static str),
+}
+
+enum Flow {
+    Normal,
+    Return(Value),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum FrameKind {
+    Global,
+    Function,
+    Block,
+    /// A block that may not run, or may run many times: outer variables assigned inside become
+    /// Unknown after it.
+    Conditional,
+}
+
+struct Frame {
+    vars: HashMap<String, Value>,
+    kind: FrameKind,
+    /// Names of outer variables assigned (or, in Python, first assigned) inside this frame.
+    tainted: Vec<String>,
+}
+
+impl Frame {
+    fn new(kind: FrameKind) -> Frame {
+        Frame { vars: HashMap::new(), kind, tainted: Vec::new() }
+    }
+}
+
+/// Evaluated call arguments.
+#[derive(Default)]
+struct Args {
+    positional: Vec<(Value, Span)>,
+    keywords: Vec<(String, Span, Value, Span)>,
+}
+
+impl Args {
+    fn keyword(&self, name: &str) -> Option<&(String, Span, Value, Span)> {
+        self.keywords.iter().find(|(key, ..)| key == name)
+    }
+
+    /// Positional argument `index`, or keyword `name`.
+    fn get(&self, index: usize, name: &str) -> Option<(&Value, Span)> {
+        self.positional
+            .get(index)
+            .map(|(v, s)| (v, *s))
+            .or_else(|| self.keyword(name).map(|(_, _, v, s)| (v, *s)))
+    }
+}
+
+struct Interp<'h> {
+    language: SourceLanguage,
+    host: &'h dyn Host,
+    /// Record resources (false while reading a sibling module for its constants).
+    record: bool,
+    frames: Vec<Frame>,
+    resources: Vec<ResourceCall>,
+    /// Spans of values serialized to JSON: their keys are never camelCased.
+    json_spans: HashSet<Span>,
+    steps: usize,
+    call_depth: usize,
+    /// Functions inlined at least once (by address), so the rest can be read once afterwards.
+    called: HashSet<usize>,
+    /// Functions and classes declared at module level, for the pass over uncalled ones.
+    declared: Vec<Value>,
+    /// While inside a sibling module's function, every span is moved here (the call).
+    respan: Option<Span>,
+    modules: HashMap<String, Option<Rc<HashMap<String, Value>>>>,
+    config_reads: usize,
+    /// Returns seen inside conditional blocks of each active call.
+    pending_returns: Vec<Vec<Value>>,
+}
+
+/// The span given to values of sibling modules until they are used (see `from_sibling`).
+const FOREIGN: Span = Span::new(usize::MAX, usize::MAX);
+
+/// A value read through a name: values of sibling modules take the span of their use.
+fn from_sibling(mut value: Value, span: Span) -> Value {
+    if let Value::Data(node) = &mut value
+        && node.span == FOREIGN
+    {
+        respan(node, span);
+    }
+    value
+}
+
+fn null(span: Span) -> Node {
+    Node::scalar("null", ScalarStyle::Plain, span)
+}
+
+fn unknown(why: impl Into<String>, span: Span) -> Value {
+    Value::Data(Node::unknown(why, span))
+}
+
+fn text_value(text: impl Into<String>, span: Span) -> Value {
+    Value::Data(Node::scalar(text, ScalarStyle::Quoted, span))
+}
+
+impl<'h> Interp<'h> {
+    fn new(language: SourceLanguage, host: &'h dyn Host, record: bool) -> Interp<'h> {
+        let mut globals = Frame::new(FrameKind::Global);
+        if matches!(language, SourceLanguage::TypeScript { .. }) {
+            globals
+                .vars
+                .insert("JSON".into(), Value::Module(ModuleRef { origin: Origin::Json, path: Vec::new() }));
+            globals.vars.insert(
+                "Object".into(),
+                Value::Module(ModuleRef { origin: Origin::JsObject, path: Vec::new() }),
+            );
+            globals.vars.insert("String".into(), Value::Builtin("str"));
+            // SST v3 programs (`sst.config.ts` and the modules it loads) get these as globals,
+            // without imports. A file that imports or declares the name shadows them.
+            let pulumi =
+                |name: &str| Value::Module(ModuleRef { origin: Origin::Pulumi, path: vec![name.into()] });
+            globals.vars.insert(
+                "aws".into(),
+                Value::Module(ModuleRef { origin: Origin::Provider("aws".into()), path: Vec::new() }),
+            );
+            globals.vars.insert("$interpolate".into(), pulumi("interpolate"));
+            globals.vars.insert("$concat".into(), pulumi("concat"));
+            globals.vars.insert("$output".into(), pulumi("output"));
+            globals.vars.insert("$resolve".into(), pulumi("all"));
+            globals.vars.insert(
+                "$jsonStringify".into(),
+                Value::Module(ModuleRef { origin: Origin::Json, path: vec!["stringify".into()] }),
+            );
+        } else {
+            for builtin in ["str", "dict", "list", "tuple"] {
+                globals.vars.insert(builtin.into(), Value::Builtin(builtin));
+            }
+        }
+        Interp {
+            language,
+            host,
+            record,
+            frames: vec![globals],
+            resources: Vec::new(),
+            json_spans: HashSet::new(),
+            steps: 0,
+            call_depth: 0,
+            called: HashSet::new(),
+            declared: Vec::new(),
+            respan: None,
+            modules: HashMap::new(),
+            config_reads: 0,
+            pending_returns: Vec::new(),
+        }
+    }
+
+    fn python(&self) -> bool {
+        self.language == SourceLanguage::Python
+    }
+
+    fn run_module(&mut self, module: &Module) {
+        self.exec_block(&module.body);
+    }
+
+    /// Functions and class methods nobody called are read once with Unknown parameters, so the
+    /// resources they declare (component resources, `main()` never called here) are seen.
+    fn run_uncalled(&mut self) {
+        let declared = std::mem::take(&mut self.declared);
+        for value in declared {
+            match value {
+                Value::Function(function, closure) if self.called.insert(Rc::as_ptr(&function) as usize) => {
+                    self.call_unknown(&function, closure, None);
+                }
+                Value::Class(class) => {
+                    let instance: Attributes = Rc::new(RefCell::new(Vec::new()));
+                    for method in &class.methods {
+                        if self.called.insert(Rc::as_ptr(method) as usize) {
+                            self.call_unknown(
+                                method,
+                                class.closure.clone(),
+                                Some(Value::Instance(instance.clone())),
+                            );
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn call_unknown(&mut self, function: &Rc<Function>, closure: Closure, this: Option<Value>) {
+        let name = function.name.clone().unwrap_or_else(|| "a function".into());
+        let mut args = Args::default();
+        for (index, param) in function.params.iter().enumerate() {
+            let names = param.pattern.names().join(", ");
+            if index == 0 && self.python() && (names == "self" || names == "cls") {
+                continue;
+            }
+            args.positional.push((
+                unknown(format!("the parameter `{names}` of `{name}`"), function.span),
+                function.span,
+            ));
+        }
+        self.call_function(function, closure, args, this, function.span);
+    }
+}
+
+fn value_span(value: &Value) -> Span {
+    match value {
+        Value::Data(node) => node.span,
+        Value::Unset { span, .. } => *span,
+        _ => Span::default(),
+    }
+}
+
+/// A default used because no stack sets the key: its text is marked as such.
+fn with_default_note(default: Value, key: &str) -> Value {
+    match default {
+        Value::Data(node) => match &node.kind {
+            NodeKind::Scalar(scalar) if !node.is_null() => Value::Data(Node::computed(
+                vec![Part::Config {
+                    key: key.to_string(),
+                    stack: String::new(),
+                    value: scalar.value.clone(),
+                }],
+                node.span,
+            )),
+            _ => Value::Data(node),
+        },
+        other => other,
+    }
+}
