@@ -47,6 +47,7 @@ fn no_format_prints_a_secret() {
             span: span_of(&text, &id),
             replacement: "${{ secrets.AWS_ACCESS_KEY_ID }}".to_string(),
         }],
+        postcondition: None,
     });
     id_finding.fingerprint_basis = Some("aws-access-key-id".to_string());
 

@@ -4,6 +4,7 @@
 
 pub mod assess;
 pub mod catalog;
+pub mod fix;
 pub mod rules;
 pub mod secrets;
 
