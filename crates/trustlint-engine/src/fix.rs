@@ -262,6 +262,65 @@ mod tests {
         })
     }
 
+    /// Findings in one workflow whose fixes' conditions say whether they hold, and how many
+    /// analyses checking them took.
+    fn settle(conditions: &[(Vec<TextEdit>, bool)], enabled: bool) -> (Vec<Option<Fix>>, usize) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use trustlint_rules::fix::checked_fix;
+        let file = SourceFile::new(".github/workflows/ci.yml", "on: push\njobs: {}\n");
+        let mut findings: Vec<Finding> = conditions
+            .iter()
+            .map(|(edits, holds)| {
+                let holds = *holds;
+                let fix = checked_fix("d", true, &file, edits.clone(), move |after: &Reanalysed| {
+                    holds && after.problems == 0 && after.facts.workflows.len() == 1
+                });
+                Finding::new("r", Severity::Medium, Location::new(&file, Span::new(0, 1)), "m").with_fix(fix)
+            })
+            .collect();
+        let analyses = AtomicUsize::new(0);
+        settle_fixes(&mut findings, enabled, &|file| {
+            analyses.fetch_add(1, Ordering::Relaxed);
+            reanalyse(file, Path::new(file.path()), &Surroundings::default())
+        });
+        (findings.into_iter().map(|f| f.fix).collect(), analyses.into_inner())
+    }
+
+    #[test]
+    fn fixes_are_kept_only_when_their_condition_holds_after_one_analysis_of_the_file() {
+        let (kept, analyses) =
+            settle(&[(vec![edit(0, 0, "# a\n")], true), (vec![edit(9, 9, "# b\n")], true)], true);
+        assert_eq!(analyses, 1);
+        assert!(kept.iter().all(|fix| fix.as_ref().is_some_and(|fix| fix.postcondition.is_none())));
+
+        // A failing condition drops its fix; the other is checked again alone, and kept.
+        let (kept, analyses) =
+            settle(&[(vec![edit(0, 0, "# a\n")], false), (vec![edit(9, 9, "# b\n")], true)], true);
+        assert_eq!(analyses, 2);
+        assert!(kept[0].is_none() && kept[1].is_some());
+
+        // Edits that break the file fail the condition too.
+        let (kept, _) = settle(&[(vec![edit(0, 2, "{")], true)], true);
+        assert!(kept[0].is_none());
+
+        // Fixes neither applied nor shown: nothing analysed, nothing unchecked offered.
+        let (kept, analyses) = settle(&[(vec![edit(0, 0, "# a\n")], true)], false);
+        assert_eq!((analyses, kept[0].is_none()), (0, true));
+    }
+
+    #[test]
+    fn offsets_move_with_the_edits_before_them() {
+        // An insertion pushes what starts there; an offset inside a replaced range goes to its start.
+        let after = Reanalysed {
+            edits: vec![edit(2, 4, "xyz"), edit(10, 10, "++"), edit(20, 25, "")],
+            ..Reanalysed::default()
+        };
+        assert_eq!(
+            [0, 2, 3, 4, 10, 12, 22, 30].map(|offset| after.moved(offset)),
+            [0, 2, 2, 5, 13, 15, 23, 28]
+        );
+    }
+
     #[test]
     fn applies_safe_unsuppressed_non_overlapping_fixes_and_writes_the_file() {
         let dir = tempfile::tempdir().unwrap();
