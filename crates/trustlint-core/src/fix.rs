@@ -31,7 +31,9 @@ pub struct Fix {
 /// A check of the edited file's analysis. The analysis type belongs to the crates above this one
 /// (rules build the check, the engine runs the frontend), so it is passed as `Any`.
 #[derive(Clone)]
-pub struct Postcondition(Arc<dyn Fn(&dyn Any) -> bool + Send + Sync>);
+pub struct Postcondition(Arc<Check>);
+
+type Check = dyn Fn(&dyn Any) -> bool + Send + Sync;
 
 impl Postcondition {
     pub fn new(check: impl Fn(&dyn Any) -> bool + Send + Sync + 'static) -> Self {

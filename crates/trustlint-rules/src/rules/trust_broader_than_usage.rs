@@ -1,6 +1,6 @@
 //! `trust-broader-than-usage`: a trust of this tree admits subjects that no caller in the tree
 //! uses. The help gives the condition narrowed to the actual callers; a fix rewrites a literal
-//! value when the rewritten file re-parses and still admits every caller.
+//! value, offered when the rewritten file still parses and admits every caller.
 
 use std::collections::BTreeSet;
 use trustlint_core::{Confidence, Finding, Fix, Location, Severity, TextEdit};
