@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::fix::{Fix, TextEdit};
 use crate::source::{SourceFile, Span};
 
 /// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
@@ -137,22 +138,6 @@ impl Location {
 pub struct Related {
     pub location: Location,
     pub message: String,
-}
-
-/// One replacement of a byte range in a file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TextEdit {
-    pub span: Span,
-    pub replacement: String,
-}
-
-/// A fix a rule proposes. Only `safe` fixes are applied by `trustlint check --fix`.
-#[derive(Clone, Debug)]
-pub struct Fix {
-    pub description: String,
-    pub safe: bool,
-    pub file: Arc<SourceFile>,
-    pub edits: Vec<TextEdit>,
 }
 
 /// Why a finding is hidden: an inline comment in the file, or a config entry.

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use trustlint_core::fingerprint::fingerprint;
@@ -146,14 +146,21 @@ pub struct RunStats {
     /// Folders whose stack and project files were read, and sibling modules read.
     pub folders_read: usize,
     pub modules_read: usize,
+    /// Edited files analysed again to check the fixes offered.
+    pub fixes_reanalysed: usize,
 }
 
 impl std::fmt::Display for RunStats {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "files read {}, parsed {}, programs skipped by the relevance test {}, folders read {}, sibling modules read {}",
-            self.files_read, self.files_parsed, self.programs_skipped, self.folders_read, self.modules_read
+            "files read {}, parsed {}, programs skipped by the relevance test {}, folders read {}, sibling modules read {}, fixes re-analysed {}",
+            self.files_read,
+            self.files_parsed,
+            self.programs_skipped,
+            self.folders_read,
+            self.modules_read,
+            self.fixes_reanalysed
         )
     }
 }
@@ -164,6 +171,8 @@ pub struct Engine {
     config: Config,
     enabled_ids: Vec<&'static str>,
     fixes: bool,
+    /// Edited files analysed again to check fixes, over the engine's life.
+    fix_reanalyses: AtomicUsize,
 }
 
 impl Engine {
@@ -191,7 +200,7 @@ impl Engine {
             .collect();
         let enabled_ids =
             trustlint_rules::catalog::all().iter().map(|m| m.id).filter(|id| enabled(id)).collect();
-        Ok(Engine { rules, config, enabled_ids, fixes: options.fixes })
+        Ok(Engine { rules, config, enabled_ids, fixes: options.fixes, fix_reanalyses: AtomicUsize::new(0) })
     }
 
     pub fn config(&self) -> &Config {
@@ -200,6 +209,26 @@ impl Engine {
 
     fn is_enabled(&self, id: &str) -> bool {
         self.enabled_ids.contains(&id)
+    }
+
+    /// How many edited files were analysed again to check fixes (none when fixes are neither
+    /// applied nor shown, at most one per fixed file otherwise, bar overlapping fixes).
+    pub fn fix_reanalyses(&self) -> usize {
+        self.fix_reanalyses.load(Ordering::Relaxed)
+    }
+
+    /// Check the postconditions of the fixes in `findings` ([`crate::fix::settle_fixes`]);
+    /// `disk_path` gives where a file of a report path was read.
+    fn settle_fixes(
+        &self,
+        findings: &mut [Finding],
+        disk_path: &(dyn Fn(&str) -> PathBuf + Sync),
+        surroundings: &Surroundings,
+    ) {
+        crate::fix::settle_fixes(findings, self.fixes, &|file| {
+            self.fix_reanalyses.fetch_add(1, Ordering::Relaxed);
+            crate::fix::reanalyse(file, &disk_path(file.path()), surroundings)
+        });
     }
 
     /// Check one file whose input is known; `disk_path` is where it was read from, if anywhere
@@ -251,6 +280,7 @@ impl Engine {
         // Sorted, de-duplicated (a program evaluated once per stack repeats facts) and
         // fingerprinted, exactly as a whole run does.
         finish(&mut findings);
+        self.settle_fixes(&mut findings, &|display| PathBuf::from(display), &Surroundings::default());
         Some(findings)
     }
 
@@ -448,6 +478,9 @@ impl Engine {
             None
         };
         finish(&mut findings);
+        let reanalyses = self.fix_reanalyses();
+        pool.install(|| self.settle_fixes(&mut findings, &|display| root.join(display), &surroundings));
+        stats.fixes_reanalysed = self.fix_reanalyses() - reanalyses;
         notes.sort();
         Ok(RunResult { findings, files_scanned: stats.files_read, notes, stats, chain })
     }

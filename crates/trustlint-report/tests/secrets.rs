@@ -47,6 +47,7 @@ fn no_format_prints_a_secret() {
             span: span_of(&text, &id),
             replacement: "${{ secrets.AWS_ACCESS_KEY_ID }}".to_string(),
         }],
+        postcondition: None,
     })
     // As `hardcoded-secret` does: a finding whose primary span is a credential says so.
     .with_sensitive_value("aws-access-key-id");

@@ -10,6 +10,7 @@ extern crate self as trustlint_rules;
 
 pub mod assess;
 pub mod catalog;
+pub mod fix;
 pub mod options;
 pub mod rules;
 pub mod secrets;
