@@ -8,7 +8,9 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 
 use trustlint_core::Span;
-use trustlint_model::{Facts, Grant, Identity, IdentityKind, NameKind, Permission, Piece};
+use trustlint_model::{
+    Facts, Grant, Identity, IdentityKind, Issuer, IssuerRef, NameKind, Permission, Piece, Trust,
+};
 use trustlint_syntax::eval::respan;
 use trustlint_syntax::{Entry, Node, NodeKind, Part, ScalarStyle, parse_json};
 
@@ -42,8 +44,13 @@ pub fn facts(program: &Program) -> Facts {
             identity = identity.with_name(NameKind::AwsRoleName, name, node.span);
         }
         let property = if role.is(NATIVE_ROLE) { "assumeRolePolicyDocument" } else { "assumeRolePolicy" };
-        if let Some(document) = role.property(property).and_then(|node| document_of(program, node)) {
-            facts.trusts.extend(aws_policy::trusts_of(&program.file, &document, &identity, &resolve));
+        if let Some(trust_node) = role.property(property) {
+            match document_of(program, trust_node) {
+                Some(document) => {
+                    facts.trusts.extend(aws_policy::trusts_of(&program.file, &document, &identity, &resolve))
+                }
+                None => facts.trusts.extend(opaque_provider_trust(program, trust_node, &identity)),
+            }
         }
         if let Some(arns) = role.property("managedPolicyArns") {
             for item in resolve.items(arns) {
@@ -100,6 +107,47 @@ pub fn facts(program: &Program) -> Facts {
         }
     }
     facts
+}
+
+/// A trust policy trustlint cannot read, computed from an OIDC provider of this program
+/// (`provider.arn.apply(arn => JSON.stringify(makeTrust(arn, repo)))`, a helper from a module
+/// it cannot load): a policy built from a provider's ARN federates that provider, so the role is
+/// OIDC-assumable even though who may get in is unknown. The provider is found by its variable
+/// in the written expression, since the callback's result keeps no trace of its argument.
+fn opaque_provider_trust(program: &Program, trust_node: &Node, identity: &Identity) -> Option<Trust> {
+    let written = program.file.slice(trust_node.span);
+    let provider = program.resources.iter().filter(|r| r.is(OIDC_PROVIDER)).find(|provider| {
+        provider.variable.as_deref().is_some_and(|variable| mentions_output(written, variable, "arn"))
+    })?;
+    let issuer = match provider.property("url").map(|url| program.resolver().scalar(url)) {
+        Some(url) => match url.known() {
+            Some(text) => IssuerRef::Known(Issuer::recognise(&text)),
+            None => IssuerRef::Unknown(format!("the `url` of {}", provider.label())),
+        },
+        None => IssuerRef::Unknown(format!("the `url` of {}", provider.label())),
+    };
+    Some(Trust {
+        file: program.file.clone(),
+        identity: identity.clone(),
+        issuer,
+        issuer_span: trust_node.span,
+        statement_span: trust_node.span,
+        condition_span: None,
+        conditions: Vec::new(),
+        dropped: Vec::new(),
+        conditions_unknown: Some(format!("the trust policy computed from the ARN of {}", provider.label())),
+    })
+}
+
+/// True when `written` reads `<variable>.<output>` (not as the tail of a longer name).
+fn mentions_output(written: &str, variable: &str, output: &str) -> bool {
+    let needle = format!("{variable}.{output}");
+    written.match_indices(&needle).any(|(at, _)| {
+        let before = written[..at].chars().next_back();
+        let after = written[at + needle.len()..].chars().next();
+        let is_name = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+        !before.is_some_and(|c| is_name(c) || c == '.') && !after.is_some_and(is_name)
+    })
 }
 
 fn is_role(resource: &Resource) -> bool {
