@@ -49,7 +49,9 @@ pub fn facts(program: &Program) -> Facts {
                 Some(document) => {
                     facts.trusts.extend(aws_policy::trusts_of(&program.file, &document, &identity, &resolve))
                 }
-                None => facts.trusts.extend(opaque_provider_trust(program, role, property, trust_node, &identity)),
+                None => {
+                    facts.trusts.extend(opaque_provider_trust(program, role, property, trust_node, &identity))
+                }
             }
         }
         if let Some(arns) = role.property("managedPolicyArns") {
