@@ -629,9 +629,10 @@ fn parse_error(file: &Arc<SourceFile>, problem: &trustlint_frontends::Problem, k
 
 /// Sort into the one output order and give each finding its content fingerprint.
 pub fn finish(findings: &mut Vec<Finding>) {
-    // In place (a stable sort would allocate half the findings again); the help breaks ties
-    // between findings that differ only there, so the order does not depend on arrival.
-    findings.sort_unstable_by(|a, b| a.sort_key().cmp(&b.sort_key()).then_with(|| a.help.cmp(&b.help)));
+    // In place (a stable sort would allocate half the findings again). Files arrive in any
+    // order, so the order is made total over what a report shows: which of two findings with the
+    // same key survives the de-duplication never depends on arrival.
+    findings.sort_unstable_by(shown_order);
     findings.dedup_by(|a, b| a.sort_key() == b.sort_key());
     // Findings are sorted by file, so occurrences are counted one file at a time: the map never
     // holds more than one file's findings.
@@ -647,6 +648,31 @@ pub fn finish(findings: &mut Vec<Finding>) {
         finding.fingerprint = fingerprint(finding.rule, finding.primary.path(), &basis, *occurrence);
         *occurrence += 1;
     }
+}
+
+/// The report order: by [`Finding::sort_key`], then by everything else a report shows.
+fn shown_order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    fn related(f: &Finding) -> impl Iterator<Item = (&str, usize, usize, &str)> {
+        f.related
+            .iter()
+            .map(|r| (r.location.path(), r.location.span.start, r.location.span.end, r.message.as_str()))
+    }
+    fn fix(f: &Finding) -> Option<(bool, &str, &str)> {
+        f.fix.as_ref().map(|fix| (fix.safe, fix.description.as_str(), fix.file.path()))
+    }
+    fn edits(f: &Finding) -> impl Iterator<Item = (usize, usize, &str)> {
+        f.fix.iter().flat_map(|fix| &fix.edits).map(|e| (e.span.start, e.span.end, e.replacement.as_str()))
+    }
+    a.sort_key()
+        .cmp(&b.sort_key())
+        .then_with(|| a.help.cmp(&b.help))
+        .then_with(|| {
+            (a.severity.as_str(), a.confidence.as_str()).cmp(&(b.severity.as_str(), b.confidence.as_str()))
+        })
+        .then_with(|| a.fingerprint_basis.cmp(&b.fingerprint_basis))
+        .then_with(|| related(a).cmp(related(b)))
+        .then_with(|| fix(a).cmp(&fix(b)))
+        .then_with(|| edits(a).cmp(edits(b)))
 }
 
 /// True when a finding that is not suppressed reaches the threshold.
