@@ -135,25 +135,54 @@ fn readme(current: Option<&str>) -> String {
     }
 }
 
+/// The keys every `[rules.<id>]` table takes.
+fn common_rule_keys() -> serde_json::Map<String, Value> {
+    let keys = json!({
+        "enabled": {
+            "description": "`false` turns the rule off.",
+            "type": "boolean"
+        },
+        "severity": {
+            "description": "Report the rule's findings at this severity instead of its default (and of the severity the rule computed).",
+            "$ref": "#/definitions/severity"
+        }
+    });
+    keys.as_object().cloned().unwrap_or_default()
+}
+
 /// The JSON schema of `trustlint.toml`, for editors (taplo / Even Better TOML, or any JSON
-/// schema aware TOML tool). Keys mirror `crates/trustlint-engine/src/config.rs`.
+/// schema aware TOML tool). Keys mirror `crates/trustlint-engine/src/config.rs`; each rule's own
+/// options come from its options struct (`trustlint_rules::options_of`).
 fn schema() -> String {
     let severity_names: Vec<&str> = trustlint_core::Severity::ALL.iter().rev().map(|s| s.as_str()).collect();
     let rule_properties: serde_json::Map<String, Value> = rules()
         .iter()
         .map(|meta| {
-            (
-                meta.id.to_string(),
+            let description = format!(
+                "{} Default severity: {}. {}",
+                sentence(&meta.summary),
+                meta.default_severity,
+                meta.help_uri()
+            );
+            // A rule's own options are accepted under it alone (its options struct lists them).
+            let options = trustlint_rules::options_of(meta.id).keys;
+            let schema = if options.is_empty() {
+                json!({ "description": description, "$ref": "#/definitions/rule" })
+            } else {
+                let mut properties = common_rule_keys();
+                for option in options {
+                    let mut property = option.value.json_schema();
+                    property["description"] = json!(option.description);
+                    properties.insert(option.name.to_string(), property);
+                }
                 json!({
-                    "description": format!(
-                        "{} Default severity: {}. {}",
-                        sentence(&meta.summary),
-                        meta.default_severity,
-                        meta.help_uri()
-                    ),
-                    "$ref": "#/definitions/rule"
-                }),
-            )
+                    "description": description,
+                    "type": "object",
+                    "additionalProperties": false,
+                    "properties": properties
+                })
+            };
+            (meta.id.to_string(), schema)
         })
         .collect();
     let schema = json!({
@@ -229,21 +258,7 @@ fn schema() -> String {
             "rule": {
                 "type": "object",
                 "additionalProperties": false,
-                "properties": {
-                    "enabled": {
-                        "description": "`false` turns the rule off.",
-                        "type": "boolean"
-                    },
-                    "severity": {
-                        "description": "Report the rule's findings at this severity instead of its default (and of the severity the rule computed).",
-                        "$ref": "#/definitions/severity"
-                    },
-                    "allow-whole-owner": {
-                        "description": "oidc-wildcard-subject: GitHub owners or GitLab top-level groups whose owner-wide trusts (`repo:OWNER/*`, `repository_owner:OWNER`, `project_path:GROUP/*`) are intended; those are not reported. Compared without case.",
-                        "type": "array",
-                        "items": { "type": "string" }
-                    }
-                }
+                "properties": common_rule_keys()
             }
         }
     });
@@ -401,6 +416,8 @@ allow-whole-owner = ["acme"]
         "[rules.oidc-missing-subject]\nenabld = false\n",
         "[rules.oidc-missing-subject]\nenabled = \"no\"\n",
         "[rules.oidc-wildcard-subject]\nallow-whole-owner = \"acme\"\n",
+        "[rules.oidc-missing-subject]\nallow-whole-owner = [\"acme\"]\n",
+        "[rules.oidc-wildcard-subject]\nallow-whole-ownr = [\"acme\"]\n",
         "ignore = [\"nofile\"]\n",
         "ignore = [\"a.json:x:y\"]\n",
         "ignore = [\"a.json:12:rule:extra\"]\n",

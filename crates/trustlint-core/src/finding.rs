@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::fix::{Fix, TextEdit};
 use crate::source::{SourceFile, Span};
 
 /// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
@@ -139,22 +140,6 @@ pub struct Related {
     pub message: String,
 }
 
-/// One replacement of a byte range in a file.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct TextEdit {
-    pub span: Span,
-    pub replacement: String,
-}
-
-/// A fix a rule proposes. Only `safe` fixes are applied by `trustlint check --fix`.
-#[derive(Clone, Debug)]
-pub struct Fix {
-    pub description: String,
-    pub safe: bool,
-    pub file: Arc<SourceFile>,
-    pub edits: Vec<TextEdit>,
-}
-
 /// Why a finding is hidden: an inline comment in the file, or a config entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -241,6 +226,12 @@ impl Finding {
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = help.into();
+        self
+    }
+
+    /// Report at another severity than the rule's default (a graded finding).
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
         self
     }
 

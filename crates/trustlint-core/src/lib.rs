@@ -3,6 +3,7 @@
 
 pub mod finding;
 pub mod fingerprint;
+pub mod fix;
 pub mod read;
 pub mod redact;
 pub mod rule;
@@ -10,9 +11,9 @@ pub mod source;
 pub mod terminal;
 
 pub use finding::{
-    BaselineState, Confidence, Finding, Fix, Location, Related, Severity, Suppression, SuppressionKind,
-    TextEdit,
+    BaselineState, Confidence, Finding, Location, Related, Severity, Suppression, SuppressionKind,
 };
+pub use fix::{Fix, Postcondition, TextEdit, apply_edits};
 pub use redact::redact;
 pub use rule::RuleMeta;
 pub use source::{ColumnUnit, Position, SourceFile, Span};

@@ -67,13 +67,15 @@ pub struct ChainConfig {
     pub links: BTreeMap<String, String>,
 }
 
+/// `[rules.<id>]`: every rule takes `enabled` and `severity`; the other keys are the rule's own
+/// options, accepted only under a rule whose options struct has them.
 #[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case")]
 struct RawRule {
     enabled: Option<bool>,
     severity: Option<String>,
-    #[serde(default)]
-    allow_whole_owner: Vec<String>,
+    #[serde(flatten)]
+    options: trustlint_rules::options::Table,
 }
 
 /// An external suppression: `path:line` (every rule) or `path:line:rule-id`.
@@ -232,7 +234,15 @@ impl Config {
                     .map_err(|e| ConfigError(format!("{}key `rules.{id}.severity`: {e}", line_of(&id))))?;
                 config.severity.insert(id.clone(), severity);
             }
-            config.options.insert(id, RuleOptions { allow_whole_owner: rule.allow_whole_owner });
+            let options = (trustlint_rules::options_of(&id).read)(&rule.options).map_err(|error| {
+                ConfigError(format!(
+                    "{}key `rules.{id}.{}`: {}",
+                    line_in_table(text, &format!("[rules.{id}]"), &error.key),
+                    error.key,
+                    error.message
+                ))
+            })?;
+            config.options.insert(id, options);
         }
         Ok(config)
     }
@@ -259,6 +269,17 @@ impl Config {
     pub fn options_for(&self, id: &str) -> RuleOptions {
         self.options.get(id).cloned().unwrap_or_default()
     }
+}
+
+/// `line N: ` for the first line at or below the table `header` that sets `key` (the first that
+/// does anywhere when the header is not written out, as with dotted keys).
+fn line_in_table(text: &str, header: &str, key: &str) -> String {
+    let start = text.lines().position(|line| line.trim() == header).unwrap_or(0);
+    text.lines()
+        .enumerate()
+        .skip(start)
+        .find(|(_, line)| line.trim_start().trim_start_matches('"').starts_with(key))
+        .map_or_else(String::new, |(i, _)| format!("line {}: ", i + 1))
 }
 
 /// `line 3, column 9: <what TOML says>; the line reads `<the line>``: the position and the line,
@@ -303,6 +324,8 @@ fn parse_ignore(written: &str) -> Option<IgnoreEntry> {
 
 #[cfg(test)]
 mod tests {
+    use trustlint_rules::rules::oidc_wildcard_subject::WildcardSubjectOptions;
+
     use super::*;
 
     #[test]
@@ -329,7 +352,8 @@ allow-whole-owner = ["acme"]
         assert_eq!(config.fail_on, Some(Severity::High));
         assert_eq!(config.disabled, vec!["oidc-missing-audience"]);
         assert_eq!(config.severity["oidc-wildcard-subject"], Severity::Medium);
-        assert_eq!(config.options_for("oidc-wildcard-subject").allow_whole_owner, vec!["acme"]);
+        let options = config.options_for("oidc-wildcard-subject");
+        assert_eq!(options.get::<WildcardSubjectOptions>().allow_whole_owner, vec!["acme"]);
     }
 
     #[test]
@@ -358,6 +382,37 @@ DEPLOY_ROLE_ARN = "arn:aws:iam::123456789012:role/app-deploy"
         assert_eq!(rebased.chain.links["secrets.DEPLOY_ROLE"], "sub/infra/ci.ts:deploy-role");
         let error = Config::parse("repository = \"app\"\n").unwrap_err();
         assert!(error.0.contains("line 1") && error.0.contains("owner/name"), "{error}");
+    }
+
+    #[test]
+    fn an_option_is_accepted_only_under_the_rule_that_reads_it() {
+        let error =
+            Config::parse("[rules.oidc-missing-subject]\nenabled = true\nallow-whole-owner = [\"acme\"]\n")
+                .unwrap_err();
+        assert_eq!(
+            error.0,
+            "line 3: key `rules.oidc-missing-subject.allow-whole-owner`: the rule reads no options (every rule takes `enabled` and `severity`)"
+        );
+        let error =
+            Config::parse("[rules.oidc-wildcard-subject]\nallow-whole-ownr = [\"acme\"]\n").unwrap_err();
+        assert!(error.0.starts_with("line 2: key `rules.oidc-wildcard-subject.allow-whole-ownr`: the rule reads no such option (it reads `allow-whole-owner`"), "{error}");
+        let error =
+            Config::parse("[rules.oidc-wildcard-subject]\nallow-whole-owner = \"acme\"\n").unwrap_err();
+        assert_eq!(
+            error.0,
+            "line 2: key `rules.oidc-wildcard-subject.allow-whole-owner`: expected a list of strings"
+        );
+        let path = std::env::temp_dir().join(format!("trustlint-options-{}.toml", std::process::id()));
+        std::fs::write(&path, "[rules.hardcoded-secret]\nallow-whole-owner = []\n").unwrap();
+        let error = Config::load(&path).unwrap_err();
+        std::fs::remove_file(&path).unwrap();
+        assert!(
+            error.0.starts_with(&format!(
+                "{}: line 2: key `rules.hardcoded-secret.allow-whole-owner`",
+                path.display()
+            )),
+            "{error}"
+        );
     }
 
     #[test]

@@ -5,12 +5,117 @@
 //! A file that changed on disk since it was read is not touched, and only regular files inside
 //! the checked paths with a single name are: a symbolic link or a hard link would carry the edit
 //! into a file elsewhere (outside the repository, or one the user never asked to change).
+//!
+//! Before any of that, [`settle_fixes`] checks the fixes rules offer with a postcondition: each
+//! file they edit is edited in memory and analysed again, once for all its fixes where they fit
+//! together, and a fix whose condition does not hold is dropped.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use trustlint_core::{Finding, Fix, SourceFile, Span, TextEdit};
+use rayon::prelude::*;
+use trustlint_core::fix::{fits, overlaps};
+use trustlint_core::{Finding, Fix, SourceFile, TextEdit, apply_edits};
+use trustlint_frontends::inputs;
+use trustlint_frontends::pulumi::{Siblings, Surroundings};
+use trustlint_rules::fix::Reanalysed;
+
+/// Check the postcondition of every fix that has one, and drop the fixes whose condition does not
+/// hold (a kept fix loses its condition: it is checked). With `enabled` false (fixes neither
+/// applied nor shown) nothing is analysed and such fixes are dropped unchecked. `reanalyse` reads
+/// an edited file with its frontend; it is called once per file whose fixes fit together, and
+/// once more for each fix that overlaps another or fails only beside the others.
+pub fn settle_fixes(
+    findings: &mut [Finding],
+    enabled: bool,
+    reanalyse: &(dyn Fn(&Arc<SourceFile>) -> Reanalysed + Sync),
+) {
+    let unchecked = |finding: &Finding| finding.fix.as_ref().is_some_and(|fix| fix.postcondition.is_some());
+    let mut by_file: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (index, finding) in findings.iter().enumerate().filter(|(_, finding)| unchecked(finding)) {
+        let file = finding.fix.as_ref().map_or("", |fix| fix.file.path());
+        by_file.entry(file).or_default().push(index);
+    }
+    let verdicts: Vec<(usize, bool)> = if enabled {
+        let groups: Vec<Vec<(usize, &Fix)>> = by_file
+            .into_values()
+            .map(|indices| indices.into_iter().filter_map(|i| Some((i, findings[i].fix.as_ref()?))).collect())
+            .collect();
+        groups.par_iter().flat_map_iter(|fixes| settle_file(fixes, reanalyse)).collect()
+    } else {
+        by_file.into_values().flatten().map(|index| (index, false)).collect()
+    };
+    for (index, holds) in verdicts {
+        let finding = &mut findings[index];
+        match (holds, finding.fix.as_mut()) {
+            (true, Some(fix)) => fix.postcondition = None,
+            _ => finding.fix = None,
+        }
+    }
+}
+
+/// Whether each fix of one file holds: all that fit together are applied and checked on one
+/// analysis; a fix that overlaps them, or fails only beside them, is checked alone.
+fn settle_file(
+    fixes: &[(usize, &Fix)],
+    reanalyse: &(dyn Fn(&Arc<SourceFile>) -> Reanalysed + Sync),
+) -> Vec<(usize, bool)> {
+    let Some(&(_, first)) = fixes.first() else { return Vec::new() };
+    let file = &first.file;
+    let mut together: Vec<(usize, &Fix)> = Vec::new();
+    let mut alone: Vec<(usize, &Fix)> = Vec::new();
+    let mut edits: Vec<TextEdit> = Vec::new();
+    for &(index, fix) in fixes {
+        // The same fix offered by two findings is checked once.
+        let repeated = together.iter().any(|(_, other)| other.edits == fix.edits);
+        let clash = fix.edits.iter().any(|a| edits.iter().any(|b| overlaps(a.span, b.span)));
+        if repeated {
+            together.push((index, fix));
+        } else if clash {
+            alone.push((index, fix));
+        } else {
+            edits.extend(fix.edits.iter().cloned());
+            together.push((index, fix));
+        }
+    }
+    let holds = |fixes: &[(usize, &Fix)], edits: Vec<TextEdit>| -> Vec<bool> {
+        let Some(text) = apply_edits(file.text(), &edits) else { return vec![false; fixes.len()] };
+        let after = Reanalysed { edits, ..reanalyse(&SourceFile::new(file.path(), text)) };
+        fixes
+            .iter()
+            .map(|(_, fix)| fix.postcondition.as_ref().is_some_and(|check| check.holds(&after)))
+            .collect()
+    };
+    let mut verdicts = Vec::new();
+    let several = together.len() > 1;
+    for (&(index, fix), held) in together.iter().zip(holds(&together, edits)) {
+        if held || !several {
+            verdicts.push((index, held));
+        } else {
+            alone.push((index, fix));
+        }
+    }
+    for (index, fix) in alone {
+        verdicts.push((index, holds(&[(index, fix)], fix.edits.clone())[0]));
+    }
+    verdicts
+}
+
+/// The analysis of an edited file, by the frontend its path and new text call for; `disk_path`
+/// is where the original was read (a Pulumi program reads its stack files next to it).
+pub(crate) fn reanalyse(file: &Arc<SourceFile>, disk_path: &Path, surroundings: &Surroundings) -> Reanalysed {
+    let input = inputs::path_class(file.path()).and_then(|class| inputs::recognise(class, file.text()));
+    let analysis = input
+        .and_then(|input| inputs::analyze(file, input, &Siblings::of(Some(disk_path), surroundings)))
+        .unwrap_or_default();
+    Reanalysed {
+        facts: analysis.facts,
+        problems: analysis.problems.len(),
+        comments: analysis.comments.len(),
+        edits: Vec::new(),
+    }
+}
 
 /// What `--fix` did.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -110,19 +215,14 @@ fn select_edits(file: &SourceFile, fixes: &[&Fix]) -> (Vec<TextEdit>, usize, Vec
     let mut applied = 0;
     let mut notes = Vec::new();
     for fix in fixes {
-        let fits = fix.edits.iter().all(|edit| {
-            edit.span.start <= edit.span.end
-                && edit.span.end <= text.len()
-                && text.is_char_boundary(edit.span.start)
-                && text.is_char_boundary(edit.span.end)
-        });
+        let in_text = fix.edits.iter().all(|edit| fits(text, edit));
         let own_overlap = fix
             .edits
             .iter()
             .enumerate()
             .any(|(i, a)| fix.edits[i + 1..].iter().any(|b| overlaps(a.span, b.span)));
         let clash = fix.edits.iter().any(|a| accepted.iter().any(|b| overlaps(a.span, b.span)));
-        if !fits || own_overlap {
+        if !in_text || own_overlap {
             notes.push(format!(
                 "did not apply \"{}\" to {}: its edits are malformed",
                 fix.description,
@@ -142,38 +242,10 @@ fn select_edits(file: &SourceFile, fixes: &[&Fix]) -> (Vec<TextEdit>, usize, Vec
     (accepted, applied, notes)
 }
 
-/// Two edits conflict when their ranges intersect, or when one inserts where the other starts
-/// (their order would be ambiguous).
-fn overlaps(a: Span, b: Span) -> bool {
-    (a.start < b.end && b.start < a.end) || (a.start == b.start && (a.is_empty() || b.is_empty()))
-}
-
-/// `text` with `edits` applied; `None` if they overlap or fall outside the text.
-pub fn apply_edits(text: &str, edits: &[TextEdit]) -> Option<String> {
-    let mut sorted: Vec<&TextEdit> = edits.iter().collect();
-    sorted.sort_by_key(|edit| (edit.span.start, edit.span.end));
-    if sorted.windows(2).any(|pair| overlaps(pair[0].span, pair[1].span)) {
-        return None;
-    }
-    let mut out = text.to_string();
-    for edit in sorted.iter().rev() {
-        let span = edit.span;
-        if span.start > span.end
-            || span.end > out.len()
-            || !out.is_char_boundary(span.start)
-            || !out.is_char_boundary(span.end)
-        {
-            return None;
-        }
-        out.replace_range(span.start..span.end, &edit.replacement);
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use trustlint_core::{Location, Severity, Suppression, SuppressionKind};
+    use trustlint_core::{Location, Severity, Span, Suppression, SuppressionKind};
 
     fn edit(start: usize, end: usize, replacement: &str) -> TextEdit {
         TextEdit { span: Span::new(start, end), replacement: replacement.into() }
@@ -185,19 +257,67 @@ mod tests {
             safe,
             file: Arc::clone(file),
             edits,
+            postcondition: None,
         })
     }
 
+    /// Findings in one workflow whose fixes' conditions say whether they hold, and how many
+    /// analyses checking them took.
+    fn settle(conditions: &[(Vec<TextEdit>, bool)], enabled: bool) -> (Vec<Option<Fix>>, usize) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use trustlint_rules::fix::checked_fix;
+        let file = SourceFile::new(".github/workflows/ci.yml", "on: push\njobs: {}\n");
+        let mut findings: Vec<Finding> = conditions
+            .iter()
+            .map(|(edits, holds)| {
+                let holds = *holds;
+                let fix = checked_fix("d", true, &file, edits.clone(), move |after: &Reanalysed| {
+                    holds && after.problems == 0 && after.facts.workflows.len() == 1
+                });
+                Finding::new("r", Severity::Medium, Location::new(&file, Span::new(0, 1)), "m").with_fix(fix)
+            })
+            .collect();
+        let analyses = AtomicUsize::new(0);
+        settle_fixes(&mut findings, enabled, &|file| {
+            analyses.fetch_add(1, Ordering::Relaxed);
+            reanalyse(file, Path::new(file.path()), &Surroundings::default())
+        });
+        (findings.into_iter().map(|f| f.fix).collect(), analyses.into_inner())
+    }
+
     #[test]
-    fn edits_apply_last_to_first() {
-        let text = "abc def ghi";
-        let out = apply_edits(text, &[edit(8, 11, "GHI"), edit(0, 0, ">"), edit(4, 7, "")]).unwrap();
-        assert_eq!(out, ">abc  GHI");
-        assert_eq!(apply_edits(text, &[edit(0, 5, "x"), edit(4, 6, "y")]), None);
-        assert_eq!(apply_edits(text, &[edit(2, 2, "x"), edit(2, 4, "y")]), None);
-        assert_eq!(apply_edits(text, &[edit(9, 20, "x")]), None);
-        // Touching ranges are fine.
-        assert_eq!(apply_edits(text, &[edit(0, 3, "A"), edit(3, 4, "_")]).unwrap(), "A_def ghi");
+    fn fixes_are_kept_only_when_their_condition_holds_after_one_analysis_of_the_file() {
+        let (kept, analyses) =
+            settle(&[(vec![edit(0, 0, "# a\n")], true), (vec![edit(9, 9, "# b\n")], true)], true);
+        assert_eq!(analyses, 1);
+        assert!(kept.iter().all(|fix| fix.as_ref().is_some_and(|fix| fix.postcondition.is_none())));
+
+        // A failing condition drops its fix; the other is checked again alone, and kept.
+        let (kept, analyses) =
+            settle(&[(vec![edit(0, 0, "# a\n")], false), (vec![edit(9, 9, "# b\n")], true)], true);
+        assert_eq!(analyses, 2);
+        assert!(kept[0].is_none() && kept[1].is_some());
+
+        // Edits that break the file fail the condition too.
+        let (kept, _) = settle(&[(vec![edit(0, 2, "{")], true)], true);
+        assert!(kept[0].is_none());
+
+        // Fixes neither applied nor shown: nothing analysed, nothing unchecked offered.
+        let (kept, analyses) = settle(&[(vec![edit(0, 0, "# a\n")], true)], false);
+        assert_eq!((analyses, kept[0].is_none()), (0, true));
+    }
+
+    #[test]
+    fn offsets_move_with_the_edits_before_them() {
+        // An insertion pushes what starts there; an offset inside a replaced range goes to its start.
+        let after = Reanalysed {
+            edits: vec![edit(2, 4, "xyz"), edit(10, 10, "++"), edit(20, 25, "")],
+            ..Reanalysed::default()
+        };
+        assert_eq!(
+            [0, 2, 3, 4, 10, 12, 22, 30].map(|offset| after.moved(offset)),
+            [0, 2, 2, 5, 13, 15, 23, 28]
+        );
     }
 
     #[test]

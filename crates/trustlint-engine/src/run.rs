@@ -5,17 +5,17 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use trustlint_core::fingerprint::fingerprint;
 use trustlint_core::read::{ReadError, read_file, read_listed_file};
-use trustlint_core::{Finding, Location, RuleMeta, Severity, SourceFile, Span};
+use trustlint_core::{Finding, Location, Severity, SourceFile, Span};
 use trustlint_frontends::pulumi::{Siblings, Surroundings};
 use trustlint_frontends::{Analysis, inputs};
 use trustlint_link::{Chain, Repository, RepositorySource, Settings};
 use trustlint_model::workflow::{Job, Step, Workflow, login_request};
-use trustlint_rules::{Rule, RuleContext, RuleOptions};
+use trustlint_rules::ActiveRule;
 
 use crate::classify::{self, Recognised};
 use crate::config::{Config, ConfigError};
@@ -146,22 +146,23 @@ pub struct RunStats {
     /// Folders whose stack and project files were read, and sibling modules read.
     pub folders_read: usize,
     pub modules_read: usize,
+    /// Edited files analysed again to check the fixes offered.
+    pub fixes_reanalysed: usize,
 }
 
 impl std::fmt::Display for RunStats {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "files read {}, parsed {}, programs skipped by the relevance test {}, folders read {}, sibling modules read {}",
-            self.files_read, self.files_parsed, self.programs_skipped, self.folders_read, self.modules_read
+            "files read {}, parsed {}, programs skipped by the relevance test {}, folders read {}, sibling modules read {}, fixes re-analysed {}",
+            self.files_read,
+            self.files_parsed,
+            self.programs_skipped,
+            self.folders_read,
+            self.modules_read,
+            self.fixes_reanalysed
         )
     }
-}
-
-struct ActiveRule {
-    rule: Box<dyn Rule>,
-    meta: &'static RuleMeta,
-    options: RuleOptions,
 }
 
 /// The rules and settings of a run; also used by the language server to check one file.
@@ -170,6 +171,8 @@ pub struct Engine {
     config: Config,
     enabled_ids: Vec<&'static str>,
     fixes: bool,
+    /// Edited files analysed again to check fixes, over the engine's life.
+    fix_reanalyses: AtomicUsize,
 }
 
 impl Engine {
@@ -197,7 +200,7 @@ impl Engine {
             .collect();
         let enabled_ids =
             trustlint_rules::catalog::all().iter().map(|m| m.id).filter(|id| enabled(id)).collect();
-        Ok(Engine { rules, config, enabled_ids, fixes: options.fixes })
+        Ok(Engine { rules, config, enabled_ids, fixes: options.fixes, fix_reanalyses: AtomicUsize::new(0) })
     }
 
     pub fn config(&self) -> &Config {
@@ -206,6 +209,26 @@ impl Engine {
 
     fn is_enabled(&self, id: &str) -> bool {
         self.enabled_ids.contains(&id)
+    }
+
+    /// How many edited files were analysed again to check fixes (none when fixes are neither
+    /// applied nor shown, at most one per fixed file otherwise, bar overlapping fixes).
+    pub fn fix_reanalyses(&self) -> usize {
+        self.fix_reanalyses.load(Ordering::Relaxed)
+    }
+
+    /// Check the postconditions of the fixes in `findings` ([`crate::fix::settle_fixes`]);
+    /// `disk_path` gives where a file of a report path was read.
+    fn settle_fixes(
+        &self,
+        findings: &mut [Finding],
+        disk_path: &(dyn Fn(&str) -> PathBuf + Sync),
+        surroundings: &Surroundings,
+    ) {
+        crate::fix::settle_fixes(findings, self.fixes, &|file| {
+            self.fix_reanalyses.fetch_add(1, Ordering::Relaxed);
+            crate::fix::reanalyse(file, &disk_path(file.path()), surroundings)
+        });
     }
 
     /// Check one file whose input is known; `disk_path` is where it was read from, if anywhere
@@ -257,6 +280,7 @@ impl Engine {
         // Sorted, de-duplicated (a program evaluated once per stack repeats facts) and
         // fingerprinted, exactly as a whole run does.
         finish(&mut findings);
+        self.settle_fixes(&mut findings, &|display| PathBuf::from(display), &Surroundings::default());
         Some(findings)
     }
 
@@ -272,11 +296,7 @@ impl Engine {
                 findings.push(parse_error(file, problem, &known));
             }
         }
-        for active in &self.rules {
-            let ctx = RuleContext { meta: active.meta, options: &active.options, fixes: self.fixes };
-            active.rule.check_facts(&ctx, &analysis.facts, &mut findings);
-            active.rule.check_text(&ctx, file, &mut findings);
-        }
+        trustlint_rules::judge_facts(&self.rules, self.fixes, file, &analysis.facts, &mut findings);
         let comments = suppress::ignore_comments(file, &analysis.comments);
         if real_comments && self.is_enabled(trustlint_rules::UNKNOWN_RULE_IN_IGNORE) {
             let known = |id: &str| trustlint_rules::catalog::find(id).is_some();
@@ -465,6 +485,9 @@ impl Engine {
             None
         };
         finish(&mut findings);
+        let reanalyses = self.fix_reanalyses();
+        pool.install(|| self.settle_fixes(&mut findings, &|display| root.join(display), &surroundings));
+        stats.fixes_reanalysed = self.fix_reanalyses() - reanalyses;
         notes.sort();
         Ok(RunResult { findings, files_scanned: stats.files_read, notes, stats, chain })
     }
@@ -514,10 +537,7 @@ impl Engine {
     /// primary file, config entries) and masking, as for per-file findings.
     fn judge_chain(&self, chain: &Chain, retained: &[Retained]) -> Vec<Finding> {
         let mut findings = Vec::new();
-        for active in self.rules.iter().filter(|active| active.rule.reads_chain()) {
-            let ctx = RuleContext { meta: active.meta, options: &active.options, fixes: self.fixes };
-            active.rule.check_chain(&ctx, chain, &mut findings);
-        }
+        trustlint_rules::judge_chain(&self.rules, self.fixes, chain, &mut findings);
         for finding in &mut findings {
             if let Some(severity) = self.config.severity.get(finding.rule) {
                 finding.severity = *severity;

@@ -58,15 +58,6 @@ pub fn ignore_edit(file: &SourceFile, span: Span, rule: &str, prefix: &str) -> O
     Some((Span::new(line.start, line.start), format!("{indent}{prefix} {MARKER}{rule}]{newline}")))
 }
 
-/// `text` with one edit applied.
-pub fn apply(text: &str, span: Span, replacement: &str) -> String {
-    let mut out = String::with_capacity(text.len() + replacement.len());
-    out.push_str(&text[..span.start]);
-    out.push_str(replacement);
-    out.push_str(&text[span.end..]);
-    out
-}
-
 pub fn ignore_action(
     uri: &Uri,
     file: &SourceFile,
@@ -125,6 +116,7 @@ pub fn fix_action(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use trustlint_core::apply_edits;
 
     #[test]
     fn comment_syntax_follows_the_file_kind() {
@@ -151,7 +143,7 @@ mod tests {
         assert_eq!(span, Span::new(text.find("    sub").unwrap(), text.find("    sub").unwrap()));
         assert_eq!(new_text, "    # trustlint: ignore[rule-a]\r\n");
         assert_eq!(
-            apply(text, span, &new_text),
+            apply_edits(text, &[trustlint_core::TextEdit { span, replacement: new_text }]).unwrap(),
             "a:\n  b:\r\n    # trustlint: ignore[rule-a]\r\n    sub: \"repo:acme/*\"\r\n"
         );
 
@@ -170,7 +162,7 @@ mod tests {
         let at = text.find("y:").unwrap();
         let (span, new_text) = ignore_edit(&file, Span::new(at, at + 1), "rule-b", "#").unwrap();
         assert_eq!(
-            apply(text, span, &new_text),
+            apply_edits(text, &[trustlint_core::TextEdit { span, replacement: new_text }]).unwrap(),
             "x:\n  # trustlint: ignore[rule-a, rule-b] reviewed\n  y: 1\n"
         );
         // Already listed: nothing to add.
@@ -195,6 +187,7 @@ mod tests {
             safe: false,
             file: file.clone(),
             edits: vec![Edit { span: Span::new(at, at + 4), replacement: "narrow".into() }],
+            postcondition: None,
         };
         let finding = Finding::new("r", Severity::High, Location::new(&file, Span::new(at, at + 4)), "m");
         let uri = Uri::from_str("file:///repo/a/ci.yml").unwrap();

@@ -356,7 +356,10 @@ impl Server<'_> {
                 Some(range) => {
                     let file = SourceFile::new("", document.text.as_str());
                     let span = convert::span(&file, range, unit);
-                    document.text = actions::apply(&document.text, span, &change.text);
+                    let edit = trustlint_core::TextEdit { span, replacement: change.text };
+                    if let Some(text) = trustlint_core::apply_edits(&document.text, &[edit]) {
+                        document.text = text;
+                    }
                 }
             }
         }
@@ -673,7 +676,8 @@ impl Server<'_> {
                 actions::ignore_edit(&finding.primary.file, finding.primary.span, rule, prefix)
             })
             .filter(|(span, new_text)| {
-                let edited = actions::apply(&document.text, *span, new_text);
+                let edit = trustlint_core::TextEdit { span: *span, replacement: new_text.clone() };
+                let Some(edited) = trustlint_core::apply_edits(&document.text, &[edit]) else { return false };
                 let engine = &self.workspace(&checked.place).engine;
                 let place = &checked.place;
                 let Some(after) = engine.check_text_at(&place.display, &edited, place.path.as_deref()) else {

@@ -5,7 +5,7 @@
 use trustlint_core::Span;
 
 use crate::cel::TextOrigin;
-use crate::condition::{ClaimCondition, ConditionValue, MatchKind, Operator};
+use crate::condition::{ClaimCondition, ConditionValue, Dialect, MatchKind, Operator};
 
 /// The audience Entra ID expects in tokens it exchanges.
 pub const TOKEN_EXCHANGE_AUDIENCE: &str = "api://AzureADTokenExchange";
@@ -15,7 +15,7 @@ fn exact(claim: &str, written: &str, values: Vec<ConditionValue>, key_span: Span
         key: written.to_string(),
         issuer_prefix: None,
         claim: claim.to_string(),
-        operator: Operator::positive(MatchKind::Exact, written),
+        operator: Operator::positive(Dialect::AzureCredential, MatchKind::Exact, written),
         values,
         key_span,
         operator_span: key_span,
@@ -84,7 +84,7 @@ pub fn expression_conditions(text: &str, origin: TextOrigin) -> Result<Vec<Claim
                 key: text[term.claim_span.start..term.claim_span.end].to_string(),
                 issuer_prefix: None,
                 claim: term.claim.to_ascii_lowercase(),
-                operator: Operator::positive(kind, &term.operator),
+                operator: Operator::positive(Dialect::AzureExpression, kind, &term.operator),
                 values: vec![ConditionValue::known(term.value, origin.locate(term.value_span))],
                 key_span: origin.locate(term.claim_span),
                 operator_span: origin.locate(term.operator_span),

@@ -18,7 +18,7 @@ use std::collections::{HashMap, HashSet};
 use trustlint_core::Span;
 use trustlint_syntax::cel::{self, Expr, ParseError, path_of};
 
-use crate::condition::{ClaimCondition, ConditionValue, MatchKind, Operator, SetQualifier};
+use crate::condition::{ClaimCondition, ConditionValue, Dialect, MatchKind, Operator, SetQualifier};
 
 /// Alternatives beyond this are not expanded (a product of many `||` groups): the condition is
 /// read as Unknown instead.
@@ -198,7 +198,7 @@ enum Literal {
 }
 
 fn operator(kind: MatchKind, written: &str, set: SetQualifier, negated: bool) -> Operator {
-    let mut operator = Operator::positive(kind, written);
+    let mut operator = Operator::positive(Dialect::Cel, kind, written);
     operator.negated = negated;
     operator.set = set;
     operator

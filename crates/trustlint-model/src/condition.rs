@@ -29,11 +29,31 @@ pub enum SetQualifier {
     ForAllValues,
 }
 
+/// The language a condition is written in: it says what an operator's text means, and how to
+/// write another comparison in its place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    /// An AWS IAM condition operator (`StringLike`, `ForAllValues:StringEqualsIfExists`).
+    Iam,
+    /// A GCP CEL attribute condition (`==`, `in`, `startsWith`).
+    Cel,
+    /// A field of an Azure federated identity credential (`subject`, `audiences`, `issuer`),
+    /// compared exactly.
+    AzureCredential,
+    /// An Azure flexible credential's `claimsMatchingExpression` (`eq`, `matches`).
+    AzureExpression,
+    /// A GCP IAM principal identifier (`principal://…/subject/`, `principalSet://…/attribute.NAME/`).
+    GcpPrincipal,
+    /// A GCP workload identity provider's `allowedAudiences`, compared exactly.
+    GcpAllowedAudiences,
+}
+
 /// An operator as written, decomposed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Operator {
     /// As written, e.g. `ForAllValues:StringLikeIfExists`.
     pub written: String,
+    pub dialect: Dialect,
     pub kind: MatchKind,
     /// `StringNotEquals`, `StringNotLike`, CEL `!=`: matches everything else, and absence.
     pub negated: bool,
@@ -69,13 +89,14 @@ impl Operator {
             "stringnotlike" => (MatchKind::Glob, true),
             _ => (MatchKind::Other, false),
         };
-        Operator { written: written.to_string(), kind, negated, if_exists, set }
+        Operator { written: written.to_string(), dialect: Dialect::Iam, kind, negated, if_exists, set }
     }
 
     /// A plain positive comparison with no fail-open qualifier.
-    pub fn positive(kind: MatchKind, written: &str) -> Operator {
+    pub fn positive(dialect: Dialect, kind: MatchKind, written: &str) -> Operator {
         Operator {
             written: written.to_string(),
+            dialect,
             kind,
             negated: false,
             if_exists: false,
@@ -314,10 +335,10 @@ mod tests {
 
     #[test]
     fn prefixes_read_as_globs() {
-        let prefix = Operator::positive(MatchKind::Prefix, "startsWith");
+        let prefix = Operator::positive(Dialect::Cel, MatchKind::Prefix, "startsWith");
         assert_eq!(prefix.pattern("repo:acme/"), ("repo:acme/*".to_string(), true));
         assert_eq!(prefix.pattern("repo:acme/*"), ("repo:acme/*".to_string(), false));
-        let exact = Operator::positive(MatchKind::Exact, "==");
+        let exact = Operator::positive(Dialect::Cel, MatchKind::Exact, "==");
         assert_eq!(exact.pattern("a*"), ("a*".to_string(), false));
         assert_eq!(Operator::parse_iam("StringLike").pattern("a*"), ("a*".to_string(), true));
     }

@@ -9,7 +9,7 @@
 use trustlint_core::Span;
 
 use crate::cel::AttributeMapping;
-use crate::condition::{ClaimCondition, ConditionValue, MatchKind, Operator, Piece, SetQualifier};
+use crate::condition::{ClaimCondition, ConditionValue, Dialect, MatchKind, Operator, Piece, SetQualifier};
 
 /// Lets the member impersonate the service account it is granted on.
 pub const WORKLOAD_IDENTITY_USER: &str = "roles/iam.workloadIdentityUser";
@@ -235,7 +235,7 @@ impl FederatedMember {
         };
         let target = self.target().unwrap_or_default();
         let claim = mapping.claim_of(&target)?;
-        let mut operator = Operator::positive(MatchKind::Exact, &written);
+        let mut operator = Operator::positive(Dialect::GcpPrincipal, MatchKind::Exact, &written);
         operator.set = set;
         Ok(vec![ClaimCondition {
             key: target,

@@ -10,22 +10,9 @@ use trustlint_core::{Finding, Severity, redact::redact_all};
 
 use crate::RenderOptions;
 
-/// Rules whose primary span is a credential. Its text is masked in snippets and scrubbed from
-/// every message.
-pub(crate) const SECRET_RULES: &[&str] = &["hardcoded-secret"];
-
 /// Shorter values are masked in snippets but not searched for in free text: replacing every
 /// occurrence of a 3-character string would mangle messages.
 const MIN_SCRUB_LEN: usize = 8;
-
-/// Spans of the finding's file whose text is a credential and must never be shown.
-pub(crate) fn secret_spans(finding: &Finding) -> Vec<trustlint_core::Span> {
-    let mut spans = finding.masked.clone();
-    if SECRET_RULES.contains(&finding.rule) {
-        spans.push(finding.primary.span);
-    }
-    spans
-}
 
 pub(crate) fn is_visible(finding: &Finding, options: &RenderOptions) -> bool {
     finding.suppression.is_none() || options.show_suppressed
@@ -45,7 +32,7 @@ impl Secrets {
     pub(crate) fn collect(findings: &[Finding]) -> Self {
         let values: Vec<String> = findings
             .iter()
-            .flat_map(|f| secret_spans(f).into_iter().map(move |span| f.primary.file.slice(span)))
+            .flat_map(|f| f.masked.iter().map(move |&span| f.primary.file.slice(span)))
             // The span may include the quotes around a string literal; the value alone is
             // searched for, so the quotes around it survive in messages.
             .map(|text| text.trim().trim_matches(|c| c == '"' || c == '\'' || c == '`'))

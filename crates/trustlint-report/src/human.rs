@@ -18,7 +18,7 @@ use trustlint_core::{
     ColumnUnit, Confidence, Finding, Severity, SourceFile, Span, SuppressionKind, redact, rule::help_uri,
 };
 
-use crate::common::{Counts, Secrets, is_visible, plural, secret_spans};
+use crate::common::{Counts, Secrets, is_visible, plural};
 use crate::{RenderOptions, Report};
 
 /// Messages and help lines wrap at this width, whatever the terminal, so output is reproducible.
@@ -470,7 +470,7 @@ impl<'a> MaskedSources<'a> {
     fn new(findings: &'a [Finding]) -> Self {
         let mut spans: HashMap<&str, Vec<Span>> = HashMap::new();
         for finding in findings {
-            spans.entry(finding.primary.path()).or_default().extend(secret_spans(finding));
+            spans.entry(finding.primary.path()).or_default().extend(finding.masked.iter().copied());
         }
         Self { spans, current: None }
     }

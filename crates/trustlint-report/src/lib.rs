@@ -14,8 +14,8 @@
 //! (the engine sorts them). miette is used only inside this crate; rules never see it.
 //!
 //! Credentials are never printed whole: the spans each finding marks as credentials
-//! ([`Finding::masked`]: the engine marks every credential of each file with findings, whatever
-//! rules ran) and the text under a `hardcoded-secret` finding are masked in human snippets, lines
+//! ([`Finding::masked`]: a secret rule marks its own value, and the engine marks every
+//! credential of each file with findings, whatever rules ran) are masked in human snippets, lines
 //! over 1,000 bytes are cut around the labels, and every free-text field of every format is
 //! scrubbed of those secret values (replaced by [`trustlint_core::redact`]).
 

@@ -157,6 +157,7 @@ impl Fixture {
                     span: subject,
                     replacement: "\"repo:acme/infra:ref:refs/heads/main\"".to_string(),
                 }],
+                postcondition: None,
             });
             f.baseline = Some(BaselineState::New);
             f.fingerprint = "44444444444444444444444444444444".to_string();

@@ -31,7 +31,7 @@ fn no_format_prints_a_secret() {
     );
     let file = SourceFile::new("ci/deploy.yml", text.clone());
 
-    let mut id_finding = Finding::new(
+    let id_finding = Finding::new(
         "hardcoded-secret",
         Severity::Critical,
         Location::new(&file, span_of(&text, &id)),
@@ -47,8 +47,10 @@ fn no_format_prints_a_secret() {
             span: span_of(&text, &id),
             replacement: "${{ secrets.AWS_ACCESS_KEY_ID }}".to_string(),
         }],
-    });
-    id_finding.fingerprint_basis = Some("aws-access-key-id".to_string());
+        postcondition: None,
+    })
+    // As `hardcoded-secret` does: a finding whose primary span is a credential says so.
+    .with_sensitive_value("aws-access-key-id");
 
     // The span includes the quotes; the suppressed finding still counts as a secret.
     let mut key_finding = Finding::new(
@@ -57,6 +59,7 @@ fn no_format_prints_a_secret() {
         Location::new(&file, span_of(&text, &format!("\"{key}\""))),
         format!("AWS secret access key \"{key}\" is committed"),
     )
+    .with_sensitive_value("aws-secret-access-key")
     .with_related(Location::new(&file, span_of(&text, &id)), format!("paired with {id}"));
     key_finding.suppression =
         Some(Suppression { kind: SuppressionKind::External, justification: format!("test key {key}") });

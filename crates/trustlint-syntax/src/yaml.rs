@@ -2,6 +2,7 @@
 //! spans survive. Anchors, aliases and merge keys (`<<`) are resolved here, with limits, because
 //! the grammar only marks them.
 
+pub mod edit;
 mod scalar;
 
 use std::cell::RefCell;

@@ -8,7 +8,9 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 
 use trustlint_core::Span;
-use trustlint_model::{Facts, Grant, Identity, IdentityKind, NameKind, Permission, Piece};
+use trustlint_model::{
+    Facts, Grant, Identity, IdentityKind, Issuer, IssuerRef, NameKind, Permission, Piece, Trust,
+};
 use trustlint_syntax::eval::respan;
 use trustlint_syntax::{Entry, Node, NodeKind, Part, ScalarStyle, parse_json};
 
@@ -42,8 +44,15 @@ pub fn facts(program: &Program) -> Facts {
             identity = identity.with_name(NameKind::AwsRoleName, name, node.span);
         }
         let property = if role.is(NATIVE_ROLE) { "assumeRolePolicyDocument" } else { "assumeRolePolicy" };
-        if let Some(document) = role.property(property).and_then(|node| document_of(program, node)) {
-            facts.trusts.extend(aws_policy::trusts_of(&program.file, &document, &identity, &resolve));
+        if let Some(trust_node) = role.property(property) {
+            match document_of(program, trust_node) {
+                Some(document) => {
+                    facts.trusts.extend(aws_policy::trusts_of(&program.file, &document, &identity, &resolve))
+                }
+                None => {
+                    facts.trusts.extend(opaque_provider_trust(program, role, property, trust_node, &identity))
+                }
+            }
         }
         if let Some(arns) = role.property("managedPolicyArns") {
             for item in resolve.items(arns) {
@@ -100,6 +109,68 @@ pub fn facts(program: &Program) -> Facts {
         }
     }
     facts
+}
+
+/// A trust policy trustlint cannot read, computed from an OIDC provider of this program
+/// (`provider.arn.apply(arn => JSON.stringify(makeTrust(arn, repo)))`, a helper from a module
+/// it cannot load): a policy built from a provider's ARN federates that provider, so the role is
+/// OIDC-assumable even though who may get in is unknown. The provider is found by its variable
+/// in the written property, since the callback's result keeps no trace of its argument.
+fn opaque_provider_trust(
+    program: &Program,
+    role: &Resource,
+    property: &str,
+    trust_node: &Node,
+    identity: &Identity,
+) -> Option<Trust> {
+    let written = program.file.slice(written_property(role, property).unwrap_or(trust_node.span));
+    let provider = program.resources.iter().filter(|r| r.is(OIDC_PROVIDER)).find(|provider| {
+        provider.variable.as_deref().is_some_and(|variable| mentions_output(written, variable, "arn"))
+    })?;
+    let unknown_url = || IssuerRef::Unknown(format!("the `url` of {}", provider.label()));
+    let issuer = match provider.property("url").and_then(|url| program.resolver().scalar(url).known()) {
+        Some(url) => IssuerRef::Known(Issuer::recognise(&url)),
+        None => unknown_url(),
+    };
+    Some(Trust {
+        file: program.file.clone(),
+        identity: identity.clone(),
+        issuer,
+        issuer_span: trust_node.span,
+        statement_span: trust_node.span,
+        condition_span: None,
+        conditions: Vec::new(),
+        dropped: Vec::new(),
+        conditions_unknown: Some(format!("the trust policy computed from the ARN of {}", provider.label())),
+    })
+}
+
+/// The source of a property as written in the constructor call: from its key to the next key
+/// (or the end of the call). `None` when the arguments object was written elsewhere.
+fn written_property(resource: &Resource, property: &str) -> Option<Span> {
+    let entries = resource.properties.as_map()?;
+    let key_span = entries.iter().find(|e| e.key == property)?.key_span;
+    if key_span.start < resource.span.start || key_span.end > resource.span.end {
+        return None;
+    }
+    let end = entries
+        .iter()
+        .map(|e| e.key_span.start)
+        .filter(|start| *start > key_span.end && *start <= resource.span.end)
+        .min()
+        .unwrap_or(resource.span.end);
+    Some(Span::new(key_span.end, end))
+}
+
+/// True when `written` reads `<variable>.<output>` (not as the tail of a longer name).
+fn mentions_output(written: &str, variable: &str, output: &str) -> bool {
+    let needle = format!("{variable}.{output}");
+    written.match_indices(&needle).any(|(at, _)| {
+        let before = written[..at].chars().next_back();
+        let after = written[at + needle.len()..].chars().next();
+        let is_name = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
+        !before.is_some_and(|c| is_name(c) || c == '.') && !after.is_some_and(is_name)
+    })
 }
 
 fn is_role(resource: &Resource) -> bool {
@@ -653,6 +724,27 @@ new aws.iam.RolePolicyAttachment("elsewhere", { role: "not-in-this-program", pol
                 ),
             ]
         );
+    }
+
+    #[test]
+    fn opaque_trust_from_a_provider_arn_is_an_oidc_trust() {
+        let text = r#"import * as aws from "@pulumi/aws";
+import { makeTrust } from "./helpers";
+const ghProvider = new aws.iam.OpenIdConnectProvider("gh", { url: "https://token.actions.githubusercontent.com" });
+const role = new aws.iam.Role("deploy", {
+    assumeRolePolicy: ghProvider.arn.apply((arn) => JSON.stringify(makeTrust(arn, "acme/app"))),
+});
+const service = new aws.iam.Role("service", {
+    assumeRolePolicy: JSON.stringify(makeTrust("ec2.amazonaws.com", ghProvider.url)),
+});
+"#;
+        let analysis = run("index.ts", text, Language::TypeScript, &ProgramContext::alone());
+        let trusts = &analysis.facts.trusts;
+        assert_eq!(trusts.len(), 1, "{trusts:#?}");
+        assert_eq!(trusts[0].identity.key, "deploy");
+        assert!(matches!(&trusts[0].issuer, IssuerRef::Known(issuer) if issuer.kind == IssuerKind::GitHub));
+        assert!(trusts[0].conditions.is_empty());
+        assert!(trusts[0].conditions_unknown.as_deref().is_some_and(|why| why.contains("\"gh\"")));
     }
 
     #[test]

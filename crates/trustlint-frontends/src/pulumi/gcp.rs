@@ -20,8 +20,8 @@ use trustlint_core::Span;
 use trustlint_model::cel::{self, Alternative, AttributeMapping, Mapped};
 use trustlint_model::gcp::{self, FederatedMember, Member, ScopeKind, Selector};
 use trustlint_model::{
-    ClaimCondition, ConditionValue, Facts, Grant, Identity, IdentityKind, Issuer, IssuerRef, MatchKind,
-    NameKind, Operator, Permission, Piece, Trust,
+    ClaimCondition, ConditionValue, Dialect, Facts, Grant, Identity, IdentityKind, Issuer, IssuerRef,
+    MatchKind, NameKind, Operator, Permission, Piece, Trust,
 };
 use trustlint_syntax::{Node, NodeKind, parse_json};
 
@@ -293,7 +293,7 @@ impl<'p> Mapper<'p> {
             key: written_as.to_string(),
             issuer_prefix: None,
             claim: "aud".into(),
-            operator: Operator::positive(MatchKind::Exact, written_as),
+            operator: Operator::positive(Dialect::GcpAllowedAudiences, MatchKind::Exact, written_as),
             values,
             key_span,
             operator_span: key_span,

@@ -8,15 +8,12 @@ use sha2::{Digest, Sha256};
 use trustlint_core::{Finding, Location, Severity, SourceFile, redact};
 
 use crate::secrets::{self, Found};
-use crate::{Rule, RuleContext};
+use crate::{DeclareRule, Rule, RuleContext};
 
+#[derive(DeclareRule)]
 pub struct HardcodedSecret;
 
 impl Rule for HardcodedSecret {
-    fn id(&self) -> &'static str {
-        "hardcoded-secret"
-    }
-
     fn reads_text(&self) -> bool {
         true
     }
@@ -56,29 +53,22 @@ fn finding(ctx: &RuleContext<'_>, file: &Arc<SourceFile>, found: &Found) -> Find
             kind.help.clone(),
         )
     };
-    let mut finding = Finding::new(ctx.meta.id, severity, Location::new(file, found.span), message)
-        .with_help(help)
-        .with_confidence(kind.confidence);
-    // The fingerprint must identify the value without storing it.
+    // The value is masked in every output; the fingerprint identifies it without storing it.
     let digest: String = Sha256::digest(value.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
-    finding.fingerprint_basis = Some(format!("{}:sha256:{digest}", kind.id));
-    finding
+    ctx.finding(Location::new(file, found.span), message)
+        .with_severity(severity)
+        .with_help(help)
+        .with_confidence(kind.confidence)
+        .with_sensitive_value(format!("{}:sha256:{digest}", kind.id))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::catalog;
-    use crate::{RuleOptions, rules::hardcoded_secret::HardcodedSecret};
 
     fn run(path: &str, text: &str) -> Vec<Finding> {
-        let meta = catalog::find("hardcoded-secret").expect("rules/hardcoded-secret.md");
-        let options = RuleOptions::default();
-        let ctx = RuleContext { meta, options: &options, fixes: true };
         let file = SourceFile::new(path, text);
-        let mut out = Vec::new();
-        HardcodedSecret.check_text(&ctx, &file, &mut out);
-        out
+        crate::judge_one(Box::new(HardcodedSecret), &file, &trustlint_model::Facts::default())
     }
 
     // Assembled at run time so that this source file holds no credential-shaped literal.
@@ -98,6 +88,7 @@ mod tests {
             "literal GitHub personal access token (classic) is written in this file (`ghp_…(40 chars)`)"
         ));
         assert!(!finding.message.contains(&token) && !finding.help.contains(&token));
+        assert_eq!(finding.masked, vec![finding.primary.span], "the finding masks its own value");
         let basis = finding.fingerprint_basis.as_deref().unwrap();
         assert!(basis.starts_with("github-personal-access-token:sha256:"));
         assert!(!basis.contains(&token[4..]));

@@ -1,50 +1,44 @@
 //! `id-token-untrusted-trigger`: a job that can mint an OIDC token in a workflow started by an
 //! event an outsider controls (`pull_request_target`, `workflow_run`, `issue_comment`, ...).
 
-use trustlint_core::{Confidence, Finding, Location, Severity, Span};
-use trustlint_model::Facts;
-use trustlint_model::workflow::{self, Access, Job, PermissionOrigin, Trigger, Workflow, WorkflowKind};
+use trustlint_core::{Confidence, Finding, Location, Span};
+use trustlint_model::workflow::{self, Access, Job, PermissionOrigin, Trigger, Workflow};
 
-use crate::{Rule, RuleContext};
+use crate::{DeclareRule, Rule, RuleContext};
 
+#[derive(DeclareRule)]
 pub struct IdTokenUntrustedTrigger;
 
 impl Rule for IdTokenUntrustedTrigger {
-    fn id(&self) -> &'static str {
-        "id-token-untrusted-trigger"
-    }
-
     /// One finding per grant, at the `id-token: write` line (or `write-all`) the user must change:
     /// a job-level grant is that job's finding; a workflow-level grant is one finding naming every
     /// job that inherits it. Triggers, jobs and evidence are related locations.
-    fn check_facts(&self, ctx: &RuleContext<'_>, facts: &Facts, out: &mut Vec<Finding>) {
-        for flow in facts.workflows.iter().filter(|w| w.kind == WorkflowKind::GitHubWorkflow) {
-            let risky: Vec<&Trigger> = flow.triggers.iter().filter(|t| t.runs_outsider_content()).collect();
-            let Some(first) = risky.first() else { continue };
-            let mut inheriting: Vec<&Job> = Vec::new();
-            let mut workflow_grant = None;
-            for job in &flow.jobs {
-                let effective = flow.effective_permissions(job);
-                if effective.id_token != Access::Write {
-                    continue;
+    fn check_github_workflow(&self, ctx: &RuleContext<'_>, flow: &Workflow, out: &mut Vec<Finding>) {
+        let risky: Vec<&Trigger> = flow.triggers.iter().filter(|t| t.runs_outsider_content()).collect();
+        let Some(first) = risky.first() else { return };
+        let mut inheriting: Vec<&Job> = Vec::new();
+        let mut workflow_grant = None;
+        for job in &flow.jobs {
+            let effective = flow.effective_permissions(job);
+            if effective.id_token != Access::Write {
+                continue;
+            }
+            let (Some(span), Some((origin, block))) = (effective.grant_span(), effective.origin) else {
+                continue;
+            };
+            let write_all = block.set.id_token_scope().is_none();
+            match origin {
+                PermissionOrigin::Workflow => {
+                    workflow_grant = Some((span, write_all));
+                    inheriting.push(job);
                 }
-                let (Some(span), Some((origin, block))) = (effective.grant_span(), effective.origin) else {
-                    continue;
-                };
-                let write_all = block.set.id_token_scope().is_none();
-                match origin {
-                    PermissionOrigin::Workflow => {
-                        workflow_grant = Some((span, write_all));
-                        inheriting.push(job);
-                    }
-                    PermissionOrigin::Job => {
-                        out.push(finding(ctx, flow, &risky, first, (span, write_all), &[job], false))
-                    }
+                PermissionOrigin::Job => {
+                    out.push(finding(ctx, flow, &risky, first, (span, write_all), &[job], false))
                 }
             }
-            if let Some(grant) = workflow_grant {
-                out.push(finding(ctx, flow, &risky, first, grant, &inheriting, true));
-            }
+        }
+        if let Some(grant) = workflow_grant {
+            out.push(finding(ctx, flow, &risky, first, grant, &inheriting, true));
         }
     }
 }
@@ -117,9 +111,8 @@ fn finding(
             confidence = Confidence::Medium;
         }
     }
-    let mut finding = Finding::new(ctx.meta.id, Severity::High, Location::new(&flow.file, grant), message)
-        .with_confidence(confidence)
-        .with_help(
+    let mut finding =
+        ctx.finding(Location::new(&flow.file, grant), message).with_confidence(confidence).with_help(
             "Mint tokens only in jobs that run trusted code: move the deployment to a workflow \
              on `push` to a protected branch (or `workflow_dispatch`), behind an environment that \
              requires a reviewer, and keep `id-token: write` out of this workflow.",

@@ -1,18 +1,15 @@
 //! `long-lived-key-resource`: the program creates a long-lived credential (an IAM user access
 //! key, a service-account key, an application or service principal password).
 
-use trustlint_core::{Finding, Location, Severity};
+use trustlint_core::{Finding, Location};
 use trustlint_model::{CredentialKind, Facts};
 
-use crate::{Rule, RuleContext};
+use crate::{DeclareRule, Rule, RuleContext};
 
+#[derive(DeclareRule)]
 pub struct LongLivedKeyResource;
 
 impl Rule for LongLivedKeyResource {
-    fn id(&self) -> &'static str {
-        "long-lived-key-resource"
-    }
-
     fn check_facts(&self, ctx: &RuleContext<'_>, facts: &Facts, out: &mut Vec<Finding>) {
         for minted in &facts.minted {
             let what = match &minted.kind {
@@ -28,13 +25,8 @@ impl Rule for LongLivedKeyResource {
                 minted.resource
             );
             out.push(
-                Finding::new(
-                    ctx.meta.id,
-                    Severity::Medium,
-                    Location::new(&minted.file, minted.span),
-                    message,
-                )
-                .with_help(minted.replacement.clone()),
+                ctx.finding(Location::new(&minted.file, minted.span), message)
+                    .with_help(minted.replacement.clone()),
             );
         }
     }

@@ -17,16 +17,16 @@ pub mod static_cloud_credentials;
 pub mod trust_broader_than_usage;
 pub mod trust_rejects_caller;
 
-use trustlint_core::{Finding, Location, Severity};
+use trustlint_core::{Finding, Location};
 use trustlint_model::{IdentityKind, Trust};
 
 use crate::RuleContext;
 
-/// A finding at `span` of the trust's file, with the trust statement as a related location.
+/// A finding at `span` of the trust's file, at the rule's default severity, with the trust
+/// statement as a related location.
 pub(crate) fn trust_finding(
     ctx: &RuleContext<'_>,
     trust: &Trust,
-    severity: Severity,
     span: trustlint_core::Span,
     message: String,
 ) -> Finding {
@@ -35,7 +35,7 @@ pub(crate) fn trust_finding(
         message.push(' ');
         message.push_str(&note);
     }
-    let mut finding = Finding::new(ctx.meta.id, severity, Location::new(&trust.file, span), message);
+    let mut finding = ctx.finding(Location::new(&trust.file, span), message);
     if !trust.statement_span.contains(span) || trust.statement_span != span {
         finding =
             finding.with_related(Location::new(&trust.file, trust.statement_span), "the trust statement");

@@ -6,15 +6,12 @@ use trustlint_model::admin::admin_power;
 use trustlint_model::{Facts, Grant, Trust};
 
 use crate::assess::{dead_condition, subject_scope};
-use crate::{Rule, RuleContext};
+use crate::{DeclareRule, Rule, RuleContext};
 
+#[derive(DeclareRule)]
 pub struct OidcAdminBinding;
 
 impl Rule for OidcAdminBinding {
-    fn id(&self) -> &'static str {
-        "oidc-admin-binding"
-    }
-
     fn check_facts(&self, ctx: &RuleContext<'_>, facts: &Facts, out: &mut Vec<Finding>) {
         for grant in &facts.grants {
             let Some(power) = admin_power(&grant.permission) else { continue };
@@ -60,7 +57,9 @@ fn admin_finding(
         message.push_str(&note);
     }
     let help = "Give CI identities a least-privilege policy scoped to the actions and resources the pipeline deploys; keep admin roles out of reach of OIDC trusts.";
-    let mut finding = Finding::new(ctx.meta.id, severity, Location::new(&grant.file, grant.span), message)
+    let mut finding = ctx
+        .finding(Location::new(&grant.file, grant.span), message)
+        .with_severity(severity)
         .with_help(help)
         .with_related(Location::new(&trust.file, trust.statement_span), "the OIDC trust of this identity");
     finding.message = super::capitalise(&finding.message);

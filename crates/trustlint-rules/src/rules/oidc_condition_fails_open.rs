@@ -1,63 +1,54 @@
 //! `oidc-condition-fails-open`: a restriction that also holds for tokens it was meant to keep out.
 
-use trustlint_core::{Finding, Severity};
-use trustlint_model::{ClaimCondition, Facts, SetQualifier, Trust};
+use trustlint_core::Finding;
+use trustlint_model::{ClaimCondition, Issuer, SetQualifier, Trust};
 
 use crate::assess::is_effective;
 use crate::rules::oidc_missing_subject::example_subject;
 use crate::rules::{key_prefix, pin_help, trust_finding};
-use crate::{Rule, RuleContext};
+use crate::{DeclareRule, Rule, RuleContext};
 
+#[derive(DeclareRule)]
 pub struct OidcConditionFailsOpen;
 
 /// Claims that can hold several values in one token; `ForAllValues:` is meant for them.
 const MULTI_VALUED: &[&str] = &["amr", "groups"];
 
 impl Rule for OidcConditionFailsOpen {
-    fn id(&self) -> &'static str {
-        "oidc-condition-fails-open"
-    }
-
-    fn check_facts(&self, ctx: &RuleContext<'_>, facts: &Facts, out: &mut Vec<Finding>) {
-        for trust in &facts.trusts {
-            let Some(issuer) = trust.issuer() else { continue };
-            for condition in trust.conditions.iter().filter(|c| !c.from_deny && c.operator.compares_strings())
-            {
-                if let Some((message, help)) = fails_open(trust, condition) {
-                    out.push(
-                        trust_finding(ctx, trust, Severity::High, condition.operator_span, message)
-                            .with_help(help),
-                    );
-                }
+    fn check_issued_trust(
+        &self,
+        ctx: &RuleContext<'_>,
+        trust: &Trust,
+        issuer: &Issuer,
+        out: &mut Vec<Finding>,
+    ) {
+        for condition in trust.conditions.iter().filter(|c| !c.from_deny && c.operator.compares_strings()) {
+            if let Some((message, help)) = fails_open(trust, condition) {
+                out.push(trust_finding(ctx, trust, condition.operator_span, message).with_help(help));
             }
-            // Negated operators as the only subject restriction admit every other subject.
-            let subject: Vec<_> = trust
-                .conditions
-                .iter()
-                .filter(|c| {
-                    issuer.subject_claims().contains(&c.claim.as_str()) && trust.key_matches_issuer(c)
-                })
-                .collect();
-            if !subject.is_empty() && subject.iter().all(|c| c.operator.negated && !c.from_deny) {
-                let condition = subject[0];
-                let message = format!(
-                    "The only condition on who the workload is, `{}` on `{}`, is negated: it excludes the values listed and admits every other subject of {}.",
-                    condition.operator.written,
-                    condition.key,
-                    issuer.name()
-                );
-                let help = match pin_help(trust, "sub", example_subject(&issuer.kind)) {
-                    Some(pin) => format!("{pin} Keep the negated condition only as an extra exclusion."),
-                    None => format!(
-                        "Name the workloads that may assume the role with `StringEquals` on `{}:sub`; keep the negated condition only as an extra exclusion.",
-                        key_prefix(trust)
-                    ),
-                };
-                out.push(
-                    trust_finding(ctx, trust, Severity::High, condition.operator_span, message)
-                        .with_help(help),
-                );
-            }
+        }
+        // Negated operators as the only subject restriction admit every other subject.
+        let subject: Vec<_> = trust
+            .conditions
+            .iter()
+            .filter(|c| issuer.subject_claims().contains(&c.claim.as_str()) && trust.key_matches_issuer(c))
+            .collect();
+        if !subject.is_empty() && subject.iter().all(|c| c.operator.negated && !c.from_deny) {
+            let condition = subject[0];
+            let message = format!(
+                "The only condition on who the workload is, `{}` on `{}`, is negated: it excludes the values listed and admits every other subject of {}.",
+                condition.operator.written,
+                condition.key,
+                issuer.name()
+            );
+            let help = match pin_help(trust, "sub", example_subject(&issuer.kind)) {
+                Some(pin) => format!("{pin} Keep the negated condition only as an extra exclusion."),
+                None => format!(
+                    "Name the workloads that may assume the role with `StringEquals` on `{}:sub`; keep the negated condition only as an extra exclusion.",
+                    key_prefix(trust)
+                ),
+            };
+            out.push(trust_finding(ctx, trust, condition.operator_span, message).with_help(help));
         }
     }
 }

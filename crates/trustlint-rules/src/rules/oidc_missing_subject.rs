@@ -1,53 +1,47 @@
 //! `oidc-missing-subject`: a trust with no effective restriction of which workload may use it.
 
 use trustlint_core::{Finding, Severity};
-use trustlint_model::{Facts, IssuerKind, Tenancy};
+use trustlint_model::{IssuerKind, Tenancy};
 
-use crate::assess::{dead_condition, subject_scope};
+use crate::assess::subject_scope;
 use crate::rules::{capitalise, key_prefix, pin_help, restriction_span, trust_finding};
-use crate::{Rule, RuleContext};
+use crate::{DeclareRule, LiveTrust, Rule, RuleContext};
 
+#[derive(DeclareRule)]
 pub struct OidcMissingSubject;
 
 impl Rule for OidcMissingSubject {
-    fn id(&self) -> &'static str {
-        "oidc-missing-subject"
-    }
-
-    fn check_facts(&self, ctx: &RuleContext<'_>, facts: &Facts, out: &mut Vec<Finding>) {
-        for trust in &facts.trusts {
-            let Some(issuer) = trust.issuer() else { continue };
-            // A trust no token can satisfy is reported by `oidc-condition-never-matches`.
-            if dead_condition(trust, issuer).is_some() {
-                continue;
-            }
-            if !subject_scope(trust, issuer).missing {
-                continue;
-            }
-            let severity = match issuer.tenancy() {
-                Tenancy::Shared => Severity::Critical,
-                Tenancy::PerTenant => Severity::High,
-            };
-            let negated = trust
-                .conditions
-                .iter()
-                .any(|c| issuer.subject_claims().contains(&c.claim.as_str()) && c.operator.negated);
-            let mut message = format!(
-                "{} trusts {} with no condition on who the workload is: {} can assume it.",
-                capitalise(&trust.identity.label),
-                issuer.name(),
-                issuer.population()
-            );
-            if negated {
-                message.push_str(" (A negated condition excludes some subjects but admits every other one.)");
-            }
-            let prefix = key_prefix(trust);
-            let example = example_subject(&issuer.kind);
-            let help = pin_help(trust, "sub", example).unwrap_or_else(|| {
-                format!("Add a `StringEquals` condition on `{prefix}:sub` that names one workload, e.g. `{example}`.")
-            });
-            out.push(trust_finding(ctx, trust, severity, restriction_span(trust), message).with_help(help));
+    fn check_trust(&self, ctx: &RuleContext<'_>, live: &LiveTrust<'_>, out: &mut Vec<Finding>) {
+        let LiveTrust { trust, issuer, .. } = *live;
+        if !subject_scope(trust, issuer).missing {
+            return;
         }
+        let negated = trust
+            .conditions
+            .iter()
+            .any(|c| issuer.subject_claims().contains(&c.claim.as_str()) && c.operator.negated);
+        let mut message = format!(
+            "{} trusts {} with no condition on who the workload is: {} can assume it.",
+            capitalise(&trust.identity.label),
+            issuer.name(),
+            issuer.population()
+        );
+        if negated {
+            message.push_str(" (A negated condition excludes some subjects but admits every other one.)");
+        }
+        let prefix = key_prefix(trust);
+        let example = example_subject(&issuer.kind);
+        let help = pin_help(trust, "sub", example).unwrap_or_else(|| {
+            format!(
+                "Add a `StringEquals` condition on `{prefix}:sub` that names one workload, e.g. `{example}`."
+            )
+        });
+        let mut finding = trust_finding(ctx, trust, restriction_span(trust), message).with_help(help);
+        // "Anyone on the issuer" is one organisation's workloads on a per-tenant issuer.
+        if issuer.tenancy() == Tenancy::PerTenant {
+            finding = finding.with_severity(Severity::High);
+        }
+        out.push(finding);
     }
 }
 

@@ -6,12 +6,23 @@ use trustlint_core::{Confidence, Finding, Location, Severity};
 use trustlint_model::subject::Breadth;
 use trustlint_model::{Facts, IdentityKind, Issuer, Tenancy, Trust};
 
-use crate::assess::{GradedCondition, code, dead_condition, subject_scope};
+use crate::assess::{GradedCondition, code, subject_scope};
 use crate::rules::oidc_missing_subject::example_subject;
 use crate::rules::{key_prefix, pin_help, trust_finding};
-use crate::{Rule, RuleContext};
+use crate::{DeclareRule, LiveTrust, Rule, RuleContext, RuleOptions};
 
+#[derive(DeclareRule)]
+#[rule(options = WildcardSubjectOptions)]
 pub struct OidcWildcardSubject;
+
+/// `[rules.oidc-wildcard-subject]` in `trustlint.toml`.
+#[derive(Clone, Debug, Default, RuleOptions)]
+pub struct WildcardSubjectOptions {
+    /// GitHub owners or GitLab top-level groups whose owner-wide trusts (`repo:OWNER/*`,
+    /// `repository_owner:OWNER`, `project_path:GROUP/*`) are intended; those are not reported.
+    /// Compared without case.
+    pub allow_whole_owner: Vec<String>,
+}
 
 pub(crate) fn severity_of(breadth: &Breadth, tenancy: Tenancy) -> Option<Severity> {
     let severity = match breadth {
@@ -30,102 +41,94 @@ pub(crate) fn severity_of(breadth: &Breadth, tenancy: Tenancy) -> Option<Severit
 }
 
 impl Rule for OidcWildcardSubject {
-    fn id(&self) -> &'static str {
-        "oidc-wildcard-subject"
-    }
-
-    fn check_facts(&self, ctx: &RuleContext<'_>, facts: &Facts, out: &mut Vec<Finding>) {
-        // One value can widen several trusts (a GCP provider's condition reaches its pool and every
-        // binding of the pool): report it once, naming each identity.
-        let mut reported: Vec<(trustlint_core::Span, usize)> = Vec::new();
-        for trust in &facts.trusts {
-            let Some(issuer) = trust.issuer() else { continue };
-            // A trust no token can satisfy is reported by `oidc-condition-never-matches`.
-            if dead_condition(trust, issuer).is_some() {
+    fn check_trust(&self, ctx: &RuleContext<'_>, live: &LiveTrust<'_>, out: &mut Vec<Finding>) {
+        let LiveTrust { trust, issuer, facts } = *live;
+        let scope = subject_scope(trust, issuer);
+        let Some(narrowest) = &scope.narrowest else { return };
+        let Some(effective) = &narrowest.breadth else { return };
+        // A workload identity pool's condition may pin just the owner: its bindings narrow it
+        // and are judged on their own trusts.
+        // ...unless no binding narrows it: then the pool's condition is what admits them.
+        let accepted = if unnarrowed_pool_condition(facts, trust, issuer, narrowest, effective) {
+            Breadth::Exact
+        } else {
+            trust.identity.kind.accepted_breadth()
+        };
+        if effective.width() <= accepted.width() {
+            return;
+        }
+        let options = ctx.options.get::<WildcardSubjectOptions>();
+        for value in &narrowest.values {
+            if value.breadth.width() <= accepted.width() {
                 continue;
             }
-            let scope = subject_scope(trust, issuer);
-            let Some(narrowest) = &scope.narrowest else { continue };
-            let Some(effective) = &narrowest.breadth else { continue };
-            // A workload identity pool's condition may pin just the owner: its bindings narrow it
-            // and are judged on their own trusts.
-            // ...unless no binding narrows it: then the pool's condition is what admits them.
-            let accepted = if unnarrowed_pool_condition(facts, trust, issuer, narrowest, effective) {
-                Breadth::Exact
-            } else {
-                trust.identity.kind.accepted_breadth()
+            let Some(severity) = severity_of(&value.breadth, issuer.tenancy()) else { continue };
+            if let Breadth::WholeOwner { owner: Some(owner) } = &value.breadth
+                && options.allow_whole_owner.iter().any(|allowed| allowed.eq_ignore_ascii_case(owner))
+            {
+                continue;
+            }
+            // One value can widen several trusts (a GCP provider's condition reaches its pool and
+            // every binding of the pool): it is reported once, naming each identity.
+            if let Some(earlier) = out.iter_mut().find(|f| {
+                f.rule == ctx.meta.id
+                    && f.primary.span == value.value.span
+                    && f.primary.path() == trust.file.path()
+            }) {
+                if !earlier.message.contains(&trust.identity.label) {
+                    earlier.message.push_str(&format!(" The same applies to {}.", trust.identity.label));
+                }
+                continue;
+            }
+            // "any repository owned by `acme`, on any branch, ..., can assume": close the
+            // parenthetical comma the phrase opened.
+            let separator = if value.who.contains(", ") { ", " } else { " " };
+            let mut message = format!(
+                "{}: {}{separator}can assume {}.",
+                code(&value.text),
+                value.who,
+                trust.identity.label
+            );
+            if let Some(unknown) = &value.unknown_part {
+                message.push_str(&format!(
+                    " (`…` could not be resolved statically: {unknown}; whatever it is, the known part admits this.)"
+                ));
+            }
+            if let Some(relies_on) = &value.value.relies_on {
+                message.push_str(&format!(" (The value comes from {relies_on}.)"));
+            }
+            let prefix = key_prefix(trust);
+            let help = match &value.suggestion {
+                _ if trust.identity.kind != IdentityKind::AwsRole => {
+                    let (claim, example) = match &value.suggestion {
+                        Some(suggestion) => (narrowest.condition.claim.as_str(), suggestion.as_str()),
+                        None => ("sub", example_subject(&issuer.kind)),
+                    };
+                    pin_help(trust, claim, example).unwrap_or_default()
+                }
+                Some(suggestion) => format!(
+                    "Pin one workload with `StringEquals` on `{prefix}:{}`, e.g. `{suggestion}`.",
+                    narrowest.condition.claim
+                ),
+                None => format!(
+                    "Pin one workload with `StringEquals` on `{prefix}:{}` instead of a pattern.",
+                    narrowest.condition.claim
+                ),
             };
-            if effective.width() <= accepted.width() {
-                continue;
+            let mut finding =
+                trust_finding(ctx, trust, value.value.span, message).with_severity(severity).with_help(help);
+            // A value written elsewhere (a parameter's default) is edited there.
+            if let Some(defined_at) = value.value.defined_at.filter(|at| *at != value.value.span) {
+                finding =
+                    finding.with_related(Location::new(&trust.file, defined_at), "the value is defined here");
             }
-            for value in &narrowest.values {
-                if value.breadth.width() <= accepted.width() {
-                    continue;
-                }
-                let Some(severity) = severity_of(&value.breadth, issuer.tenancy()) else { continue };
-                if let Breadth::WholeOwner { owner: Some(owner) } = &value.breadth
-                    && ctx.options.allow_whole_owner.iter().any(|allowed| allowed.eq_ignore_ascii_case(owner))
-                {
-                    continue;
-                }
-                // "any repository owned by `acme`, on any branch, ..., can assume": close the
-                // parenthetical comma the phrase opened.
-                let separator = if value.who.contains(", ") { ", " } else { " " };
-                let mut message = format!(
-                    "{}: {}{separator}can assume {}.",
-                    code(&value.text),
-                    value.who,
-                    trust.identity.label
-                );
-                if let Some(unknown) = &value.unknown_part {
-                    message.push_str(&format!(
-                        " (`…` could not be resolved statically: {unknown}; whatever it is, the known part admits this.)"
-                    ));
-                }
-                if let Some(relies_on) = &value.value.relies_on {
-                    message.push_str(&format!(" (The value comes from {relies_on}.)"));
-                }
-                let prefix = key_prefix(trust);
-                if let Some((_, index)) = reported.iter().find(|(span, _)| *span == value.value.span) {
-                    let earlier = &mut out[*index];
-                    if !earlier.message.contains(&trust.identity.label) {
-                        earlier.message.push_str(&format!(" The same applies to {}.", trust.identity.label));
-                    }
-                    continue;
-                }
-                let help = match &value.suggestion {
-                    _ if trust.identity.kind != IdentityKind::AwsRole => {
-                        let (claim, example) = match &value.suggestion {
-                            Some(suggestion) => (narrowest.condition.claim.as_str(), suggestion.as_str()),
-                            None => ("sub", example_subject(&issuer.kind)),
-                        };
-                        pin_help(trust, claim, example).unwrap_or_default()
-                    }
-                    Some(suggestion) => format!(
-                        "Pin one workload with `StringEquals` on `{prefix}:{}`, e.g. `{suggestion}`.",
-                        narrowest.condition.claim
-                    ),
-                    None => format!(
-                        "Pin one workload with `StringEquals` on `{prefix}:{}` instead of a pattern.",
-                        narrowest.condition.claim
-                    ),
-                };
-                let mut finding =
-                    trust_finding(ctx, trust, severity, value.value.span, message).with_help(help);
-                // A value written elsewhere (a parameter's default) is edited there.
-                if let Some(defined_at) = value.value.defined_at.filter(|at| *at != value.value.span) {
-                    finding = finding
-                        .with_related(Location::new(&trust.file, defined_at), "the value is defined here");
-                }
-                if scope.partly_unknown {
-                    finding = finding.with_confidence(Confidence::Medium);
-                    finding
-                        .message
-                        .push_str(" Another condition could not be resolved statically and may narrow this.");
-                }
-                reported.push((value.value.span, out.len()));
-                out.push(finding);
+            if scope.partly_unknown {
+                finding = finding.with_confidence(Confidence::Medium);
+                finding
+                    .message
+                    .push_str(" Another condition could not be resolved statically and may narrow this.");
             }
+            out.push(finding);
         }
     }
 }

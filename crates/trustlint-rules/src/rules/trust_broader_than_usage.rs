@@ -1,26 +1,22 @@
 //! `trust-broader-than-usage`: a trust of this tree admits subjects that no caller in the tree
 //! uses. The help gives the condition narrowed to the actual callers; a fix rewrites a literal
-//! value when the rewritten file re-parses and still admits every caller.
+//! value, offered when the rewritten file still parses and admits every caller.
 
 use std::collections::BTreeSet;
-use std::sync::Arc;
-
-use trustlint_core::{Confidence, Finding, Fix, Location, Severity, SourceFile, TextEdit};
+use trustlint_core::{Confidence, Finding, Fix, Location, Severity, TextEdit};
 use trustlint_link::admit::{Check, admits};
 use trustlint_link::glob::Pattern;
-use trustlint_link::{Chain, Cloud, IdentityNode, Link, Resolution, Verdict};
+use trustlint_link::{Alternative, Chain, Cloud, IdentityNode, Link, Platform, Resolution, Verdict};
 use trustlint_model::{ClaimCondition, ConditionValue, MatchKind, Trust};
 
 use crate::assess::is_effective;
-use crate::{Rule, RuleContext};
+use crate::fix::{Reanalysed, checked_fix};
+use crate::{DeclareRule, Rule, RuleContext};
 
+#[derive(DeclareRule)]
 pub struct TrustBroaderThanUsage;
 
 impl Rule for TrustBroaderThanUsage {
-    fn id(&self) -> &'static str {
-        "trust-broader-than-usage"
-    }
-
     fn reads_chain(&self) -> bool {
         true
     }
@@ -112,10 +108,6 @@ fn judge(
         .values
         .iter()
         .find(|v| v.text().is_some_and(|t| condition.operator.pattern(&t) == (text.clone(), glob)))?;
-    let severity = match &node.admin {
-        Some(_) => Severity::High,
-        None => Severity::Medium,
-    };
     let callers: BTreeSet<String> = links
         .iter()
         .filter(|l| matches!(l.verdict, Some(Verdict::Admits { .. })))
@@ -143,9 +135,14 @@ fn judge(
         condition.key,
         narrowed.join(", ")
     );
-    let mut finding = Finding::new(ctx.meta.id, severity, Location::new(&trust.file, unused.span), message)
+    let mut finding = ctx
+        .finding(Location::new(&trust.file, unused.span), message)
         .with_help(help)
         .with_related(Location::new(&trust.file, trust.statement_span), "the trust statement");
+    // Admin power behind a trust wider than its use raises the stakes.
+    if node.admin.is_some() {
+        finding = finding.with_severity(Severity::High);
+    }
     if unlinked > 0 {
         finding = finding.with_confidence(Confidence::Medium);
     }
@@ -161,7 +158,8 @@ fn judge(
         let grant = &node.grants[*grant];
         finding = finding.with_related(Location::new(&grant.file, grant.span), "the admin grant");
     }
-    if condition.values.len() == 1
+    if ctx.fixes
+        && condition.values.len() == 1
         && !wildcard
         && let Some(fix) = narrowing_fix(chain, trust, condition, unused, usage, links)
     {
@@ -172,7 +170,8 @@ fn judge(
 
 /// Rewrite the one literal value with the callers' subjects, when the file is a JSON policy or a
 /// CloudFormation YAML template whose value is written as is; offered only when the rewritten
-/// file parses and its trust still admits every caller the old one admitted.
+/// file parses and its trust still admits every caller the old one admitted (checked by the
+/// engine).
 fn narrowing_fix(
     chain: &Chain,
     trust: &Trust,
@@ -198,41 +197,42 @@ fn narrowing_fix(
         many => format!("[{}]", many.join(", ")),
     };
     let edit = TextEdit { span: value.span, replacement };
-    let mut text = trust.file.text().to_string();
-    text.replace_range(value.span.start..value.span.end, &edit.replacement);
-    let rewritten = SourceFile::new(path, text);
-    let analysis = if json {
-        trustlint_frontends::aws_json::analyze(&rewritten, false)
-    } else {
-        trustlint_frontends::cloudformation::analyze_yaml(&rewritten)
+    // Every caller the trust admitted before must still be admitted, in every way it was.
+    let admitted: Vec<(Platform, Alternative)> = links
+        .iter()
+        .filter_map(|link| match &link.verdict {
+            Some(Verdict::Admits { admitted, .. }) => Some((&chain.callers[link.caller], admitted)),
+            _ => None,
+        })
+        .flat_map(|(caller, admitted)| {
+            admitted.iter().map(|&alternative| (caller.platform, caller.alternatives[alternative].clone()))
+        })
+        .collect();
+    let statement = trust.statement_span.start;
+    let key = condition.key.clone();
+    let usage = usage.clone();
+    let still_admits = move |after: &Reanalysed| {
+        let Some(new_trust) =
+            after.facts.trusts.iter().find(|t| t.statement_span.start == after.moved(statement))
+        else {
+            return false;
+        };
+        let Some(new_condition) = new_trust.conditions.iter().find(|c| c.key == key) else { return false };
+        let values: BTreeSet<String> = new_condition.values.iter().filter_map(|v| v.text()).collect();
+        after.problems == 0
+            && values == usage
+            && admitted
+                .iter()
+                .all(|(platform, alternative)| admits(new_trust, *platform, alternative) == Check::Pass)
     };
-    if !analysis.problems.is_empty() {
-        return None;
-    }
-    let new_trust =
-        analysis.facts.trusts.iter().find(|t| t.statement_span.start == trust.statement_span.start)?;
-    // Every caller the trust admitted before is still admitted, in every way it was.
-    for link in links {
-        let Some(Verdict::Admits { admitted, .. }) = &link.verdict else { continue };
-        let caller = &chain.callers[link.caller];
-        for &alternative in admitted {
-            if admits(new_trust, caller.platform, &caller.alternatives[alternative]) != Check::Pass {
-                return None;
-            }
-        }
-    }
-    let new_condition = new_trust.conditions.iter().find(|c| c.key == condition.key)?;
-    let values: BTreeSet<String> = new_condition.values.iter().filter_map(|v| v.text()).collect();
-    if &values != usage {
-        return None;
-    }
-    Some(Fix {
-        description: format!("Narrow `{}` to the subjects of the callers in this tree", condition.key),
+    Some(checked_fix(
+        format!("Narrow `{}` to the subjects of the callers in this tree", condition.key),
         // Callers outside the scanned tree (another repository sharing the role) would lose access.
-        safe: false,
-        file: Arc::clone(&trust.file),
-        edits: vec![edit],
-    })
+        false,
+        &trust.file,
+        vec![edit],
+        still_admits,
+    ))
 }
 
 /// A JSON string literal, which YAML reads the same way.

@@ -1,18 +1,15 @@
 //! `trust-rejects-caller`: a job logs in to a trust of this tree that admits none of the
 //! subjects its token can carry, so the login fails with `AccessDenied` at run time.
 
-use trustlint_core::{Finding, Location, Severity};
+use trustlint_core::{Finding, Location};
 use trustlint_link::{Chain, Resolution, Verdict};
 
-use crate::{Rule, RuleContext};
+use crate::{DeclareRule, Rule, RuleContext};
 
+#[derive(DeclareRule)]
 pub struct TrustRejectsCaller;
 
 impl Rule for TrustRejectsCaller {
-    fn id(&self) -> &'static str {
-        "trust-rejects-caller"
-    }
-
     fn reads_chain(&self) -> bool {
         true
     }
@@ -56,13 +53,8 @@ impl Rule for TrustRejectsCaller {
                 "{} answers `AccessDenied` to this login. Make the trust admit this job's subject{example}, or log in to the identity meant for it.",
                 login.cloud.name()
             );
-            let mut finding = Finding::new(
-                ctx.meta.id,
-                Severity::Medium,
-                Location::new(&caller.file, target.value.span),
-                message,
-            )
-            .with_help(help);
+            let mut finding =
+                ctx.finding(Location::new(&caller.file, target.value.span), message).with_help(help);
             let mut conditions = Vec::new();
             for rejection in rejections.iter().take(3) {
                 let alternative = &caller.alternatives[rejection.alternative];
