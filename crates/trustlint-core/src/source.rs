@@ -2,7 +2,7 @@
 //! column numbers (UTF-8 or UTF-16) are computed only when a finding is rendered.
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use line_index::{LineIndex, TextSize, WideEncoding};
 
@@ -55,7 +55,9 @@ pub enum ColumnUnit {
 pub struct SourceFile {
     path: String,
     text: String,
-    lines: LineIndex,
+    /// Built on first use: most files read in a run have no finding, and indexing every line of
+    /// every file (binaries included) cost a sixth of a whole-tree run.
+    lines: OnceLock<LineIndex>,
 }
 
 impl fmt::Debug for SourceFile {
@@ -66,9 +68,11 @@ impl fmt::Debug for SourceFile {
 
 impl SourceFile {
     pub fn new(path: impl Into<String>, text: impl Into<String>) -> Arc<Self> {
-        let text = text.into();
-        let lines = LineIndex::new(&text);
-        Arc::new(Self { path: path.into().replace('\\', "/"), text, lines })
+        Arc::new(Self { path: path.into().replace('\\', "/"), text: text.into(), lines: OnceLock::new() })
+    }
+
+    fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
     }
 
     pub fn path(&self) -> &str {
@@ -99,11 +103,11 @@ impl SourceFile {
             offset -= 1;
         }
         let size = TextSize::new(u32::try_from(offset).unwrap_or(u32::MAX));
-        let utf8 = self.lines.line_col(size);
+        let utf8 = self.lines().line_col(size);
         let column = match unit {
             ColumnUnit::Utf8 => utf8.col,
             ColumnUnit::Utf16 => {
-                self.lines.to_wide(WideEncoding::Utf16, utf8).map_or(utf8.col, |wide| wide.col)
+                self.lines().to_wide(WideEncoding::Utf16, utf8).map_or(utf8.col, |wide| wide.col)
             }
         };
         Position { line: utf8.line + 1, column: column + 1 }
@@ -114,10 +118,10 @@ impl SourceFile {
         let utf8 = match unit {
             ColumnUnit::Utf8 => line_index::LineCol { line, col: column },
             ColumnUnit::Utf16 => {
-                self.lines.to_utf8(WideEncoding::Utf16, line_index::WideLineCol { line, col: column })?
+                self.lines().to_utf8(WideEncoding::Utf16, line_index::WideLineCol { line, col: column })?
             }
         };
-        self.lines.offset(utf8).map(|size| u32::from(size) as usize).filter(|&o| o <= self.text.len())
+        self.lines().offset(utf8).map(|size| u32::from(size) as usize).filter(|&o| o <= self.text.len())
     }
 
     /// The byte span of the 1-based `line`, without its line terminator.

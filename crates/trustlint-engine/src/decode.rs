@@ -10,30 +10,41 @@ pub enum Decoded {
     /// UTF-16 with a byte order mark, decoded (unpaired surrogates replaced). Offsets in the text
     /// are no longer file offsets, but lines are the same.
     Utf16(String),
-    /// NUL bytes or invalid UTF-8: each NUL becomes a space (same length, so offsets hold) and
-    /// invalid sequences become U+FFFD. Only text rules read it; `valid_up_to` is where the first
-    /// invalid UTF-8 sequence starts, if there is one.
-    Lossy { text: String, has_nul: bool, valid_up_to: Option<usize> },
+    /// NUL bytes: a binary, or text with a few NULs. Each NUL is now a space (same length, so
+    /// offsets hold); [`text_of_binary`] makes it text, which only text rules read, and only
+    /// when they may find something in it (most binaries hold no keyword at all).
+    Binary(Vec<u8>),
+    /// Invalid UTF-8 without NULs, invalid sequences replaced by U+FFFD; `valid_up_to` is where
+    /// the first one starts.
+    Lossy { text: String, valid_up_to: usize },
 }
 
-pub fn decode(bytes: Vec<u8>) -> Decoded {
+pub fn decode(mut bytes: Vec<u8>) -> Decoded {
     if let Some(text) = utf16_with_bom(&bytes) {
         return Decoded::Utf16(text);
     }
-    let has_nul = bytes.contains(&0);
-    let bytes =
-        if has_nul { bytes.into_iter().map(|b| if b == 0 { b' ' } else { b }).collect() } else { bytes };
-    match String::from_utf8(bytes) {
-        Ok(text) if !has_nul => Decoded::Utf8(text),
-        Ok(text) => Decoded::Lossy { text, has_nul, valid_up_to: None },
-        Err(error) => {
-            let valid = error.utf8_error().valid_up_to();
-            Decoded::Lossy {
-                text: String::from_utf8_lossy(error.as_bytes()).into_owned(),
-                has_nul,
-                valid_up_to: Some(valid),
+    if bytes.contains(&0) {
+        for byte in &mut bytes {
+            if *byte == 0 {
+                *byte = b' ';
             }
         }
+        return Decoded::Binary(bytes);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Decoded::Utf8(text),
+        Err(error) => {
+            let valid_up_to = error.utf8_error().valid_up_to();
+            Decoded::Lossy { text: String::from_utf8_lossy(error.as_bytes()).into_owned(), valid_up_to }
+        }
+    }
+}
+
+/// The text of a [`Decoded::Binary`], invalid UTF-8 replaced by U+FFFD.
+pub fn text_of_binary(bytes: Vec<u8>) -> String {
+    match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => String::from_utf8_lossy(error.as_bytes()).into_owned(),
     }
 }
 
@@ -76,15 +87,11 @@ mod tests {
     #[test]
     fn nul_bytes_become_spaces_and_offsets_hold() {
         let decoded = decode(b"bin\0\0ary\nkey = value\n".to_vec());
-        assert_eq!(
-            decoded,
-            Decoded::Lossy { text: "bin  ary\nkey = value\n".into(), has_nul: true, valid_up_to: None }
-        );
-        let decoded = decode(b"a\0b\xFFc".to_vec());
-        assert_eq!(
-            decoded,
-            Decoded::Lossy { text: "a b\u{FFFD}c".into(), has_nul: true, valid_up_to: Some(3) }
-        );
+        assert_eq!(decoded, Decoded::Binary(b"bin  ary\nkey = value\n".to_vec()));
+        assert_eq!(text_of_binary(b"bin  ary\n".to_vec()), "bin  ary\n");
+        let Decoded::Binary(bytes) = decode(b"a\0b\xFFc".to_vec()) else { panic!("a NUL makes a binary") };
+        assert_eq!(text_of_binary(bytes), "a b\u{FFFD}c");
+        assert_eq!(decode(b"a\xFFc".to_vec()), Decoded::Lossy { text: "a\u{FFFD}c".into(), valid_up_to: 1 });
         assert_eq!(decode(b"plain".to_vec()), Decoded::Utf8("plain".into()));
     }
 }

@@ -89,43 +89,71 @@ struct IgnoreFiles {
     max_size: u64,
     /// Per folder, its rules (`None`: no ignore file there).
     by_dir: Mutex<HashMap<PathBuf, Option<Arc<Gitignore>>>>,
+    /// Compiled rules by the text of the files they come from. Compiling is most of what ignore
+    /// files cost, and a repository of many projects repeats the same few `.gitignore` files in
+    /// every folder: each distinct text is compiled once. The rules match paths relative to
+    /// their folder, so the same matcher serves every folder with that text.
+    compiled: Mutex<HashMap<Vec<String>, Arc<Gitignore>>>,
     notes: Mutex<Vec<String>>,
 }
 
+/// Distinct ignore-file texts kept compiled; beyond this the cache starts over, so memory stays
+/// bounded on a tree with thousands of different ignore files.
+const MAX_COMPILED_IGNORE_FILES: usize = 512;
+
 impl IgnoreFiles {
     fn new(max_size: u64) -> IgnoreFiles {
-        IgnoreFiles { max_size, by_dir: Mutex::new(HashMap::new()), notes: Mutex::new(Vec::new()) }
+        IgnoreFiles {
+            max_size,
+            by_dir: Mutex::new(HashMap::new()),
+            compiled: Mutex::new(HashMap::new()),
+            notes: Mutex::new(Vec::new()),
+        }
     }
 
     fn rules(&self, dir: &Path) -> Option<Arc<Gitignore>> {
         let mut by_dir = self.by_dir.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(rules) = by_dir.get(dir) {
+            return rules.clone();
+        }
         by_dir.entry(dir.to_path_buf()).or_insert_with(|| self.read(dir)).clone()
     }
 
     /// Later lines win: the repository's exclude file, then `.gitignore`, then `.ignore`.
     fn read(&self, dir: &Path) -> Option<Arc<Gitignore>> {
-        let mut builder = GitignoreBuilder::new(dir);
-        let mut any = false;
+        let mut texts = Vec::new();
         for name in [".git/info/exclude", ".gitignore", ".ignore"] {
             let path = dir.join(name);
             if std::fs::symlink_metadata(&path).is_err() {
                 continue;
             }
             match read_text(&path, self.max_size) {
-                Ok(text) => {
-                    for line in text.lines() {
-                        // A line that is not a valid glob is skipped, as git does.
-                        let _ = builder.add_line(Some(path.clone()), line);
-                    }
-                    any = true;
-                }
+                Ok(text) => texts.push(text),
                 Err(error) => {
                     let mut notes = self.notes.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
                     notes.push(format!("ignore file {} not read: {error}", path.display()));
                 }
             }
         }
-        any.then(|| builder.build().ok().map(Arc::new)).flatten()
+        if texts.is_empty() {
+            return None;
+        }
+        let mut compiled = self.compiled.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(rules) = compiled.get(&texts) {
+            return Some(Arc::clone(rules));
+        }
+        // Rooted at `.`: matched against paths relative to the folder (see `ignored`).
+        let mut builder = GitignoreBuilder::new(".");
+        for line in texts.iter().flat_map(|text| text.lines()) {
+            // A line that is not a valid glob is skipped, as git does.
+            let _ = builder.add_line(None, line);
+        }
+        let rules = Arc::new(builder.build().ok()?);
+        if compiled.len() >= MAX_COMPILED_IGNORE_FILES {
+            compiled.clear();
+        }
+        compiled.insert(texts, Arc::clone(&rules));
+        Some(rules)
     }
 
     /// Whether `path` (found by walking `start`) is ignored by the rules of its folders, up to
@@ -136,13 +164,15 @@ impl IgnoreFiles {
         let absolute = walk.absolute.join(below);
         {
             // The walk is depth-first: folders that do not hold this path are done with, and
-            // their compiled rules (a few KiB each) are dropped to keep memory flat.
+            // their entries are dropped to keep the map small (compiled rules stay in `compiled`).
             let mut by_dir = self.by_dir.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
             by_dir.retain(|dir, _| absolute.starts_with(dir));
         }
         for dir in absolute.ancestors().skip(1) {
-            if let Some(rules) = self.rules(dir) {
-                let matched = rules.matched(&absolute, is_dir);
+            if let Some(rules) = self.rules(dir)
+                && let Ok(relative) = absolute.strip_prefix(dir)
+            {
+                let matched = rules.matched(relative, is_dir);
                 if matched.is_ignore() {
                     return true;
                 }

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 use trustlint_core::fingerprint::fingerprint;
-use trustlint_core::read::{ReadError, read_file};
+use trustlint_core::read::{ReadError, read_file, read_listed_file};
 use trustlint_core::{Finding, Location, Severity, SourceFile, Span};
 use trustlint_frontends::pulumi::{Siblings, Surroundings};
 use trustlint_frontends::{Analysis, inputs};
@@ -343,7 +343,9 @@ impl Engine {
         if class.is_none() && !self.has_text_rules() {
             return Checked::default();
         }
-        let bytes = match read_file(&candidate.path, max_size) {
+        // Walked files were listed as regular files: no need to look before opening.
+        let read = if candidate.explicit { read_file } else { read_listed_file };
+        let bytes = match read(&candidate.path, max_size) {
             Ok(bytes) => bytes,
             Err(error @ (ReadError::TooLarge { .. } | ReadError::NotRegular(_))) => {
                 return Checked::note(format!("skipped {}: {error}", candidate.display));
@@ -355,13 +357,18 @@ impl Engine {
         let (text, valid_up_to) = match decode(bytes) {
             Decoded::Utf8(text) | Decoded::Utf16(text) => (text, None),
             // NULs: a binary, or text with a few NULs. Secret scanners read the text around
-            // them; so do the text rules here, and no frontend parses it.
-            Decoded::Lossy { text, has_nul: true, .. } if self.has_text_rules() => {
+            // them; so do the text rules here, and no frontend parses it. The only text rule
+            // finds nothing without a keyword: most binaries are never made text.
+            Decoded::Binary(bytes) if self.has_text_rules() => {
+                if !trustlint_rules::secrets::may_find(&candidate.display, &bytes) {
+                    return Checked { read: true, ..Checked::default() };
+                }
+                let text = crate::decode::text_of_binary(bytes);
                 let findings = self.check_plain_text(&SourceFile::new(&candidate.display, text));
                 return Checked { read: true, findings, ..Checked::default() };
             }
-            Decoded::Lossy { has_nul: true, .. } => return Checked::default(),
-            Decoded::Lossy { text, valid_up_to, .. } => (text, valid_up_to),
+            Decoded::Binary(_) => return Checked::default(),
+            Decoded::Lossy { text, valid_up_to } => (text, Some(valid_up_to)),
         };
         match valid_up_to {
             None => {

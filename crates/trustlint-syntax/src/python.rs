@@ -2,7 +2,7 @@
 //! ([`crate::eval::ast`]). One parser per thread.
 
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use trustlint_core::Span;
 
@@ -345,7 +345,7 @@ impl<'t> Lower<'t> {
         }
     }
 
-    fn function(&mut self, node: PyNode<'_>, depth: usize) -> Rc<Function> {
+    fn function(&mut self, node: PyNode<'_>, depth: usize) -> Arc<Function> {
         let name = node.child_by_field_name("name").map(|n| self.source(n).to_string());
         let params =
             node.child_by_field_name("parameters").map(|p| self.parameters(p, depth)).unwrap_or_default();
@@ -354,7 +354,7 @@ impl<'t> Lower<'t> {
             Some(body) => Body::Block(self.statements(body, depth)),
             None => Body::Block(Vec::new()),
         };
-        Rc::new(Function { name, params, body, span: span_of(node) })
+        Arc::new(Function { name, params, body, span: span_of(node) })
     }
 
     fn parameters(&mut self, node: PyNode<'_>, depth: usize) -> Vec<Param> {
@@ -576,7 +576,7 @@ impl<'t> Lower<'t> {
                 let body = node
                     .child_by_field_name("body")
                     .map_or(Expr::Unsupported("an empty lambda", span), |b| self.expr(b, depth));
-                Expr::Function(Rc::new(Function { name: None, params, body: Body::Expr(body), span }))
+                Expr::Function(Arc::new(Function { name: None, params, body: Body::Expr(body), span }))
             }
             "binary_operator" => self.binary_chain(node, depth),
             "boolean_operator" => {

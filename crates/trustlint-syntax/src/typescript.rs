@@ -2,7 +2,7 @@
 //! language ([`crate::eval::ast`]). One parser per thread and grammar.
 
 use std::cell::RefCell;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use trustlint_core::Span;
 
@@ -476,7 +476,7 @@ impl<'t> Lower<'t> {
         Stmt::Class { name, methods, fields, span: span_of(node) }
     }
 
-    fn function(&mut self, node: TsNode<'_>, depth: usize) -> Rc<Function> {
+    fn function(&mut self, node: TsNode<'_>, depth: usize) -> Arc<Function> {
         let name = node.child_by_field_name("name").map(|n| self.source(n).to_string());
         let mut params = Vec::new();
         if let Some(single) = node.child_by_field_name("parameter") {
@@ -522,7 +522,7 @@ impl<'t> Lower<'t> {
             Some(body) => Body::Expr(self.expr(body, depth)),
             None => Body::Block(Vec::new()),
         };
-        Rc::new(Function { name, params, body, span: span_of(node) })
+        Arc::new(Function { name, params, body, span: span_of(node) })
     }
 
     fn pattern(&mut self, node: TsNode<'_>, depth: usize) -> Pattern {

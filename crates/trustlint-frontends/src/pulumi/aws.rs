@@ -647,6 +647,7 @@ mod mapping_tests {
 
     use trustlint_core::SourceFile;
     use trustlint_model::{IssuerKind, IssuerRef, Permission};
+    use trustlint_syntax::eval::{ParsedProgram, SourceLanguage, parse_program};
 
     use crate::pulumi::{Language, ModuleLoader, ProgramContext, StackConfig, analyze};
 
@@ -774,10 +775,11 @@ aws.iam.Role("deploy", assume_role_policy={"Statement": [{"Effect": "Allow", "Ac
     struct Siblings;
 
     impl ModuleLoader for Siblings {
-        fn load(&self, relative_path: &str) -> Option<String> {
+        fn load(&self, relative_path: &str, language: SourceLanguage) -> Option<Arc<ParsedProgram>> {
             (relative_path == "trust.ts").then(|| {
-                "export const SUBJECTS = [\"repo:acme/infra:environment:prod\", \"repo:acme/*\"];\n"
-                    .to_string()
+                let text =
+                    "export const SUBJECTS = [\"repo:acme/infra:environment:prod\", \"repo:acme/*\"];\n";
+                Arc::new(parse_program(text, language))
             })
         }
     }

@@ -37,7 +37,9 @@ use std::sync::atomic::Ordering;
 
 use trustlint_core::{SourceFile, Span};
 use trustlint_model::{Facts, Piece};
-use trustlint_syntax::eval::{ConfigLookup, Evaluated, Host, SourceLanguage, evaluate_parsed, parse_program};
+use trustlint_syntax::eval::{
+    ConfigLookup, Evaluated, Host, ParsedProgram, SourceLanguage, evaluate_parsed, parse_program,
+};
 use trustlint_syntax::{Comment, Node, NodeKind, Part, parse_yaml};
 
 use crate::aws_policy::{self, Resolve, Resolved};
@@ -342,16 +344,17 @@ const PROVIDER_NAMESPACES: &[&str] = &[
 ];
 
 /// Reads sibling modules of a program (`./constants.ts`, `constants.py`) by a path relative to
-/// the program's folder. Implementations must refuse paths outside the program's folder.
+/// the program's folder, parsed with `language` ([`parse_program`]). Implementations must refuse
+/// paths outside the program's folder.
 pub trait ModuleLoader {
-    fn load(&self, relative_path: &str) -> Option<String>;
+    fn load(&self, relative_path: &str, language: SourceLanguage) -> Option<Arc<ParsedProgram>>;
 }
 
 /// Loads nothing: programs are read on their own.
 pub struct NoModules;
 
 impl ModuleLoader for NoModules {
-    fn load(&self, _relative_path: &str) -> Option<String> {
+    fn load(&self, _relative_path: &str, _language: SourceLanguage) -> Option<Arc<ParsedProgram>> {
         None
     }
 }
@@ -664,8 +667,8 @@ impl Host for ProgramHost<'_, '_> {
         }
     }
 
-    fn load_module(&self, relative_path: &str) -> Option<String> {
-        self.context.modules.load(relative_path)
+    fn load_module(&self, relative_path: &str, language: SourceLanguage) -> Option<Arc<ParsedProgram>> {
+        self.context.modules.load(relative_path, language)
     }
 }
 

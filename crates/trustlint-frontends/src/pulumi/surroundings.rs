@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use trustlint_core::read::read_text;
+use trustlint_syntax::eval::{ParsedProgram, SourceLanguage, parse_program};
 use trustlint_syntax::{Node, parse_yaml};
 
 use super::relevance::{self, Words};
@@ -24,14 +25,34 @@ pub const MAX_MODULE_SIZE: u64 = 512 * 1024;
 pub struct Folder {
     /// Sorted by stack name.
     pub stacks: Vec<StackConfig>,
+    /// `name:` of `Pulumi.yaml`; read only when there are stacks, whose keys it qualifies.
     pub project: Option<String>,
 }
 
-/// A sibling module's text and the relevance words in it.
+/// A sibling module's text, the relevance words in it, and its parse per grammar (see
+/// [`Module::parsed`]).
 #[derive(Debug)]
 pub struct Module {
     pub text: String,
     pub words: Words,
+    parsed: [OnceLock<Arc<ParsedProgram>>; 3],
+}
+
+impl Module {
+    fn new(text: String) -> Module {
+        Module { words: relevance::words_in(&text), text, parsed: Default::default() }
+    }
+
+    /// The module parsed with the grammar of the program importing it, once per run: the
+    /// programs of a folder often all import the same constants module.
+    pub fn parsed(&self, language: SourceLanguage) -> Arc<ParsedProgram> {
+        let slot = match language {
+            SourceLanguage::TypeScript { jsx: false } => 0,
+            SourceLanguage::TypeScript { jsx: true } => 1,
+            SourceLanguage::Python => 2,
+        };
+        Arc::clone(self.parsed[slot].get_or_init(|| Arc::new(parse_program(&self.text, language))))
+    }
 }
 
 /// Counts of what a run read and parsed (see `TRUSTLINT_STATS` in docs/performance.md).
@@ -102,7 +123,7 @@ impl Surroundings {
         self.modules.get(path.clone(), || {
             let text = read_text(&path, MAX_MODULE_SIZE).ok()?;
             self.counters.modules_read.fetch_add(1, Ordering::Relaxed);
-            Some(Arc::new(Module { words: relevance::words_in(&text), text }))
+            Some(Arc::new(Module::new(text)))
         })
     }
 }
@@ -123,14 +144,14 @@ impl<'a> Siblings<'a> {
     pub fn of(disk_path: Option<&'a Path>, surroundings: &'a Surroundings) -> Siblings<'a> {
         let dir = disk_path
             .and_then(Path::parent)
-            .map(|dir| if dir.as_os_str().is_empty() { Path::new(".") } else { dir })
-            .filter(|dir| dir.is_dir());
+            .map(|dir| if dir.as_os_str().is_empty() { Path::new(".") } else { dir });
         Siblings { dir, surroundings }
     }
 
-    /// The folder holding them, when there is one.
+    /// The folder holding them, when there is one. Looked at only when asked (by programs), not
+    /// for every file a run reads.
     pub fn dir(&self) -> Option<&'a Path> {
-        self.dir
+        self.dir.filter(|dir| dir.is_dir())
     }
 }
 
@@ -148,13 +169,13 @@ pub struct DirectoryModules<'a> {
 }
 
 impl ModuleLoader for DirectoryModules<'_> {
-    fn load(&self, relative_path: &str) -> Option<String> {
-        self.surroundings.module(self.dir, relative_path).map(|module| module.text.clone())
+    fn load(&self, relative_path: &str, language: SourceLanguage) -> Option<Arc<ParsedProgram>> {
+        self.surroundings.module(self.dir, relative_path).map(|module| module.parsed(language))
     }
 }
 
 /// The stacks and project name of a folder: `Pulumi.<stack>.yaml` files sorted by name, and
-/// `name:` of `Pulumi.yaml`. Unreadable files are skipped.
+/// `name:` of `Pulumi.yaml` when there are stacks. Unreadable files are skipped.
 fn read_folder(dir: &Path) -> Folder {
     let mut folder = Folder::default();
     let Ok(entries) = std::fs::read_dir(dir) else { return folder };
@@ -169,6 +190,10 @@ fn read_folder(dir: &Path) -> Folder {
         }
         let Ok(text) = read_text(&dir.join(name), MAX_MODULE_SIZE) else { continue };
         folder.stacks.extend(StackConfig::parse(stem, &text));
+    }
+    // The project name only qualifies keys that stacks set: without stacks it is not read.
+    if folder.stacks.is_empty() {
+        return folder;
     }
     for name in ["Pulumi.yaml", "Pulumi.yml"] {
         if !names.iter().any(|n| n == name) {
@@ -213,12 +238,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("Pulumi.yaml"), "name: infra\n").unwrap();
         std::os::unix::fs::symlink("/dev/zero", dir.path().join("Pulumi.dev.yaml")).unwrap();
+        std::fs::write(dir.path().join("Pulumi.prod.yaml"), "config:\n  infra:x: y\n").unwrap();
         std::os::unix::fs::symlink("/dev/zero", dir.path().join("constants.ts")).unwrap();
         let fifo = dir.path().join("helpers.py");
         assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
         let surroundings = Surroundings::new(true);
         let folder = surroundings.folder(dir.path());
-        assert!(folder.stacks.is_empty());
+        assert_eq!(folder.stacks.len(), 1);
         assert_eq!(folder.project.as_deref(), Some("infra"));
         assert!(surroundings.module(dir.path(), "constants.ts").is_none());
         assert!(surroundings.module(dir.path(), "helpers.py").is_none());

@@ -11,7 +11,7 @@ mod scanner;
 pub use catalog::{Catalog, Kind, Settings, catalog, parse};
 pub use entropy::{looks_like_placeholder, shannon};
 pub use redact::{QUOTE_CHARS, excerpt, redact_credentials, redact_quotes};
-pub use scanner::{Found, credential_spans, scan};
+pub use scanner::{Found, credential_spans, may_find, scan};
 
 #[cfg(test)]
 mod tests;

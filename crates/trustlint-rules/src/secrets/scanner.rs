@@ -48,6 +48,8 @@ fn scanner() -> &'static Scanner {
         let mut patterns: Vec<String> = Vec::new();
         let mut targets: Vec<Vec<Target>> = Vec::new();
         let mut add = |keyword: &str, target: Target| {
+            // `may_find` relies on it.
+            assert!(keyword.is_ascii(), "rules/secrets.toml: keyword `{keyword}` is not ASCII");
             let lower = keyword.to_ascii_lowercase();
             let index = patterns.iter().position(|p| *p == lower).unwrap_or_else(|| {
                 patterns.push(lower);
@@ -84,6 +86,15 @@ pub fn scan(path: &str, text: &str) -> Vec<Found> {
         return Vec::new();
     }
     scan_text(text, scanner.catalog.settings.max_line_length)
+}
+
+/// False when [`scan`] of these bytes, read as text however their invalid UTF-8 is replaced,
+/// cannot find anything: the file is skipped by name, or no keyword occurs. Keywords are ASCII,
+/// and replacing invalid bytes never creates or splits a run of ASCII bytes, so a keyword of the
+/// text is a keyword of the bytes. It lets a caller skip decoding a binary that holds none.
+pub fn may_find(path: &str, bytes: &[u8]) -> bool {
+    let scanner = scanner();
+    !scanner.catalog.settings.skips(path) && scanner.keywords.is_match(bytes)
 }
 
 /// The span of every credential value in `text` (documented examples excepted), whatever the

@@ -3,7 +3,7 @@
 //! assignments, blocks). Everything else is kept as [`Expr::Unsupported`] with what it was, so the
 //! evaluator can say why a value is Unknown.
 
-use std::rc::Rc;
+use std::sync::Arc;
 
 use trustlint_core::Span;
 
@@ -41,7 +41,7 @@ pub enum Expr {
         span: Span,
         new: bool,
     },
-    Function(Rc<Function>),
+    Function(Arc<Function>),
     Binary {
         op: BinaryOp,
         left: Box<Expr>,
@@ -229,10 +229,10 @@ pub enum Stmt {
         value: Expr,
         span: Span,
     },
-    Function(Rc<Function>),
+    Function(Arc<Function>),
     Class {
         name: String,
-        methods: Vec<Rc<Function>>,
+        methods: Vec<Arc<Function>>,
         fields: Vec<(String, Expr)>,
         span: Span,
     },

@@ -20,6 +20,8 @@ mod text;
 pub use interp::{ParsedProgram, evaluate, evaluate_parsed, parse_program, sibling_candidates};
 pub use text::{camel_case, display, join, respan};
 
+use std::sync::Arc;
+
 use trustlint_core::Span;
 
 use crate::tree::{Comment, Node, SyntaxError};
@@ -46,8 +48,10 @@ pub trait Host {
     /// The value of an SDK constant (`aws.iam.ManagedPolicy.AdministratorAccess`).
     fn constant(&self, package: &str, path: &[String]) -> Option<String>;
 
-    /// The text of a sibling module, by a path relative to the program's folder.
-    fn load_module(&self, relative_path: &str) -> Option<String>;
+    /// A sibling module, by a path relative to the program's folder, parsed with `language`
+    /// ([`parse_program`]). Parsed, not text, so that a host can share one parse between every
+    /// program of a folder that imports the module.
+    fn load_module(&self, relative_path: &str, language: SourceLanguage) -> Option<Arc<ParsedProgram>>;
 }
 
 /// The answer to a configuration read.
@@ -60,6 +64,12 @@ pub enum ConfigLookup {
     /// No stack file in view sets it.
     NotSet,
 }
+
+// A parsed module is shared between the worker threads of a run.
+const _: fn() = || {
+    fn shared<T: Send + Sync>() {}
+    shared::<ParsedProgram>();
+};
 
 /// A host that knows nothing: configuration, invokes and sibling modules are all Unknown.
 pub struct NoHost;
@@ -74,7 +84,7 @@ impl Host for NoHost {
     fn constant(&self, _package: &str, _path: &[String]) -> Option<String> {
         None
     }
-    fn load_module(&self, _relative_path: &str) -> Option<String> {
+    fn load_module(&self, _relative_path: &str, _language: SourceLanguage) -> Option<Arc<ParsedProgram>> {
         None
     }
 }

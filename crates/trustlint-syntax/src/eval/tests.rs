@@ -1,5 +1,7 @@
 //! Evaluator tests: each feature the issue lists, on small TypeScript and Python programs.
 
+use std::sync::Arc;
+
 use trustlint_core::Span;
 
 use super::*;
@@ -41,12 +43,13 @@ impl Host for TestHost {
         (package == "aws" && matches!(path.last()?.as_str(), "AdministratorAccess" | "ADMINISTRATOR_ACCESS"))
             .then(|| "arn:aws:iam::aws:policy/AdministratorAccess".to_string())
     }
-    fn load_module(&self, relative_path: &str) -> Option<String> {
-        match relative_path {
-            "constants.ts" => Some("export const SUBJECT = \"repo:acme/infra:ref:refs/heads/main\";\nexport function sub(env: string) { return `repo:acme/infra:environment:${env}`; }\n".into()),
-            "constants.py" => Some("SUBJECT = 'repo:acme/infra:ref:refs/heads/main'\n".into()),
-            _ => None,
-        }
+    fn load_module(&self, relative_path: &str, language: SourceLanguage) -> Option<Arc<ParsedProgram>> {
+        let text: String = match relative_path {
+            "constants.ts" => "export const SUBJECT = \"repo:acme/infra:ref:refs/heads/main\";\nexport function sub(env: string) { return `repo:acme/infra:environment:${env}`; }\n".into(),
+            "constants.py" => "SUBJECT = 'repo:acme/infra:ref:refs/heads/main'\n".into(),
+            _ => return None,
+        };
+        Some(Arc::new(parse_program(&text, language)))
     }
 }
 

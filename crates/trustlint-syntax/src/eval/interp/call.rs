@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use trustlint_core::Span;
 
@@ -113,7 +114,7 @@ impl Interp<'_> {
         }
         let constructor = if self.python() { "__init__" } else { "constructor" };
         if let Some(method) = class.methods.iter().find(|m| m.name.as_deref() == Some(constructor)) {
-            self.called.insert(Rc::as_ptr(method) as usize);
+            self.called.insert(Arc::as_ptr(method) as usize);
             self.call_function(
                 method,
                 class.closure.clone(),
@@ -129,7 +130,7 @@ impl Interp<'_> {
 
     pub(super) fn call_function(
         &mut self,
-        function: &Rc<Function>,
+        function: &Arc<Function>,
         closure: Closure,
         args: Args,
         this: Option<Value>,
@@ -139,7 +140,7 @@ impl Interp<'_> {
         if self.call_depth >= MAX_CALL_DEPTH {
             return unknown(format!("the result of `{name}`, nested too deeply"), span);
         }
-        self.called.insert(Rc::as_ptr(function) as usize);
+        self.called.insert(Arc::as_ptr(function) as usize);
         let (saved, saved_respan) = match &closure {
             Closure::Local(depth) => {
                 let depth = (*depth).clamp(1, self.frames.len());

@@ -7,6 +7,7 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
+use std::sync::Arc;
 
 use trustlint_core::Span;
 
@@ -138,7 +139,7 @@ enum Closure {
 #[derive(Debug)]
 struct ClassDef {
     name: String,
-    methods: Vec<Rc<Function>>,
+    methods: Vec<Arc<Function>>,
     fields: Vec<(String, Expr)>,
     closure: Closure,
 }
@@ -157,7 +158,7 @@ enum Value {
     },
     Resource(usize),
     Module(ModuleRef),
-    Function(Rc<Function>, Closure),
+    Function(Arc<Function>, Closure),
     Class(Rc<ClassDef>),
     Instance(Attributes),
     Config {
@@ -329,13 +330,13 @@ impl<'h> Interp<'h> {
         let declared = std::mem::take(&mut self.declared);
         for value in declared {
             match value {
-                Value::Function(function, closure) if self.called.insert(Rc::as_ptr(&function) as usize) => {
+                Value::Function(function, closure) if self.called.insert(Arc::as_ptr(&function) as usize) => {
                     self.call_unknown(&function, closure, None);
                 }
                 Value::Class(class) => {
                     let instance: Attributes = Rc::new(RefCell::new(Vec::new()));
                     for method in &class.methods {
-                        if self.called.insert(Rc::as_ptr(method) as usize) {
+                        if self.called.insert(Arc::as_ptr(method) as usize) {
                             self.call_unknown(
                                 method,
                                 class.closure.clone(),
@@ -349,7 +350,7 @@ impl<'h> Interp<'h> {
         }
     }
 
-    fn call_unknown(&mut self, function: &Rc<Function>, closure: Closure, this: Option<Value>) {
+    fn call_unknown(&mut self, function: &Arc<Function>, closure: Closure, this: Option<Value>) {
         let name = function.name.clone().unwrap_or_else(|| "a function".into());
         let mut args = Args::default();
         for (index, param) in function.params.iter().enumerate() {

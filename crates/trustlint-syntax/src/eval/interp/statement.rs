@@ -12,7 +12,7 @@ use crate::eval::text::{known_text, respan};
 use crate::tree::{Entry, Node, NodeKind, Part};
 
 use super::{
-    ClassDef, Closure, FOREIGN, Flow, FrameKind, Interp, MAX_UNROLL, ModuleRef, Origin, Value, null, parse,
+    ClassDef, Closure, FOREIGN, Flow, FrameKind, Interp, MAX_UNROLL, ModuleRef, Origin, Value, null,
     text_value, unknown, value_span,
 };
 
@@ -225,13 +225,12 @@ impl Interp<'_> {
 
     fn load_sibling(&mut self, module: &str) -> Option<Rc<HashMap<String, Value>>> {
         let candidates = sibling_candidates(module, self.python());
-        let text = candidates.iter().find_map(|path| self.host.load_module(path))?;
-        let (parsed, _, errors, _) = parse(&text, self.language);
-        if !errors.is_empty() {
+        let parsed = candidates.iter().find_map(|path| self.host.load_module(path, self.language))?;
+        if !parsed.errors.is_empty() {
             return None;
         }
         let mut inner = Interp::new(self.language, self.host, false);
-        inner.run_module(&parsed);
+        inner.run_module(&parsed.module);
         let globals = inner.frames.into_iter().next()?.vars;
         let shared = Rc::new(globals);
         // Spans of the sibling's values point into another file: mark them, so each use is
