@@ -217,6 +217,38 @@ fn nesting_past_the_limit_is_said_never_silent() {
 }
 
 #[test]
+fn nesting_past_the_limit_in_an_imported_module_is_said_at_the_import() {
+    let engine = Engine::new(Config::default(), &RunOptions::default()).unwrap();
+    let nested = format!("\"repo:acme/\"{} + \"*\"{}", " + (\"\"".repeat(300), ")".repeat(300));
+    for (file, module, import, constant) in [
+        ("index.ts", "subject.ts", "import { subject } from \"./subject\";\n", "export const subject = "),
+        ("__main__.py", "subject.py", "from subject import subject\n", "subject = "),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(module), format!("{constant}{nested}\n")).unwrap();
+        let program = format!("{import}{}", role_program(file, "subject"));
+        let path = dir.path().join(file);
+        std::fs::write(&path, &program).unwrap();
+        let findings = std::thread::scope(|scope| {
+            std::thread::Builder::new()
+                .stack_size(2 * 1024 * 1024)
+                .spawn_scoped(scope, || engine.check_text_at(file, &program, Some(&path)).unwrap_or_default())
+                .unwrap()
+                .join()
+                .unwrap()
+        });
+        let note = findings.iter().find(|f| f.rule == "parse-error");
+        assert!(
+            note.is_some_and(|f| f.message.contains("in module `")
+                && f.message.contains("nested more than 200 levels")
+                && f.primary.span.start < import.len()),
+            "{file}: {:?}",
+            findings.iter().map(|f| (f.rule, &f.message)).collect::<Vec<_>>()
+        );
+    }
+}
+
+#[test]
 fn chains_past_the_limit_are_said_never_silent() {
     let engine = Engine::new(Config::default(), &RunOptions::default()).unwrap();
     for file in ["index.ts", "__main__.py"] {

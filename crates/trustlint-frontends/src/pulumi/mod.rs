@@ -590,14 +590,21 @@ pub(crate) fn evaluate_source(
             })
             .collect()
     };
+    // Limits met in imported modules are the same for every stack: said once per file.
+    for later in programs.iter_mut().skip(1) {
+        later.problems.clear();
+    }
     if let Some(first) = programs.first_mut() {
         first.comments = parsed.comments;
         // Said once per file, not once per stack.
-        first.problems.extend(parsed.notes.iter().map(|note| Problem {
-            span: note.span,
-            message: note.message.clone(),
-            rest_checked: true,
-        }));
+        first.problems.splice(
+            0..0,
+            parsed.notes.iter().map(|note| Problem {
+                span: note.span,
+                message: note.message.clone(),
+                rest_checked: true,
+            }),
+        );
     }
     programs
 }
@@ -629,7 +636,12 @@ fn program_of(
         resources,
         stack,
         comments: evaluated.comments,
-        problems: Vec::new(),
+        // Limits met in the sibling modules the program imports, said at the import.
+        problems: evaluated
+            .notes
+            .into_iter()
+            .map(|note| Problem { span: note.span, message: note.message, rest_checked: true })
+            .collect(),
     }
 }
 

@@ -37,7 +37,8 @@ pub fn evaluate(text: &str, language: SourceLanguage, host: &dyn Host) -> Evalua
     let mut evaluated = evaluate_parsed(&parsed, host);
     evaluated.comments = parsed.comments;
     evaluated.errors = parsed.errors;
-    evaluated.notes = parsed.notes;
+    // The program's own limits first, then those met in the sibling modules it imports.
+    evaluated.notes.splice(0..0, parsed.notes);
     evaluated
 }
 
@@ -66,7 +67,12 @@ pub fn evaluate_parsed(parsed: &ParsedProgram, host: &dyn Host) -> Evaluated {
     let mut interp = Interp::new(parsed.language, host, true);
     interp.run_module(&parsed.module);
     interp.run_uncalled();
-    Evaluated { resources: interp.resources, config_reads: interp.config_reads, ..Evaluated::default() }
+    Evaluated {
+        resources: interp.resources,
+        config_reads: interp.config_reads,
+        notes: interp.notes,
+        ..Evaluated::default()
+    }
 }
 
 type Lowered = (Module, Vec<crate::Comment>, Vec<crate::SyntaxError>, Vec<crate::SyntaxError>);
@@ -235,6 +241,8 @@ struct Interp<'h> {
     /// While inside a sibling module's function, every span is moved here (the call).
     respan: Option<Span>,
     modules: HashMap<String, Option<Rc<HashMap<String, Value>>>>,
+    /// Limits met in the sibling modules read, each said at the import that read it.
+    notes: Vec<crate::SyntaxError>,
     config_reads: usize,
     /// Returns seen inside conditional blocks of each active call.
     pending_returns: Vec<Vec<Value>>,
@@ -311,6 +319,7 @@ impl<'h> Interp<'h> {
             declared: Vec::new(),
             respan: None,
             modules: HashMap::new(),
+            notes: Vec::new(),
             config_reads: 0,
             pending_returns: Vec::new(),
         }

@@ -179,7 +179,7 @@ impl Interp<'_> {
                         Some((origin, path)) => {
                             Value::Module(ModuleRef { origin: origin.clone(), path: path.clone() })
                         }
-                        None => match self.sibling(module) {
+                        None => match self.sibling(module, span) {
                             Some(exports) => Value::Instance(Rc::new(RefCell::new(
                                 exports.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
                             ))),
@@ -198,7 +198,9 @@ impl Interp<'_> {
                             path.extend(imported.split('.').map(str::to_string));
                             Value::Module(ModuleRef { origin: origin.clone(), path })
                         }
-                        None => match self.sibling(module).and_then(|exports| exports.get(imported).cloned())
+                        None => match self
+                            .sibling(module, span)
+                            .and_then(|exports| exports.get(imported).cloned())
                         {
                             Some(value) => value,
                             None => unknown(format!("`{imported}` imported from `{module}`"), span),
@@ -211,24 +213,30 @@ impl Interp<'_> {
     }
 
     /// The top-level names of a sibling module, evaluated on their own.
-    fn sibling(&mut self, module: &str) -> Option<Rc<HashMap<String, Value>>> {
+    fn sibling(&mut self, module: &str, import: Span) -> Option<Rc<HashMap<String, Value>>> {
         if !self.record {
             return None; // only one level of sibling modules
         }
         if let Some(cached) = self.modules.get(module) {
             return cached.clone();
         }
-        let exports = self.load_sibling(module);
+        let exports = self.load_sibling(module, import);
         self.modules.insert(module.to_string(), exports.clone());
         exports
     }
 
-    fn load_sibling(&mut self, module: &str) -> Option<Rc<HashMap<String, Value>>> {
+    fn load_sibling(&mut self, module: &str, import: Span) -> Option<Rc<HashMap<String, Value>>> {
         let candidates = sibling_candidates(module, self.python());
         let parsed = candidates.iter().find_map(|path| self.host.load_module(path, self.language))?;
         if !parsed.errors.is_empty() {
             return None;
         }
+        // A limit met in the module (nesting too deep) makes part of what it exports Unknown:
+        // said at the import, since the module's own text is not reported on here.
+        self.notes.extend(parsed.notes.iter().map(|note| crate::SyntaxError {
+            span: import,
+            message: format!("in module `{module}`: {}", note.message),
+        }));
         let mut inner = Interp::new(self.language, self.host, false);
         inner.run_module(&parsed.module);
         let globals = inner.frames.into_iter().next()?.vars;
