@@ -73,6 +73,12 @@ def flow_sequence():
     items = ", ".join(["ab"] * (4 * 1024 * 1024 // 4))
     return {".gitlab-ci.yml": "a: [" + items[: 4 * 1024 * 1024 - 64] + "]\n"}
 
+def flow_sequences(copies):
+    # Item 12, across threads: several such files at once. Large files are parsed in turn, so the
+    # peak stays at about one tree however many threads run.
+    text = flow_sequence()[".gitlab-ci.yml"]
+    return {f"p{i}/.gitlab-ci.yml": text for i in range(copies)}
+
 def one_line_findings():
     # Item 13: a minified policy, one line, with 17,000 wide statements (two findings each).
     statement = ('{"Effect":"Allow","Action":"sts:AssumeRoleWithWebIdentity","Principal":{"Federated":"'
@@ -108,6 +114,7 @@ CASES = {
     "cel-174k-members": lambda: cel_program("assertion" + ".b" * 174_000 + " == 'x'"),
     "yaml-alias-bytes": alias_bomb,
     "yaml-4mib-flow-sequence": flow_sequence,
+    "yaml-4mib-flow-sequence-x4": lambda: flow_sequences(4),
     "human-50k-findings-one-line": one_line_findings,
     "private-key-4mib": private_key_lines,
     "utf16-and-nul": utf16_secret,
@@ -152,9 +159,10 @@ def main():
     for name in args.cases or CASES:
         with tempfile.TemporaryDirectory(prefix="trustlint-robustness-") as folder:
             for file, content in CASES[name]().items():
+                os.makedirs(os.path.dirname(os.path.join(folder, file)), exist_ok=True)
                 with open(os.path.join(folder, file), "wb") as out:
                     out.write(content.encode() if isinstance(content, str) else content)
-            size = sum(os.path.getsize(os.path.join(folder, f)) for f in os.listdir(folder))
+            size = sum(os.path.getsize(os.path.join(root, f)) for root, _, files in os.walk(folder) for f in files)
             for label, binary in [("this", args.binary)] + ([("other", args.compare)] if args.compare else []):
                 figures, summary, _ = run(binary, folder, args.timeout)
                 extra = ""
