@@ -39,11 +39,14 @@ pub enum Part {
         output: String,
     },
     /// Known text read from the configuration of one stack (`Pulumi.<stack>.yaml`): true only for
-    /// that stack. `key` is the full key (`acme:subject`).
+    /// that stack. `key` is the full key (`acme:subject`). `at` is where the stack file writes
+    /// the value (a span into that file, the place to edit); `None` for a default written in the
+    /// program, whose span is the value's own.
     Config {
         key: String,
         stack: String,
         value: String,
+        at: Option<Span>,
     },
 }
 

@@ -766,8 +766,16 @@ aws.iam.Role("deploy", assume_role_policy={"Statement": [{"Effect": "Allow", "Ac
         assert_eq!(analysis.facts.trusts.len(), 2);
         let dev = &analysis.facts.trusts[0].conditions[0].values[0];
         assert_eq!(dev.text().as_deref(), Some("repo:acme/*"));
-        assert_eq!(dev.relies_on.as_deref(), Some("config `infra:subject` of stack `dev`"));
+        assert_eq!(
+            dev.relies_on.as_deref(),
+            Some("config `infra:subject` of stack `dev`, in `Pulumi.dev.yaml`")
+        );
         assert_eq!(slice(text, dev.span), "config.require(\"subject\")");
+        // Where the stack file writes the value: the place to edit.
+        let defined = dev.defined_at.as_ref().unwrap();
+        let stack_file = defined.file.as_ref().unwrap();
+        assert_eq!(stack_file.path(), "Pulumi.dev.yaml");
+        assert_eq!(stack_file.slice(defined.span), "repo:acme/*");
         let prod = &analysis.facts.trusts[1].conditions[0].values[0];
         assert_eq!(prod.unknown_reasons(), ["the encrypted config `infra:subject` of stack `prod`"]);
     }
@@ -776,13 +784,16 @@ aws.iam.Role("deploy", assume_role_policy={"Statement": [{"Effect": "Allow", "Ac
 
     impl ModuleLoader for Siblings {
         fn load(&self, relative_path: &str, language: SourceLanguage) -> Option<Arc<ParsedProgram>> {
-            (relative_path == "trust.ts").then(|| {
-                let text =
-                    "export const SUBJECTS = [\"repo:acme/infra:environment:prod\", \"repo:acme/*\"];\n";
-                Arc::new(parse_program(text, language))
-            })
+            (relative_path == "trust.ts").then(|| Arc::new(parse_program(SIBLING, language)))
+        }
+
+        fn text(&self, relative_path: &str) -> Option<String> {
+            (relative_path == "trust.ts").then(|| SIBLING.to_string())
         }
     }
+
+    const SIBLING: &str =
+        "export const SUBJECTS = [\"repo:acme/infra:environment:prod\", \"repo:acme/*\"];\n";
 
     #[test]
     fn constants_from_sibling_modules_point_at_their_use() {
@@ -793,10 +804,22 @@ new aws.iam.Role("deploy", { assumeRolePolicy: { Statement: [{ Effect: "Allow", 
     Condition: { StringLike: { "token.actions.githubusercontent.com:sub": SUBJECTS } } }] } });
 "#;
         let context = ProgramContext { stacks: Vec::new(), project: None, modules: &Siblings };
-        let analysis = run("index.ts", text, Language::TypeScript, &context);
+        let analysis = run("infra/index.ts", text, Language::TypeScript, &context);
         let values = &analysis.facts.trusts[0].conditions[0].values;
         let texts: Vec<_> = values.iter().map(|v| v.text().unwrap()).collect();
         assert_eq!(texts, ["repo:acme/infra:environment:prod", "repo:acme/*"]);
         assert!(values.iter().all(|v| slice(text, v.span) == "SUBJECTS"));
+        // ...and say where the module writes them, with its path beside the program's.
+        for value in values {
+            let defined = value.defined_at.as_ref().unwrap();
+            let module = defined.file.as_ref().unwrap();
+            assert_eq!(module.path(), "infra/trust.ts");
+            assert!(
+                module.slice(defined.span).starts_with("[\"repo:acme/infra"),
+                "{}",
+                module.slice(defined.span)
+            );
+            assert_eq!(value.relies_on.as_deref(), Some("`SUBJECTS` of `trust.ts`"));
+        }
     }
 }

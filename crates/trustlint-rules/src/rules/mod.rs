@@ -17,8 +17,10 @@ pub mod static_cloud_credentials;
 pub mod trust_broader_than_usage;
 pub mod trust_rejects_caller;
 
+use std::sync::Arc;
+
 use trustlint_core::{Finding, Location};
-use trustlint_model::{IdentityKind, Trust};
+use trustlint_model::{ConditionValue, IdentityKind, Trust};
 
 use crate::RuleContext;
 
@@ -39,6 +41,30 @@ pub(crate) fn trust_finding(
     if !trust.statement_span.contains(span) || trust.statement_span != span {
         finding =
             finding.with_related(Location::new(&trust.file, trust.statement_span), "the trust statement");
+    }
+    finding
+}
+
+/// A finding on a condition value (at its span): the message says where the value comes from
+/// when it was read from elsewhere (a parameter's default, a stack's configuration, a sibling
+/// module), and the place that writes it, when not the value's own span, is a related location
+/// (in whatever file it is: the template, `Pulumi.<stack>.yaml`, the module).
+pub(crate) fn value_finding(
+    ctx: &RuleContext<'_>,
+    trust: &Trust,
+    value: &ConditionValue,
+    mut message: String,
+) -> Finding {
+    if let Some(relies_on) = &value.relies_on {
+        message.push_str(&format!(" (The value comes from {relies_on}.)"));
+    }
+    let mut finding = trust_finding(ctx, trust, value.span, message);
+    if let Some(defined) = &value.defined_at {
+        let file = defined.file.as_ref().unwrap_or(&trust.file);
+        if !(Arc::ptr_eq(file, &trust.file) || file.path() == trust.file.path()) || defined.span != value.span
+        {
+            finding = finding.with_related(Location::new(file, defined.span), "the value is defined here");
+        }
     }
     finding
 }

@@ -120,6 +120,22 @@ pub struct Evaluated {
     pub notes: Vec<SyntaxError>,
     /// How many configuration reads asked the host (to decide whether stacks matter).
     pub config_reads: usize,
+    /// Each use of a value a sibling module defines, in evaluation order.
+    pub imported: Vec<ImportedValue>,
+}
+
+/// A use of a name a sibling module defines (`SUBJECT` after `import { SUBJECT } from
+/// "./constants"`): the value carries the span of the use, and this says where it is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportedValue {
+    /// The use in the program (the span its value carries).
+    pub at: Span,
+    /// The module, by the path relative to the program's folder that the host loaded.
+    pub module: String,
+    /// The name the module defines.
+    pub name: String,
+    /// The value's span in the module.
+    pub span: Span,
 }
 
 #[cfg(test)]

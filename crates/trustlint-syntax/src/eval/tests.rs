@@ -89,7 +89,7 @@ fn dump(node: &Node) -> String {
                 Part::Text(text) => format!("{text:?}"),
                 Part::Unknown(why) => format!("<?{why}>"),
                 Part::Ref { resource, output } => format!("<ref {resource}.{output}>"),
-                Part::Config { key, stack, value } => format!("<cfg {key}@{stack}={value}>"),
+                Part::Config { key, stack, value, .. } => format!("<cfg {key}@{stack}={value}>"),
             })
             .collect::<Vec<_>>()
             .join(" + "),

@@ -852,7 +852,8 @@ impl ResourceCall {
 }
 
 /// A stack configuration value as program data: every leaf is known only for that stack, and
-/// every span is the configuration read (the stack file is another file).
+/// every span is the configuration read (the stack file is another file); each leaf remembers
+/// where the stack file writes it.
 fn config_node(value: &Node, key: &str, stack: &str, span: Span) -> Node {
     match &value.kind {
         NodeKind::Scalar(scalar) => Node::computed(
@@ -860,6 +861,7 @@ fn config_node(value: &Node, key: &str, stack: &str, span: Span) -> Node {
                 key: key.to_string(),
                 stack: stack.to_string(),
                 value: scalar.value.clone(),
+                at: Some(value.span),
             }],
             span,
         ),

@@ -6,7 +6,7 @@ use crate::eval::ast::{BinaryOp, Expr, Item, Prop, TemplatePart};
 use crate::eval::text::{camel_case, display, join, known_text, parts_of};
 use crate::tree::{Entry, Node, NodeKind, Part, ScalarStyle};
 
-use super::{Interp, MAX_STEPS, Value, from_sibling, null, text_value, unknown, with_default_note};
+use super::{Interp, MAX_STEPS, Value, null, text_value, unknown, with_default_note};
 
 impl Interp<'_> {
     pub(super) fn eval(&mut self, expr: &Expr) -> Value {
@@ -64,7 +64,10 @@ impl Interp<'_> {
                 Value::Data(Node { kind: NodeKind::Seq(nodes), span: *span, tag: None })
             }
             Expr::Name(name, span) => match self.lookup(name) {
-                Some(value) => from_sibling(value.clone(), *span),
+                Some(value) => {
+                    let value = value.clone();
+                    self.from_sibling(value, *span)
+                }
                 None => unknown(format!("`{name}`, which is not defined in this program"), *span),
             },
             Expr::This(span) => match self.lookup(if self.python() { "self" } else { "this" }) {
@@ -256,7 +259,7 @@ impl Interp<'_> {
             Value::Instance(attributes) => {
                 let found = attributes.borrow().iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone());
                 match found {
-                    Some(value) => from_sibling(value, span),
+                    Some(value) => self.from_sibling(value, span),
                     None => unknown(format!("the attribute `{name}`"), span),
                 }
             }

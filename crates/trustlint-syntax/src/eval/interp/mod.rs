@@ -13,7 +13,7 @@ use trustlint_core::Span;
 
 use super::ast::{Expr, Function, Module};
 use super::text::respan;
-use super::{Evaluated, Host, ResourceCall, SourceLanguage};
+use super::{Evaluated, Host, ImportedValue, ResourceCall, SourceLanguage};
 use crate::tree::{Node, NodeKind, Part, ScalarStyle};
 
 mod call;
@@ -71,6 +71,7 @@ pub fn evaluate_parsed(parsed: &ParsedProgram, host: &dyn Host) -> Evaluated {
         resources: interp.resources,
         config_reads: interp.config_reads,
         notes: interp.notes,
+        imported: interp.imported,
         ..Evaluated::default()
     }
 }
@@ -243,22 +244,28 @@ struct Interp<'h> {
     modules: HashMap<String, Option<Rc<HashMap<String, Value>>>>,
     /// Limits met in the sibling modules read, each said at the import that read it.
     notes: Vec<crate::SyntaxError>,
+    /// Names exported by sibling modules (see `foreign_span`).
+    foreign: Vec<ForeignValue>,
+    /// Each use of a sibling module's name, with where the module defines it.
+    imported: Vec<ImportedValue>,
     config_reads: usize,
     /// Returns seen inside conditional blocks of each active call.
     pending_returns: Vec<Vec<Value>>,
 }
 
-/// The span given to values of sibling modules until they are used (see `from_sibling`).
-const FOREIGN: Span = Span::new(usize::MAX, usize::MAX);
+/// The span given to the value of a sibling module's name until it is used (see
+/// `from_sibling`): `index` is its entry in `Interp::foreign`. No file is this long.
+fn foreign_span(index: usize) -> Span {
+    Span::new(usize::MAX - index, usize::MAX)
+}
 
-/// A value read through a name: values of sibling modules take the span of their use.
-fn from_sibling(mut value: Value, span: Span) -> Value {
-    if let Value::Data(node) = &mut value
-        && node.span == FOREIGN
-    {
-        respan(node, span);
-    }
-    value
+/// A name a sibling module defines, as it was when its value was exported.
+struct ForeignValue {
+    /// The module's path relative to the program's folder, as the host loaded it.
+    module: String,
+    name: String,
+    /// The value's own span in the module.
+    span: Span,
 }
 
 fn null(span: Span) -> Node {
@@ -320,9 +327,29 @@ impl<'h> Interp<'h> {
             respan: None,
             modules: HashMap::new(),
             notes: Vec::new(),
+            foreign: Vec::new(),
+            imported: Vec::new(),
             config_reads: 0,
             pending_returns: Vec::new(),
         }
+    }
+
+    /// A value read through a name: the value of a sibling module's name takes the span of its
+    /// use, and the use is recorded with where the module defines the value.
+    fn from_sibling(&mut self, mut value: Value, span: Span) -> Value {
+        if let Value::Data(node) = &mut value
+            && node.span.end == usize::MAX
+            && let Some(foreign) = self.foreign.get(usize::MAX - node.span.start)
+        {
+            self.imported.push(ImportedValue {
+                at: span,
+                module: foreign.module.clone(),
+                name: foreign.name.clone(),
+                span: foreign.span,
+            });
+            respan(node, span);
+        }
+        value
     }
 
     fn python(&self) -> bool {
@@ -393,6 +420,7 @@ fn with_default_note(default: Value, key: &str) -> Value {
                     key: key.to_string(),
                     stack: String::new(),
                     value: scalar.value.clone(),
+                    at: None,
                 }],
                 node.span,
             )),
