@@ -115,7 +115,7 @@ pub fn computed_in(parts: &[Part], stack_file: Option<&Arc<SourceFile>>) -> Reso
                 }
                 value.clone()
             }
-            Part::Unknown(why) => {
+            Part::Unknown(why) | Part::Derived { why, .. } => {
                 pieces.push(Piece::Unknown(why.clone()));
                 continue;
             }

@@ -49,9 +49,7 @@ pub fn facts(program: &Program) -> Facts {
                 Some(document) => {
                     facts.trusts.extend(aws_policy::trusts_of(&program.file, &document, &identity, &resolve))
                 }
-                None => {
-                    facts.trusts.extend(opaque_provider_trust(program, role, property, trust_node, &identity))
-                }
+                None => facts.trusts.extend(opaque_provider_trust(program, trust_node, &identity)),
             }
         }
         if let Some(arns) = role.property("managedPolicyArns") {
@@ -113,19 +111,14 @@ pub fn facts(program: &Program) -> Facts {
 
 /// A trust policy trustlint cannot read, computed from an OIDC provider of this program
 /// (`provider.arn.apply(arn => JSON.stringify(makeTrust(arn, repo)))`, a helper from a module
-/// it cannot load): a policy built from a provider's ARN federates that provider, so the role is
-/// OIDC-assumable even though who may get in is unknown. The provider is found by its variable
-/// in the written property, since the callback's result keeps no trace of its argument.
-fn opaque_provider_trust(
-    program: &Program,
-    role: &Resource,
-    property: &str,
-    trust_node: &Node,
-    identity: &Identity,
-) -> Option<Trust> {
-    let written = program.file.slice(written_property(role, property).unwrap_or(trust_node.span));
-    let provider = program.resources.iter().filter(|r| r.is(OIDC_PROVIDER)).find(|provider| {
-        provider.variable.as_deref().is_some_and(|variable| mentions_output(written, variable, "arn"))
+/// it cannot load): a policy derived from a provider's ARN federates that provider, so the role
+/// is OIDC-assumable even though who may get in is unknown. The evaluator says which resource
+/// outputs such a value was derived from ([`Part::Derived`]).
+fn opaque_provider_trust(program: &Program, trust_node: &Node, identity: &Identity) -> Option<Trust> {
+    let mut from = Vec::new();
+    derived_from(trust_node, &mut from);
+    let provider = from.iter().filter(|(_, output)| output == "arn").find_map(|(name, _)| {
+        program.resources.iter().rev().find(|r| r.name == *name && r.is(OIDC_PROVIDER))
     })?;
     let unknown_url = || IssuerRef::Unknown(format!("the `url` of {}", provider.label()));
     let issuer = match provider.property("url").and_then(|url| program.resolver().scalar(url).known()) {
@@ -145,32 +138,20 @@ fn opaque_provider_trust(
     })
 }
 
-/// The source of a property as written in the constructor call: from its key to the next key
-/// (or the end of the call). `None` when the arguments object was written elsewhere.
-fn written_property(resource: &Resource, property: &str) -> Option<Span> {
-    let entries = resource.properties.as_map()?;
-    let key_span = entries.iter().find(|e| e.key == property)?.key_span;
-    if key_span.start < resource.span.start || key_span.end > resource.span.end {
-        return None;
+/// The resource outputs the unreadable parts of a value were derived from.
+fn derived_from<'n>(node: &'n Node, out: &mut Vec<&'n (String, String)>) {
+    match &node.kind {
+        NodeKind::Computed(parts) => {
+            for part in parts {
+                if let Part::Derived { from, .. } = part {
+                    out.extend(from);
+                }
+            }
+        }
+        NodeKind::Seq(items) => items.iter().for_each(|item| derived_from(item, out)),
+        NodeKind::Map(entries) => entries.iter().for_each(|entry| derived_from(&entry.value, out)),
+        NodeKind::Scalar(_) => {}
     }
-    let end = entries
-        .iter()
-        .map(|e| e.key_span.start)
-        .filter(|start| *start > key_span.end && *start <= resource.span.end)
-        .min()
-        .unwrap_or(resource.span.end);
-    Some(Span::new(key_span.end, end))
-}
-
-/// True when `written` reads `<variable>.<output>` (not as the tail of a longer name).
-fn mentions_output(written: &str, variable: &str, output: &str) -> bool {
-    let needle = format!("{variable}.{output}");
-    written.match_indices(&needle).any(|(at, _)| {
-        let before = written[..at].chars().next_back();
-        let after = written[at + needle.len()..].chars().next();
-        let is_name = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
-        !before.is_some_and(|c| is_name(c) || c == '.') && !after.is_some_and(is_name)
-    })
 }
 
 fn is_role(resource: &Resource) -> bool {

@@ -133,7 +133,9 @@ pub(super) fn read(program: &Program, node: &Node) -> Value {
                             value.defined_at = Some(DefinedAt::in_file(file, *at));
                         }
                     }
-                    Part::Unknown(why) => value.pieces.push(Piece::Unknown(why.clone())),
+                    Part::Unknown(why) | Part::Derived { why, .. } => {
+                        value.pieces.push(Piece::Unknown(why.clone()))
+                    }
                     Part::Ref { resource, output } => {
                         let hole = hole_for(program, resource, output);
                         value.refs.push((hole.clone(), resource.clone(), output.clone()));

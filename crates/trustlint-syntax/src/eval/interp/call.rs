@@ -96,7 +96,7 @@ impl Interp<'_> {
         match function {
             Value::Function(function, closure) => self.call_function(&function, closure, args, None, span),
             Value::Class(class) => self.construct(&class, args, span),
-            _ => unknown("the result of calling a value that is not a known function", span),
+            _ => derived("the result of calling a value that is not a known function", &args, None, span),
         }
     }
 
@@ -360,7 +360,7 @@ impl Interp<'_> {
                 }
                 unknown(format!("the result of `.{name}(...)` over a list trustlint cannot read"), span)
             }
-            _ => unknown(format!("the result of `.{name}(...)`"), span),
+            _ => derived(format!("the result of `.{name}(...)`"), &args, Some(&node), span),
         }
     }
 
@@ -522,7 +522,7 @@ impl Interp<'_> {
             }
             Origin::External(name) => {
                 // `require` itself is lowered to an import; anything else is a library call.
-                unknown(format!("the result of `{}(...)` from `{name}`", module.written()), span)
+                derived(format!("the result of `{}(...)` from `{name}`", module.written()), &args, None, span)
             }
         }
     }
@@ -721,7 +721,7 @@ impl Interp<'_> {
                 NodeKind::Scalar(_) if node.is_null() => {}
                 _ => {
                     properties_unknown = Some(match node.as_computed() {
-                        Some([Part::Unknown(why)]) => why.clone(),
+                        Some([Part::Unknown(why) | Part::Derived { why, .. }]) => why.clone(),
                         _ => "an arguments value trustlint cannot read".to_string(),
                     });
                     properties.span = s;
@@ -848,6 +848,54 @@ impl Interp<'_> {
 impl ResourceCall {
     fn label(&self) -> String {
         format!("{}.{} \"{}\"", self.package, self.path.join("."), self.name_text)
+    }
+}
+
+/// The result of a call trustlint cannot follow (a helper it cannot load, a library function):
+/// Unknown, remembering the resource outputs its receiver and arguments were computed from.
+fn derived(why: impl Into<String>, args: &Args, receiver: Option<&Node>, span: Span) -> Value {
+    let mut from = Vec::new();
+    let arguments = args
+        .positional
+        .iter()
+        .map(|(value, _)| value)
+        .chain(args.keywords.iter().map(|(_, _, value, _)| value));
+    for value in arguments {
+        if let Value::Data(node) = value {
+            outputs_in(node, &mut from);
+        }
+    }
+    if let Some(receiver) = receiver {
+        outputs_in(receiver, &mut from);
+    }
+    if from.is_empty() {
+        return unknown(why, span);
+    }
+    Value::Data(Node::computed(vec![Part::Derived { why: why.into(), from }], span))
+}
+
+/// The resource outputs a value reads or was derived from, as (logical name, output), each once.
+fn outputs_in(node: &Node, out: &mut Vec<(String, String)>) {
+    let mut add = |resource: &String, output: &String| {
+        if !out.iter().any(|(r, o)| r == resource && o == output) {
+            out.push((resource.clone(), output.clone()));
+        }
+    };
+    match &node.kind {
+        NodeKind::Computed(parts) => {
+            for part in parts {
+                match part {
+                    Part::Ref { resource, output } => add(resource, output),
+                    Part::Derived { from, .. } => {
+                        from.iter().for_each(|(resource, output)| add(resource, output))
+                    }
+                    Part::Text(_) | Part::Unknown(_) | Part::Config { .. } => {}
+                }
+            }
+        }
+        NodeKind::Seq(items) => items.iter().for_each(|item| outputs_in(item, out)),
+        NodeKind::Map(entries) => entries.iter().for_each(|entry| outputs_in(&entry.value, out)),
+        NodeKind::Scalar(_) => {}
     }
 }
 

@@ -522,6 +522,10 @@ fn element_of(value: &Value, index: usize, span: Span) -> Value {
                 span,
             )),
             Some([Part::Unknown(why)]) => unknown(why.clone(), span),
+            // An item of a derived value is derived from the same outputs.
+            Some([derived @ Part::Derived { .. }]) => {
+                Value::Data(Node::computed(vec![derived.clone()], span))
+            }
             _ => unknown(format!("item {index} of a value trustlint cannot read"), span),
         },
         _ => unknown(format!("item {index} of a value trustlint cannot read"), span),
