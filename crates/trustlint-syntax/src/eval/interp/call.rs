@@ -100,7 +100,9 @@ impl Interp<'_> {
         }
     }
 
-    fn construct(&mut self, class: &Rc<ClassDef>, args: Args, span: Span) -> Value {
+    /// A new instance of `class`: its methods, and its fields at the values the class body gives
+    /// them (a dataclass's or pydantic model's defaults).
+    pub(super) fn new_instance(&mut self, class: &Rc<ClassDef>) -> Attributes {
         let instance: Attributes = Rc::new(RefCell::new(Vec::new()));
         for method in &class.methods {
             instance.borrow_mut().push((
@@ -112,8 +114,22 @@ impl Interp<'_> {
             let value = self.eval(expr);
             instance.borrow_mut().push((name.clone(), value));
         }
+        instance
+    }
+
+    fn construct(&mut self, class: &Rc<ClassDef>, args: Args, span: Span) -> Value {
+        let instance = self.new_instance(class);
         let constructor = if self.python() { "__init__" } else { "constructor" };
-        if let Some(method) = class.methods.iter().find(|m| m.name.as_deref() == Some(constructor)) {
+        let defined = class.methods.iter().find(|m| m.name.as_deref() == Some(constructor));
+        if defined.is_none() && self.python() {
+            // A dataclass or pydantic model: keyword arguments set the fields they name (the
+            // latest value of a name wins), the others keep their defaults.
+            for (name, _, value, _) in args.keywords {
+                instance.borrow_mut().push((name, value));
+            }
+            return Value::Instance(instance);
+        }
+        if let Some(method) = defined {
             self.called.insert(Arc::as_ptr(method) as usize);
             self.call_function(
                 method,

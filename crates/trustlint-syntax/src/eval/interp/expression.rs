@@ -90,8 +90,23 @@ impl Interp<'_> {
             Expr::Binary { op: BinaryOp::Other, span, .. } => {
                 unknown("an arithmetic or comparison expression", *span)
             }
+            Expr::Binary { op: op @ (BinaryOp::Equal | BinaryOp::NotEqual), left, right, span } => {
+                let a = self.eval(left);
+                let b = self.eval(right);
+                match equal(&a, &b) {
+                    Some(same) => self.boolean(same == (*op == BinaryOp::Equal), *span),
+                    None => unknown("a comparison of values trustlint cannot read", *span),
+                }
+            }
             Expr::Binary { .. } => self.binary_chain(expr),
-            Expr::Conditional { then, otherwise, span } => {
+            Expr::Conditional { condition, then, otherwise, span } => {
+                // A condition on known values (a field's default compared with `None`) picks its
+                // branch; otherwise both are possible and only a value they share is known.
+                if let Value::Data(test) = self.eval(condition)
+                    && let NodeKind::Scalar(_) = test.kind
+                {
+                    return if falsy(&test) { self.eval(otherwise) } else { self.eval(then) };
+                }
                 let then = self.eval(then);
                 let otherwise = self.eval(otherwise);
                 match (&then, &otherwise) {
@@ -221,8 +236,21 @@ impl Interp<'_> {
                 };
                 percent_format(&format, &values, span)
             }
-            BinaryOp::Other => unknown("an arithmetic or comparison expression", span),
+            BinaryOp::Other | BinaryOp::Equal | BinaryOp::NotEqual => {
+                unknown("an arithmetic or comparison expression", span)
+            }
         }
+    }
+
+    /// A boolean as the program's language writes it.
+    fn boolean(&self, value: bool, span: Span) -> Value {
+        let text = match (value, self.python()) {
+            (true, false) => "true",
+            (false, false) => "false",
+            (true, true) => "True",
+            (false, true) => "False",
+        };
+        Value::Data(Node::scalar(text, ScalarStyle::Plain, span))
     }
 
     pub(super) fn add(&mut self, a: Value, b: Value, span: Span) -> Value {
@@ -317,6 +345,19 @@ impl Interp<'_> {
             _ => unknown("an indexed value trustlint cannot read", span),
         }
     }
+}
+
+/// Whether two values are equal, when both are known: null only equals null, text equals the
+/// same text written the same way (a string is never a number or a boolean). `None` when either
+/// side is not a known scalar.
+fn equal(a: &Value, b: &Value) -> Option<bool> {
+    let (Value::Data(a), Value::Data(b)) = (a, b) else { return None };
+    let (NodeKind::Scalar(x), NodeKind::Scalar(y)) = (&a.kind, &b.kind) else { return None };
+    if a.is_null() || b.is_null() {
+        return Some(a.is_null() && b.is_null());
+    }
+    let plain = |style: ScalarStyle| style == ScalarStyle::Plain;
+    Some(plain(x.style) == plain(y.style) && x.value == y.value)
 }
 
 fn falsy(node: &Node) -> bool {

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use trustlint_core::Span;
 
-use super::ast::{Expr, Function, Module};
+use super::ast::{Expr, Function, Module, ParamKind, Pattern};
 use super::text::respan;
 use super::{Evaluated, Host, ImportedValue, ResourceCall, SourceLanguage};
 use crate::tree::{Node, NodeKind, Part, ScalarStyle};
@@ -370,7 +370,9 @@ impl<'h> Interp<'h> {
                     self.call_unknown(&function, closure, None);
                 }
                 Value::Class(class) => {
-                    let instance: Attributes = Rc::new(RefCell::new(Vec::new()));
+                    // `self` holds what the class body gives every instance (fields with
+                    // defaults); the rest is Unknown.
+                    let instance = self.new_instance(&class);
                     for method in &class.methods {
                         if self.called.insert(Arc::as_ptr(method) as usize) {
                             self.call_unknown(
@@ -394,10 +396,14 @@ impl<'h> Interp<'h> {
             if index == 0 && self.python() && (names == "self" || names == "cls") {
                 continue;
             }
-            args.positional.push((
-                unknown(format!("the parameter `{names}` of `{name}`"), function.span),
-                function.span,
-            ));
+            let value = unknown(format!("the parameter `{names}` of `{name}`"), function.span);
+            // Keyword-only parameters (after a bare `*`) take no positional argument.
+            match (&param.kind, &param.pattern) {
+                (ParamKind::KeywordOnly, Pattern::Name(keyword, _)) => {
+                    args.keywords.push((keyword.clone(), function.span, value, function.span));
+                }
+                _ => args.positional.push((value, function.span)),
+            }
         }
         self.call_function(function, closure, args, this, function.span);
     }
