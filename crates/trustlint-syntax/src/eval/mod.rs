@@ -3,15 +3,24 @@
 //! Pure: no I/O. Inside one program it evaluates expressions to spanned values ([`Node`] trees)
 //! or to Unknown with a reason, and records every resource constructor call with its evaluated
 //! arguments. What it models: literals, template literals and f-strings, objects/arrays/dicts,
-//! names and simple reassignment, `JSON.stringify`/`json.dumps`/`pulumi.jsonStringify`,
+//! names and simple reassignment, comparisons (`==`, `===`, `is`, `!=`, `is not`) of known
+//! values and the conditional expressions they decide,
+//! `JSON.stringify`/`json.dumps`/`pulumi.jsonStringify`,
 //! `pulumi.interpolate`/`concat`/`all`/`Output.*`, `.apply(...)`/`.then(...)` bodies (their
 //! parameters are the values the Output wraps, often references to other resources), helper
-//! functions (inlined with the call's arguments), stack configuration (through [`Host`]),
+//! functions (inlined with the call's arguments), classes (fields with defaults, dataclass and
+//! pydantic keyword construction, methods), stack configuration (through [`Host`]),
 //! provider invokes (through [`Host::invoke`]) and constants of sibling modules (through
 //! [`Host::load_module`]). Everything else is Unknown, never guessed.
 //!
 //! Values keep the span of the literal they came from, so a finding on a condition value points
-//! at the `"repo:acme/*"` string itself, wherever the object was built.
+//! at the `"repo:acme/*"` string itself, wherever the object was built. What lies in another
+//! file is provenance beside the value: [`Part::Config`] says where the stack file writes it,
+//! [`Evaluated::imported`] where a sibling module does, and [`Part::Derived`] which resource
+//! outputs an unreadable value was computed from.
+//!
+//! [`Part::Config`]: crate::Part::Config
+//! [`Part::Derived`]: crate::Part::Derived
 
 pub mod ast;
 mod interp;
