@@ -66,7 +66,7 @@ impl Interp<'_> {
             Expr::Name(name, span) => match self.lookup(name) {
                 Some(value) => {
                     let value = value.clone();
-                    self.from_sibling(value, *span)
+                    self.read_sibling_value(value, *span)
                 }
                 None => unknown(format!("`{name}`, which is not defined in this program"), *span),
             },
@@ -287,7 +287,7 @@ impl Interp<'_> {
             Value::Instance(attributes) => {
                 let found = attributes.borrow().iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone());
                 match found {
-                    Some(value) => self.from_sibling(value, span),
+                    Some(value) => self.read_sibling_value(value, span),
                     None => unknown(format!("the attribute `{name}`"), span),
                 }
             }

@@ -254,7 +254,7 @@ struct Interp<'h> {
 }
 
 /// The span given to the value of a sibling module's name until it is used (see
-/// `from_sibling`): `index` is its entry in `Interp::foreign`. No file is this long.
+/// `read_sibling_value`): `index` is its entry in `Interp::foreign`. No file is this long.
 fn foreign_span(index: usize) -> Span {
     Span::new(usize::MAX - index, usize::MAX)
 }
@@ -336,7 +336,7 @@ impl<'h> Interp<'h> {
 
     /// A value read through a name: the value of a sibling module's name takes the span of its
     /// use, and the use is recorded with where the module defines the value.
-    fn from_sibling(&mut self, mut value: Value, span: Span) -> Value {
+    fn read_sibling_value(&mut self, mut value: Value, span: Span) -> Value {
         if let Value::Data(node) = &mut value
             && node.span.end == usize::MAX
             && let Some(foreign) = self.foreign.get(usize::MAX - node.span.start)

@@ -245,7 +245,7 @@ impl Interp<'_> {
         let shared = Rc::new(globals);
         // Spans of the sibling's values point into another file: mark them, so each use is
         // given the span of the name that uses it and remembers where the module defines it
-        // (see `from_sibling`). Functions of the module see its names when called from here.
+        // (see `read_sibling_value`). Functions of the module see its names when called from here.
         let mut names: Vec<&String> = shared.keys().collect();
         names.sort(); // the order of `foreign` entries stays the same from run to run
         let mut exports = HashMap::with_capacity(names.len());
