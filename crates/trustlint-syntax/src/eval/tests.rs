@@ -451,3 +451,50 @@ new aws.iam.Role("deploy", { assumeRolePolicy: { Condition: { StringEquals: { su
     let module = "export const SUBJECT = \"repo:acme/infra:ref:refs/heads/main\";";
     assert_eq!(slice(module, imported.span), "\"repo:acme/infra:ref:refs/heads/main\"");
 }
+
+#[test]
+fn model_fields_comparisons_and_methods() {
+    // Nothing calls `role`: it is read with `self` holding the class body's defaults, its
+    // comparisons with `None` are decided, and `self.subject(...)` sees the same instance.
+    let evaluated = py(r#"import pulumi_aws as aws
+from pydantic import BaseModel
+
+class Spec(BaseModel):
+    owner: str = "acme"
+    ref: str | None = None
+
+    def subject(self, repo):
+        return f"repo:{self.owner}/{repo}:{'*' if self.ref is None else self.ref}"
+
+    def role(self, *, name):
+        aws.iam.Role("deploy", assume_role_policy={"sub": self.subject("app"), "op": "StringLike" if self.ref is None else "StringEquals", "name": name})
+"#);
+    let properties = &find(&evaluated, "deploy").properties;
+    let policy = properties.get("assumeRolePolicy").unwrap();
+    assert_eq!(dump(policy.get("sub").unwrap()), "\"repo:acme/app:*\"");
+    assert_eq!(dump(policy.get("op").unwrap()), "\"StringLike\"");
+    assert_eq!(dump(policy.get("name").unwrap()), "<?the parameter `name` of `role`>");
+
+    // Keyword arguments of a model's construction set its fields; TypeScript compares with `===`.
+    let evaluated = py(r#"import pulumi_aws as aws
+from dataclasses import dataclass
+
+@dataclass
+class Spec:
+    repo: str
+    ref: str = "ref:refs/heads/main"
+
+spec = Spec(repo="acme/app", ref="*")
+aws.iam.Role("deploy", assume_role_policy={"sub": f"repo:{spec.repo}:{spec.ref}", "exact": spec.ref != "*"})
+"#);
+    let policy = find(&evaluated, "deploy").properties.get("assumeRolePolicy").unwrap().clone();
+    assert_eq!(dump(policy.get("sub").unwrap()), "\"repo:acme/app:*\"");
+    assert_eq!(dump(policy.get("exact").unwrap()), "\"False\"");
+    let evaluated = ts(r#"import * as aws from "@pulumi/aws";
+const ref: string | null = null;
+new aws.iam.Role("deploy", { assumeRolePolicy: { sub: ref === null ? "repo:acme/app:*" : `repo:acme/app:${ref}`, other: ref !== null ? "a" : "b" } });
+"#);
+    let policy = find(&evaluated, "deploy").properties.get("assumeRolePolicy").unwrap().clone();
+    assert_eq!(dump(policy.get("sub").unwrap()), "\"repo:acme/app:*\"");
+    assert_eq!(dump(policy.get("other").unwrap()), "\"b\"");
+}

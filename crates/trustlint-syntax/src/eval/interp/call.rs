@@ -66,9 +66,10 @@ impl Interp<'_> {
                 let method =
                     attributes.borrow().iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone());
                 return match method {
-                    Some(function @ Value::Function(..)) => {
+                    // A method sees its instance as `self` / `this`.
+                    Some(Value::Function(function, closure)) => {
                         let args = self.eval_args(args);
-                        self.apply_value(function, args, span)
+                        self.call_function(&function, closure, args, Some(receiver.clone()), span)
                     }
                     _ => unknown(format!("the result of `.{name}(...)`"), span),
                 };
