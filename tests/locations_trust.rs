@@ -382,3 +382,39 @@ fn values_from_stack_files_and_sibling_modules_are_related_locations_in_every_fo
         assert!(github.contains(says), "{github}");
     }
 }
+
+#[test]
+fn an_admin_grant_written_in_a_parameter_default_is_a_related_location() {
+    let text = r#"AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  DeployPolicyArn:
+    Type: String
+    Default: arn:aws:iam::aws:policy/AdministratorAccess
+Resources:
+  DeployRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: sts:AssumeRoleWithWebIdentity
+            Principal:
+              Federated: arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com
+            Condition:
+              StringEquals:
+                token.actions.githubusercontent.com:aud: sts.amazonaws.com
+                token.actions.githubusercontent.com:sub: repo:acme/infra:environment:prod
+      ManagedPolicyArns:
+        - !Ref DeployPolicyArn
+"#;
+    let (finding, primary) = only("oidc-admin-binding", "template.yaml", text);
+    assert_eq!(primary, "DeployPolicyArn");
+    assert!(
+        related_texts(&finding).contains(&(
+            "arn:aws:iam::aws:policy/AdministratorAccess".to_string(),
+            "the value is defined here".to_string()
+        )),
+        "{:#?}",
+        related_texts(&finding)
+    );
+}

@@ -477,6 +477,7 @@ pub fn grants_of(
             permission,
             span,
             via: via.to_string(),
+            defined_at: None,
         });
     }
     grants

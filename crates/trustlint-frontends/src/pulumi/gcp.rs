@@ -635,6 +635,7 @@ impl<'p> Mapper<'p> {
                     permission: permission.clone(),
                     span: binding.role_span,
                     via: via.clone(),
+                    defined_at: binding.role.defined_at.clone(),
                 };
                 match gcp::parse_member(&at.value.pieces) {
                     Member::ServiceAccount { email } => {

@@ -19,19 +19,14 @@ pub mod trust_rejects_caller;
 
 use std::sync::Arc;
 
-use trustlint_core::{Finding, Location};
-use trustlint_model::{ConditionValue, IdentityKind, Trust};
+use trustlint_core::{Finding, Location, SourceFile, Span};
+use trustlint_model::{ConditionValue, DefinedAt, IdentityKind, Trust};
 
 use crate::RuleContext;
 
 /// A finding at `span` of the trust's file, at the rule's default severity, with the trust
 /// statement as a related location.
-pub(crate) fn trust_finding(
-    ctx: &RuleContext<'_>,
-    trust: &Trust,
-    span: trustlint_core::Span,
-    message: String,
-) -> Finding {
+pub(crate) fn trust_finding(ctx: &RuleContext<'_>, trust: &Trust, span: Span, message: String) -> Finding {
     let mut message = message;
     if let Some(note) = trust.issuer.inferred_note() {
         message.push(' ');
@@ -58,21 +53,30 @@ pub(crate) fn value_finding(
     if let Some(relies_on) = &value.relies_on {
         message.push_str(&format!(" (The value comes from {relies_on}.)"));
     }
-    let mut finding = trust_finding(ctx, trust, value.span, message);
-    if let Some(defined) = &value.defined_at {
-        let file = defined.file.as_ref().unwrap_or(&trust.file);
-        if !(Arc::ptr_eq(file, &trust.file) || file.path() == trust.file.path()) || defined.span != value.span
-        {
-            finding = finding.with_related(Location::new(file, defined.span), "the value is defined here");
-        }
+    let finding = trust_finding(ctx, trust, value.span, message);
+    with_definition(finding, value.defined_at.as_ref(), &trust.file, value.span)
+}
+
+/// `finding` with where its value is written as a related location, when that is not the
+/// value's own place (`span` in `file`).
+pub(crate) fn with_definition(
+    finding: Finding,
+    defined: Option<&DefinedAt>,
+    file: &Arc<SourceFile>,
+    span: Span,
+) -> Finding {
+    let Some(defined) = defined else { return finding };
+    let in_file = defined.file.as_ref().unwrap_or(file);
+    if in_file.path() == file.path() && defined.span == span {
+        return finding;
     }
-    finding
+    finding.with_related(Location::new(in_file, defined.span), "the value is defined here")
 }
 
 /// Where a missing restriction is added: the trust's condition block (IAM `Condition`, GCP
 /// `attributeCondition`, the binding's member), or the statement or resource when it has none.
 /// Never the principal, whose value may be a variable declared elsewhere.
-pub(crate) fn restriction_span(trust: &Trust) -> trustlint_core::Span {
+pub(crate) fn restriction_span(trust: &Trust) -> Span {
     trust.condition_span.unwrap_or(trust.statement_span)
 }
 

@@ -62,6 +62,9 @@ fn admin_finding(
         .with_severity(severity)
         .with_help(help)
         .with_related(Location::new(&trust.file, trust.statement_span), "the OIDC trust of this identity");
+    // A policy ARN or role id written elsewhere (a constant of a sibling module, a parameter's
+    // default) is edited there.
+    finding = super::with_definition(finding, grant.defined_at.as_ref(), &grant.file, grant.span);
     finding.message = super::capitalise(&finding.message);
     finding
 }

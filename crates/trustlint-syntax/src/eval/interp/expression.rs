@@ -293,7 +293,10 @@ impl Interp<'_> {
             }
             Value::Data(node) => match &node.kind {
                 NodeKind::Map(_) => match node.get(name) {
-                    Some(value) => Value::Data(value.clone()),
+                    Some(value) => match self.imported_member(node.span, name, value, span) {
+                        Some(member) => Value::Data(member),
+                        None => Value::Data(value.clone()),
+                    },
                     None => Value::Data(null(span)),
                 },
                 NodeKind::Seq(items) if name == "length" => {
@@ -326,15 +329,21 @@ impl Interp<'_> {
                 NodeKind::Seq(items) => match key.parse::<i64>() {
                     Ok(i) => {
                         let i = if i < 0 { items.len() as i64 + i } else { i };
-                        usize::try_from(i)
-                            .ok()
-                            .and_then(|i| items.get(i))
-                            .map_or_else(|| Value::Data(null(span)), |n| Value::Data(n.clone()))
+                        match usize::try_from(i).ok().and_then(|i| Some((i, items.get(i)?))) {
+                            Some((i, item)) => {
+                                let member = self.imported_member(node.span, &i.to_string(), item, span);
+                                Value::Data(member.unwrap_or_else(|| item.clone()))
+                            }
+                            None => Value::Data(null(span)),
+                        }
                     }
                     Err(_) => unknown("an item of a list", span),
                 },
                 NodeKind::Map(_) => match node.get(&key) {
-                    Some(value) => Value::Data(value.clone()),
+                    Some(value) => match self.imported_member(node.span, &key, value, span) {
+                        Some(member) => Value::Data(member),
+                        None => Value::Data(value.clone()),
+                    },
                     None => unknown(format!("the key `{key}`, which the object does not set"), span),
                 },
                 _ => self.member(Value::Data(node), &key, span),

@@ -248,6 +248,8 @@ struct Interp<'h> {
     foreign: Vec<ForeignValue>,
     /// Each use of a sibling module's name, with where the module defines it.
     imported: Vec<ImportedValue>,
+    /// The maps and lists among them, for `member` and `index`.
+    imported_collections: Vec<ImportedCollection>,
     config_reads: usize,
     /// Returns seen inside conditional blocks of each active call.
     pending_returns: Vec<Vec<Value>>,
@@ -264,8 +266,20 @@ struct ForeignValue {
     /// The module's path relative to the program's folder, as the host loaded it.
     module: String,
     name: String,
+    /// A map or list as the module wrote it (spans in the module), for its members' uses.
+    original: Option<Node>,
     /// The value's own span in the module.
     span: Span,
+}
+
+/// A use of a sibling module's map or list (or of a member of one), as the module wrote it: its
+/// members' uses are traced to their own place in the module.
+struct ImportedCollection {
+    /// The use (the span the value carries in the program).
+    at: Span,
+    module: String,
+    name: String,
+    original: Node,
 }
 
 fn null(span: Span) -> Node {
@@ -329,6 +343,7 @@ impl<'h> Interp<'h> {
             notes: Vec::new(),
             foreign: Vec::new(),
             imported: Vec::new(),
+            imported_collections: Vec::new(),
             config_reads: 0,
             pending_returns: Vec::new(),
         }
@@ -347,9 +362,39 @@ impl<'h> Interp<'h> {
                 name: foreign.name.clone(),
                 span: foreign.span,
             });
+            if let Some(original) = &foreign.original {
+                self.imported_collections.push(ImportedCollection {
+                    at: span,
+                    module: foreign.module.clone(),
+                    name: foreign.name.clone(),
+                    original: original.clone(),
+                });
+            }
             respan(node, span);
         }
         value
+    }
+
+    /// `member` (a key, or a list index) of an imported map or list used at `collection`:
+    /// the member takes the span of its own use, `at`, and that use is recorded with where the
+    /// module writes the member. `None` when `collection` is no such use.
+    fn imported_member(&mut self, collection: Span, member: &str, value: &Node, at: Span) -> Option<Node> {
+        let used = self.imported_collections.iter().rev().find(|c| c.at == collection)?;
+        let original = match &used.original.kind {
+            NodeKind::Map(_) => used.original.get(member)?,
+            NodeKind::Seq(items) => items.get(member.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+        let (module, name) = (used.module.clone(), format!("{}.{member}", used.name));
+        let span = original.span;
+        let original = matches!(original.kind, NodeKind::Map(_) | NodeKind::Seq(_)).then(|| original.clone());
+        self.imported.push(ImportedValue { at, module: module.clone(), name: name.clone(), span });
+        if let Some(original) = original {
+            self.imported_collections.push(ImportedCollection { at, module, name, original });
+        }
+        let mut value = value.clone();
+        respan(&mut value, at);
+        Some(value)
     }
 
     fn python(&self) -> bool {

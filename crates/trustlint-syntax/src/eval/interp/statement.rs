@@ -256,9 +256,13 @@ impl Interp<'_> {
                 }
                 Value::Data(node) => {
                     let mut node = node.clone();
+                    // A map or list keeps its spans in the module, for its members' uses.
+                    let original =
+                        matches!(node.kind, NodeKind::Map(_) | NodeKind::Seq(_)).then(|| node.clone());
                     self.foreign.push(ForeignValue {
                         module: path.clone(),
                         name: name.clone(),
+                        original,
                         span: node.span,
                     });
                     respan(&mut node, foreign_span(self.foreign.len() - 1));
