@@ -95,7 +95,7 @@ pub fn computed(parts: &[Part]) -> Resolved {
 }
 
 /// Like [`computed`], for a program evaluated with the stack file `stack_file`: text read from it
-/// names the file, and the first such value is where the value is written.
+/// names the file, and a value that is one such text is written there.
 pub fn computed_in(parts: &[Part], stack_file: Option<&Arc<SourceFile>>) -> Resolved {
     let mut pieces: Vec<Piece> = Vec::new();
     let mut relies_on: Vec<String> = Vec::new();
@@ -108,7 +108,9 @@ pub fn computed_in(parts: &[Part], stack_file: Option<&Arc<SourceFile>>) -> Reso
                 if !relies_on.contains(&note) {
                     relies_on.push(note);
                 }
-                if defined_at.is_none()
+                // The place to edit only when the stack file writes the whole value: text
+                // around it (`repo:${org}/*`) is written in the program.
+                if parts.len() == 1
                     && let (Some(file), Some(at)) = (stack_file, at)
                 {
                     defined_at = Some(DefinedAt::in_file(file, *at));

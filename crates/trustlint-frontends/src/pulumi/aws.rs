@@ -762,6 +762,34 @@ aws.iam.Role("deploy", assume_role_policy={"Statement": [{"Effect": "Allow", "Ac
         assert_eq!(prod.unknown_reasons(), ["the encrypted config `infra:subject` of stack `prod`"]);
     }
 
+    #[test]
+    fn only_a_value_the_stack_file_writes_whole_is_defined_there() {
+        let text = r#"import pulumi
+import pulumi_aws as aws
+config = pulumi.Config()
+aws.iam.Role("deploy", assume_role_policy={"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+    "Principal": {"Federated": "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com"},
+    "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": [f"repo:{config.require('org')}/*", config.require("subject")]}}}]})
+"#;
+        let stacks = vec![
+            StackConfig::parse("dev", "config:\n  infra:org: acme\n  infra:subject: repo:acme/app:*\n")
+                .unwrap(),
+        ];
+        let context =
+            ProgramContext { stacks, project: Some("infra".into()), modules: &crate::pulumi::NoModules };
+        let analysis = run("__main__.py", text, Language::Python, &context);
+        let values = &analysis.facts.trusts[0].conditions[0].values;
+        // The template is written in the program: its stack part is named, not the place to edit.
+        assert_eq!(values[0].text().as_deref(), Some("repo:acme/*"));
+        assert_eq!(
+            values[0].relies_on.as_deref(),
+            Some("config `infra:org` of stack `dev`, in `Pulumi.dev.yaml`")
+        );
+        assert_eq!(values[0].defined_at, None);
+        let defined = values[1].defined_at.as_ref().unwrap();
+        assert_eq!(defined.file.as_ref().unwrap().slice(defined.span), "repo:acme/app:*");
+    }
+
     struct Siblings;
 
     impl ModuleLoader for Siblings {

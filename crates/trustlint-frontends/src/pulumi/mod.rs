@@ -268,7 +268,10 @@ impl ProgramResolver<'_> {
                 let mut defined_at = None;
                 for part in parts {
                     let resolved = self.part(part, depth);
-                    defined_at = defined_at.or(resolved.defined_at);
+                    // Written elsewhere only when that is the whole value (see `computed_in`).
+                    if parts.len() == 1 {
+                        defined_at = resolved.defined_at;
+                    }
                     for piece in resolved.pieces {
                         match (pieces.last_mut(), piece) {
                             (Some(Piece::Text(last)), Piece::Text(text)) => last.push_str(&text),

@@ -127,7 +127,8 @@ pub(super) fn read(program: &Program, node: &Node) -> Value {
                         if !notes.contains(&note) {
                             notes.push(note);
                         }
-                        if value.defined_at.is_none()
+                        // The place to edit only when the stack file writes the whole value.
+                        if parts.len() == 1
                             && let (Some(file), Some(at)) = (&program.stack_file, at)
                         {
                             value.defined_at = Some(DefinedAt::in_file(file, *at));
