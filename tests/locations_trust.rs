@@ -409,6 +409,7 @@ Resources:
 "#;
     let (finding, primary) = only("oidc-admin-binding", "template.yaml", text);
     assert_eq!(primary, "DeployPolicyArn");
+    assert!(finding.message.contains("the default of parameter `DeployPolicyArn`"), "{}", finding.message);
     assert!(
         related_texts(&finding).contains(&(
             "arn:aws:iam::aws:policy/AdministratorAccess".to_string(),

@@ -479,6 +479,7 @@ pub fn grants_of(
             permission,
             span,
             via: via.to_string(),
+            relies_on: None,
             defined_at: None,
         });
     }

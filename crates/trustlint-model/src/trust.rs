@@ -271,6 +271,9 @@ pub struct Grant {
     pub span: Span,
     /// How the grant is declared, for the related-location label ("attached in `ManagedPolicyArns`").
     pub via: String,
+    /// Where the granting value comes from when it is read from elsewhere ("the default of
+    /// parameter `PolicyArn`", "`roles.admin` of `constants.ts`"), for the message.
+    pub relies_on: Option<String>,
     /// Where the granting value is written when not at `span` (a constant of a sibling module).
     pub defined_at: Option<DefinedAt>,
 }

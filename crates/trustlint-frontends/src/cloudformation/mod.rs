@@ -103,6 +103,7 @@ pub fn analyze_template(file: &Arc<SourceFile>, root: &Node) -> Analysis {
                             permission: Permission::ManagedPolicy { arn },
                             span: item.span,
                             via: "ManagedPolicyArns".into(),
+                            relies_on: resolved.relies_on,
                             defined_at: resolved.defined_at,
                         });
                     }

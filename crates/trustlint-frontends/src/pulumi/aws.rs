@@ -206,6 +206,7 @@ fn policy_arn_grants(program: &Program, node: &Node, role: &Resource, via: &str)
         permission: Permission::ManagedPolicy { arn },
         span: node.span,
         via: via.to_string(),
+        relies_on: resolved.relies_on,
         defined_at: resolved.defined_at,
     }]
 }

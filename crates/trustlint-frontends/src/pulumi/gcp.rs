@@ -635,6 +635,7 @@ impl<'p> Mapper<'p> {
                     permission: permission.clone(),
                     span: binding.role_span,
                     via: via.clone(),
+                    relies_on: binding.role.relies_on.clone(),
                     defined_at: binding.role.defined_at.clone(),
                 };
                 match gcp::parse_member(&at.value.pieces) {

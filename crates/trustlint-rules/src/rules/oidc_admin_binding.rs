@@ -47,6 +47,9 @@ fn admin_finding(
         "{} can be assumed by {issuer} workloads through OIDC and holds {what} ({}).",
         trust.identity.label, grant.via
     );
+    if let Some(relies_on) = &grant.relies_on {
+        message.push_str(&format!(" (The value comes from {relies_on}.)"));
+    }
     if wide {
         message.push_str(
             " Its trust does not pin one repository, so workloads outside your control can use this power.",
