@@ -255,3 +255,167 @@ fn hardcoded_secret_points_at_the_literal() {
     assert_eq!(primary, token);
     assert!(!finding.message.contains(&token), "never printed whole");
 }
+
+const PROGRAM_READING_ELSEWHERE: &str = r#"import json
+
+import pulumi
+import pulumi_aws as aws
+
+from .constants import DEPLOY_SUBJECT
+
+config = pulumi.Config()
+
+
+def github_role(name, subject):
+    return aws.iam.Role(
+        name,
+        assume_role_policy=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+                    "StringLike": {"token.actions.githubusercontent.com:sub": subject},
+                },
+            }],
+        }),
+    )
+
+
+github_role("deploy", DEPLOY_SUBJECT)
+github_role("preview", config.require("previewSubject"))
+"#;
+
+/// A value a program reads from its stack file or imports from a sibling module is reported at
+/// its use, with the place that writes it (in the other file) as a related location in every
+/// format, and the message names the file (and the stack).
+#[test]
+fn values_from_stack_files_and_sibling_modules_are_related_locations_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write(dir.path(), "infra/Pulumi.yaml", "name: infra\nruntime: python\n");
+    common::write(
+        dir.path(),
+        "infra/Pulumi.dev.yaml",
+        "config:\n  infra:previewSubject: \"repo:acme/app:*\"\n",
+    );
+    common::write(
+        dir.path(),
+        "infra/constants.py",
+        "REGION = \"eu-west-1\"\nDEPLOY_SUBJECT = \"repo:acme/*\"\n",
+    );
+    common::write(dir.path(), "infra/__main__.py", PROGRAM_READING_ELSEWHERE);
+    let check = |format: &str| {
+        let run = common::run(
+            dir.path(),
+            &["check", ".", "--select", "oidc-wildcard-subject", "--format", format, "--exit-zero"],
+        );
+        assert_eq!(run.code, 0, "{}", run.both());
+        run.stdout
+    };
+    // (where the value is written, its line and columns there, what the message says)
+    let expected = [
+        ("infra/constants.py", 2, 18, 31, "(The value comes from `DEPLOY_SUBJECT` of `constants.py`.)"),
+        (
+            "infra/Pulumi.dev.yaml",
+            2,
+            25,
+            42,
+            "(The value comes from config `infra:previewSubject` of stack `dev`, in `Pulumi.dev.yaml`.)",
+        ),
+    ];
+
+    let sarif = common::assert_valid_sarif(&check("sarif"));
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2, "{sarif:#}");
+    for (path, line, start, end, says) in expected {
+        let result = results
+            .iter()
+            .find(|r| r["message"]["text"].as_str().unwrap().contains(says))
+            .unwrap_or_else(|| panic!("no result saying {says}: {sarif:#}"));
+        assert_eq!(
+            result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            "infra/__main__.py"
+        );
+        let related = result["relatedLocations"].as_array().unwrap();
+        let elsewhere = related
+            .iter()
+            .find(|r| r["physicalLocation"]["artifactLocation"]["uri"] == path)
+            .unwrap_or_else(|| panic!("no related location in {path}: {result:#}"));
+        let region = &elsewhere["physicalLocation"]["region"];
+        assert_eq!((region["startLine"].as_u64(), region["startColumn"].as_u64()), (Some(line), Some(start)));
+        assert_eq!(region["endColumn"].as_u64(), Some(end));
+        assert_eq!(elsewhere["message"]["text"], "the value is defined here");
+    }
+
+    let json = common::json(&check("json"));
+    for (path, line, start, _, says) in expected {
+        let finding = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["message"].as_str().unwrap().contains(says))
+            .unwrap_or_else(|| panic!("no finding saying {says}: {json:#}"));
+        assert_eq!(finding["path"], "infra/__main__.py");
+        let related = finding["related"].as_array().unwrap();
+        assert!(
+            related
+                .iter()
+                .any(|r| r["path"] == path && r["start"]["line"] == line && r["start"]["column"] == start),
+            "{finding:#}"
+        );
+    }
+
+    let human = check("human");
+    for (path, line, start, _, says) in expected {
+        assert!(human.contains(says), "{human}");
+        assert!(
+            human.contains(&format!("related: {path}:{line}:{start}: the value is defined here")),
+            "{human}"
+        );
+    }
+
+    // Annotations carry no related locations: the message says where the value comes from.
+    let github = check("github");
+    for (_, _, _, _, says) in expected {
+        assert!(github.contains(says), "{github}");
+    }
+}
+
+#[test]
+fn an_admin_grant_written_in_a_parameter_default_is_a_related_location() {
+    let text = r#"AWSTemplateFormatVersion: "2010-09-09"
+Parameters:
+  DeployPolicyArn:
+    Type: String
+    Default: arn:aws:iam::aws:policy/AdministratorAccess
+Resources:
+  DeployRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: sts:AssumeRoleWithWebIdentity
+            Principal:
+              Federated: arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com
+            Condition:
+              StringEquals:
+                token.actions.githubusercontent.com:aud: sts.amazonaws.com
+                token.actions.githubusercontent.com:sub: repo:acme/infra:environment:prod
+      ManagedPolicyArns:
+        - !Ref DeployPolicyArn
+"#;
+    let (finding, primary) = only("oidc-admin-binding", "template.yaml", text);
+    assert_eq!(primary, "DeployPolicyArn");
+    assert!(finding.message.contains("the default of parameter `DeployPolicyArn`"), "{}", finding.message);
+    assert!(
+        related_texts(&finding).contains(&(
+            "arn:aws:iam::aws:policy/AdministratorAccess".to_string(),
+            "the value is defined here".to_string()
+        )),
+        "{:#?}",
+        related_texts(&finding)
+    );
+}

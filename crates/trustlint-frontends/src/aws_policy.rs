@@ -8,8 +8,8 @@ use trustlint_core::{SourceFile, Span};
 use trustlint_model::admin::admin_power;
 use trustlint_model::condition::glob_matches;
 use trustlint_model::{
-    ClaimCondition, ConditionValue, DroppedCondition, Grant, Identity, Issuer, IssuerRef, Operator,
-    Permission, Piece, SetQualifier, Trust,
+    ClaimCondition, ConditionValue, DefinedAt, DroppedCondition, Grant, Identity, Issuer, IssuerRef,
+    Operator, Permission, Piece, SetQualifier, Trust,
 };
 use trustlint_syntax::tree::duplicate_keys;
 use trustlint_syntax::{Node, Part};
@@ -19,8 +19,9 @@ use trustlint_syntax::{Node, Part};
 pub struct Resolved {
     pub pieces: Vec<Piece>,
     pub relies_on: Option<String>,
-    /// Where the value is written, when elsewhere in the same file (a parameter's `Default`).
-    pub defined_at: Option<Span>,
+    /// Where the value is written, when not where it is used (a parameter's `Default`, a stack
+    /// file, a sibling module).
+    pub defined_at: Option<DefinedAt>,
 }
 
 impl Resolved {
@@ -90,23 +91,33 @@ impl Resolve for PlainResolver {
 ///
 /// [`NodeKind::Computed`]: trustlint_syntax::NodeKind::Computed
 pub fn computed(parts: &[Part]) -> Resolved {
+    computed_in(parts, None)
+}
+
+/// Like [`computed`], for a program evaluated with the stack file `stack_file`: text read from it
+/// names the file, and a value that is one such text is written there.
+pub fn computed_in(parts: &[Part], stack_file: Option<&Arc<SourceFile>>) -> Resolved {
     let mut pieces: Vec<Piece> = Vec::new();
     let mut relies_on: Vec<String> = Vec::new();
+    let mut defined_at = None;
     for part in parts {
         let text = match part {
             Part::Text(text) => text.clone(),
-            Part::Config { key, stack, value } => {
-                let note = if stack.is_empty() {
-                    format!("the default of config `{key}` (no stack file in view sets it)")
-                } else {
-                    format!("config `{key}` of stack `{stack}`")
-                };
+            Part::Config { key, stack, value, at } => {
+                let note = config_note(key, stack, stack_file);
                 if !relies_on.contains(&note) {
                     relies_on.push(note);
                 }
+                // The place to edit only when the stack file writes the whole value: text
+                // around it (`repo:${org}/*`) is written in the program.
+                if parts.len() == 1
+                    && let (Some(file), Some(at)) = (stack_file, at)
+                {
+                    defined_at = Some(DefinedAt::in_file(file, *at));
+                }
                 value.clone()
             }
-            Part::Unknown(why) => {
+            Part::Unknown(why) | Part::Derived { why, .. } => {
                 pieces.push(Piece::Unknown(why.clone()));
                 continue;
             }
@@ -124,7 +135,22 @@ pub fn computed(parts: &[Part]) -> Resolved {
     if pieces.is_empty() {
         pieces.push(Piece::Text(String::new()));
     }
-    Resolved { pieces, relies_on: (!relies_on.is_empty()).then(|| relies_on.join(" and ")), defined_at: None }
+    Resolved { pieces, relies_on: (!relies_on.is_empty()).then(|| relies_on.join(" and ")), defined_at }
+}
+
+/// How a message names a configuration value: "config `acme:sub` of stack `dev`, in
+/// `Pulumi.dev.yaml`" (the file when known), or the program's default when no stack sets it.
+pub fn config_note(key: &str, stack: &str, stack_file: Option<&Arc<SourceFile>>) -> String {
+    if stack.is_empty() {
+        return format!("the default of config `{key}` (no stack file in view sets it)");
+    }
+    match stack_file {
+        Some(file) => {
+            let name = file.path().rsplit('/').next().unwrap_or(file.path());
+            format!("config `{key}` of stack `{stack}`, in `{name}`")
+        }
+        None => format!("config `{key}` of stack `{stack}`"),
+    }
 }
 
 /// Split `a${x}b` into text and Unknown pieces (Terraform/`envsubst` templates, CloudFormation
@@ -453,6 +479,8 @@ pub fn grants_of(
             permission,
             span,
             via: via.to_string(),
+            relies_on: None,
+            defined_at: None,
         });
     }
     grants

@@ -599,3 +599,87 @@ fn configuration_errors_reach_the_editor_redacted() {
     assert_eq!(on_config["diagnostics"][0]["range"]["start"]["line"], 1, "{on_config}");
     client.shutdown().unwrap();
 }
+
+const PROGRAM_READING_ELSEWHERE: &str = r#"import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { PREVIEW_SUBJECT } from "./constants";
+
+const config = new pulumi.Config();
+
+function githubRole(name: string, subject: string) {
+    return new aws.iam.Role(name, {
+        assumeRolePolicy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{
+                Effect: "Allow",
+                Principal: { Federated: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" },
+                Action: "sts:AssumeRoleWithWebIdentity",
+                Condition: {
+                    StringEquals: { "token.actions.githubusercontent.com:aud": "sts.amazonaws.com" },
+                    StringLike: { "token.actions.githubusercontent.com:sub": subject },
+                },
+            }],
+        }),
+    });
+}
+
+githubRole("deploy", config.require("deploySubject"));
+githubRole("preview", PREVIEW_SUBJECT);
+"#;
+
+#[test]
+fn values_written_in_other_files_are_related_information_in_those_files() {
+    let workspace = tempfile::tempdir().unwrap();
+    let infra = workspace.path().join("infra");
+    std::fs::create_dir_all(&infra).unwrap();
+    let stack = "config:\n  infra:deploySubject: \"repo:acme/*\"\n";
+    let constants = "export const PREVIEW_SUBJECT = \"repo:acme/app:*\";\n";
+    std::fs::write(infra.join("Pulumi.yaml"), "name: infra\nruntime: nodejs\n").unwrap();
+    std::fs::write(infra.join("Pulumi.dev.yaml"), stack).unwrap();
+    std::fs::write(infra.join("constants.ts"), constants).unwrap();
+    std::fs::write(infra.join("index.ts"), PROGRAM_READING_ELSEWHERE).unwrap();
+
+    let mut client = Client::start(json!({}), Some(workspace.path()));
+    let uri = file_uri(&infra.join("index.ts"));
+    client.open(&uri, "typescript", PROGRAM_READING_ELSEWHERE);
+    let published = client.diagnostics(&uri);
+    let diagnostics = published["diagnostics"].as_array().unwrap();
+    // Each value's diagnostic sits at its use in the program, and its related information
+    // points at the text to change in the stack file or the module.
+    for (call, used, file, text, defined) in [
+        (
+            "githubRole(\"deploy\", ",
+            "config.require(\"deploySubject\")",
+            "Pulumi.dev.yaml",
+            stack,
+            "\"repo:acme/*\"",
+        ),
+        ("githubRole(\"preview\", ", "PREVIEW_SUBJECT", "constants.ts", constants, "\"repo:acme/app:*\""),
+    ] {
+        // The argument of the call (the name also occurs in the import).
+        let (line, column, _) = columns(PROGRAM_READING_ELSEWHERE, call, true);
+        let at = (line, column + call.len() as u64, column + (call.len() + used.len()) as u64);
+        let diagnostic = diagnostics
+            .iter()
+            .find(|d| d["code"] == "oidc-wildcard-subject" && range_of(d) == at)
+            .unwrap_or_else(|| panic!("no finding at `{used}`: {published:#}"));
+        let related = diagnostic["relatedInformation"].as_array().unwrap();
+        let elsewhere = related
+            .iter()
+            .find(|r| r["location"]["uri"] == file_uri(&infra.join(file)))
+            .unwrap_or_else(|| panic!("no related information in {file}: {diagnostic:#}"));
+        assert_eq!(elsewhere["message"], "the value is defined here");
+        let range = &elsewhere["location"]["range"];
+        assert_eq!(
+            (
+                range["start"]["line"].as_u64().unwrap(),
+                range["start"]["character"].as_u64().unwrap(),
+                range["end"]["character"].as_u64().unwrap()
+            ),
+            columns(text, defined, true),
+            "{elsewhere:#}"
+        );
+        assert!(diagnostic["message"].as_str().unwrap().contains(file), "{diagnostic:#}");
+    }
+    client.shutdown().unwrap();
+}

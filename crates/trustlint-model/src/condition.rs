@@ -1,7 +1,9 @@
 //! Claim conditions and their operator semantics, in a form shared by AWS IAM conditions, GCP CEL
 //! attribute conditions and Azure federated credentials (oidc-reference.md 2.2).
 
-use trustlint_core::Span;
+use std::sync::Arc;
+
+use trustlint_core::{SourceFile, Span};
 
 /// How a value is compared with the claim.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -161,12 +163,43 @@ pub enum Piece {
 pub struct ConditionValue {
     pub pieces: Vec<Piece>,
     pub span: Span,
-    /// Set when the value was resolved through a default ("the default of parameter `Org`").
+    /// Set when the value was resolved through a default or read from elsewhere ("the default
+    /// of parameter `Org`", "config `acme:sub` of stack `dev`, in `Pulumi.dev.yaml`").
     pub relies_on: Option<String>,
-    /// Where the value is defined in the same file, when not at `span` (a parameter's
-    /// `Default`): the place to edit, shown as a related location.
-    pub defined_at: Option<Span>,
+    /// Where the value is written, when not at `span`: the place to edit, shown as a related
+    /// location.
+    pub defined_at: Option<DefinedAt>,
 }
+
+/// Where a value is written when that is not where it is used: a parameter's `Default` in the
+/// same template, a value in a stack's `Pulumi.<stack>.yaml`, a constant of a sibling module.
+#[derive(Clone, Debug)]
+pub struct DefinedAt {
+    /// The file, when it is not the one holding the fact (the stack file, the module).
+    pub file: Option<Arc<SourceFile>>,
+    pub span: Span,
+}
+
+impl DefinedAt {
+    /// A place in the file that holds the fact.
+    pub fn here(span: Span) -> Self {
+        DefinedAt { file: None, span }
+    }
+
+    /// A place in another file.
+    pub fn in_file(file: &Arc<SourceFile>, span: Span) -> Self {
+        DefinedAt { file: Some(Arc::clone(file)), span }
+    }
+}
+
+impl PartialEq for DefinedAt {
+    fn eq(&self, other: &Self) -> bool {
+        self.span == other.span
+            && self.file.as_ref().map(|file| file.path()) == other.file.as_ref().map(|file| file.path())
+    }
+}
+
+impl Eq for DefinedAt {}
 
 impl ConditionValue {
     pub fn known(text: impl Into<String>, span: Span) -> Self {

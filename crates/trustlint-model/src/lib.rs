@@ -14,7 +14,8 @@ pub mod trust;
 pub mod workflow;
 
 pub use condition::{
-    ClaimCondition, ConditionValue, Dialect, DroppedCondition, MatchKind, Operator, Piece, SetQualifier,
+    ClaimCondition, ConditionValue, DefinedAt, Dialect, DroppedCondition, MatchKind, Operator, Piece,
+    SetQualifier,
 };
 pub use issuer::{Issuer, IssuerKind, Tenancy};
 pub use subject::{Breadth, SubjectVerdict};

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use trustlint_core::{Severity, SourceFile, Span};
 
-use crate::condition::{ClaimCondition, DroppedCondition};
+use crate::condition::{ClaimCondition, DefinedAt, DroppedCondition};
 use crate::issuer::Issuer;
 
 /// The cloud identity a trust lets a workload become.
@@ -271,6 +271,11 @@ pub struct Grant {
     pub span: Span,
     /// How the grant is declared, for the related-location label ("attached in `ManagedPolicyArns`").
     pub via: String,
+    /// Where the granting value comes from when it is read from elsewhere ("the default of
+    /// parameter `PolicyArn`", "`roles.admin` of `constants.ts`"), for the message.
+    pub relies_on: Option<String>,
+    /// Where the granting value is written when not at `span` (a constant of a sibling module).
+    pub defined_at: Option<DefinedAt>,
 }
 
 /// An admin-equivalent permission, graded (oidc-reference.md 2.4, 3.3, 4.3).

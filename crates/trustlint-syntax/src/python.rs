@@ -398,6 +398,28 @@ impl<'t> Lower<'t> {
         params.push(Param { pattern, default: None, kind });
     }
 
+    /// `a == b`, `a is None`, `a is not b`, `a != b`: one comparison of two operands (chains and
+    /// orderings are not modelled).
+    fn comparison(&mut self, node: PyNode<'_>, depth: usize) -> Expr {
+        let span = span_of(node);
+        let operands = named_children(node);
+        let [left, right] = operands.as_slice() else {
+            return Expr::Unsupported("a comparison", span);
+        };
+        let between = &self.text[left.end_byte()..right.start_byte()];
+        let op = match between.split_whitespace().collect::<Vec<_>>().as_slice() {
+            ["=="] | ["is"] => BinaryOp::Equal,
+            ["!="] | ["is", "not"] => BinaryOp::NotEqual,
+            _ => return Expr::Unsupported("a comparison", span),
+        };
+        Expr::Binary {
+            op,
+            left: Box::new(self.expr(*left, depth)),
+            right: Box::new(self.expr(*right, depth)),
+            span,
+        }
+    }
+
     fn binary_op(&self, node: PyNode<'_>) -> BinaryOp {
         match node.child_by_field_name("operator").map(|op| self.source(op)) {
             Some("+") => BinaryOp::Add,
@@ -599,7 +621,8 @@ impl<'t> Lower<'t> {
             "conditional_expression" => {
                 let children = named_children(node);
                 match children.as_slice() {
-                    [then, _condition, otherwise] => Expr::Conditional {
+                    [then, condition, otherwise] => Expr::Conditional {
+                        condition: Box::new(self.expr(*condition, depth)),
                         then: Box::new(self.expr(*then, depth)),
                         otherwise: Box::new(self.expr(*otherwise, depth)),
                         span,
@@ -611,9 +634,8 @@ impl<'t> Lower<'t> {
             | "dictionary_comprehension"
             | "set_comprehension"
             | "generator_expression" => Expr::Unsupported("a comprehension", span),
-            "comparison_operator" | "not_operator" | "unary_operator" => {
-                Expr::Unsupported("a comparison or negation", span)
-            }
+            "comparison_operator" => self.comparison(node, depth),
+            "not_operator" | "unary_operator" => Expr::Unsupported("a comparison or negation", span),
             _ => Expr::Unsupported("an expression trustlint does not evaluate", span),
         }
     }

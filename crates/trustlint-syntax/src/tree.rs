@@ -32,6 +32,14 @@ pub enum Part {
     Text(String),
     /// A hole, with what produced it ("the parameter `org` of `makeTrust`", "an `Output`").
     Unknown(String),
+    /// A hole computed by code trustlint cannot read (a helper of a module it cannot load, a
+    /// library call) from outputs of the program's resources: `from` lists them as
+    /// (logical name, output), so a reader knows what the value was derived from (a trust policy
+    /// built from an OIDC provider's `arn` federates that provider) without knowing the value.
+    Derived {
+        why: String,
+        from: Vec<(String, String)>,
+    },
     /// An output of another resource of the same program: `role.arn`, `${deployRole.name}`.
     /// `resource` is the resource's logical name, `output` its property in camelCase.
     Ref {
@@ -39,11 +47,14 @@ pub enum Part {
         output: String,
     },
     /// Known text read from the configuration of one stack (`Pulumi.<stack>.yaml`): true only for
-    /// that stack. `key` is the full key (`acme:subject`).
+    /// that stack. `key` is the full key (`acme:subject`). `at` is where the stack file writes
+    /// the value (a span into that file, the place to edit); `None` for a default written in the
+    /// program, whose span is the value's own.
     Config {
         key: String,
         stack: String,
         value: String,
+        at: Option<Span>,
     },
 }
 

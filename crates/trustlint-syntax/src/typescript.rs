@@ -754,12 +754,15 @@ impl<'t> Lower<'t> {
             }
             "binary_expression" => self.binary_chain(node, depth),
             "ternary_expression" => {
-                let (Some(then), Some(otherwise)) =
-                    (node.child_by_field_name("consequence"), node.child_by_field_name("alternative"))
-                else {
+                let (Some(condition), Some(then), Some(otherwise)) = (
+                    node.child_by_field_name("condition"),
+                    node.child_by_field_name("consequence"),
+                    node.child_by_field_name("alternative"),
+                ) else {
                     return Expr::Unsupported("a conditional expression", span);
                 };
                 Expr::Conditional {
+                    condition: Box::new(self.expr(condition, depth)),
                     then: Box::new(self.expr(then, depth)),
                     otherwise: Box::new(self.expr(otherwise, depth)),
                     span,
@@ -796,6 +799,8 @@ impl<'t> Lower<'t> {
             Some("||") => BinaryOp::Or,
             Some("??") => BinaryOp::Nullish,
             Some("&&") => BinaryOp::And,
+            Some("===" | "==") => BinaryOp::Equal,
+            Some("!==" | "!=") => BinaryOp::NotEqual,
             _ => BinaryOp::Other,
         }
     }

@@ -3,8 +3,8 @@
 //! template built on them.
 
 use trustlint_core::Span;
-use trustlint_model::Piece;
 use trustlint_model::condition::is_fill_in_placeholder;
+use trustlint_model::{DefinedAt, Piece};
 use trustlint_syntax::{Node, NodeKind, ScalarStyle, Step};
 
 use super::{OIDC_PROVIDER, PARTITION, Template, display, resource_type};
@@ -41,7 +41,7 @@ fn is_no_value(node: &Node) -> bool {
 struct Builder {
     pieces: Vec<Piece>,
     relies_on: Vec<String>,
-    defined_at: Option<Span>,
+    defined_at: Option<DefinedAt>,
 }
 
 impl Builder {
@@ -63,7 +63,9 @@ impl Builder {
             }
         }
         self.relies(resolved.relies_on);
-        self.defined_at = self.defined_at.or(resolved.defined_at);
+        if self.defined_at.is_none() {
+            self.defined_at = resolved.defined_at;
+        }
     }
 
     /// Notes are joined with " and " in `finish`; split them again so a parameter used twice is
@@ -145,7 +147,7 @@ impl<'t> Template<'t> {
                 Some(default) => Resolved {
                     pieces: vec![Piece::Text(default.to_string())],
                     relies_on: Some(format!("the default of parameter `{name}`")),
-                    defined_at: default_node.map(|node| node.span),
+                    defined_at: default_node.map(|node| DefinedAt::here(node.span)),
                 },
                 None => Resolved::unknown(format!("parameter `{name}` (no default)")),
             };
@@ -397,7 +399,7 @@ impl<'t> Template<'t> {
                         .map(|member| Resolved {
                             pieces: vec![Piece::Text(member.trim().into())],
                             relies_on: relies_on.clone(),
-                            defined_at: parameter.get("Default").map(|node| node.span),
+                            defined_at: parameter.get("Default").map(|node| DefinedAt::here(node.span)),
                         })
                         .collect(),
                 )
@@ -410,7 +412,7 @@ impl<'t> Template<'t> {
                 let values = text.split(separator.as_str()).map(|member| Resolved {
                     pieces: vec![Piece::Text(member.to_string())],
                     relies_on: source.relies_on.clone(),
-                    defined_at: source.defined_at,
+                    defined_at: source.defined_at.clone(),
                 });
                 Some(values.collect())
             }

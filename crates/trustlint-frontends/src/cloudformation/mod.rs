@@ -94,14 +94,19 @@ pub fn analyze_template(file: &Arc<SourceFile>, root: &Node) -> Analysis {
             for item in template.items(arns) {
                 if let Some(policy) = template.managed_policy_named_by(item) {
                     attached.push((policy, id.to_string()));
-                } else if let Some(arn) = managed_policy_arn(&template.scalar(item)) {
-                    facts.grants.push(Grant {
-                        file: Arc::clone(file),
-                        identity_key: id.to_string(),
-                        permission: Permission::ManagedPolicy { arn },
-                        span: item.span,
-                        via: "ManagedPolicyArns".into(),
-                    });
+                } else {
+                    let resolved = template.scalar(item);
+                    if let Some(arn) = managed_policy_arn(&resolved) {
+                        facts.grants.push(Grant {
+                            file: Arc::clone(file),
+                            identity_key: id.to_string(),
+                            permission: Permission::ManagedPolicy { arn },
+                            span: item.span,
+                            via: "ManagedPolicyArns".into(),
+                            relies_on: resolved.relies_on,
+                            defined_at: resolved.defined_at,
+                        });
+                    }
                 }
             }
         }

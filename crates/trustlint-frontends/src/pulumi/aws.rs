@@ -49,9 +49,7 @@ pub fn facts(program: &Program) -> Facts {
                 Some(document) => {
                     facts.trusts.extend(aws_policy::trusts_of(&program.file, &document, &identity, &resolve))
                 }
-                None => {
-                    facts.trusts.extend(opaque_provider_trust(program, role, property, trust_node, &identity))
-                }
+                None => facts.trusts.extend(opaque_provider_trust(program, trust_node, &identity)),
             }
         }
         if let Some(arns) = role.property("managedPolicyArns") {
@@ -113,19 +111,14 @@ pub fn facts(program: &Program) -> Facts {
 
 /// A trust policy trustlint cannot read, computed from an OIDC provider of this program
 /// (`provider.arn.apply(arn => JSON.stringify(makeTrust(arn, repo)))`, a helper from a module
-/// it cannot load): a policy built from a provider's ARN federates that provider, so the role is
-/// OIDC-assumable even though who may get in is unknown. The provider is found by its variable
-/// in the written property, since the callback's result keeps no trace of its argument.
-fn opaque_provider_trust(
-    program: &Program,
-    role: &Resource,
-    property: &str,
-    trust_node: &Node,
-    identity: &Identity,
-) -> Option<Trust> {
-    let written = program.file.slice(written_property(role, property).unwrap_or(trust_node.span));
-    let provider = program.resources.iter().filter(|r| r.is(OIDC_PROVIDER)).find(|provider| {
-        provider.variable.as_deref().is_some_and(|variable| mentions_output(written, variable, "arn"))
+/// it cannot load): a policy derived from a provider's ARN federates that provider, so the role
+/// is OIDC-assumable even though who may get in is unknown. The evaluator says which resource
+/// outputs such a value was derived from ([`Part::Derived`]).
+fn opaque_provider_trust(program: &Program, trust_node: &Node, identity: &Identity) -> Option<Trust> {
+    let mut from = Vec::new();
+    derived_from(trust_node, &mut from);
+    let provider = from.iter().filter(|(_, output)| output == "arn").find_map(|(name, _)| {
+        program.resources.iter().rev().find(|r| r.name == *name && r.is(OIDC_PROVIDER))
     })?;
     let unknown_url = || IssuerRef::Unknown(format!("the `url` of {}", provider.label()));
     let issuer = match provider.property("url").and_then(|url| program.resolver().scalar(url).known()) {
@@ -145,32 +138,20 @@ fn opaque_provider_trust(
     })
 }
 
-/// The source of a property as written in the constructor call: from its key to the next key
-/// (or the end of the call). `None` when the arguments object was written elsewhere.
-fn written_property(resource: &Resource, property: &str) -> Option<Span> {
-    let entries = resource.properties.as_map()?;
-    let key_span = entries.iter().find(|e| e.key == property)?.key_span;
-    if key_span.start < resource.span.start || key_span.end > resource.span.end {
-        return None;
+/// The resource outputs the unreadable parts of a value were derived from.
+fn derived_from<'n>(node: &'n Node, out: &mut Vec<&'n (String, String)>) {
+    match &node.kind {
+        NodeKind::Computed(parts) => {
+            for part in parts {
+                if let Part::Derived { from, .. } = part {
+                    out.extend(from);
+                }
+            }
+        }
+        NodeKind::Seq(items) => items.iter().for_each(|item| derived_from(item, out)),
+        NodeKind::Map(entries) => entries.iter().for_each(|entry| derived_from(&entry.value, out)),
+        NodeKind::Scalar(_) => {}
     }
-    let end = entries
-        .iter()
-        .map(|e| e.key_span.start)
-        .filter(|start| *start > key_span.end && *start <= resource.span.end)
-        .min()
-        .unwrap_or(resource.span.end);
-    Some(Span::new(key_span.end, end))
-}
-
-/// True when `written` reads `<variable>.<output>` (not as the tail of a longer name).
-fn mentions_output(written: &str, variable: &str, output: &str) -> bool {
-    let needle = format!("{variable}.{output}");
-    written.match_indices(&needle).any(|(at, _)| {
-        let before = written[..at].chars().next_back();
-        let after = written[at + needle.len()..].chars().next();
-        let is_name = |c: char| c.is_alphanumeric() || c == '_' || c == '$';
-        !before.is_some_and(|c| is_name(c) || c == '.') && !after.is_some_and(is_name)
-    })
 }
 
 fn is_role(resource: &Resource) -> bool {
@@ -225,6 +206,8 @@ fn policy_arn_grants(program: &Program, node: &Node, role: &Resource, via: &str)
         permission: Permission::ManagedPolicy { arn },
         span: node.span,
         via: via.to_string(),
+        relies_on: resolved.relies_on,
+        defined_at: resolved.defined_at,
     }]
 }
 
@@ -766,23 +749,62 @@ aws.iam.Role("deploy", assume_role_policy={"Statement": [{"Effect": "Allow", "Ac
         assert_eq!(analysis.facts.trusts.len(), 2);
         let dev = &analysis.facts.trusts[0].conditions[0].values[0];
         assert_eq!(dev.text().as_deref(), Some("repo:acme/*"));
-        assert_eq!(dev.relies_on.as_deref(), Some("config `infra:subject` of stack `dev`"));
+        assert_eq!(
+            dev.relies_on.as_deref(),
+            Some("config `infra:subject` of stack `dev`, in `Pulumi.dev.yaml`")
+        );
         assert_eq!(slice(text, dev.span), "config.require(\"subject\")");
+        // Where the stack file writes the value: the place to edit.
+        let defined = dev.defined_at.as_ref().unwrap();
+        let stack_file = defined.file.as_ref().unwrap();
+        assert_eq!(stack_file.path(), "Pulumi.dev.yaml");
+        assert_eq!(stack_file.slice(defined.span), "repo:acme/*");
         let prod = &analysis.facts.trusts[1].conditions[0].values[0];
         assert_eq!(prod.unknown_reasons(), ["the encrypted config `infra:subject` of stack `prod`"]);
+    }
+
+    #[test]
+    fn only_a_value_the_stack_file_writes_whole_is_defined_there() {
+        let text = r#"import pulumi
+import pulumi_aws as aws
+config = pulumi.Config()
+aws.iam.Role("deploy", assume_role_policy={"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+    "Principal": {"Federated": "arn:aws:iam::1:oidc-provider/token.actions.githubusercontent.com"},
+    "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": [f"repo:{config.require('org')}/*", config.require("subject")]}}}]})
+"#;
+        let stacks = vec![
+            StackConfig::parse("dev", "config:\n  infra:org: acme\n  infra:subject: repo:acme/app:*\n")
+                .unwrap(),
+        ];
+        let context =
+            ProgramContext { stacks, project: Some("infra".into()), modules: &crate::pulumi::NoModules };
+        let analysis = run("__main__.py", text, Language::Python, &context);
+        let values = &analysis.facts.trusts[0].conditions[0].values;
+        // The template is written in the program: its stack part is named, not the place to edit.
+        assert_eq!(values[0].text().as_deref(), Some("repo:acme/*"));
+        assert_eq!(
+            values[0].relies_on.as_deref(),
+            Some("config `infra:org` of stack `dev`, in `Pulumi.dev.yaml`")
+        );
+        assert_eq!(values[0].defined_at, None);
+        let defined = values[1].defined_at.as_ref().unwrap();
+        assert_eq!(defined.file.as_ref().unwrap().slice(defined.span), "repo:acme/app:*");
     }
 
     struct Siblings;
 
     impl ModuleLoader for Siblings {
         fn load(&self, relative_path: &str, language: SourceLanguage) -> Option<Arc<ParsedProgram>> {
-            (relative_path == "trust.ts").then(|| {
-                let text =
-                    "export const SUBJECTS = [\"repo:acme/infra:environment:prod\", \"repo:acme/*\"];\n";
-                Arc::new(parse_program(text, language))
-            })
+            (relative_path == "trust.ts").then(|| Arc::new(parse_program(SIBLING, language)))
+        }
+
+        fn text(&self, relative_path: &str) -> Option<String> {
+            (relative_path == "trust.ts").then(|| SIBLING.to_string())
         }
     }
+
+    const SIBLING: &str =
+        "export const SUBJECTS = [\"repo:acme/infra:environment:prod\", \"repo:acme/*\"];\n";
 
     #[test]
     fn constants_from_sibling_modules_point_at_their_use() {
@@ -793,10 +815,22 @@ new aws.iam.Role("deploy", { assumeRolePolicy: { Statement: [{ Effect: "Allow", 
     Condition: { StringLike: { "token.actions.githubusercontent.com:sub": SUBJECTS } } }] } });
 "#;
         let context = ProgramContext { stacks: Vec::new(), project: None, modules: &Siblings };
-        let analysis = run("index.ts", text, Language::TypeScript, &context);
+        let analysis = run("infra/index.ts", text, Language::TypeScript, &context);
         let values = &analysis.facts.trusts[0].conditions[0].values;
         let texts: Vec<_> = values.iter().map(|v| v.text().unwrap()).collect();
         assert_eq!(texts, ["repo:acme/infra:environment:prod", "repo:acme/*"]);
         assert!(values.iter().all(|v| slice(text, v.span) == "SUBJECTS"));
+        // ...and say where the module writes them, with its path beside the program's.
+        for value in values {
+            let defined = value.defined_at.as_ref().unwrap();
+            let module = defined.file.as_ref().unwrap();
+            assert_eq!(module.path(), "infra/trust.ts");
+            assert!(
+                module.slice(defined.span).starts_with("[\"repo:acme/infra"),
+                "{}",
+                module.slice(defined.span)
+            );
+            assert_eq!(value.relies_on.as_deref(), Some("`SUBJECTS` of `trust.ts`"));
+        }
     }
 }

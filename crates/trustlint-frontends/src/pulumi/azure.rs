@@ -230,12 +230,16 @@ impl Mapper<'_> {
             .find_map(|(r, _)| self.linked(r))
             .map(|identity| identity.key)
             .or_else(|| principal.text().map(|id| format!("azure-principal:{id}")))?;
-        let (role, role_span) = match refs::property(resource, &["roleDefinitionId", "roleDefinitionName"]) {
-            // A partly known path (`${subscription}/providers/.../roleDefinitions/<GUID>`) is
-            // judged on its known tail: the GUID names the role.
-            Some(node) => (refs::read(self.program, node).display(), node.span),
-            None => return None,
-        };
+        let (role, role_span, (relies_on, defined_at)) =
+            match refs::property(resource, &["roleDefinitionId", "roleDefinitionName"]) {
+                // A partly known path (`${subscription}/providers/.../roleDefinitions/<GUID>`) is
+                // judged on its known tail: the GUID names the role.
+                Some(node) => {
+                    let value = refs::read(self.program, node);
+                    (value.display(), node.span, (value.relies_on, value.defined_at))
+                }
+                None => return None,
+            };
         let scope =
             resource.property("scope").map(|n| refs::read(self.program, n).display()).unwrap_or_default();
         let via = format!(
@@ -249,6 +253,8 @@ impl Mapper<'_> {
             permission: Permission::AzureRole { role_definition: role, scope },
             span: role_span,
             via,
+            relies_on,
+            defined_at,
         })
     }
 }

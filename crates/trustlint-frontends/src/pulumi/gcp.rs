@@ -215,8 +215,9 @@ impl<'p> Mapper<'p> {
                             for condition in
                                 read.alternatives.iter_mut().flat_map(|a| a.conditions.iter_mut())
                             {
-                                for value in &mut condition.values {
-                                    value.relies_on = Some(relies_on.clone());
+                                for condition_value in &mut condition.values {
+                                    condition_value.relies_on = Some(relies_on.clone());
+                                    condition_value.defined_at = value.defined_at.clone();
                                 }
                             }
                         }
@@ -634,6 +635,8 @@ impl<'p> Mapper<'p> {
                     permission: permission.clone(),
                     span: binding.role_span,
                     via: via.clone(),
+                    relies_on: binding.role.relies_on.clone(),
+                    defined_at: binding.role.defined_at.clone(),
                 };
                 match gcp::parse_member(&at.value.pieces) {
                     Member::ServiceAccount { email } => {

@@ -36,7 +36,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use trustlint_core::{SourceFile, Span};
-use trustlint_model::{Facts, Piece};
+use trustlint_model::{DefinedAt, Facts, Piece};
 use trustlint_syntax::eval::{
     ConfigLookup, Evaluated, Host, ParsedProgram, SourceLanguage, evaluate_parsed, parse_program,
 };
@@ -112,11 +112,45 @@ pub struct Program {
     /// The stack whose configuration resolved `config.require(...)`; `None` when no stack file
     /// set a key the program reads (such reads are then Unknown).
     pub stack: Option<String>,
+    /// The file of `stack` (`Pulumi.<stack>.yaml` beside the program), where the configuration
+    /// values the program read are written.
+    pub stack_file: Option<Arc<SourceFile>>,
+    /// Values the program uses that a sibling module defines, by the span of each use.
+    pub imported: Vec<ImportedUse>,
     pub comments: Vec<Comment>,
     pub problems: Vec<Problem>,
 }
 
+/// A value of a sibling module used in the program (`SUBJECT` after `import { SUBJECT } from
+/// "./constants"`).
+#[derive(Clone, Debug)]
+pub struct ImportedUse {
+    /// The use in the program: the span its value carries.
+    pub at: Span,
+    /// The name the module defines.
+    pub name: String,
+    /// The module, with its path beside the program's.
+    pub module: Arc<SourceFile>,
+    /// Where the module writes the value.
+    pub span: Span,
+}
+
+/// The path of a file in the folder of `file`, as reports show paths (`infra/index.ts` and
+/// `Pulumi.dev.yaml` -> `infra/Pulumi.dev.yaml`).
+fn beside(file: &SourceFile, relative: &str) -> String {
+    let relative = relative.trim_start_matches("./");
+    match file.path().rsplit_once('/') {
+        Some((dir, _)) => format!("{dir}/{relative}"),
+        None => relative.to_string(),
+    }
+}
+
 impl Program {
+    /// The sibling module's value used at `span`, when the value there is one.
+    pub fn imported_at(&self, span: Span) -> Option<&ImportedUse> {
+        self.imported.iter().find(|imported| imported.at == span)
+    }
+
     /// The resource with this logical name (the last one, if a name is reused).
     pub fn resource(&self, name: &str) -> Option<&Resource> {
         self.resources.iter().rev().find(|r| r.name == name)
@@ -171,7 +205,7 @@ impl ProgramResolver<'_> {
     fn part(&self, part: &Part, depth: usize) -> Resolved {
         match part {
             Part::Ref { resource, output } => self.output(resource, output, depth),
-            other => aws_policy::computed(std::slice::from_ref(other)),
+            other => aws_policy::computed_in(std::slice::from_ref(other), self.program.stack_file.as_ref()),
         }
     }
 
@@ -231,8 +265,13 @@ impl ProgramResolver<'_> {
             NodeKind::Computed(parts) => {
                 let mut pieces: Vec<Piece> = Vec::new();
                 let mut notes: Vec<String> = Vec::new();
+                let mut defined_at = None;
                 for part in parts {
                     let resolved = self.part(part, depth);
+                    // Written elsewhere only when that is the whole value (see `computed_in`).
+                    if parts.len() == 1 {
+                        defined_at = resolved.defined_at;
+                    }
                     for piece in resolved.pieces {
                         match (pieces.last_mut(), piece) {
                             (Some(Piece::Text(last)), Piece::Text(text)) => last.push_str(&text),
@@ -248,11 +287,7 @@ impl ProgramResolver<'_> {
                 if pieces.is_empty() {
                     pieces.push(Piece::Text(String::new()));
                 }
-                Resolved {
-                    pieces,
-                    relies_on: (!notes.is_empty()).then(|| notes.join(" and ")),
-                    defined_at: None,
-                }
+                Resolved { pieces, relies_on: (!notes.is_empty()).then(|| notes.join(" and ")), defined_at }
             }
             NodeKind::Scalar(scalar) => Resolved::text(scalar.value.clone()),
             NodeKind::Seq(_) | NodeKind::Map(_) => {
@@ -264,8 +299,25 @@ impl ProgramResolver<'_> {
 
 impl Resolve for ProgramResolver<'_> {
     fn scalar(&self, node: &Node) -> Resolved {
-        self.node(node, 0)
+        let mut resolved = self.node(node, 0);
+        if resolved.defined_at.is_none()
+            && let Some(imported) = self.program.imported_at(node.span)
+        {
+            resolved.defined_at = Some(DefinedAt::in_file(&imported.module, imported.span));
+            let note = imported_note(imported);
+            resolved.relies_on = Some(match resolved.relies_on {
+                Some(other) => format!("{note} and {other}"),
+                None => note,
+            });
+        }
+        resolved
     }
+}
+
+/// How a message names a sibling module's value: "`SUBJECT` of `constants.ts`".
+pub(crate) fn imported_note(imported: &ImportedUse) -> String {
+    let path = imported.module.path();
+    format!("`{}` of `{}`", imported.name, path.rsplit('/').next().unwrap_or(path))
 }
 
 /// A resolved value as text, holes shown as `…` (for labels and ARNs in messages).
@@ -285,6 +337,9 @@ pub fn display(resolved: &Resolved) -> String {
 pub struct StackConfig {
     /// `dev` for `Pulumi.dev.yaml`.
     pub stack: String,
+    /// The file's name (`Pulumi.dev.yaml`) and text, for locations in it.
+    pub file_name: String,
+    pub text: Arc<str>,
     /// Entries of `config:`, full keys (`acme:subject`, `aws:region`).
     pub values: Vec<StackValue>,
 }
@@ -310,7 +365,17 @@ impl StackConfig {
                 entry.value.get("secure").is_some() && entry.value.as_map().is_some_and(|m| m.len() == 1);
             values.push(StackValue { key: entry.key.clone(), value: (!secure).then(|| entry.value.clone()) });
         }
-        Some(StackConfig { stack: stack.to_string(), values })
+        Some(StackConfig {
+            stack: stack.to_string(),
+            file_name: format!("Pulumi.{stack}.yaml"),
+            text: Arc::from(text),
+            values,
+        })
+    }
+
+    /// The stack file as a source beside `program` (same folder), for locations in it.
+    pub fn source_beside(&self, program: &SourceFile) -> Arc<SourceFile> {
+        SourceFile::new(beside(program, &self.file_name), self.text.to_string())
     }
 
     /// The entry for `key` in `namespace` (the project when `None`; then any namespace that is
@@ -348,6 +413,9 @@ const PROVIDER_NAMESPACES: &[&str] = &[
 /// paths outside the program's folder.
 pub trait ModuleLoader {
     fn load(&self, relative_path: &str, language: SourceLanguage) -> Option<Arc<ParsedProgram>>;
+
+    /// The text of a module `load` loaded, for locations in it.
+    fn text(&self, relative_path: &str) -> Option<String>;
 }
 
 /// Loads nothing: programs are read on their own.
@@ -355,6 +423,10 @@ pub struct NoModules;
 
 impl ModuleLoader for NoModules {
     fn load(&self, _relative_path: &str, _language: SourceLanguage) -> Option<Arc<ParsedProgram>> {
+        None
+    }
+
+    fn text(&self, _relative_path: &str) -> Option<String> {
         None
     }
 }
@@ -568,6 +640,8 @@ pub(crate) fn evaluate_source(
             language,
             resources: Vec::new(),
             stack: None,
+            stack_file: None,
+            imported: Vec::new(),
             comments: parsed.comments,
             problems: vec![Problem {
                 span: error.span,
@@ -578,7 +652,7 @@ pub(crate) fn evaluate_source(
     }
     let alone = evaluate_parsed(&parsed, &ProgramHost { context, stack: None });
     let mut programs = if alone.config_reads == 0 || context.stacks.is_empty() {
-        vec![program_of(file, language, alone, None)]
+        vec![program_of(file, language, alone, None, context)]
     } else {
         context
             .stacks
@@ -586,7 +660,7 @@ pub(crate) fn evaluate_source(
             .take(MAX_STACKS)
             .map(|stack| {
                 let evaluated = evaluate_parsed(&parsed, &ProgramHost { context, stack: Some(stack) });
-                program_of(file, language, evaluated, Some(stack.stack.clone()))
+                program_of(file, language, evaluated, Some(stack), context)
             })
             .collect()
     };
@@ -613,8 +687,28 @@ fn program_of(
     file: &Arc<SourceFile>,
     language: Language,
     evaluated: Evaluated,
-    stack: Option<String>,
+    stack: Option<&StackConfig>,
+    context: &ProgramContext<'_>,
 ) -> Program {
+    // One source per module the program used a value of, with its path beside the program's.
+    let mut modules: Vec<(String, Option<Arc<SourceFile>>)> = Vec::new();
+    let mut imported = Vec::new();
+    for import in evaluated.imported {
+        let module = match modules.iter().find(|(path, _)| *path == import.module) {
+            Some((_, module)) => module.clone(),
+            None => {
+                let module = context
+                    .modules
+                    .text(&import.module)
+                    .map(|text| SourceFile::new(beside(file, &import.module), text));
+                modules.push((import.module.clone(), module.clone()));
+                module
+            }
+        };
+        if let Some(module) = module {
+            imported.push(ImportedUse { at: import.at, name: import.name, module, span: import.span });
+        }
+    }
     let resources = evaluated
         .resources
         .into_iter()
@@ -634,7 +728,9 @@ fn program_of(
         file: Arc::clone(file),
         language,
         resources,
-        stack,
+        stack: stack.map(|stack| stack.stack.clone()),
+        stack_file: stack.map(|stack| stack.source_beside(file)),
+        imported,
         comments: evaluated.comments,
         // Limits met in the sibling modules the program imports, said at the import.
         problems: evaluated

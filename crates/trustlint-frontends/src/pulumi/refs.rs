@@ -4,10 +4,11 @@
 
 use trustlint_core::Span;
 use trustlint_model::cel::TextOrigin;
-use trustlint_model::{ConditionValue, Piece};
+use trustlint_model::{ConditionValue, DefinedAt, Piece};
 use trustlint_syntax::{Node, NodeKind, Part};
 
-use super::{Program, Resource};
+use super::{Program, Resource, imported_note};
+use crate::aws_policy::config_note;
 
 /// A value read from a program.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -15,6 +16,8 @@ pub(super) struct Value {
     pub pieces: Vec<Piece>,
     /// Stack configuration the value was read from ("config `acme:sub` of stack `prod`").
     pub relies_on: Option<String>,
+    /// Where the value is written when that is another file (the stack file, a sibling module).
+    pub defined_at: Option<DefinedAt>,
     /// Holes that read another resource's output: (the hole's text, resource, output).
     refs: Vec<(String, String, String)>,
 }
@@ -66,7 +69,12 @@ impl Value {
 
     /// A part of this value (its references kept) as a value of its own.
     pub fn with_pieces(&self, pieces: Vec<Piece>) -> Value {
-        Value { pieces, relies_on: self.relies_on.clone(), refs: self.refs.clone() }
+        Value {
+            pieces,
+            relies_on: self.relies_on.clone(),
+            defined_at: self.defined_at.clone(),
+            refs: self.refs.clone(),
+        }
     }
 
     /// The value as a condition value at `span`.
@@ -75,7 +83,7 @@ impl Value {
             pieces: self.pieces.clone(),
             span,
             relies_on: self.relies_on.clone(),
-            defined_at: None,
+            defined_at: self.defined_at.clone(),
         }
     }
 }
@@ -101,7 +109,7 @@ fn hole_for(program: &Program, resource: &str, output: &str) -> String {
 
 /// Read a node as text with holes.
 pub(super) fn read(program: &Program, node: &Node) -> Value {
-    let mut value = Value { pieces: Vec::new(), relies_on: None, refs: Vec::new() };
+    let mut value = Value { pieces: Vec::new(), relies_on: None, defined_at: None, refs: Vec::new() };
     let mut notes: Vec<String> = Vec::new();
     let push_text = |pieces: &mut Vec<Piece>, text: &str| match pieces.last_mut() {
         Some(Piece::Text(last)) => last.push_str(text),
@@ -113,14 +121,22 @@ pub(super) fn read(program: &Program, node: &Node) -> Value {
             for part in parts {
                 match part {
                     Part::Text(text) => push_text(&mut value.pieces, text),
-                    Part::Config { key, stack, value: text } => {
+                    Part::Config { key, stack, value: text, at } => {
                         push_text(&mut value.pieces, text);
-                        let note = format!("config `{key}` of stack `{stack}`");
+                        let note = config_note(key, stack, program.stack_file.as_ref());
                         if !notes.contains(&note) {
                             notes.push(note);
                         }
+                        // The place to edit only when the stack file writes the whole value.
+                        if parts.len() == 1
+                            && let (Some(file), Some(at)) = (&program.stack_file, at)
+                        {
+                            value.defined_at = Some(DefinedAt::in_file(file, *at));
+                        }
                     }
-                    Part::Unknown(why) => value.pieces.push(Piece::Unknown(why.clone())),
+                    Part::Unknown(why) | Part::Derived { why, .. } => {
+                        value.pieces.push(Piece::Unknown(why.clone()))
+                    }
                     Part::Ref { resource, output } => {
                         let hole = hole_for(program, resource, output);
                         value.refs.push((hole.clone(), resource.clone(), output.clone()));
@@ -135,6 +151,10 @@ pub(super) fn read(program: &Program, node: &Node) -> Value {
     }
     if value.pieces.is_empty() {
         value.pieces.push(Piece::Text(String::new()));
+    }
+    if let Some(imported) = program.imported_at(node.span) {
+        notes.insert(0, imported_note(imported));
+        value.defined_at = Some(DefinedAt::in_file(&imported.module, imported.span));
     }
     value.relies_on = (!notes.is_empty()).then(|| notes.join(" and "));
     value
@@ -248,6 +268,8 @@ pub(super) fn test_program(text: &str) -> Program {
         language: super::Language::Yaml,
         resources,
         stack: None,
+        stack_file: None,
+        imported: Vec::new(),
         comments: Vec::new(),
         problems: Vec::new(),
     }

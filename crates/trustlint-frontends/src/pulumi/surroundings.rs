@@ -172,6 +172,10 @@ impl ModuleLoader for DirectoryModules<'_> {
     fn load(&self, relative_path: &str, language: SourceLanguage) -> Option<Arc<ParsedProgram>> {
         self.surroundings.module(self.dir, relative_path).map(|module| module.parsed(language))
     }
+
+    fn text(&self, relative_path: &str) -> Option<String> {
+        self.surroundings.module(self.dir, relative_path).map(|module| module.text.clone())
+    }
 }
 
 /// The stacks and project name of a folder: `Pulumi.<stack>.yaml` files sorted by name, and
@@ -189,7 +193,9 @@ fn read_folder(dir: &Path) -> Folder {
             continue;
         }
         let Ok(text) = read_text(&dir.join(name), MAX_MODULE_SIZE) else { continue };
-        folder.stacks.extend(StackConfig::parse(stem, &text));
+        folder.stacks.extend(
+            StackConfig::parse(stem, &text).map(|stack| StackConfig { file_name: name.clone(), ..stack }),
+        );
     }
     // The project name only qualifies keys that stacks set: without stacks it is not read.
     if folder.stacks.is_empty() {

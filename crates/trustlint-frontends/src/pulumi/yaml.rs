@@ -24,6 +24,8 @@ pub fn programs(file: &Arc<SourceFile>, context: &ProgramContext<'_>) -> Vec<Pro
         language: Language::Yaml,
         resources: Vec::new(),
         stack: None,
+        stack_file: None,
+        imported: Vec::new(),
         comments: parsed.comments,
         problems: Vec::new(),
     };
@@ -49,6 +51,7 @@ pub fn programs(file: &Arc<SourceFile>, context: &ProgramContext<'_>) -> Vec<Pro
         let mut program = base.clone();
         program.resources = reader.resources();
         program.stack = Some(stack.stack.clone());
+        program.stack_file = Some(stack.source_beside(file));
         if !programs.is_empty() {
             program.comments.clear();
         }
@@ -323,6 +326,7 @@ impl<'a> Reader<'a> {
                         key: key.to_string(),
                         stack: String::new(),
                         value: scalar.value.clone(),
+                        at: None,
                     }],
                     default.span,
                 ),
@@ -364,6 +368,7 @@ fn config_node(value: &Node, key: &str, stack: &str, span: Span) -> Node {
                 key: key.to_string(),
                 stack: stack.to_string(),
                 value: scalar.value.clone(),
+                at: Some(value.span),
             }],
             span,
         ),
@@ -458,7 +463,8 @@ resources:
                 &[Part::Config {
                     key: "subject".into(),
                     stack: String::new(),
-                    value: "repo:acme/infra:environment:prod".into()
+                    value: "repo:acme/infra:environment:prod".into(),
+                    at: None,
                 }][..]
             )
         );

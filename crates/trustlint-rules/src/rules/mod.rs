@@ -17,19 +17,16 @@ pub mod static_cloud_credentials;
 pub mod trust_broader_than_usage;
 pub mod trust_rejects_caller;
 
-use trustlint_core::{Finding, Location};
-use trustlint_model::{IdentityKind, Trust};
+use std::sync::Arc;
+
+use trustlint_core::{Finding, Location, SourceFile, Span};
+use trustlint_model::{ConditionValue, DefinedAt, IdentityKind, Trust};
 
 use crate::RuleContext;
 
 /// A finding at `span` of the trust's file, at the rule's default severity, with the trust
 /// statement as a related location.
-pub(crate) fn trust_finding(
-    ctx: &RuleContext<'_>,
-    trust: &Trust,
-    span: trustlint_core::Span,
-    message: String,
-) -> Finding {
+pub(crate) fn trust_finding(ctx: &RuleContext<'_>, trust: &Trust, span: Span, message: String) -> Finding {
     let mut message = message;
     if let Some(note) = trust.issuer.inferred_note() {
         message.push(' ');
@@ -43,10 +40,43 @@ pub(crate) fn trust_finding(
     finding
 }
 
+/// A finding on a condition value (at its span): the message says where the value comes from
+/// when it was read from elsewhere (a parameter's default, a stack's configuration, a sibling
+/// module), and the place that writes it, when not the value's own span, is a related location
+/// (in whatever file it is: the template, `Pulumi.<stack>.yaml`, the module).
+pub(crate) fn value_finding(
+    ctx: &RuleContext<'_>,
+    trust: &Trust,
+    value: &ConditionValue,
+    mut message: String,
+) -> Finding {
+    if let Some(relies_on) = &value.relies_on {
+        message.push_str(&format!(" (The value comes from {relies_on}.)"));
+    }
+    let finding = trust_finding(ctx, trust, value.span, message);
+    with_definition(finding, value.defined_at.as_ref(), &trust.file, value.span)
+}
+
+/// `finding` with where its value is written as a related location, when that is not the
+/// value's own place (`span` in `file`).
+pub(crate) fn with_definition(
+    finding: Finding,
+    defined: Option<&DefinedAt>,
+    file: &Arc<SourceFile>,
+    span: Span,
+) -> Finding {
+    let Some(defined) = defined else { return finding };
+    let in_file = defined.file.as_ref().unwrap_or(file);
+    if in_file.path() == file.path() && defined.span == span {
+        return finding;
+    }
+    finding.with_related(Location::new(in_file, defined.span), "the value is defined here")
+}
+
 /// Where a missing restriction is added: the trust's condition block (IAM `Condition`, GCP
 /// `attributeCondition`, the binding's member), or the statement or resource when it has none.
 /// Never the principal, whose value may be a variable declared elsewhere.
-pub(crate) fn restriction_span(trust: &Trust) -> trustlint_core::Span {
+pub(crate) fn restriction_span(trust: &Trust) -> Span {
     trust.condition_span.unwrap_or(trust.statement_span)
 }
 

@@ -47,6 +47,9 @@ fn admin_finding(
         "{} can be assumed by {issuer} workloads through OIDC and holds {what} ({}).",
         trust.identity.label, grant.via
     );
+    if let Some(relies_on) = &grant.relies_on {
+        message.push_str(&format!(" (The value comes from {relies_on}.)"));
+    }
     if wide {
         message.push_str(
             " Its trust does not pin one repository, so workloads outside your control can use this power.",
@@ -62,6 +65,9 @@ fn admin_finding(
         .with_severity(severity)
         .with_help(help)
         .with_related(Location::new(&trust.file, trust.statement_span), "the OIDC trust of this identity");
+    // A policy ARN or role id written elsewhere (a constant of a sibling module, a parameter's
+    // default) is edited there.
+    finding = super::with_definition(finding, grant.defined_at.as_ref(), &grant.file, grant.span);
     finding.message = super::capitalise(&finding.message);
     finding
 }

@@ -2,13 +2,13 @@
 //! environment (or the issuer's equivalent), graded by how much it admits.
 
 use trustlint_core::Span;
-use trustlint_core::{Confidence, Finding, Location, Severity};
+use trustlint_core::{Confidence, Finding, Severity};
 use trustlint_model::subject::Breadth;
 use trustlint_model::{Facts, IdentityKind, Issuer, Tenancy, Trust};
 
 use crate::assess::{GradedCondition, code, subject_scope};
 use crate::rules::oidc_missing_subject::example_subject;
-use crate::rules::{key_prefix, pin_help, trust_finding};
+use crate::rules::{key_prefix, pin_help, value_finding};
 use crate::{DeclareRule, LiveTrust, Rule, RuleContext, RuleOptions};
 
 #[derive(DeclareRule)]
@@ -94,9 +94,6 @@ impl Rule for OidcWildcardSubject {
                     " (`…` could not be resolved statically: {unknown}; whatever it is, the known part admits this.)"
                 ));
             }
-            if let Some(relies_on) = &value.value.relies_on {
-                message.push_str(&format!(" (The value comes from {relies_on}.)"));
-            }
             let prefix = key_prefix(trust);
             let help = match &value.suggestion {
                 _ if trust.identity.kind != IdentityKind::AwsRole => {
@@ -115,13 +112,9 @@ impl Rule for OidcWildcardSubject {
                     narrowest.condition.claim
                 ),
             };
+            // A value written elsewhere (a parameter's default, a stack file) is edited there.
             let mut finding =
-                trust_finding(ctx, trust, value.value.span, message).with_severity(severity).with_help(help);
-            // A value written elsewhere (a parameter's default) is edited there.
-            if let Some(defined_at) = value.value.defined_at.filter(|at| *at != value.value.span) {
-                finding =
-                    finding.with_related(Location::new(&trust.file, defined_at), "the value is defined here");
-            }
+                value_finding(ctx, trust, value.value, message).with_severity(severity).with_help(help);
             if scope.partly_unknown {
                 finding = finding.with_confidence(Confidence::Medium);
                 finding

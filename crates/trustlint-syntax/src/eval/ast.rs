@@ -48,8 +48,10 @@ pub enum Expr {
         right: Box<Expr>,
         span: Span,
     },
-    /// `c ? a : b`, `a if c else b`: both branches are possible.
+    /// `c ? a : b`, `a if c else b`: the branch the condition picks when it is known, else
+    /// both branches are possible.
     Conditional {
+        condition: Box<Expr>,
         then: Box<Expr>,
         otherwise: Box<Expr>,
         span: Span,
@@ -101,6 +103,10 @@ pub enum BinaryOp {
     And,
     /// `%` (Python `"%s" % x`).
     Percent,
+    /// `==`, `===`, Python `==` and `is`: decided when both sides are known.
+    Equal,
+    /// `!=`, `!==`, Python `!=` and `is not`.
+    NotEqual,
     /// Comparisons and arithmetic: the result is not modelled.
     Other,
 }

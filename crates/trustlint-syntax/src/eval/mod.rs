@@ -3,15 +3,24 @@
 //! Pure: no I/O. Inside one program it evaluates expressions to spanned values ([`Node`] trees)
 //! or to Unknown with a reason, and records every resource constructor call with its evaluated
 //! arguments. What it models: literals, template literals and f-strings, objects/arrays/dicts,
-//! names and simple reassignment, `JSON.stringify`/`json.dumps`/`pulumi.jsonStringify`,
+//! names and simple reassignment, comparisons (`==`, `===`, `is`, `!=`, `is not`) of known
+//! values and the conditional expressions they decide,
+//! `JSON.stringify`/`json.dumps`/`pulumi.jsonStringify`,
 //! `pulumi.interpolate`/`concat`/`all`/`Output.*`, `.apply(...)`/`.then(...)` bodies (their
 //! parameters are the values the Output wraps, often references to other resources), helper
-//! functions (inlined with the call's arguments), stack configuration (through [`Host`]),
+//! functions (inlined with the call's arguments), classes (fields with defaults, dataclass and
+//! pydantic keyword construction, methods), stack configuration (through [`Host`]),
 //! provider invokes (through [`Host::invoke`]) and constants of sibling modules (through
 //! [`Host::load_module`]). Everything else is Unknown, never guessed.
 //!
 //! Values keep the span of the literal they came from, so a finding on a condition value points
-//! at the `"repo:acme/*"` string itself, wherever the object was built.
+//! at the `"repo:acme/*"` string itself, wherever the object was built. What lies in another
+//! file is provenance beside the value: [`Part::Config`] says where the stack file writes it,
+//! [`Evaluated::imported`] where a sibling module does, and [`Part::Derived`] which resource
+//! outputs an unreadable value was computed from.
+//!
+//! [`Part::Config`]: crate::Part::Config
+//! [`Part::Derived`]: crate::Part::Derived
 
 pub mod ast;
 mod interp;
@@ -120,6 +129,22 @@ pub struct Evaluated {
     pub notes: Vec<SyntaxError>,
     /// How many configuration reads asked the host (to decide whether stacks matter).
     pub config_reads: usize,
+    /// Each use of a value a sibling module defines, in evaluation order.
+    pub imported: Vec<ImportedValue>,
+}
+
+/// A use of a name a sibling module defines (`SUBJECT` after `import { SUBJECT } from
+/// "./constants"`): the value carries the span of the use, and this says where it is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportedValue {
+    /// The use in the program (the span its value carries).
+    pub at: Span,
+    /// The module, by the path relative to the program's folder that the host loaded.
+    pub module: String,
+    /// The name the module defines.
+    pub name: String,
+    /// The value's span in the module.
+    pub span: Span,
 }
 
 #[cfg(test)]

@@ -88,8 +88,9 @@ fn dump(node: &Node) -> String {
             .map(|part| match part {
                 Part::Text(text) => format!("{text:?}"),
                 Part::Unknown(why) => format!("<?{why}>"),
+                Part::Derived { why, from } => format!("<?{why} from {from:?}>"),
                 Part::Ref { resource, output } => format!("<ref {resource}.{output}>"),
-                Part::Config { key, stack, value } => format!("<cfg {key}@{stack}={value}>"),
+                Part::Config { key, stack, value, .. } => format!("<cfg {key}@{stack}={value}>"),
             })
             .collect::<Vec<_>>()
             .join(" + "),
@@ -409,4 +410,91 @@ aws.iam.Role("a",
         dump(&find(&evaluated, "a").properties),
         "{concat: \"repo:acme/\" + <ref pool.name>, format: \"principalSet://iam.googleapis.com/\" + <ref pool.name> + \"/attribute.repository/acme/infra\", dumps: {Statement: [{Resource: <ref pool.arn>}]}, kwargs: <ref pool.arn>}"
     );
+}
+
+#[test]
+fn unreadable_calls_remember_the_outputs_they_were_derived_from() {
+    let evaluated = ts(r#"import * as aws from "@pulumi/aws";
+import { makeTrust } from "./helpers";
+const gh = new aws.iam.OpenIdConnectProvider("gh", { url: "https://token.actions.githubusercontent.com" });
+const arn = gh.arn;
+new aws.iam.Role("deploy", { assumeRolePolicy: arn.apply((a) => JSON.stringify(makeTrust(a, "acme/app"))) });
+new aws.iam.Role("service", { assumeRolePolicy: JSON.stringify(makeTrust("ec2.amazonaws.com")) });
+"#);
+    let policy = |name: &str| find(&evaluated, name).properties.get("assumeRolePolicy").unwrap().clone();
+    assert_eq!(
+        dump(&policy("deploy")),
+        "<?the result of calling a value that is not a known function from [(\"gh\", \"arn\")]>"
+    );
+    assert!(dump(&policy("service")).starts_with("<?the result of calling"), "{}", dump(&policy("service")));
+
+    let evaluated = py(r#"import pulumi
+import pulumi_aws as aws
+from acme_platform.iam import trust_policy
+gh = aws.iam.OpenIdConnectProvider("gh", url="https://token.actions.githubusercontent.com")
+aws.iam.Role("deploy", assume_role_policy=pulumi.Output.all(gh.arn, gh.url).apply(lambda args: trust_policy(args[0])))
+"#);
+    let policy = find(&evaluated, "deploy").properties.get("assumeRolePolicy").unwrap().clone();
+    assert!(dump(&policy).ends_with("from [(\"gh\", \"arn\")]>"), "{}", dump(&policy));
+}
+
+#[test]
+fn sibling_constants_record_where_their_module_defines_them() {
+    let text = r#"import * as aws from "@pulumi/aws";
+import { SUBJECT } from "./constants";
+new aws.iam.Role("deploy", { assumeRolePolicy: { Condition: { StringEquals: { sub: SUBJECT } } } });
+"#;
+    let evaluated = ts(text);
+    let [imported] = evaluated.imported.as_slice() else { panic!("{:?}", evaluated.imported) };
+    assert_eq!(slice(text, imported.at), "SUBJECT");
+    assert_eq!((imported.module.as_str(), imported.name.as_str()), ("constants.ts", "SUBJECT"));
+    let module = "export const SUBJECT = \"repo:acme/infra:ref:refs/heads/main\";";
+    assert_eq!(slice(module, imported.span), "\"repo:acme/infra:ref:refs/heads/main\"");
+}
+
+#[test]
+fn model_fields_comparisons_and_methods() {
+    // Nothing calls `role`: it is read with `self` holding the class body's defaults, its
+    // comparisons with `None` are decided, and `self.subject(...)` sees the same instance.
+    let evaluated = py(r#"import pulumi_aws as aws
+from pydantic import BaseModel
+
+class Spec(BaseModel):
+    owner: str = "acme"
+    ref: str | None = None
+
+    def subject(self, repo):
+        return f"repo:{self.owner}/{repo}:{'*' if self.ref is None else self.ref}"
+
+    def role(self, *, name):
+        aws.iam.Role("deploy", assume_role_policy={"sub": self.subject("app"), "op": "StringLike" if self.ref is None else "StringEquals", "name": name})
+"#);
+    let properties = &find(&evaluated, "deploy").properties;
+    let policy = properties.get("assumeRolePolicy").unwrap();
+    assert_eq!(dump(policy.get("sub").unwrap()), "\"repo:acme/app:*\"");
+    assert_eq!(dump(policy.get("op").unwrap()), "\"StringLike\"");
+    assert_eq!(dump(policy.get("name").unwrap()), "<?the parameter `name` of `role`>");
+
+    // Keyword arguments of a model's construction set its fields; TypeScript compares with `===`.
+    let evaluated = py(r#"import pulumi_aws as aws
+from dataclasses import dataclass
+
+@dataclass
+class Spec:
+    repo: str
+    ref: str = "ref:refs/heads/main"
+
+spec = Spec(repo="acme/app", ref="*")
+aws.iam.Role("deploy", assume_role_policy={"sub": f"repo:{spec.repo}:{spec.ref}", "exact": spec.ref != "*"})
+"#);
+    let policy = find(&evaluated, "deploy").properties.get("assumeRolePolicy").unwrap().clone();
+    assert_eq!(dump(policy.get("sub").unwrap()), "\"repo:acme/app:*\"");
+    assert_eq!(dump(policy.get("exact").unwrap()), "\"False\"");
+    let evaluated = ts(r#"import * as aws from "@pulumi/aws";
+const ref: string | null = null;
+new aws.iam.Role("deploy", { assumeRolePolicy: { sub: ref === null ? "repo:acme/app:*" : `repo:acme/app:${ref}`, other: ref !== null ? "a" : "b" } });
+"#);
+    let policy = find(&evaluated, "deploy").properties.get("assumeRolePolicy").unwrap().clone();
+    assert_eq!(dump(policy.get("sub").unwrap()), "\"repo:acme/app:*\"");
+    assert_eq!(dump(policy.get("other").unwrap()), "\"b\"");
 }

@@ -39,7 +39,7 @@ pub fn display(node: &Node) -> String {
             .map(|part| match part {
                 Part::Text(text) => text.as_str(),
                 Part::Config { value, .. } => value.as_str(),
-                Part::Unknown(_) | Part::Ref { .. } => "…",
+                Part::Unknown(_) | Part::Derived { .. } | Part::Ref { .. } => "…",
             })
             .collect(),
         NodeKind::Seq(_) | NodeKind::Map(_) => "…".to_string(),
@@ -100,7 +100,7 @@ pub(crate) fn known_text(node: &Node) -> Option<String> {
             .map(|part| match part {
                 Part::Text(text) => Some(text.as_str()),
                 Part::Config { value, .. } => Some(value.as_str()),
-                Part::Unknown(_) | Part::Ref { .. } => None,
+                Part::Unknown(_) | Part::Derived { .. } | Part::Ref { .. } => None,
             })
             .collect(),
         NodeKind::Seq(_) | NodeKind::Map(_) => None,

@@ -66,9 +66,10 @@ impl Interp<'_> {
                 let method =
                     attributes.borrow().iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone());
                 return match method {
-                    Some(function @ Value::Function(..)) => {
+                    // A method sees its instance as `self` / `this`.
+                    Some(Value::Function(function, closure)) => {
                         let args = self.eval_args(args);
-                        self.apply_value(function, args, span)
+                        self.call_function(&function, closure, args, Some(receiver.clone()), span)
                     }
                     _ => unknown(format!("the result of `.{name}(...)`"), span),
                 };
@@ -96,11 +97,13 @@ impl Interp<'_> {
         match function {
             Value::Function(function, closure) => self.call_function(&function, closure, args, None, span),
             Value::Class(class) => self.construct(&class, args, span),
-            _ => unknown("the result of calling a value that is not a known function", span),
+            _ => derived("the result of calling a value that is not a known function", &args, None, span),
         }
     }
 
-    fn construct(&mut self, class: &Rc<ClassDef>, args: Args, span: Span) -> Value {
+    /// A new instance of `class`: its methods, and its fields at the values the class body gives
+    /// them (a dataclass's or pydantic model's defaults).
+    pub(super) fn new_instance(&mut self, class: &Rc<ClassDef>) -> Attributes {
         let instance: Attributes = Rc::new(RefCell::new(Vec::new()));
         for method in &class.methods {
             instance.borrow_mut().push((
@@ -112,8 +115,22 @@ impl Interp<'_> {
             let value = self.eval(expr);
             instance.borrow_mut().push((name.clone(), value));
         }
+        instance
+    }
+
+    fn construct(&mut self, class: &Rc<ClassDef>, args: Args, span: Span) -> Value {
+        let instance = self.new_instance(class);
         let constructor = if self.python() { "__init__" } else { "constructor" };
-        if let Some(method) = class.methods.iter().find(|m| m.name.as_deref() == Some(constructor)) {
+        let defined = class.methods.iter().find(|m| m.name.as_deref() == Some(constructor));
+        if defined.is_none() && self.python() {
+            // A dataclass or pydantic model: keyword arguments set the fields they name (the
+            // latest value of a name wins), the others keep their defaults.
+            for (name, _, value, _) in args.keywords {
+                instance.borrow_mut().push((name, value));
+            }
+            return Value::Instance(instance);
+        }
+        if let Some(method) = defined {
             self.called.insert(Arc::as_ptr(method) as usize);
             self.call_function(
                 method,
@@ -360,7 +377,7 @@ impl Interp<'_> {
                 }
                 unknown(format!("the result of `.{name}(...)` over a list trustlint cannot read"), span)
             }
-            _ => unknown(format!("the result of `.{name}(...)`"), span),
+            _ => derived(format!("the result of `.{name}(...)`"), &args, Some(&node), span),
         }
     }
 
@@ -522,7 +539,7 @@ impl Interp<'_> {
             }
             Origin::External(name) => {
                 // `require` itself is lowered to an import; anything else is a library call.
-                unknown(format!("the result of `{}(...)` from `{name}`", module.written()), span)
+                derived(format!("the result of `{}(...)` from `{name}`", module.written()), &args, None, span)
             }
         }
     }
@@ -721,7 +738,7 @@ impl Interp<'_> {
                 NodeKind::Scalar(_) if node.is_null() => {}
                 _ => {
                     properties_unknown = Some(match node.as_computed() {
-                        Some([Part::Unknown(why)]) => why.clone(),
+                        Some([Part::Unknown(why) | Part::Derived { why, .. }]) => why.clone(),
                         _ => "an arguments value trustlint cannot read".to_string(),
                     });
                     properties.span = s;
@@ -851,8 +868,57 @@ impl ResourceCall {
     }
 }
 
+/// The result of a call trustlint cannot follow (a helper it cannot load, a library function):
+/// Unknown, remembering the resource outputs its receiver and arguments were computed from.
+fn derived(why: impl Into<String>, args: &Args, receiver: Option<&Node>, span: Span) -> Value {
+    let mut from = Vec::new();
+    let arguments = args
+        .positional
+        .iter()
+        .map(|(value, _)| value)
+        .chain(args.keywords.iter().map(|(_, _, value, _)| value));
+    for value in arguments {
+        if let Value::Data(node) = value {
+            outputs_in(node, &mut from);
+        }
+    }
+    if let Some(receiver) = receiver {
+        outputs_in(receiver, &mut from);
+    }
+    if from.is_empty() {
+        return unknown(why, span);
+    }
+    Value::Data(Node::computed(vec![Part::Derived { why: why.into(), from }], span))
+}
+
+/// The resource outputs a value reads or was derived from, as (logical name, output), each once.
+fn outputs_in(node: &Node, out: &mut Vec<(String, String)>) {
+    let mut add = |resource: &String, output: &String| {
+        if !out.iter().any(|(r, o)| r == resource && o == output) {
+            out.push((resource.clone(), output.clone()));
+        }
+    };
+    match &node.kind {
+        NodeKind::Computed(parts) => {
+            for part in parts {
+                match part {
+                    Part::Ref { resource, output } => add(resource, output),
+                    Part::Derived { from, .. } => {
+                        from.iter().for_each(|(resource, output)| add(resource, output))
+                    }
+                    Part::Text(_) | Part::Unknown(_) | Part::Config { .. } => {}
+                }
+            }
+        }
+        NodeKind::Seq(items) => items.iter().for_each(|item| outputs_in(item, out)),
+        NodeKind::Map(entries) => entries.iter().for_each(|entry| outputs_in(&entry.value, out)),
+        NodeKind::Scalar(_) => {}
+    }
+}
+
 /// A stack configuration value as program data: every leaf is known only for that stack, and
-/// every span is the configuration read (the stack file is another file).
+/// every span is the configuration read (the stack file is another file); each leaf remembers
+/// where the stack file writes it.
 fn config_node(value: &Node, key: &str, stack: &str, span: Span) -> Node {
     match &value.kind {
         NodeKind::Scalar(scalar) => Node::computed(
@@ -860,6 +926,7 @@ fn config_node(value: &Node, key: &str, stack: &str, span: Span) -> Node {
                 key: key.to_string(),
                 stack: stack.to_string(),
                 value: scalar.value.clone(),
+                at: Some(value.span),
             }],
             span,
         ),

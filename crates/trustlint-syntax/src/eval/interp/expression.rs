@@ -6,7 +6,7 @@ use crate::eval::ast::{BinaryOp, Expr, Item, Prop, TemplatePart};
 use crate::eval::text::{camel_case, display, join, known_text, parts_of};
 use crate::tree::{Entry, Node, NodeKind, Part, ScalarStyle};
 
-use super::{Interp, MAX_STEPS, Value, from_sibling, null, text_value, unknown, with_default_note};
+use super::{Interp, MAX_STEPS, Value, null, text_value, unknown, with_default_note};
 
 impl Interp<'_> {
     pub(super) fn eval(&mut self, expr: &Expr) -> Value {
@@ -64,7 +64,10 @@ impl Interp<'_> {
                 Value::Data(Node { kind: NodeKind::Seq(nodes), span: *span, tag: None })
             }
             Expr::Name(name, span) => match self.lookup(name) {
-                Some(value) => from_sibling(value.clone(), *span),
+                Some(value) => {
+                    let value = value.clone();
+                    self.read_sibling_value(value, *span)
+                }
                 None => unknown(format!("`{name}`, which is not defined in this program"), *span),
             },
             Expr::This(span) => match self.lookup(if self.python() { "self" } else { "this" }) {
@@ -87,8 +90,23 @@ impl Interp<'_> {
             Expr::Binary { op: BinaryOp::Other, span, .. } => {
                 unknown("an arithmetic or comparison expression", *span)
             }
+            Expr::Binary { op: op @ (BinaryOp::Equal | BinaryOp::NotEqual), left, right, span } => {
+                let a = self.eval(left);
+                let b = self.eval(right);
+                match equal(&a, &b) {
+                    Some(same) => self.boolean(same == (*op == BinaryOp::Equal), *span),
+                    None => unknown("a comparison of values trustlint cannot read", *span),
+                }
+            }
             Expr::Binary { .. } => self.binary_chain(expr),
-            Expr::Conditional { then, otherwise, span } => {
+            Expr::Conditional { condition, then, otherwise, span } => {
+                // A condition on known values (a field's default compared with `None`) picks its
+                // branch; otherwise both are possible and only a value they share is known.
+                if let Value::Data(test) = self.eval(condition)
+                    && let NodeKind::Scalar(_) = test.kind
+                {
+                    return if falsy(&test) { self.eval(otherwise) } else { self.eval(then) };
+                }
                 let then = self.eval(then);
                 let otherwise = self.eval(otherwise);
                 match (&then, &otherwise) {
@@ -218,8 +236,21 @@ impl Interp<'_> {
                 };
                 percent_format(&format, &values, span)
             }
-            BinaryOp::Other => unknown("an arithmetic or comparison expression", span),
+            BinaryOp::Other | BinaryOp::Equal | BinaryOp::NotEqual => {
+                unknown("an arithmetic or comparison expression", span)
+            }
         }
+    }
+
+    /// A boolean as the program's language writes it.
+    fn boolean(&self, value: bool, span: Span) -> Value {
+        let text = match (value, self.python()) {
+            (true, false) => "true",
+            (false, false) => "false",
+            (true, true) => "True",
+            (false, true) => "False",
+        };
+        Value::Data(Node::scalar(text, ScalarStyle::Plain, span))
     }
 
     pub(super) fn add(&mut self, a: Value, b: Value, span: Span) -> Value {
@@ -256,13 +287,16 @@ impl Interp<'_> {
             Value::Instance(attributes) => {
                 let found = attributes.borrow().iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.clone());
                 match found {
-                    Some(value) => from_sibling(value, span),
+                    Some(value) => self.read_sibling_value(value, span),
                     None => unknown(format!("the attribute `{name}`"), span),
                 }
             }
             Value::Data(node) => match &node.kind {
                 NodeKind::Map(_) => match node.get(name) {
-                    Some(value) => Value::Data(value.clone()),
+                    Some(value) => match self.imported_member(node.span, name, value, span) {
+                        Some(member) => Value::Data(member),
+                        None => Value::Data(value.clone()),
+                    },
                     None => Value::Data(null(span)),
                 },
                 NodeKind::Seq(items) if name == "length" => {
@@ -295,15 +329,21 @@ impl Interp<'_> {
                 NodeKind::Seq(items) => match key.parse::<i64>() {
                     Ok(i) => {
                         let i = if i < 0 { items.len() as i64 + i } else { i };
-                        usize::try_from(i)
-                            .ok()
-                            .and_then(|i| items.get(i))
-                            .map_or_else(|| Value::Data(null(span)), |n| Value::Data(n.clone()))
+                        match usize::try_from(i).ok().and_then(|i| Some((i, items.get(i)?))) {
+                            Some((i, item)) => {
+                                let member = self.imported_member(node.span, &i.to_string(), item, span);
+                                Value::Data(member.unwrap_or_else(|| item.clone()))
+                            }
+                            None => Value::Data(null(span)),
+                        }
                     }
                     Err(_) => unknown("an item of a list", span),
                 },
                 NodeKind::Map(_) => match node.get(&key) {
-                    Some(value) => Value::Data(value.clone()),
+                    Some(value) => match self.imported_member(node.span, &key, value, span) {
+                        Some(member) => Value::Data(member),
+                        None => Value::Data(value.clone()),
+                    },
                     None => unknown(format!("the key `{key}`, which the object does not set"), span),
                 },
                 _ => self.member(Value::Data(node), &key, span),
@@ -314,6 +354,19 @@ impl Interp<'_> {
             _ => unknown("an indexed value trustlint cannot read", span),
         }
     }
+}
+
+/// Whether two values are equal, when both are known: null only equals null, text equals the
+/// same text written the same way (a string is never a number or a boolean). `None` when either
+/// side is not a known scalar.
+fn equal(a: &Value, b: &Value) -> Option<bool> {
+    let (Value::Data(a), Value::Data(b)) = (a, b) else { return None };
+    let (NodeKind::Scalar(x), NodeKind::Scalar(y)) = (&a.kind, &b.kind) else { return None };
+    if a.is_null() || b.is_null() {
+        return Some(a.is_null() && b.is_null());
+    }
+    let plain = |style: ScalarStyle| style == ScalarStyle::Plain;
+    Some(plain(x.style) == plain(y.style) && x.value == y.value)
 }
 
 fn falsy(node: &Node) -> bool {

@@ -11,9 +11,9 @@ use std::sync::Arc;
 
 use trustlint_core::Span;
 
-use super::ast::{Expr, Function, Module};
+use super::ast::{Expr, Function, Module, ParamKind, Pattern};
 use super::text::respan;
-use super::{Evaluated, Host, ResourceCall, SourceLanguage};
+use super::{Evaluated, Host, ImportedValue, ResourceCall, SourceLanguage};
 use crate::tree::{Node, NodeKind, Part, ScalarStyle};
 
 mod call;
@@ -71,6 +71,7 @@ pub fn evaluate_parsed(parsed: &ParsedProgram, host: &dyn Host) -> Evaluated {
         resources: interp.resources,
         config_reads: interp.config_reads,
         notes: interp.notes,
+        imported: interp.imported,
         ..Evaluated::default()
     }
 }
@@ -243,22 +244,42 @@ struct Interp<'h> {
     modules: HashMap<String, Option<Rc<HashMap<String, Value>>>>,
     /// Limits met in the sibling modules read, each said at the import that read it.
     notes: Vec<crate::SyntaxError>,
+    /// Names exported by sibling modules (see `foreign_span`).
+    foreign: Vec<ForeignValue>,
+    /// Each use of a sibling module's name, with where the module defines it.
+    imported: Vec<ImportedValue>,
+    /// The maps and lists among them, for `member` and `index`.
+    imported_collections: Vec<ImportedCollection>,
     config_reads: usize,
     /// Returns seen inside conditional blocks of each active call.
     pending_returns: Vec<Vec<Value>>,
 }
 
-/// The span given to values of sibling modules until they are used (see `from_sibling`).
-const FOREIGN: Span = Span::new(usize::MAX, usize::MAX);
+/// The span given to the value of a sibling module's name until it is used (see
+/// `read_sibling_value`): `index` is its entry in `Interp::foreign`. No file is this long.
+fn foreign_span(index: usize) -> Span {
+    Span::new(usize::MAX - index, usize::MAX)
+}
 
-/// A value read through a name: values of sibling modules take the span of their use.
-fn from_sibling(mut value: Value, span: Span) -> Value {
-    if let Value::Data(node) = &mut value
-        && node.span == FOREIGN
-    {
-        respan(node, span);
-    }
-    value
+/// A name a sibling module defines, as it was when its value was exported.
+struct ForeignValue {
+    /// The module's path relative to the program's folder, as the host loaded it.
+    module: String,
+    name: String,
+    /// A map or list as the module wrote it (spans in the module), for its members' uses.
+    original: Option<Node>,
+    /// The value's own span in the module.
+    span: Span,
+}
+
+/// A use of a sibling module's map or list (or of a member of one), as the module wrote it: its
+/// members' uses are traced to their own place in the module.
+struct ImportedCollection {
+    /// The use (the span the value carries in the program).
+    at: Span,
+    module: String,
+    name: String,
+    original: Node,
 }
 
 fn null(span: Span) -> Node {
@@ -320,9 +341,60 @@ impl<'h> Interp<'h> {
             respan: None,
             modules: HashMap::new(),
             notes: Vec::new(),
+            foreign: Vec::new(),
+            imported: Vec::new(),
+            imported_collections: Vec::new(),
             config_reads: 0,
             pending_returns: Vec::new(),
         }
+    }
+
+    /// A value read through a name: the value of a sibling module's name takes the span of its
+    /// use, and the use is recorded with where the module defines the value.
+    fn read_sibling_value(&mut self, mut value: Value, span: Span) -> Value {
+        if let Value::Data(node) = &mut value
+            && node.span.end == usize::MAX
+            && let Some(foreign) = self.foreign.get(usize::MAX - node.span.start)
+        {
+            self.imported.push(ImportedValue {
+                at: span,
+                module: foreign.module.clone(),
+                name: foreign.name.clone(),
+                span: foreign.span,
+            });
+            if let Some(original) = &foreign.original {
+                self.imported_collections.push(ImportedCollection {
+                    at: span,
+                    module: foreign.module.clone(),
+                    name: foreign.name.clone(),
+                    original: original.clone(),
+                });
+            }
+            respan(node, span);
+        }
+        value
+    }
+
+    /// `member` (a key, or a list index) of an imported map or list used at `collection`:
+    /// the member takes the span of its own use, `at`, and that use is recorded with where the
+    /// module writes the member. `None` when `collection` is no such use.
+    fn imported_member(&mut self, collection: Span, member: &str, value: &Node, at: Span) -> Option<Node> {
+        let used = self.imported_collections.iter().rev().find(|c| c.at == collection)?;
+        let original = match &used.original.kind {
+            NodeKind::Map(_) => used.original.get(member)?,
+            NodeKind::Seq(items) => items.get(member.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+        let (module, name) = (used.module.clone(), format!("{}.{member}", used.name));
+        let span = original.span;
+        let original = matches!(original.kind, NodeKind::Map(_) | NodeKind::Seq(_)).then(|| original.clone());
+        self.imported.push(ImportedValue { at, module: module.clone(), name: name.clone(), span });
+        if let Some(original) = original {
+            self.imported_collections.push(ImportedCollection { at, module, name, original });
+        }
+        let mut value = value.clone();
+        respan(&mut value, at);
+        Some(value)
     }
 
     fn python(&self) -> bool {
@@ -343,7 +415,9 @@ impl<'h> Interp<'h> {
                     self.call_unknown(&function, closure, None);
                 }
                 Value::Class(class) => {
-                    let instance: Attributes = Rc::new(RefCell::new(Vec::new()));
+                    // `self` holds what the class body gives every instance (fields with
+                    // defaults); the rest is Unknown.
+                    let instance = self.new_instance(&class);
                     for method in &class.methods {
                         if self.called.insert(Arc::as_ptr(method) as usize) {
                             self.call_unknown(
@@ -367,10 +441,14 @@ impl<'h> Interp<'h> {
             if index == 0 && self.python() && (names == "self" || names == "cls") {
                 continue;
             }
-            args.positional.push((
-                unknown(format!("the parameter `{names}` of `{name}`"), function.span),
-                function.span,
-            ));
+            let value = unknown(format!("the parameter `{names}` of `{name}`"), function.span);
+            // Keyword-only parameters (after a bare `*`) take no positional argument.
+            match (&param.kind, &param.pattern) {
+                (ParamKind::KeywordOnly, Pattern::Name(keyword, _)) => {
+                    args.keywords.push((keyword.clone(), function.span, value, function.span));
+                }
+                _ => args.positional.push((value, function.span)),
+            }
         }
         self.call_function(function, closure, args, this, function.span);
     }
@@ -393,6 +471,7 @@ fn with_default_note(default: Value, key: &str) -> Value {
                     key: key.to_string(),
                     stack: String::new(),
                     value: scalar.value.clone(),
+                    at: None,
                 }],
                 node.span,
             )),

@@ -12,8 +12,8 @@ use crate::eval::text::{known_text, respan};
 use crate::tree::{Entry, Node, NodeKind, Part};
 
 use super::{
-    ClassDef, Closure, FOREIGN, Flow, FrameKind, Interp, MAX_UNROLL, ModuleRef, Origin, Value, null,
-    text_value, unknown, value_span,
+    ClassDef, Closure, Flow, ForeignValue, FrameKind, Interp, MAX_UNROLL, ModuleRef, Origin, Value,
+    foreign_span, null, text_value, unknown, value_span,
 };
 
 impl Interp<'_> {
@@ -227,7 +227,9 @@ impl Interp<'_> {
 
     fn load_sibling(&mut self, module: &str, import: Span) -> Option<Rc<HashMap<String, Value>>> {
         let candidates = sibling_candidates(module, self.python());
-        let parsed = candidates.iter().find_map(|path| self.host.load_module(path, self.language))?;
+        let (path, parsed) = candidates
+            .iter()
+            .find_map(|path| Some((path.clone(), self.host.load_module(path, self.language)?)))?;
         if !parsed.errors.is_empty() {
             return None;
         }
@@ -242,25 +244,34 @@ impl Interp<'_> {
         let globals = inner.frames.into_iter().next()?.vars;
         let shared = Rc::new(globals);
         // Spans of the sibling's values point into another file: mark them, so each use is
-        // given the span of the name that uses it (see `from_sibling`).
-        // Functions of the module see its names when called from here.
-        let exports = shared
-            .iter()
-            .map(|(name, value)| {
-                let value = match value {
-                    Value::Function(function, _) => {
-                        Value::Function(function.clone(), Closure::Foreign(shared.clone()))
-                    }
-                    Value::Data(node) => {
-                        let mut node = node.clone();
-                        respan(&mut node, FOREIGN);
-                        Value::Data(node)
-                    }
-                    other => other.clone(),
-                };
-                (name.clone(), value)
-            })
-            .collect();
+        // given the span of the name that uses it and remembers where the module defines it
+        // (see `read_sibling_value`). Functions of the module see its names when called from here.
+        let mut names: Vec<&String> = shared.keys().collect();
+        names.sort(); // the order of `foreign` entries stays the same from run to run
+        let mut exports = HashMap::with_capacity(names.len());
+        for name in names {
+            let value = match &shared[name] {
+                Value::Function(function, _) => {
+                    Value::Function(function.clone(), Closure::Foreign(shared.clone()))
+                }
+                Value::Data(node) => {
+                    let mut node = node.clone();
+                    // A map or list keeps its spans in the module, for its members' uses.
+                    let original =
+                        matches!(node.kind, NodeKind::Map(_) | NodeKind::Seq(_)).then(|| node.clone());
+                    self.foreign.push(ForeignValue {
+                        module: path.clone(),
+                        name: name.clone(),
+                        original,
+                        span: node.span,
+                    });
+                    respan(&mut node, foreign_span(self.foreign.len() - 1));
+                    Value::Data(node)
+                }
+                other => other.clone(),
+            };
+            exports.insert(name.clone(), value);
+        }
         Some(Rc::new(exports))
     }
 
@@ -515,6 +526,10 @@ fn element_of(value: &Value, index: usize, span: Span) -> Value {
                 span,
             )),
             Some([Part::Unknown(why)]) => unknown(why.clone(), span),
+            // An item of a derived value is derived from the same outputs.
+            Some([derived @ Part::Derived { .. }]) => {
+                Value::Data(Node::computed(vec![derived.clone()], span))
+            }
             _ => unknown(format!("item {index} of a value trustlint cannot read"), span),
         },
         _ => unknown(format!("item {index} of a value trustlint cannot read"), span),
