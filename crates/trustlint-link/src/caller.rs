@@ -11,12 +11,16 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use trustlint_core::{SourceFile, Span};
+use trustlint_model::IdentityKind;
 use trustlint_model::workflow::{
     Access, ActionKind, Job, Origin, Step, Value, Workflow, WorkflowKind, login_request,
 };
 use trustlint_syntax::{Node, parse_yaml};
 
 use crate::repository::{Platform, Repository};
+use crate::stack_output::{
+    StackOutputRef, github_stack_output, gitlab_stack_output, repository_root, step_directory,
+};
 
 /// What a caller's token carries for one claim.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,6 +89,32 @@ pub enum TargetKind {
     PulumiOrganization,
 }
 
+impl TargetKind {
+    /// Whether a login input of this kind can name an identity of `kind`.
+    pub fn names(self, kind: IdentityKind) -> bool {
+        match self {
+            TargetKind::AwsRole => kind == IdentityKind::AwsRole,
+            TargetKind::GcpProvider => kind == IdentityKind::GcpWorkloadPool,
+            TargetKind::GcpServiceAccount => kind == IdentityKind::GcpServiceAccount,
+            TargetKind::AzureClientId => {
+                matches!(kind, IdentityKind::AzureApplication | IdentityKind::AzureManagedIdentity)
+            }
+            TargetKind::PulumiOrganization => false,
+        }
+    }
+
+    /// What the input names, in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            TargetKind::AwsRole => "role",
+            TargetKind::GcpProvider => "workload identity provider",
+            TargetKind::GcpServiceAccount => "service account",
+            TargetKind::AzureClientId => "Azure application or managed identity",
+            TargetKind::PulumiOrganization => "Pulumi organization",
+        }
+    }
+}
+
 /// One input of a login that names the identity to become.
 #[derive(Clone, Debug)]
 pub struct Target {
@@ -92,6 +122,8 @@ pub struct Target {
     /// The input or option (`role-to-assume`, `--role-arn`).
     pub input: String,
     pub value: Value,
+    /// When the value is a Pulumi stack output read by an earlier step or script line.
+    pub stack_output: Option<StackOutputRef>,
 }
 
 /// A login step (or GitLab script) that exchanges the job's token.
@@ -147,9 +179,11 @@ struct Context {
     span: Span,
 }
 
-fn github_logins(job: &Job) -> Vec<Login> {
+fn github_logins(workflow: &Workflow, root: &Node, job: &Job) -> Vec<Login> {
     let mut logins = Vec::new();
-    for step in &job.steps {
+    let repository_root = repository_root(workflow.file.path());
+    let directory_of = |index: usize| step_directory(root, &job.id, job.steps[index].span);
+    for (index, step) in job.steps.iter().enumerate() {
         let Some(action) = &step.uses else { continue };
         if login_request(action, step).is_none() {
             continue;
@@ -157,7 +191,12 @@ fn github_logins(job: &Job) -> Vec<Login> {
         let ActionKind::Remote { .. } = action.kind else { continue };
         let name = action.name();
         let target = |kind: TargetKind, input: &str| {
-            step.input(input).map(|i| Target { kind, input: input.to_string(), value: i.value.clone() })
+            step.input(input).map(|i| Target {
+                kind,
+                input: input.to_string(),
+                value: i.value.clone(),
+                stack_output: github_stack_output(&i.value, job, index, &directory_of, &repository_root),
+            })
         };
         let (cloud, targets) = match name.as_str() {
             "aws-actions/configure-aws-credentials" => {
@@ -217,7 +256,7 @@ fn github_callers(
     let Some(root) = tree.documents.first() else { return };
     let reusable = workflow.is_reusable();
     for job in &workflow.jobs {
-        let logins = github_logins(job);
+        let logins = github_logins(workflow, root, job);
         if logins.is_empty() {
             continue;
         }
@@ -632,10 +671,13 @@ fn gitlab_logins(workflow: &Workflow, job: &Job) -> Vec<Login> {
             // The span is exact only when the script line is written as is (plain scalars).
             let span = if line.span.len() == text.len() { Span::new(start, start + len) } else { line.span };
             let value = Value { text: value.clone(), span, origin: Origin::of_gitlab(&value) };
+            let value = resolve_variable(workflow, job, value);
+            let root = repository_root(workflow.file.path());
             Target {
                 kind: TargetKind::AwsRole,
                 input: "--role-arn".into(),
-                value: resolve_variable(workflow, job, value),
+                stack_output: gitlab_stack_output(&value, job, line.span, &root),
+                value,
             }
         });
         logins.push(Login {
@@ -656,6 +698,7 @@ fn gitlab_logins(workflow: &Workflow, job: &Job) -> Vec<Login> {
                 kind: TargetKind::AwsRole,
                 input: "AWS_ROLE_ARN".into(),
                 value: var.value.clone(),
+                stack_output: None,
             }],
         });
     }
