@@ -383,6 +383,9 @@ fn read_job(job: &mut Job, node: &Node, default: Option<&Node>) {
         Some(Environment { name: (!name.contains('$')).then(|| name.to_string()), span: name_node.span })
     });
     job.matrix = node.get("parallel").and_then(|p| p.get("matrix")).is_some();
+    job.run_filter = ["rules", "only"]
+        .into_iter()
+        .find_map(|key| node.get(key).map(|filter| (key.to_string(), filter.clone())));
     job.env = node.get("variables").map(variables).unwrap_or_default();
     for key in ["before_script", "script", "after_script"] {
         if let Some(lines) = inherited(key) {

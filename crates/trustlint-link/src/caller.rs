@@ -3,9 +3,10 @@
 //! deployment to `prod`) is one [`Alternative`]; parts that cannot be known stay [`Claim::Unknown`]
 //! with the reason.
 //!
-//! Branch and tag filters (GitHub `on:`) and GitLab `rules:`/`only:` are read here from the
-//! workflow's own YAML, for the few files that have a login, so the workflow model stays as the
-//! other rules need it.
+//! Branch and tag filters (GitHub `on:`) are read here from the workflow's own YAML, for the few
+//! files that have a login, so the workflow model stays as the other rules need it. GitLab
+//! `rules:`/`only:` come from the job as the frontend merged it (`extends`, `!reference`), so a
+//! job's claims are those of the job GitLab runs.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -595,8 +596,6 @@ fn custom_subject(
 }
 
 fn gitlab_callers(workflow: &Workflow, repository: Option<&Repository>, out: &mut Vec<Caller>) {
-    let tree = parse_yaml(workflow.file.text());
-    let root = tree.documents.first();
     for job in &workflow.jobs {
         if job.id_tokens.is_empty() {
             continue;
@@ -605,8 +604,8 @@ fn gitlab_callers(workflow: &Workflow, repository: Option<&Repository>, out: &mu
         if logins.is_empty() {
             continue;
         }
-        let node = root.and_then(|root| root.get(&job.id));
-        let refs = gitlab_refs(node, job);
+        // The job as GitLab runs it: `rules:`/`only:` after `extends` (the frontend merged them).
+        let refs = gitlab_refs(job);
         let audience = gitlab_audience(job, &logins);
         let alternatives = refs
             .into_iter()
@@ -753,16 +752,16 @@ fn gitlab_audience(job: &Job, logins: &[Login]) -> Claim {
 }
 
 /// The `(ref_type, ref, via, span)` a GitLab job runs on, from its `rules:` or `only:`.
-fn gitlab_refs(node: Option<&Node>, job: &Job) -> Vec<(String, String, String, Span)> {
+fn gitlab_refs(job: &Job) -> Vec<(String, String, String, Span)> {
     let any = |span: Span| {
         vec![
             ("branch".into(), "*".into(), "on any branch".into(), span),
             ("tag".into(), "*".into(), "on any tag".into(), span),
         ]
     };
-    let Some(node) = node else { return any(job.id_span) };
     let mut out = Vec::new();
-    if let Some(rules) = node.get("rules") {
+    let filter = |key: &str| job.run_filter.as_ref().filter(|(k, _)| k == key).map(|(_, node)| node);
+    if let Some(rules) = filter("rules") {
         for rule in rules.one_or_many() {
             if rule.get("when").and_then(Node::as_text) == Some("never") {
                 continue;
@@ -774,7 +773,7 @@ fn gitlab_refs(node: Option<&Node>, job: &Job) -> Vec<(String, String, String, S
         }
         return if out.is_empty() { any(rules.span) } else { out };
     }
-    if let Some(only) = node.get("only") {
+    if let Some(only) = filter("only") {
         let refs = only.get("refs").unwrap_or(only);
         for item in refs.one_or_many() {
             let Some(text) = item.as_text() else { continue };

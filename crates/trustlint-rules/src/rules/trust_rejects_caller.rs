@@ -35,7 +35,7 @@ impl Rule for TrustRejectsCaller {
                 .collect();
             let more = rejections.len().saturating_sub(shown.len());
             let mut message = format!(
-                "Job `{}` logs in to {} ({}, matched by {matched_by}), but its trust admits none of the tokens this job can carry ({}).",
+                "Job `{}` logs in to {} ({}, linked through {matched_by}), but its trust admits none of the tokens this job can carry ({}).",
                 caller.job_id,
                 node.identity.label,
                 node.file.path(),
