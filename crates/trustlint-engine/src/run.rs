@@ -99,12 +99,15 @@ impl Retained {
     fn of(file: &Arc<SourceFile>, analysis: &Analysis) -> Option<Retained> {
         let facts = &analysis.facts;
         // Only workflows with a job that logs in or calls a reusable workflow can be callers, and
-        // only those jobs and their login steps are read by the link pass: the rest of a
-        // workflow is not kept until every file is read.
+        // only those jobs, their login steps and the steps that read a Pulumi stack output for
+        // a login are read by the link pass: the rest of a workflow is not kept until every
+        // file is read.
         let can_call =
             |job: &Job| !job.token_requests.is_empty() || job.call.is_some() || !job.id_tokens.is_empty();
-        let is_login =
-            |step: &Step| step.uses.as_ref().is_some_and(|action| login_request(action, step).is_some());
+        let is_login = |step: &Step| {
+            step.uses.as_ref().is_some_and(|action| login_request(action, step).is_some())
+                || trustlint_link::stack_output::may_read_stack(step)
+        };
         let workflows: Vec<Workflow> = facts
             .workflows
             .iter()

@@ -60,6 +60,13 @@ fn join(base: &str, directory: &str) -> Option<String> {
     Some(format!("{base}{directory}/"))
 }
 
+/// Whether a step can hand a stack output to a later login: the link pass keeps these steps
+/// (and the logins) of a workflow, and no other.
+pub fn may_read_stack(step: &Step) -> bool {
+    step.uses.as_ref().is_some_and(|action| action.name() == "pulumi/actions")
+        || step.run.as_ref().is_some_and(|run| run.text.contains("pulumi stack output"))
+}
+
 /// GitHub: the stack output a login input reads, from the steps before the login.
 pub fn github_stack_output(
     value: &Value,
