@@ -849,6 +849,37 @@ mod tests {
     use super::*;
 
     #[test]
+    fn plain_stack_exports_in_each_language() {
+        let exports = |language: Language, text: &str| -> Vec<(String, String, String, String)> {
+            let file = SourceFile::new("p", text);
+            stack_exports(&file, language)
+                .into_iter()
+                .map(|e| (e.name, e.variable, e.property, file.slice(e.span).to_string()))
+                .collect()
+        };
+        let one = |name: &str, variable: &str, property: &str| {
+            vec![(name.to_string(), variable.to_string(), property.to_string(), name.to_string())]
+        };
+        assert_eq!(
+            exports(Language::TypeScript, "const r = 1;\nexport const deployRoleArn = role.arn;\n"),
+            one("deployRoleArn", "role", "arn")
+        );
+        assert_eq!(
+            exports(Language::Python, "pulumi.export('deployRoleArn', role.arn)\n"),
+            one("deployRoleArn", "role", "arn")
+        );
+        assert_eq!(
+            exports(Language::Yaml, "resources:\n  role: {}\noutputs:\n  deployRoleArn: ${role.arn}\n"),
+            one("deployRoleArn", "role", "arn")
+        );
+        // Computed outputs name no one resource; `outputs:` keys elsewhere are not stack outputs.
+        assert!(exports(Language::TypeScript, "export const x = pulumi.interpolate`${a.arn}`;\n").is_empty());
+        assert!(exports(Language::TypeScript, "export const x = a.arn.apply(f);\n").is_empty());
+        assert!(exports(Language::Python, "pulumi.export(\"x\", f(role.arn))\n").is_empty());
+        assert!(exports(Language::Yaml, "resources:\n  r:\n    outputs:\n      x: ${role.arn}\n").is_empty());
+    }
+
+    #[test]
     fn type_tokens() {
         assert_eq!(normalize_type_token("aws:iam/role:Role"), "aws:iam:Role");
         assert_eq!(normalize_type_token("aws:iam:Role"), "aws:iam:Role");
