@@ -885,7 +885,9 @@ loop-b:
         let jobs = &analysis.facts.workflows[0].jobs;
         let filter = |id: &str| {
             let job = jobs.iter().find(|j| j.id == id).unwrap();
-            job.run_filter.as_ref().map(|(key, node)| (key.clone(), slice(text, node.span).trim().to_string()))
+            job.run_filter
+                .as_ref()
+                .map(|(key, node)| (key.clone(), slice(text, node.span).trim().to_string()))
         };
         let main = "- if: $CI_COMMIT_BRANCH == \"main\"".to_string();
         assert_eq!(filter("later-wins"), Some(("rules".into(), main)));

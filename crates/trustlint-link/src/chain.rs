@@ -12,8 +12,8 @@ use trustlint_model::{AdminPower, Grant, Identity, IdentityKind, NameKind, Trust
 
 use crate::admit::{Check, admits};
 use crate::caller::{Caller, Target, TargetKind, callers};
-use crate::stack_output::StackOutputRef;
 use crate::repository::Repository;
+use crate::stack_output::StackOutputRef;
 
 /// What linking needs besides the facts: the repository and the inputs only configuration can
 /// give (`[variables]` values for `${{ vars.X }}`, `[links]` for secrets).
@@ -289,7 +289,11 @@ fn by_stack_output(nodes: &[IdentityNode], target: &Target, stack: &StackOutputR
         .filter(|(_, node)| node.file.path().starts_with(&stack.directory))
         .filter(|(_, node)| {
             target.kind.names(node.identity.kind)
-                && node.identity.names.iter().any(|n| n.kind == NameKind::PulumiStackOutput && &n.value == output)
+                && node
+                    .identity
+                    .names
+                    .iter()
+                    .any(|n| n.kind == NameKind::PulumiStackOutput && &n.value == output)
         })
         .map(|(index, node)| (index, node.file.path()))
         .collect();
@@ -302,7 +306,11 @@ fn by_stack_output(nodes: &[IdentityNode], target: &Target, stack: &StackOutputR
             why: format!(
                 "`{key}` is the stack output `{output}` ({}), which no Pulumi program {} exports from a {}",
                 stack.evidence,
-                if stack.directory.is_empty() { "of the scanned tree".to_string() } else { format!("under `{}`", stack.directory) },
+                if stack.directory.is_empty() {
+                    "of the scanned tree".to_string()
+                } else {
+                    format!("under `{}`", stack.directory)
+                },
                 target.kind.describe()
             ),
             resolve_with: format!(

@@ -79,7 +79,8 @@ pub fn github_stack_output(
     match &value.origin {
         Origin::StepOutput(id) => {
             let key = reference_key(&value.text, &format!("steps.{id}.outputs."))?;
-            let (index, step) = earlier.iter().enumerate().rev().find(|(_, s)| s.id.as_deref() == Some(id))?;
+            let (index, step) =
+                earlier.iter().enumerate().rev().find(|(_, s)| s.id.as_deref() == Some(id))?;
             if let Some(action) = &step.uses
                 && action.name() == "pulumi/actions"
             {
@@ -151,7 +152,10 @@ pub fn gitlab_stack_output(value: &Value, job: &Job, before: Span, root: &str) -
         None => root.to_string(),
     };
     Some(StackOutputRef {
-        evidence: format!("the script line that sets `{key}` runs `pulumi stack output` for `{}`", read.output),
+        evidence: format!(
+            "the script line that sets `{key}` runs `pulumi stack output` for `{}`",
+            read.output
+        ),
         output: read.output,
         directory,
         span: line.span,
@@ -185,9 +189,9 @@ fn written_read(script: &str, file: &str, key: &str) -> Option<StackRead> {
 /// Where `KEY=` starts in `text`, as a whole word.
 fn find_assignment(text: &str, key: &str) -> Option<usize> {
     let pattern = format!("{key}=");
-    text.match_indices(&pattern).map(|(at, _)| at).find(|&at| {
-        at == 0 || text[..at].ends_with([' ', '"', '\'', '\t'])
-    })
+    text.match_indices(&pattern)
+        .map(|(at, _)| at)
+        .find(|&at| at == 0 || text[..at].ends_with([' ', '"', '\'', '\t']))
 }
 
 /// The value a shell script assigns to `NAME` (`NAME=…`, `export NAME=…`), the last one.
@@ -224,7 +228,8 @@ impl StackRead {
             let before = &command[..command.find("pulumi stack output").unwrap_or(0)];
             // A `cd` on a line of its own before the line that reads the stack.
             let earlier = script.lines().take_while(|line| !line.contains("pulumi stack output"));
-            self.directory = cd_target(before).or_else(|| earlier.filter_map(|line| cd_target(line.trim())).last());
+            self.directory =
+                cd_target(before).or_else(|| earlier.filter_map(|line| cd_target(line.trim())).last());
         }
         self
     }
@@ -260,7 +265,8 @@ fn jq_key(text: &str) -> Option<String> {
     let key = filter.strip_prefix('.')?;
     let key = key.strip_prefix("[\"").and_then(|k| k.strip_suffix("\"]")).unwrap_or(key);
     let key = key.trim_matches('"');
-    (!key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')).then(|| key.to_string())
+    (!key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+        .then(|| key.to_string())
 }
 
 /// `pulumi stack output [flags] NAME`, or `pulumi stack output --json | jq -r .NAME` (the jq key
@@ -319,15 +325,25 @@ mod tests {
     #[test]
     fn shell_shapes_that_read_a_stack_output() {
         let read = |script: &str| written_read(script, "GITHUB_OUTPUT", "role");
-        let plain = read("echo \"role=$(pulumi stack output deployRoleArn --stack prod)\" >> \"$GITHUB_OUTPUT\"");
+        let plain =
+            read("echo \"role=$(pulumi stack output deployRoleArn --stack prod)\" >> \"$GITHUB_OUTPUT\"");
         assert_eq!(plain, Some(StackRead { output: "deployRoleArn".into(), directory: None }));
-        let jq = read("echo \"role=$(pulumi stack output --json | jq -r '.deployRoleArn')\" >> $GITHUB_OUTPUT");
+        let jq =
+            read("echo \"role=$(pulumi stack output --json | jq -r '.deployRoleArn')\" >> $GITHUB_OUTPUT");
         assert_eq!(jq.unwrap().output, "deployRoleArn");
-        let via_variable =
-            read("cd infra\nOUT=$(pulumi stack output --json)\necho \"role=$(echo \"$OUT\" | jq -r .deployRoleArn)\" >> $GITHUB_OUTPUT");
-        assert_eq!(via_variable, Some(StackRead { output: "deployRoleArn".into(), directory: Some("infra".into()) }));
-        let cwd = read("ROLE=$(pulumi stack output -C infra/aws deployRoleArn)\necho role=$ROLE >> $GITHUB_OUTPUT");
-        assert_eq!(cwd, Some(StackRead { output: "deployRoleArn".into(), directory: Some("infra/aws".into()) }));
+        let via_variable = read(
+            "cd infra\nOUT=$(pulumi stack output --json)\necho \"role=$(echo \"$OUT\" | jq -r .deployRoleArn)\" >> $GITHUB_OUTPUT",
+        );
+        assert_eq!(
+            via_variable,
+            Some(StackRead { output: "deployRoleArn".into(), directory: Some("infra".into()) })
+        );
+        let cwd =
+            read("ROLE=$(pulumi stack output -C infra/aws deployRoleArn)\necho role=$ROLE >> $GITHUB_OUTPUT");
+        assert_eq!(
+            cwd,
+            Some(StackRead { output: "deployRoleArn".into(), directory: Some("infra/aws".into()) })
+        );
         // Not a stack output, another key, another file.
         assert_eq!(read("echo \"role=$(cat role.txt)\" >> $GITHUB_OUTPUT"), None);
         assert_eq!(read("echo \"other=$(pulumi stack output x)\" >> $GITHUB_OUTPUT"), None);

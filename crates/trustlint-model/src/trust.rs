@@ -160,7 +160,9 @@ impl NameKind {
     pub fn generating_rule(self) -> Option<&'static str> {
         match self {
             NameKind::PulumiAutoName => Some("Pulumi's auto-naming rule `<logical name>-<7 hex digits>`"),
-            NameKind::PulumiNamePrefix => Some("Pulumi's `namePrefix` rule `<prefix><26-character unique id>`"),
+            NameKind::PulumiNamePrefix => {
+                Some("Pulumi's `namePrefix` rule `<prefix><26-character unique id>`")
+            }
             NameKind::CloudFormationAutoName => {
                 Some("CloudFormation's naming rule `<stack name>-<LogicalId>-<12 or 13 letters and digits>`")
             }

@@ -124,7 +124,9 @@ fn with_physical_name(program: &Program, role: &Resource, identity: Identity) ->
     }
     if let Some(node) = role.property("namePrefix") {
         return match program.text(node) {
-            Some(prefix) if !role.is(NATIVE_ROLE) => identity.with_name(NameKind::PulumiNamePrefix, prefix, node.span),
+            Some(prefix) if !role.is(NATIVE_ROLE) => {
+                identity.with_name(NameKind::PulumiNamePrefix, prefix, node.span)
+            }
             _ => identity,
         };
     }

@@ -706,7 +706,8 @@ pub fn exports_of<'e>(
 ) -> impl Iterator<Item = &'e StackExport> + 'e {
     let variable = resource.variable.clone();
     exports.iter().filter(move |export| {
-        variable.as_deref() == Some(export.variable.as_str()) && properties.contains(&export.property.as_str())
+        variable.as_deref() == Some(export.variable.as_str())
+            && properties.contains(&export.property.as_str())
     })
 }
 
