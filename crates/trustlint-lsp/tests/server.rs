@@ -655,7 +655,10 @@ fn the_trust_chain_is_linked_over_the_workspace_with_open_buffers_in_place_of_th
     let published = client.diagnostics(&workflow_uri);
     assert_eq!(rules_of(&published), vec!["trust-rejects-caller"], "{published:#}");
     let diagnostic = &published["diagnostics"][0];
-    assert_eq!(range_of(diagnostic), columns(DEPLOY_WORKFLOW, "arn:aws:iam::123456789012:role/app-deploy", true));
+    assert_eq!(
+        range_of(diagnostic),
+        columns(DEPLOY_WORKFLOW, "arn:aws:iam::123456789012:role/app-deploy", true)
+    );
     let related = diagnostic["relatedInformation"].as_array().unwrap();
     let template_uri = file_uri(&template);
     assert!(related.iter().any(|r| r["location"]["uri"] == template_uri.as_str()), "{diagnostic:#}");
@@ -675,7 +678,10 @@ fn the_trust_chain_is_linked_over_the_workspace_with_open_buffers_in_place_of_th
     client.change(&workflow_uri, 2, &on_pull_requests);
     let published = client.diagnostics(&workflow_uri);
     assert_eq!(rules_of(&published), vec!["trust-rejects-caller"], "{published:#}");
-    assert!(published["diagnostics"][0]["message"].as_str().unwrap().contains("refs/heads/main"), "{published:#}");
+    assert!(
+        published["diagnostics"][0]["message"].as_str().unwrap().contains("refs/heads/main"),
+        "{published:#}"
+    );
 
     // Closing the trust's buffer brings back the disk text, which pins `main`: the push to
     // `main` is admitted.
