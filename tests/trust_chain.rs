@@ -269,19 +269,20 @@ fn fixture_map(fixture: &str, threads: &str) -> String {
 fn logins_link_through_pulumi_stack_outputs() {
     let cases = [
         // `pulumi stack output` written to $GITHUB_OUTPUT; `working-directory` picks the program.
-        ("bad-pulumi-stack-output", "deploy", "infra/aws/index.ts"),
+        ("bad-pulumi-stack-output", "deploy", "infra/aws/index.ts", "deployRoleArn"),
         // pulumi/actions outputs, a Python `pulumi.export`.
-        ("bad-pulumi-actions-output", "release", "infra/__main__.py"),
+        ("bad-pulumi-actions-output", "release", "infra/__main__.py", "deployRoleArn"),
         // A GitLab script variable, a YAML program's `outputs:`.
-        ("bad-gitlab-stack-output", "release", "infra/Pulumi.yaml"),
+        ("bad-gitlab-stack-output", "release", "infra/Pulumi.yaml", "releaseRoleArn"),
+        // $GITHUB_ENV after `cd`, an Azure application's exported client id.
+        ("bad-pulumi-azure-client-id", "deploy", "identity/index.ts", "deployerClientId"),
     ];
-    for (fixture, job, program) in cases {
+    for (fixture, job, program, output) in cases {
         let map = json(&fixture_map(fixture, "1"));
         let links = map["links"].as_array().unwrap();
         let linked = links.iter().find(|l| l["caller"]["job"] == job).unwrap();
         let file = format!("fixtures/trust-rejects-caller/{fixture}/{program}");
         assert_eq!(linked["trust"]["file"], file.as_str(), "{linked:#}");
-        let output = if fixture.contains("gitlab") { "releaseRoleArn" } else { "deployRoleArn" };
         assert_eq!(linked["trust"]["matched_by"], format!("stack output `{output}` of {file}"));
         assert_eq!(fixture_map(fixture, "1"), fixture_map(fixture, "4"));
     }
