@@ -306,6 +306,7 @@ fn roles_without_a_written_name_link_by_their_generated_name() {
     };
     assert!(how("deploy").contains("Pulumi's auto-naming rule"), "{}", how("deploy"));
     assert!(how("publish").contains("CloudFormation's naming rule"), "{}", how("publish"));
+    assert!(how("ci").contains("Pulumi's `namePrefix` rule"), "{}", how("ci"));
     // A suffix of another length is not the grammar: the logins stay unlinked.
     let map = json(&fixture_map("ok-generated-name-other-grammar", "1"));
     for link in map["links"].as_array().unwrap() {

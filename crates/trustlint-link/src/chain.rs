@@ -419,7 +419,7 @@ fn resolve(nodes: &[IdentityNode], settings: &Settings, target: &Target) -> Vec<
         return vec![Resolution::Unknown {
             why: format!("no trust in the scanned tree is named `{text}`"),
             resolve_with: format!(
-                "a literal name on the trust (`RoleName`, a Pulumi `name`), or a [links] entry `\"{}\" = \"path:resource\"`",
+                "a literal name on the trust (`RoleName`, a Pulumi `name`), the whole name CloudFormation or Pulumi generated for a role without one, or a [links] entry `\"{}\" = \"path:resource\"`",
                 value.text.trim()
             ),
         }];
