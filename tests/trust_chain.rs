@@ -257,3 +257,59 @@ fn the_html_map_renders_in_a_real_browser() {
     // 100 callers, 1 issuer, 100 trusts, 100 powers.
     assert_eq!(rendered_nodes(&dom), 301);
 }
+
+fn fixture_map(fixture: &str, threads: &str) -> String {
+    let dir = format!("fixtures/trust-rejects-caller/{fixture}");
+    let out = run(repo_root(), &["map", &dir, "--format", "json", "--threads", threads]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    out.stdout
+}
+
+#[test]
+fn logins_link_through_pulumi_stack_outputs() {
+    let cases = [
+        // `pulumi stack output` written to $GITHUB_OUTPUT; `working-directory` picks the program.
+        ("bad-pulumi-stack-output", "deploy", "infra/aws/index.ts", "deployRoleArn"),
+        // pulumi/actions outputs, a Python `pulumi.export`.
+        ("bad-pulumi-actions-output", "release", "infra/__main__.py", "deployRoleArn"),
+        // A GitLab script variable, a YAML program's `outputs:`.
+        ("bad-gitlab-stack-output", "release", "infra/Pulumi.yaml", "releaseRoleArn"),
+        // $GITHUB_ENV after `cd`, an Azure application's exported client id.
+        ("bad-pulumi-azure-client-id", "deploy", "identity/index.ts", "deployerClientId"),
+    ];
+    for (fixture, job, program, output) in cases {
+        let map = json(&fixture_map(fixture, "1"));
+        let links = map["links"].as_array().unwrap();
+        let linked = links.iter().find(|l| l["caller"]["job"] == job).unwrap();
+        let file = format!("fixtures/trust-rejects-caller/{fixture}/{program}");
+        assert_eq!(linked["trust"]["file"], file.as_str(), "{linked:#}");
+        assert_eq!(linked["trust"]["matched_by"], format!("stack output `{output}` of {file}"));
+        assert_eq!(fixture_map(fixture, "1"), fixture_map(fixture, "4"));
+    }
+    // Two programs export the output and nothing says which one the step reads: unknown, with
+    // the inputs that would resolve it.
+    let map = json(&fixture_map("ok-stack-output-ambiguous", "1"));
+    let unresolved = &map["links"][0];
+    assert_eq!(unresolved["status"], "unresolved");
+    assert!(unresolved["unknown"].as_str().unwrap().contains("several programs export"), "{unresolved:#}");
+    let hint = unresolved["resolve_with"].as_str().unwrap();
+    assert!(hint.contains("working-directory") && hint.contains("[links]"), "{hint}");
+}
+
+#[test]
+fn roles_without_a_written_name_link_by_their_generated_name() {
+    let map = json(&fixture_map("bad-generated-role-names", "1"));
+    let links = map["links"].as_array().unwrap();
+    let how = |job: &str| {
+        let link = links.iter().find(|l| l["caller"]["job"] == job).unwrap();
+        link["trust"]["matched_by"].as_str().unwrap_or_default().to_string()
+    };
+    assert!(how("deploy").contains("Pulumi's auto-naming rule"), "{}", how("deploy"));
+    assert!(how("publish").contains("CloudFormation's naming rule"), "{}", how("publish"));
+    assert!(how("ci").contains("Pulumi's `namePrefix` rule"), "{}", how("ci"));
+    // A suffix of another length is not the grammar: the logins stay unlinked.
+    let map = json(&fixture_map("ok-generated-name-other-grammar", "1"));
+    for link in map["links"].as_array().unwrap() {
+        assert_eq!(link["status"], "unresolved", "{link:#}");
+    }
+}

@@ -5,6 +5,7 @@ pytest-lsp and sets TRUSTLINT_BIN. The clients announce the capabilities of real
 (VS Code: UTF-16 positions, watched-file registration; Neovim: UTF-8 positions).
 """
 
+import asyncio
 import os
 import pathlib
 
@@ -175,3 +176,82 @@ async def test_hover_and_ignore_comment_with_utf8_positions(neovim: LanguageClie
     change_document(neovim, uri, 2, "".join(lines))
     remaining = await published(neovim, uri)
     assert [d for d in remaining if d.code == "oidc-wildcard-subject"] == []
+
+
+WORKFLOW = """on:
+  push:
+    branches: [main]
+jobs:
+  deploy:
+    runs-on: ubuntu-latest
+    environment: prod
+    permissions:
+      id-token: write
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::123456789012:role/app-deploy
+          aws-region: eu-west-1
+"""
+
+TEMPLATE = """Resources:
+  Deploy:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: app-deploy
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: sts:AssumeRoleWithWebIdentity
+            Principal:
+              Federated: arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com
+            Condition:
+              StringEquals:
+                token.actions.githubusercontent.com:aud: sts.amazonaws.com
+                token.actions.githubusercontent.com:sub: repo:acme/app:ref:refs/heads/main
+"""
+
+
+async def published_until(client: LanguageClient, uri: str, done):
+    """Diagnostics of `uri` once `done(diagnostics)` holds (other publications are waited out)."""
+    for _ in range(20):
+        diagnostics = client.diagnostics.get(uri)
+        if diagnostics is not None and done(diagnostics):
+            return diagnostics
+        try:
+            await asyncio.wait_for(client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), 20)
+        except asyncio.TimeoutError:
+            break
+    raise AssertionError(f"not published for {uri}: {client.diagnostics.get(uri)}")
+
+
+async def test_the_trust_chain_links_across_files_with_unsaved_edits(vscode: LanguageClient):
+    root = vscode.root
+    (root / "trustlint.toml").write_text('repository = "acme/app"\n')
+    (root / ".github" / "workflows").mkdir(parents=True)
+    (root / "infra").mkdir()
+    workflow = root / ".github" / "workflows" / "deploy.yml"
+    template = root / "infra" / "template.yaml"
+    workflow.write_text(WORKFLOW)
+    template.write_text(TEMPLATE)
+    # The folder's configuration appeared after the server started: the watcher it registered
+    # tells it, as VS Code would.
+    vscode.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams(
+            changes=[types.FileEvent(uri=(root / "trustlint.toml").as_uri(), type=types.FileChangeType.Created)]
+        )
+    )
+
+    # The job runs in `prod`, the trust (read from disk) pins `main`: a finding in the workflow,
+    # pointing at the trust's condition in the other file.
+    open_document(vscode, workflow.as_uri(), "yaml", WORKFLOW)
+    diagnostics = await published_until(vscode, workflow.as_uri(), lambda d: len(d) > 0)
+    assert [d.code for d in diagnostics] == ["trust-rejects-caller"], diagnostics
+    assert diagnostics[0].range == expected_range(WORKFLOW, "arn:aws:iam::123456789012:role/app-deploy", "utf-16")
+    related = {r.location.uri for r in diagnostics[0].related_information}
+    assert template.as_uri() in related, related
+
+    # The trust edited (not saved) to admit the environment: the workflow's finding clears.
+    open_document(vscode, template.as_uri(), "yaml", TEMPLATE)
+    change_document(vscode, template.as_uri(), 2, TEMPLATE.replace("ref:refs/heads/main", "environment:prod"))
+    await published_until(vscode, workflow.as_uri(), lambda d: len(d) == 0)

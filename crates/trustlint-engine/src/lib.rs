@@ -7,6 +7,7 @@ pub mod config;
 pub mod decode;
 pub mod discover;
 pub mod fix;
+pub mod linked;
 pub mod map;
 mod mask;
 pub mod run;

@@ -27,7 +27,7 @@ use crate::suppress;
 /// Files larger than this are skipped with a note: no trust policy or template is this big.
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 4 * 1024 * 1024;
 
-const WORKER_STACK_SIZE: usize = 16 * 1024 * 1024;
+pub(crate) const WORKER_STACK_SIZE: usize = 16 * 1024 * 1024;
 
 /// `--threads` beyond this many per core only adds stacks and switching: the work is reading and
 /// parsing, not waiting.
@@ -85,26 +85,29 @@ pub struct RunResult {
 
 /// What one file contributes to the trust chain, kept until every file is analysed.
 #[derive(Debug, Default)]
-struct Retained {
+pub(crate) struct Retained {
     /// The file's path, the order in which files are linked.
     path: String,
-    trusts: Vec<trustlint_model::Trust>,
+    pub(crate) trusts: Vec<trustlint_model::Trust>,
     grants: Vec<trustlint_model::Grant>,
-    workflows: Vec<Workflow>,
+    pub(crate) workflows: Vec<Workflow>,
     /// Its suppression comments, for chain findings whose primary location is in this file.
     comments: Vec<suppress::IgnoreComment>,
 }
 
 impl Retained {
-    fn of(file: &Arc<SourceFile>, analysis: &Analysis) -> Option<Retained> {
+    pub(crate) fn of(file: &Arc<SourceFile>, analysis: &Analysis) -> Option<Retained> {
         let facts = &analysis.facts;
         // Only workflows with a job that logs in or calls a reusable workflow can be callers, and
-        // only those jobs and their login steps are read by the link pass: the rest of a
-        // workflow is not kept until every file is read.
+        // only those jobs, their login steps and the steps that read a Pulumi stack output for
+        // a login are read by the link pass: the rest of a workflow is not kept until every
+        // file is read.
         let can_call =
             |job: &Job| !job.token_requests.is_empty() || job.call.is_some() || !job.id_tokens.is_empty();
-        let is_login =
-            |step: &Step| step.uses.as_ref().is_some_and(|action| login_request(action, step).is_some());
+        let is_login = |step: &Step| {
+            step.uses.as_ref().is_some_and(|action| login_request(action, step).is_some())
+                || trustlint_link::stack_output::may_read_stack(step)
+        };
         let workflows: Vec<Workflow> = facts
             .workflows
             .iter()
@@ -327,7 +330,7 @@ impl Engine {
     }
 
     /// True when a chain rule is enabled: facts are then kept for linking.
-    fn runs_chain_rules(&self) -> bool {
+    pub(crate) fn runs_chain_rules(&self) -> bool {
         self.rules.iter().any(|active| active.rule.reads_chain())
     }
 
@@ -476,6 +479,7 @@ impl Engine {
             retained.sort_by(|a, b| a.path.cmp(&b.path));
             let has_callers = retained.iter().any(|kept| !kept.workflows.is_empty());
             let settings = self.chain_settings(root, paths, options, has_callers, &mut notes);
+            let retained: Vec<&Retained> = retained.iter().collect();
             let chain = pool.install(|| link_retained(&retained, &settings));
             findings.extend(self.judge_chain(&chain, &retained));
             // Kept only when asked for (the map): on a big tree the callers' claims are tens of
@@ -493,7 +497,7 @@ impl Engine {
     }
     /// The repository and the inputs only configuration gives: `repository` in trustlint.toml,
     /// else `--repository`, else the `origin` remote of the scanned folder's `.git/config`.
-    fn chain_settings(
+    pub(crate) fn chain_settings(
         &self,
         root: &Path,
         paths: &[PathBuf],
@@ -535,7 +539,7 @@ impl Engine {
 
     /// Run the chain rules, then apply severity remaps, suppressions (inline comments of the
     /// primary file, config entries) and masking, as for per-file findings.
-    fn judge_chain(&self, chain: &Chain, retained: &[Retained]) -> Vec<Finding> {
+    pub(crate) fn judge_chain(&self, chain: &Chain, retained: &[&Retained]) -> Vec<Finding> {
         let mut findings = Vec::new();
         trustlint_rules::judge_chain(&self.rules, self.fixes, chain, &mut findings);
         for finding in &mut findings {
@@ -565,7 +569,7 @@ impl Engine {
 
 /// Link the facts kept from every file (in path order, so the chain is the same on any thread
 /// count).
-fn link_retained(retained: &[Retained], settings: &Settings) -> Chain {
+pub(crate) fn link_retained(retained: &[&Retained], settings: &Settings) -> Chain {
     let trusts: Vec<trustlint_model::Trust> =
         retained.iter().flat_map(|r| r.trusts.iter().cloned()).collect();
     let grants: Vec<trustlint_model::Grant> =

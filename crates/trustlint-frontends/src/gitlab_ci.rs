@@ -383,6 +383,9 @@ fn read_job(job: &mut Job, node: &Node, default: Option<&Node>) {
         Some(Environment { name: (!name.contains('$')).then(|| name.to_string()), span: name_node.span })
     });
     job.matrix = node.get("parallel").and_then(|p| p.get("matrix")).is_some();
+    job.run_filter = ["rules", "only"]
+        .into_iter()
+        .find_map(|key| node.get(key).map(|filter| (key.to_string(), filter.clone())));
     job.env = node.get("variables").map(variables).unwrap_or_default();
     for key in ["before_script", "script", "after_script"] {
         if let Some(lines) = inherited(key) {
@@ -847,5 +850,63 @@ job:
         assert_eq!(analyze_text("a: [").problems.len(), 1);
         assert!(looks_like_pipeline("deploy:\n  stage: deploy\n  script: make\n"));
         assert!(!looks_like_pipeline("apiVersion: v1\nkind: Pod\n"));
+    }
+
+    #[test]
+    fn run_filters_come_through_extends_in_gitlab_order() {
+        let text = "\
+.tags:
+  rules:
+    - if: $CI_COMMIT_TAG
+.main:
+  rules:
+    - if: $CI_COMMIT_BRANCH == \"main\"
+.nested:
+  extends: .tags
+  environment: prod
+later-wins:
+  extends: [.tags, .main]
+  script: deploy
+nested:
+  extends: .nested
+  script: deploy
+own-wins:
+  extends: .main
+  only: [tags]
+  script: deploy
+loop-a:
+  extends: loop-b
+  script: a
+loop-b:
+  extends: loop-a
+  script: b
+";
+        let analysis = analyze_text(text);
+        let jobs = &analysis.facts.workflows[0].jobs;
+        let filter = |id: &str| {
+            let job = jobs.iter().find(|j| j.id == id).unwrap();
+            job.run_filter
+                .as_ref()
+                .map(|(key, node)| (key.clone(), slice(text, node.span).trim().to_string()))
+        };
+        let main = "- if: $CI_COMMIT_BRANCH == \"main\"".to_string();
+        assert_eq!(filter("later-wins"), Some(("rules".into(), main)));
+        assert_eq!(filter("nested"), Some(("rules".into(), "- if: $CI_COMMIT_TAG".into())));
+        let nested = jobs.iter().find(|j| j.id == "nested").unwrap();
+        assert_eq!(nested.environment.as_ref().and_then(|e| e.name.as_deref()), Some("prod"));
+        // `rules` is read before `only`, as GitLab rejects a job with both.
+        assert_eq!(filter("own-wins").map(|(key, _)| key), Some("rules".into()));
+        let looped = jobs.iter().find(|j| j.id == "loop-a").unwrap();
+        assert!(looped.unresolved.iter().any(|u| u.contains("loops back")), "{:?}", looped.unresolved);
+
+        // GitLab stops at 11 levels of `extends`.
+        let mut deep = String::from(".t0:\n  rules:\n    - if: $CI_COMMIT_TAG\n");
+        for level in 1..=12 {
+            deep.push_str(&format!(".t{level}:\n  extends: .t{}\n", level - 1));
+        }
+        deep.push_str("job:\n  extends: .t12\n  script: x\n");
+        let analysis = analyze_text(&deep);
+        let job = &analysis.facts.workflows[0].jobs[0];
+        assert!(job.unresolved.iter().any(|u| u.contains("nests deeper than 11")), "{:?}", job.unresolved);
     }
 }

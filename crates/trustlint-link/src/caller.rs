@@ -3,20 +3,25 @@
 //! deployment to `prod`) is one [`Alternative`]; parts that cannot be known stay [`Claim::Unknown`]
 //! with the reason.
 //!
-//! Branch and tag filters (GitHub `on:`) and GitLab `rules:`/`only:` are read here from the
-//! workflow's own YAML, for the few files that have a login, so the workflow model stays as the
-//! other rules need it.
+//! Branch and tag filters (GitHub `on:`) are read here from the workflow's own YAML, for the few
+//! files that have a login, so the workflow model stays as the other rules need it. GitLab
+//! `rules:`/`only:` come from the job as the frontend merged it (`extends`, `!reference`), so a
+//! job's claims are those of the job GitLab runs.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use trustlint_core::{SourceFile, Span};
+use trustlint_model::IdentityKind;
 use trustlint_model::workflow::{
     Access, ActionKind, Job, Origin, Step, Value, Workflow, WorkflowKind, login_request,
 };
 use trustlint_syntax::{Node, parse_yaml};
 
 use crate::repository::{Platform, Repository};
+use crate::stack_output::{
+    StackOutputRef, github_stack_output, gitlab_stack_output, repository_root, step_directory,
+};
 
 /// What a caller's token carries for one claim.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,6 +90,32 @@ pub enum TargetKind {
     PulumiOrganization,
 }
 
+impl TargetKind {
+    /// Whether a login input of this kind can name an identity of `kind`.
+    pub fn names(self, kind: IdentityKind) -> bool {
+        match self {
+            TargetKind::AwsRole => kind == IdentityKind::AwsRole,
+            TargetKind::GcpProvider => kind == IdentityKind::GcpWorkloadPool,
+            TargetKind::GcpServiceAccount => kind == IdentityKind::GcpServiceAccount,
+            TargetKind::AzureClientId => {
+                matches!(kind, IdentityKind::AzureApplication | IdentityKind::AzureManagedIdentity)
+            }
+            TargetKind::PulumiOrganization => false,
+        }
+    }
+
+    /// What the input names, in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            TargetKind::AwsRole => "role",
+            TargetKind::GcpProvider => "workload identity provider",
+            TargetKind::GcpServiceAccount => "service account",
+            TargetKind::AzureClientId => "Azure application or managed identity",
+            TargetKind::PulumiOrganization => "Pulumi organization",
+        }
+    }
+}
+
 /// One input of a login that names the identity to become.
 #[derive(Clone, Debug)]
 pub struct Target {
@@ -92,6 +123,8 @@ pub struct Target {
     /// The input or option (`role-to-assume`, `--role-arn`).
     pub input: String,
     pub value: Value,
+    /// When the value is a Pulumi stack output read by an earlier step or script line.
+    pub stack_output: Option<StackOutputRef>,
 }
 
 /// A login step (or GitLab script) that exchanges the job's token.
@@ -147,9 +180,11 @@ struct Context {
     span: Span,
 }
 
-fn github_logins(job: &Job) -> Vec<Login> {
+fn github_logins(workflow: &Workflow, root: &Node, job: &Job) -> Vec<Login> {
     let mut logins = Vec::new();
-    for step in &job.steps {
+    let repository_root = repository_root(workflow.file.path());
+    let directory_of = |index: usize| step_directory(root, &job.id, job.steps[index].span);
+    for (index, step) in job.steps.iter().enumerate() {
         let Some(action) = &step.uses else { continue };
         if login_request(action, step).is_none() {
             continue;
@@ -157,7 +192,12 @@ fn github_logins(job: &Job) -> Vec<Login> {
         let ActionKind::Remote { .. } = action.kind else { continue };
         let name = action.name();
         let target = |kind: TargetKind, input: &str| {
-            step.input(input).map(|i| Target { kind, input: input.to_string(), value: i.value.clone() })
+            step.input(input).map(|i| Target {
+                kind,
+                input: input.to_string(),
+                value: i.value.clone(),
+                stack_output: github_stack_output(&i.value, job, index, &directory_of, &repository_root),
+            })
         };
         let (cloud, targets) = match name.as_str() {
             "aws-actions/configure-aws-credentials" => {
@@ -217,7 +257,7 @@ fn github_callers(
     let Some(root) = tree.documents.first() else { return };
     let reusable = workflow.is_reusable();
     for job in &workflow.jobs {
-        let logins = github_logins(job);
+        let logins = github_logins(workflow, root, job);
         if logins.is_empty() {
             continue;
         }
@@ -556,8 +596,6 @@ fn custom_subject(
 }
 
 fn gitlab_callers(workflow: &Workflow, repository: Option<&Repository>, out: &mut Vec<Caller>) {
-    let tree = parse_yaml(workflow.file.text());
-    let root = tree.documents.first();
     for job in &workflow.jobs {
         if job.id_tokens.is_empty() {
             continue;
@@ -566,8 +604,8 @@ fn gitlab_callers(workflow: &Workflow, repository: Option<&Repository>, out: &mu
         if logins.is_empty() {
             continue;
         }
-        let node = root.and_then(|root| root.get(&job.id));
-        let refs = gitlab_refs(node, job);
+        // The job as GitLab runs it: `rules:`/`only:` after `extends` (the frontend merged them).
+        let refs = gitlab_refs(job);
         let audience = gitlab_audience(job, &logins);
         let alternatives = refs
             .into_iter()
@@ -632,10 +670,13 @@ fn gitlab_logins(workflow: &Workflow, job: &Job) -> Vec<Login> {
             // The span is exact only when the script line is written as is (plain scalars).
             let span = if line.span.len() == text.len() { Span::new(start, start + len) } else { line.span };
             let value = Value { text: value.clone(), span, origin: Origin::of_gitlab(&value) };
+            let value = resolve_variable(workflow, job, value);
+            let root = repository_root(workflow.file.path());
             Target {
                 kind: TargetKind::AwsRole,
                 input: "--role-arn".into(),
-                value: resolve_variable(workflow, job, value),
+                stack_output: gitlab_stack_output(&value, job, line.span, &root),
+                value,
             }
         });
         logins.push(Login {
@@ -656,6 +697,7 @@ fn gitlab_logins(workflow: &Workflow, job: &Job) -> Vec<Login> {
                 kind: TargetKind::AwsRole,
                 input: "AWS_ROLE_ARN".into(),
                 value: var.value.clone(),
+                stack_output: None,
             }],
         });
     }
@@ -710,16 +752,16 @@ fn gitlab_audience(job: &Job, logins: &[Login]) -> Claim {
 }
 
 /// The `(ref_type, ref, via, span)` a GitLab job runs on, from its `rules:` or `only:`.
-fn gitlab_refs(node: Option<&Node>, job: &Job) -> Vec<(String, String, String, Span)> {
+fn gitlab_refs(job: &Job) -> Vec<(String, String, String, Span)> {
     let any = |span: Span| {
         vec![
             ("branch".into(), "*".into(), "on any branch".into(), span),
             ("tag".into(), "*".into(), "on any tag".into(), span),
         ]
     };
-    let Some(node) = node else { return any(job.id_span) };
     let mut out = Vec::new();
-    if let Some(rules) = node.get("rules") {
+    let filter = |key: &str| job.run_filter.as_ref().filter(|(k, _)| k == key).map(|(_, node)| node);
+    if let Some(rules) = filter("rules") {
         for rule in rules.one_or_many() {
             if rule.get("when").and_then(Node::as_text) == Some("never") {
                 continue;
@@ -731,7 +773,7 @@ fn gitlab_refs(node: Option<&Node>, job: &Job) -> Vec<(String, String, String, S
         }
         return if out.is_empty() { any(rules.span) } else { out };
     }
-    if let Some(only) = node.get("only") {
+    if let Some(only) = filter("only") {
         let refs = only.get("refs").unwrap_or(only);
         for item in refs.one_or_many() {
             let Some(text) = item.as_text() else { continue };

@@ -13,6 +13,7 @@ use trustlint_model::{AdminPower, Grant, Identity, IdentityKind, NameKind, Trust
 use crate::admit::{Check, admits};
 use crate::caller::{Caller, Target, TargetKind, callers};
 use crate::repository::Repository;
+use crate::stack_output::StackOutputRef;
 
 /// What linking needs besides the facts: the repository and the inputs only configuration can
 /// give (`[variables]` values for `${{ vars.X }}`, `[links]` for secrets).
@@ -207,6 +208,13 @@ fn by_name(nodes: &[IdentityNode], kind: TargetKind, text: &str) -> Vec<(usize, 
                     NameKind::AwsRoleName if name.value.eq_ignore_ascii_case(aws_role_name(text)) => {
                         Some(format!("role name `{}`", name.value))
                     }
+                    // No name is written: the one the tool generates, by its grammar exactly.
+                    kind if kind.generates(&name.value, aws_role_name(text)) => Some(format!(
+                        "role name `{}`, generated from `{}` by {}",
+                        aws_role_name(text),
+                        name.value,
+                        kind.generating_rule().unwrap_or_default()
+                    )),
                     _ => None,
                 })
             }
@@ -271,6 +279,77 @@ fn by_link(nodes: &[IdentityNode], entry: &str) -> Vec<usize> {
         .collect()
 }
 
+/// The identity a Pulumi program exports as the stack output a login reads: linked only when
+/// exactly one program (in the directory the command runs in, when it says) exports it.
+fn by_stack_output(nodes: &[IdentityNode], target: &Target, stack: &StackOutputRef) -> Vec<Resolution> {
+    let output = &stack.output;
+    let found: Vec<(usize, &str)> = nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, node)| node.file.path().starts_with(&stack.directory))
+        .filter(|(_, node)| {
+            target.kind.names(node.identity.kind)
+                && node
+                    .identity
+                    .names
+                    .iter()
+                    .any(|n| n.kind == NameKind::PulumiStackOutput && &n.value == output)
+        })
+        .map(|(index, node)| (index, node.file.path()))
+        .collect();
+    let key = target.value.text.trim();
+    let mut files: Vec<&str> = found.iter().map(|(_, file)| *file).collect();
+    files.sort_unstable();
+    files.dedup();
+    match files.as_slice() {
+        [] => vec![Resolution::Unknown {
+            why: format!(
+                "`{key}` is the stack output `{output}` ({}), which no Pulumi program {} exports from a {}",
+                stack.evidence,
+                if stack.directory.is_empty() {
+                    "of the scanned tree".to_string()
+                } else {
+                    format!("under `{}`", stack.directory)
+                },
+                target.kind.describe()
+            ),
+            resolve_with: format!(
+                "`export const {output} = <resource>.<property>` in the program (or `pulumi.export(\"{output}\", …)`), or a [links] entry `\"{}\" = \"path:resource\"`",
+                link_key(target)
+            ),
+        }],
+        [file] => found
+            .into_iter()
+            .map(|(index, _)| Resolution::Identity {
+                index,
+                matched_by: format!("stack output `{output}` of {file}"),
+            })
+            .collect(),
+        several => vec![Resolution::Unknown {
+            why: format!(
+                "`{key}` is the stack output `{output}` ({}), which several programs export: {}",
+                stack.evidence,
+                several.iter().map(|f| format!("`{f}`")).collect::<Vec<_>>().join(", ")
+            ),
+            resolve_with: format!(
+                "the program's directory on the command (`working-directory:`, `cd DIR`, `--cwd DIR`), or a [links] entry `\"{}\" = \"path:resource\"`",
+                link_key(target)
+            ),
+        }],
+    }
+}
+
+/// The `[links]` key a login value is looked up by.
+fn link_key(target: &Target) -> String {
+    match &target.value.origin {
+        Origin::Literal => target.value.text.trim().to_string(),
+        Origin::Secret(name) => format!("secrets.{name}"),
+        Origin::Variable(name) => format!("vars.{name}"),
+        Origin::StepOutput(step) => format!("steps.{step}"),
+        Origin::Expression(text) => text.clone(),
+    }
+}
+
 fn resolve(nodes: &[IdentityNode], settings: &Settings, target: &Target) -> Vec<Resolution> {
     let value = &target.value;
     let reference = match &value.origin {
@@ -298,6 +377,9 @@ fn resolve(nodes: &[IdentityNode], settings: &Settings, target: &Target) -> Vec<
             .into_iter()
             .map(|index| Resolution::Identity { index, matched_by: format!("the [links] entry `{key}`") })
             .collect();
+    }
+    if let Some(stack) = &target.stack_output {
+        return by_stack_output(nodes, target, stack);
     }
     let text = match &value.origin {
         Origin::Literal => value.text.trim().to_string(),
@@ -337,7 +419,7 @@ fn resolve(nodes: &[IdentityNode], settings: &Settings, target: &Target) -> Vec<
         return vec![Resolution::Unknown {
             why: format!("no trust in the scanned tree is named `{text}`"),
             resolve_with: format!(
-                "a literal name on the trust (`RoleName`, a Pulumi `name`), or a [links] entry `\"{}\" = \"path:resource\"`",
+                "a literal name on the trust (`RoleName`, a Pulumi `name`), the whole name CloudFormation or Pulumi generated for a role without one, or a [links] entry `\"{}\" = \"path:resource\"`",
                 value.text.trim()
             ),
         }];

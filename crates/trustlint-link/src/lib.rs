@@ -7,7 +7,9 @@ pub mod caller;
 pub mod chain;
 pub mod glob;
 pub mod repository;
+pub mod stack_output;
 
 pub use caller::{Alternative, Caller, Claim, Cloud, Login, Target, TargetKind};
 pub use chain::{Chain, IdentityNode, Link, Rejection, Resolution, Settings, Verdict, link};
 pub use repository::{Platform, Repository, RepositorySource};
+pub use stack_output::StackOutputRef;

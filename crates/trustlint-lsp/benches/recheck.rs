@@ -168,3 +168,96 @@ fn wait_for(client: &Connection, wanted: impl Fn(&Message) -> bool) -> Value {
         }
     }
 }
+
+/// A workspace folder of `trusts` CloudFormation templates (one named role each) and as many
+/// other YAML files, and a workflow whose jobs log in to some of the roles.
+fn chain_workspace(trusts: usize) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("trustlint.toml"), "repository = \"acme/app\"\n").unwrap();
+    std::fs::create_dir_all(root.join("infra")).unwrap();
+    std::fs::create_dir_all(root.join("config")).unwrap();
+    std::fs::create_dir_all(root.join(".github/workflows")).unwrap();
+    for role in 0..trusts {
+        let template = format!(
+            "AWSTemplateFormatVersion: \"2010-09-09\"
+Resources:
+  Deploy:
+    Type: AWS::IAM::Role
+    Properties:
+      RoleName: deploy-{role}
+      AssumeRolePolicyDocument:
+        Statement:
+          - Effect: Allow
+            Action: sts:AssumeRoleWithWebIdentity
+            Principal:
+              Federated: arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com
+            Condition:
+              StringEquals:
+                token.actions.githubusercontent.com:aud: sts.amazonaws.com
+                token.actions.githubusercontent.com:sub: repo:acme/app:environment:env-{role}
+"
+        );
+        std::fs::write(root.join(format!("infra/role-{role}.yaml")), template).unwrap();
+        std::fs::write(root.join(format!("config/settings-{role}.yaml")), format!("name: service-{role}\n"))
+            .unwrap();
+    }
+    let mut workflow = String::from("on:\n  push:\n    branches: [main]\njobs:\n");
+    for job in 0..20 {
+        workflow.push_str(&format!(
+            "  deploy-{job}:
+    runs-on: ubuntu-latest
+    environment: env-{job}
+    permissions:
+      id-token: write
+    steps:
+      - uses: aws-actions/configure-aws-credentials@v4
+        with:
+          role-to-assume: arn:aws:iam::123456789012:role/deploy-{job}
+          aws-region: eu-west-1
+"
+        ));
+    }
+    std::fs::write(root.join(".github/workflows/deploy.yml"), &workflow).unwrap();
+    (dir, workflow)
+}
+
+/// The language server's re-link after an edit to a workflow in a folder of 1,000 trust
+/// templates and 1,000 other files: the edited buffer is analysed again, the other files come
+/// from the cache (their modification times are looked at), and the whole chain is linked.
+#[divan::bench]
+fn engine_relink_after_change(bencher: divan::Bencher) {
+    use std::collections::BTreeMap;
+    use trustlint_engine::linked::ChainCache;
+    let (dir, workflow) = chain_workspace(1_000);
+    let config = Config::discover(dir.path()).unwrap();
+    let engine = Engine::new(config, &RunOptions::default()).unwrap();
+    let mut cache = ChainCache::default();
+    let edited = [workflow.clone(), workflow.replace("environment: env-0\n", "environment: env-x\n")];
+    let mut buffers = BTreeMap::new();
+    buffers.insert(".github/workflows/deploy.yml".to_string(), workflow);
+    // The first link reads the whole folder; the bench measures the ones after an edit.
+    engine.check_chain_in(dir.path(), &buffers, &mut cache);
+    let mut round = 0;
+    bencher.bench_local(|| {
+        round += 1;
+        buffers.insert(".github/workflows/deploy.yml".to_string(), edited[round % 2].clone());
+        let findings = engine.check_chain_in(dir.path(), &buffers, &mut cache);
+        assert_eq!(cache.last_analysed, 1);
+        findings
+    });
+}
+
+/// The first link of the same folder (opening the first document): every file is read.
+#[divan::bench(sample_count = 20)]
+fn engine_first_link(bencher: divan::Bencher) {
+    use std::collections::BTreeMap;
+    use trustlint_engine::linked::ChainCache;
+    let (dir, _) = chain_workspace(1_000);
+    let config = Config::discover(dir.path()).unwrap();
+    let engine = Engine::new(config, &RunOptions::default()).unwrap();
+    bencher.bench_local(|| {
+        let mut cache = ChainCache::default();
+        engine.check_chain_in(dir.path(), &BTreeMap::new(), &mut cache)
+    });
+}

@@ -1,6 +1,6 @@
 //! The server: handshake, document store, the message loop and the request handlers.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -272,6 +272,7 @@ impl Server<'_> {
                         noted_too_large: false,
                     };
                     self.documents.insert(item.uri, document);
+                    self.mark_chain_stale();
                 }
             }
             DidChangeTextDocument::METHOD => {
@@ -288,6 +289,8 @@ impl Server<'_> {
                 if let Ok(params) = notification_params::<DidCloseTextDocumentParams>(notification) {
                     let uri = params.text_document.uri;
                     self.documents.remove(&uri);
+                    // The text on disk replaces the buffer in the chain.
+                    self.mark_chain_stale();
                     // A broken trustlint.toml keeps its diagnostic while closed.
                     let kept =
                         convert::uri_to_path(&uri).map(|p| self.config_diagnostics(&p)).unwrap_or_default();
@@ -365,6 +368,7 @@ impl Server<'_> {
         }
         document.version = Some(params.text_document.version);
         document.checked = None;
+        self.mark_chain_stale();
     }
 
     fn save(&mut self, params: DidSaveTextDocumentParams) {
@@ -377,6 +381,11 @@ impl Server<'_> {
         }
         if let Some(path) = convert::uri_to_path(&uri) {
             self.reload_configs(&[path]);
+        }
+        // A save may come with files created or deleted around it: walk the folders again.
+        for workspace in &mut self.workspaces {
+            workspace.chain.forget_listing();
+            workspace.chain_stale = true;
         }
     }
 
@@ -517,7 +526,76 @@ impl Server<'_> {
         convert::path_to_uri(&self.workspace(place).local_path(display))
     }
 
+    fn mark_chain_stale(&mut self) {
+        for workspace in &mut self.workspaces {
+            workspace.chain_stale = true;
+        }
+    }
+
+    /// Link each workspace folder whose chain is stale, with the open buffers in place of the
+    /// disk text, and mark for re-publishing the open documents whose chain findings changed.
+    fn relink(&mut self) {
+        for index in 0..self.workspaces.len() {
+            if !self.workspaces[index].chain_stale {
+                continue;
+            }
+            let Some(root) = self.workspaces[index].root.clone() else { continue };
+            let mut buffers = BTreeMap::new();
+            let mut open = Vec::new();
+            for (uri, document) in &self.documents {
+                let place = self.place(uri, &document.language_id);
+                if place.workspace != Some(index) {
+                    continue;
+                }
+                let workspace = &self.workspaces[index];
+                if !workspace.excludes(&place.display) && document.text.len() as u64 <= DEFAULT_MAX_FILE_SIZE
+                {
+                    buffers.insert(place.display.clone(), document.text.clone());
+                }
+                open.push((uri.clone(), place.display));
+            }
+            let workspace = &mut self.workspaces[index];
+            workspace.chain_stale = false;
+            let findings = workspace.engine.check_chain_in(&root, &buffers, &mut workspace.chain);
+            let mut by_path: HashMap<String, Vec<Finding>> = HashMap::new();
+            for finding in findings {
+                by_path.entry(finding.primary.path().to_string()).or_default().push(finding);
+            }
+            let shown = |findings: Option<&Vec<Finding>>| -> Vec<(String, usize, usize, String)> {
+                findings
+                    .map(|findings| {
+                        findings
+                            .iter()
+                            .map(|f| {
+                                (
+                                    f.rule.to_string(),
+                                    f.primary.span.start,
+                                    f.primary.span.end,
+                                    f.message.clone(),
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            let changed: Vec<Uri> = open
+                .into_iter()
+                .filter(|(_, display)| {
+                    shown(workspace.chain_findings.get(display)) != shown(by_path.get(display))
+                })
+                .map(|(uri, _)| uri)
+                .collect();
+            workspace.chain_findings = by_path;
+            for uri in changed {
+                if let Some(document) = self.documents.get_mut(&uri) {
+                    document.checked = None;
+                }
+            }
+        }
+    }
+
     fn check_changed(&mut self) {
+        self.relink();
         let changed: Vec<Uri> = self
             .documents
             .iter()
@@ -531,6 +609,8 @@ impl Server<'_> {
 
     /// Check a document if its text changed since the last check, and publish the result.
     fn check(&mut self, uri: &Uri) {
+        // Chain findings are only shown from a link of the current texts.
+        self.relink();
         let Some(document) = self.documents.get(uri) else { return };
         if document.checked.is_some() {
             return;
@@ -555,7 +635,11 @@ impl Server<'_> {
             // The local path, not the display path (relative to the workspace folder, not to
             // the server's working directory): a program reads the stack files next to it.
             let disk_path = place.path.as_deref();
-            workspace.engine.check_text_at(&place.display, &document.text, disk_path).unwrap_or_default()
+            let mut findings =
+                workspace.engine.check_text_at(&place.display, &document.text, disk_path).unwrap_or_default();
+            // The trust chain, linked over the whole folder (see `relink`).
+            findings.extend(workspace.chain_findings.get(&place.display).into_iter().flatten().cloned());
+            findings
         };
         findings.retain(|finding| finding.suppression.is_none() && finding.primary.path() == place.display);
         trustlint_engine::run::finish(&mut findings);

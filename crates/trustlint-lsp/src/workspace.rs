@@ -4,8 +4,12 @@
 
 use std::path::{Path, PathBuf};
 
+use std::collections::HashMap;
+
+use trustlint_core::Finding;
 use trustlint_engine::config::FILE_NAME;
 use trustlint_engine::discover::{Excludes, display_path};
+use trustlint_engine::linked::ChainCache;
 use trustlint_engine::{Config, Engine, RunOptions};
 
 pub struct Workspace {
@@ -15,13 +19,28 @@ pub struct Workspace {
     excludes: Excludes,
     /// Why `trustlint.toml` could not be used; the previous (or default) configuration applies.
     pub config_error: Option<String>,
+    /// The folder's files' chain facts, kept between re-links.
+    pub chain: ChainCache,
+    /// The chain findings of the last re-link, by the display path of their primary location.
+    pub chain_findings: HashMap<String, Vec<Finding>>,
+    /// A re-link is due (a buffer opened, changed or closed, a file saved, the configuration
+    /// changed).
+    pub chain_stale: bool,
 }
 
 impl Workspace {
     /// The default configuration, for files outside every workspace folder.
     pub fn detached() -> Workspace {
         let (engine, excludes) = default_engine();
-        Workspace { root: None, engine, excludes, config_error: None }
+        Workspace {
+            root: None,
+            engine,
+            excludes,
+            config_error: None,
+            chain: ChainCache::default(),
+            chain_findings: HashMap::new(),
+            chain_stale: true,
+        }
     }
 
     /// A workspace folder with its `trustlint.toml`, if it has one.
@@ -49,6 +68,8 @@ impl Workspace {
                 self.engine = engine;
                 self.excludes = excludes;
                 self.config_error = None;
+                self.chain.clear();
+                self.chain_stale = true;
             }
             Err(error) => self.config_error = Some(error.0),
         }

@@ -97,6 +97,18 @@ pub enum NameKind {
     GcpServiceAccount,
     /// An Azure application (client) id or a managed identity's client id.
     AzureClientId,
+    /// A Pulumi stack output the program exports the identity's ARN, name, email or client id
+    /// as (`export const deployRoleArn = role.arn`): the value is the output's name.
+    PulumiStackOutput,
+    /// A Pulumi role with no `name`: auto-named `<logical name>-<7 lowercase hex>`; the value is
+    /// the logical name.
+    PulumiAutoName,
+    /// A Pulumi role with a `namePrefix`: named `<prefix>` + the provider's 26-character unique
+    /// id (18 digits of UTC time, then an 8-digit hex counter); the value is the prefix.
+    PulumiNamePrefix,
+    /// A CloudFormation role with no `RoleName`: named `<stack name>-<LogicalId>-<12 or 13
+    /// uppercase letters and digits>`; the value is the logical id.
+    CloudFormationAutoName,
 }
 
 impl NameKind {
@@ -107,6 +119,54 @@ impl NameKind {
             NameKind::GcpProvider => "workload identity provider",
             NameKind::GcpServiceAccount => "service account",
             NameKind::AzureClientId => "client id",
+            NameKind::PulumiStackOutput => "stack output",
+            NameKind::PulumiAutoName | NameKind::PulumiNamePrefix | NameKind::CloudFormationAutoName => {
+                "generated role name"
+            }
+        }
+    }
+
+    /// Whether `role_name` is exactly a name the generating rule of this kind gives a role whose
+    /// written part is `written` (anchored at both ends, never a substring).
+    pub fn generates(self, written: &str, role_name: &str) -> bool {
+        let all = |bytes: &[u8], ok: fn(&u8) -> bool| !bytes.is_empty() && bytes.iter().all(ok);
+        let lower_hex = |b: &u8| b.is_ascii_digit() || (b'a'..=b'f').contains(b);
+        match self {
+            NameKind::PulumiAutoName => role_name
+                .strip_prefix(written)
+                .and_then(|rest| rest.strip_prefix('-'))
+                .is_some_and(|suffix| suffix.len() == 7 && all(suffix.as_bytes(), lower_hex)),
+            NameKind::PulumiNamePrefix => role_name.strip_prefix(written).is_some_and(|suffix| {
+                let bytes = suffix.as_bytes();
+                bytes.len() == 26 && all(&bytes[..18], u8::is_ascii_digit) && all(&bytes[18..], lower_hex)
+            }),
+            NameKind::CloudFormationAutoName => {
+                let Some((head, suffix)) = role_name.rsplit_once('-') else { return false };
+                let upper_alnum = |b: &u8| b.is_ascii_uppercase() || b.is_ascii_digit();
+                let stack = head.strip_suffix(written).and_then(|stack| stack.strip_suffix('-'));
+                matches!(suffix.len(), 12 | 13)
+                    && all(suffix.as_bytes(), upper_alnum)
+                    // A stack name: a letter, then letters, digits and hyphens.
+                    && stack.is_some_and(|stack| {
+                        stack.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+                            && all(stack.as_bytes(), |b| b.is_ascii_alphanumeric() || *b == b'-')
+                    })
+            }
+            _ => false,
+        }
+    }
+
+    /// How a link made through this kind of name is said: "the Pulumi auto-naming rule".
+    pub fn generating_rule(self) -> Option<&'static str> {
+        match self {
+            NameKind::PulumiAutoName => Some("Pulumi's auto-naming rule `<logical name>-<7 hex digits>`"),
+            NameKind::PulumiNamePrefix => {
+                Some("Pulumi's `namePrefix` rule `<prefix><26-character unique id>`")
+            }
+            NameKind::CloudFormationAutoName => {
+                Some("CloudFormation's naming rule `<stack name>-<LogicalId>-<12 or 13 letters and digits>`")
+            }
+            _ => None,
         }
     }
 }
@@ -384,5 +444,33 @@ impl Facts {
         self.grants
             .iter()
             .filter(move |g| !trust.identity.key.is_empty() && g.identity_key == trust.identity.key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::NameKind;
+
+    #[test]
+    fn generated_role_names_match_only_their_grammar() {
+        let pulumi = NameKind::PulumiAutoName;
+        assert!(pulumi.generates("deploy", "deploy-1a2b3c4"));
+        // A different suffix length, uppercase hex, a longer written name, a substring.
+        assert!(!pulumi.generates("deploy", "deploy-1a2b3c"));
+        assert!(!pulumi.generates("deploy", "deploy-1A2B3C4"));
+        assert!(!pulumi.generates("deploy", "deploy-prod-1a2b3c4"));
+        assert!(!pulumi.generates("deploy", "x-deploy-1a2b3c4"));
+        let prefix = NameKind::PulumiNamePrefix;
+        assert!(prefix.generates("ci-", "ci-20240102030405060700000001"));
+        assert!(!prefix.generates("ci-", "ci-2024010203040506070000000"));
+        assert!(!prefix.generates("ci-", "ci-2024010203040506070000000g"));
+        let stack = NameKind::CloudFormationAutoName;
+        assert!(stack.generates("DeployRole", "shop-prod-DeployRole-1L8NLDR0X9F2D"));
+        assert!(stack.generates("DeployRole", "shop-DeployRole-ABCDEFGHIJKL"));
+        assert!(!stack.generates("DeployRole", "shop-DeployRole-ABCDEFG"));
+        assert!(!stack.generates("DeployRole", "shop-DeployRole-abcdefghijkl"));
+        assert!(!stack.generates("DeployRole", "DeployRole-ABCDEFGHIJKL"));
+        assert!(!stack.generates("DeployRole", "shop-OtherDeployRole-ABCDEFGHIJKL"));
+        assert!(!NameKind::AwsRoleName.generates("deploy", "deploy-1a2b3c4"));
     }
 }

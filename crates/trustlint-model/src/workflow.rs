@@ -400,6 +400,9 @@ pub struct Job {
     pub scripts: Vec<Value>,
     /// GitLab: the `rules:`/`only:` entry that runs the job in merge-request pipelines.
     pub merge_request_pipelines: Option<Span>,
+    /// GitLab: the job's `rules:` (else `only:`) after `extends` and `!reference`, as the key
+    /// and its YAML, for readers that need the refs it runs on (the trust chain).
+    pub run_filter: Option<(String, trustlint_syntax::Node)>,
     /// What could not be read (an `extends` or `!reference` to a file not in view).
     pub unresolved: Vec<String>,
 }
@@ -425,6 +428,7 @@ impl Job {
             secrets: Vec::new(),
             scripts: Vec::new(),
             merge_request_pipelines: None,
+            run_filter: None,
             unresolved: Vec::new(),
         }
     }

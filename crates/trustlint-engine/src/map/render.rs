@@ -105,7 +105,7 @@ fn human(map: &TrustMap) -> String {
             let how = link.trust.as_ref().map(|t| t.matched_by.as_str()).unwrap_or_default();
             let _ = write!(
                 out,
-                "  {} job `{}` ({}:{}), by {how}: ",
+                "  {} job `{}` ({}:{}), linked through {how}: ",
                 mark(link.status),
                 link.caller.job,
                 link.caller.file,

@@ -77,12 +77,20 @@ pub fn analyze_template(file: &Arc<SourceFile>, root: &Node) -> Analysis {
         }
         let Some(properties) = resource.get("Properties") else { continue };
         let mut identity = Identity::new(IdentityKind::AwsRole, id, format!("role `{id}`"));
-        // Without a literal `RoleName`, CloudFormation generates one: only a link config names it.
-        if let Some(node) = properties.get("RoleName")
-            && node.tag.is_none()
-            && let Some(name) = node.as_text()
-        {
-            identity = identity.with_name(NameKind::AwsRoleName, name, node.span);
+        // Without a `RoleName`, CloudFormation generates one from the stack name and the
+        // logical id, which a login can name by that grammar.
+        match properties.get("RoleName") {
+            Some(node) => {
+                if node.tag.is_none()
+                    && let Some(name) = node.as_text()
+                {
+                    identity = identity.with_name(NameKind::AwsRoleName, name, node.span);
+                }
+            }
+            None => {
+                let span = template.logical_id_span(id).unwrap_or(resource.span);
+                identity = identity.with_name(NameKind::CloudFormationAutoName, id, span);
+            }
         }
         if let Some(document) = properties.get("AssumeRolePolicyDocument") {
             for document in template.alternatives(document) {
@@ -229,6 +237,12 @@ impl<'t> Template<'t> {
             .filter(|(i, entry)| !entries[i + 1..].iter().any(|later| later.key == entry.key))
             .map(|(_, entry)| (entry.key.as_str(), &entry.value))
             .collect()
+    }
+
+    /// Where a resource's logical id is written.
+    fn logical_id_span(&self, id: &str) -> Option<Span> {
+        let entries = self.root.get("Resources")?.as_map()?;
+        entries.iter().rev().find(|entry| entry.key == id).map(|entry| entry.key_span)
     }
 
     fn resource(&self, id: &str) -> Option<&'t Node> {

@@ -33,15 +33,13 @@ pub(crate) const FACT_TYPES: &[&str] =
 /// Trusts and grants declared by the AWS resources of a program.
 pub fn facts(program: &Program) -> Facts {
     let resolve = program.resolver();
+    let exports = super::stack_exports(&program.file, program.language);
     let mut facts = Facts::default();
     for role in program.resources.iter().filter(|r| is_role(r)) {
         let mut identity = Identity::new(IdentityKind::AwsRole, role.name.clone(), role.label());
-        // With a literal `name` the role's physical name is known (else Pulumi adds a suffix).
-        let name_property = if role.is(NATIVE_ROLE) { "roleName" } else { "name" };
-        if let Some(node) = role.property(name_property)
-            && let Some(name) = program.text(node)
-        {
-            identity = identity.with_name(NameKind::AwsRoleName, name, node.span);
+        identity = with_physical_name(program, role, identity);
+        for export in super::exports_of(&exports, role, &["arn", "name", "id"]) {
+            identity = identity.with_name(NameKind::PulumiStackOutput, export.name.clone(), export.span);
         }
         let property = if role.is(NATIVE_ROLE) { "assumeRolePolicyDocument" } else { "assumeRolePolicy" };
         if let Some(trust_node) = role.property(property) {
@@ -107,6 +105,33 @@ pub fn facts(program: &Program) -> Facts {
         }
     }
     facts
+}
+
+/// The role's physical name: a literal `name` as is; with no name at all, the name Pulumi
+/// generates from the logical name or a literal `namePrefix` (a login names it by that grammar).
+fn with_physical_name(program: &Program, role: &Resource, identity: Identity) -> Identity {
+    let name_property = if role.is(NATIVE_ROLE) { "roleName" } else { "name" };
+    if let Some(node) = role.property(name_property) {
+        return match program.text(node) {
+            Some(name) => identity.with_name(NameKind::AwsRoleName, name, node.span),
+            None => identity,
+        };
+    }
+    if role.properties_unknown.is_some() {
+        return identity;
+    }
+    if let Some(node) = role.property("namePrefix") {
+        return match program.text(node) {
+            Some(prefix) if !role.is(NATIVE_ROLE) => {
+                identity.with_name(NameKind::PulumiNamePrefix, prefix, node.span)
+            }
+            _ => identity,
+        };
+    }
+    if role.name.contains('…') || role.name.is_empty() {
+        return identity;
+    }
+    identity.with_name(NameKind::PulumiAutoName, role.name.clone(), role.name_span)
 }
 
 /// A trust policy trustlint cannot read, computed from an OIDC provider of this program

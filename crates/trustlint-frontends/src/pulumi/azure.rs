@@ -16,7 +16,7 @@
 use trustlint_model::azure::{
     audience_condition, expression_conditions, issuer_condition, subject_condition,
 };
-use trustlint_model::{Facts, Grant, Identity, IdentityKind, Issuer, IssuerRef, Permission, Trust};
+use trustlint_model::{Facts, Grant, Identity, IdentityKind, Issuer, IssuerRef, NameKind, Permission, Trust};
 use trustlint_syntax::Node;
 
 use super::refs::{self, Value};
@@ -55,15 +55,18 @@ pub(crate) fn fact_types() -> impl Iterator<Item = &'static str> {
 /// Trusts and grants declared by the Azure and Entra ID resources of a program.
 pub fn facts(program: &Program) -> Facts {
     let mapper = Mapper { program };
+    let exports = super::stack_exports(&program.file, program.language);
     let mut facts = Facts::default();
     for resource in &program.resources {
         if is_any(resource, APPLICATION_CREDENTIALS) {
             let target = refs::property(resource, &["applicationId", "applicationObjectId"]);
             let identity = mapper.application(target.map(|n| refs::read(program, n)));
+            let identity = mapper.with_exports(identity, &exports);
             facts.trusts.extend(mapper.credential(resource, identity));
         } else if is_any(resource, IDENTITY_CREDENTIALS) {
             let target = refs::property(resource, &["resourceName", "parentId"]);
             let identity = mapper.managed_identity(target.map(|n| refs::read(program, n)));
+            let identity = mapper.with_exports(identity, &exports);
             facts.trusts.extend(mapper.credential(resource, identity));
         } else if is_any(resource, ROLE_ASSIGNMENTS) {
             facts.grants.extend(mapper.role_assignment(resource));
@@ -152,6 +155,25 @@ impl Mapper<'_> {
     }
 
     /// The identity a resource stands for: itself, or for a service principal its application.
+    /// The stack outputs that export the client id of the application or managed identity a
+    /// login names (`export const clientId = app.clientId`).
+    fn with_exports(&self, mut identity: Identity, exports: &[super::StackExport]) -> Identity {
+        if identity.key.is_empty() {
+            return identity;
+        }
+        let declared = self
+            .program
+            .resources
+            .iter()
+            .find(|r| Self::of_resource(r).is_some_and(|of| of.key == identity.key));
+        if let Some(resource) = declared {
+            for export in super::exports_of(exports, resource, &["clientId", "applicationId"]) {
+                identity = identity.with_name(NameKind::PulumiStackOutput, export.name.clone(), export.span);
+            }
+        }
+        identity
+    }
+
     fn linked(&self, resource: &Resource) -> Option<Identity> {
         if let Some(identity) = Self::of_resource(resource) {
             return Some(identity);

@@ -321,6 +321,10 @@ impl<'p> Mapper<'p> {
         {
             identity = identity.with_name(NameKind::GcpProvider, format!("{pool}/{id}"), node.span);
         }
+        let exports = super::stack_exports(&self.program.file, self.program.language);
+        for export in super::exports_of(&exports, provider.resource, &["name", "id"]) {
+            identity = identity.with_name(NameKind::PulumiStackOutput, export.name.clone(), export.span);
+        }
         provider
             .alternatives
             .iter()
@@ -506,10 +510,16 @@ impl<'p> Mapper<'p> {
 
     /// A service account identity with the account id its resource declares, which logins name.
     fn named_account(&self, identity: Identity, account: &Resource) -> Identity {
-        match account.property("accountId").and_then(|node| self.text(node).map(|id| (id, node.span))) {
-            Some((id, span)) => identity.with_name(NameKind::GcpServiceAccount, id, span),
-            None => identity,
+        let mut identity =
+            match account.property("accountId").and_then(|node| self.text(node).map(|id| (id, node.span))) {
+                Some((id, span)) => identity.with_name(NameKind::GcpServiceAccount, id, span),
+                None => identity,
+            };
+        let exports = super::stack_exports(&self.program.file, self.program.language);
+        for export in super::exports_of(&exports, account, &["email", "name", "id"]) {
+            identity = identity.with_name(NameKind::PulumiStackOutput, export.name.clone(), export.span);
         }
+        identity
     }
 
     fn bindings(&self, resource: &Resource) -> Vec<Binding> {

@@ -780,6 +780,111 @@ impl Host for ProgramHost<'_, '_> {
     }
 }
 
+/// A stack output that hands out a resource's property: `export const deployRoleArn = role.arn`
+/// (TypeScript, JavaScript), `pulumi.export("deployRoleArn", role.arn)` (Python), an `outputs:`
+/// entry `deployRoleArn: ${role.arn}` (YAML). Only that plain shape counts: an output computed
+/// from several values names no one resource.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StackExport {
+    pub name: String,
+    /// The variable the exported property is read from (a YAML resource's logical name).
+    pub variable: String,
+    pub property: String,
+    /// The output's name as written.
+    pub span: Span,
+}
+
+/// The outputs among `exports` that hand out one of `properties` of `resource`.
+pub fn exports_of<'e>(
+    exports: &'e [StackExport],
+    resource: &Resource,
+    properties: &'e [&str],
+) -> impl Iterator<Item = &'e StackExport> + 'e {
+    let variable = resource.variable.clone();
+    exports.iter().filter(move |export| {
+        variable.as_deref() == Some(export.variable.as_str())
+            && properties.contains(&export.property.as_str())
+    })
+}
+
+/// Every plain stack output of a program file (see [`StackExport`]).
+pub fn stack_exports(file: &SourceFile, language: Language) -> Vec<StackExport> {
+    let text = file.text();
+    let mut exports = Vec::new();
+    let mut offset = 0;
+    let mut in_yaml_outputs = false;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let line = line.trim_end();
+        let found = match language {
+            Language::TypeScript | Language::JavaScript => typescript_export(line),
+            Language::Python => python_export(line),
+            Language::Yaml => {
+                if !line.starts_with([' ', '\t']) && !line.is_empty() {
+                    in_yaml_outputs = line == "outputs:";
+                    None
+                } else if in_yaml_outputs {
+                    yaml_output(line)
+                } else {
+                    None
+                }
+            }
+        };
+        if let Some((name_at, name, variable, property)) = found {
+            let name_start = start + name_at;
+            exports.push(StackExport {
+                span: Span::new(name_start, name_start + name.len()),
+                name: name.to_string(),
+                variable: variable.to_string(),
+                property: property.to_string(),
+            });
+        }
+    }
+    exports
+}
+
+fn is_identifier(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$')
+}
+
+/// `variable.property` with both parts plain identifiers.
+fn property_read(text: &str) -> Option<(&str, &str)> {
+    let (variable, property) = text.trim().split_once('.')?;
+    (is_identifier(variable) && is_identifier(property)).then_some((variable, property))
+}
+
+/// `export const NAME = variable.property;` -> (offset of NAME, NAME, variable, property).
+fn typescript_export(line: &str) -> Option<(usize, &str, &str, &str)> {
+    let rest = line.strip_prefix("export const ")?;
+    let (name, value) = rest.split_once('=')?;
+    let name = name.trim();
+    let (variable, property) = property_read(value.trim().trim_end_matches(';'))?;
+    let name_at = "export const ".len() + (rest.len() - rest.trim_start().len());
+    is_identifier(name).then_some((name_at, name, variable, property))
+}
+
+/// `pulumi.export("NAME", variable.property)`.
+fn python_export(line: &str) -> Option<(usize, &str, &str, &str)> {
+    let rest = line.strip_prefix("pulumi.export(")?.strip_suffix(')')?;
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let (name, after) = rest[1..].split_once(quote)?;
+    let (variable, property) = property_read(after.trim_start().strip_prefix(',')?)?;
+    let name_at = "pulumi.export(".len() + 1;
+    (!name.is_empty() && !name.contains(['\\', '{'])).then_some((name_at, name, variable, property))
+}
+
+/// `  NAME: ${resource.property}` under `outputs:`.
+fn yaml_output(line: &str) -> Option<(usize, &str, &str, &str)> {
+    let name_at = line.len() - line.trim_start().len();
+    let (name, value) = line[name_at..].split_once(':')?;
+    let value = value.trim().trim_matches(['"', '\'']);
+    let (variable, property) = property_read(value.strip_prefix("${")?.strip_suffix('}')?)?;
+    is_identifier(name.trim()).then_some((name_at, name.trim(), variable, property))
+}
+
 /// Every cloud mapping over one program.
 pub fn facts(program: &Program) -> Facts {
     let mut facts = Facts::default();
@@ -839,6 +944,37 @@ pub use trustlint_syntax::eval::camel_case;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plain_stack_exports_in_each_language() {
+        let exports = |language: Language, text: &str| -> Vec<(String, String, String, String)> {
+            let file = SourceFile::new("p", text);
+            stack_exports(&file, language)
+                .into_iter()
+                .map(|e| (e.name, e.variable, e.property, file.slice(e.span).to_string()))
+                .collect()
+        };
+        let one = |name: &str, variable: &str, property: &str| {
+            vec![(name.to_string(), variable.to_string(), property.to_string(), name.to_string())]
+        };
+        assert_eq!(
+            exports(Language::TypeScript, "const r = 1;\nexport const deployRoleArn = role.arn;\n"),
+            one("deployRoleArn", "role", "arn")
+        );
+        assert_eq!(
+            exports(Language::Python, "pulumi.export('deployRoleArn', role.arn)\n"),
+            one("deployRoleArn", "role", "arn")
+        );
+        assert_eq!(
+            exports(Language::Yaml, "resources:\n  role: {}\noutputs:\n  deployRoleArn: ${role.arn}\n"),
+            one("deployRoleArn", "role", "arn")
+        );
+        // Computed outputs name no one resource; `outputs:` keys elsewhere are not stack outputs.
+        assert!(exports(Language::TypeScript, "export const x = pulumi.interpolate`${a.arn}`;\n").is_empty());
+        assert!(exports(Language::TypeScript, "export const x = a.arn.apply(f);\n").is_empty());
+        assert!(exports(Language::Python, "pulumi.export(\"x\", f(role.arn))\n").is_empty());
+        assert!(exports(Language::Yaml, "resources:\n  r:\n    outputs:\n      x: ${role.arn}\n").is_empty());
+    }
 
     #[test]
     fn type_tokens() {

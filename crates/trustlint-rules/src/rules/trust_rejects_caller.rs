@@ -3,6 +3,7 @@
 
 use trustlint_core::{Finding, Location};
 use trustlint_link::{Chain, Resolution, Verdict};
+use trustlint_model::NameKind;
 
 use crate::{DeclareRule, Rule, RuleContext};
 
@@ -34,8 +35,11 @@ impl Rule for TrustRejectsCaller {
                 })
                 .collect();
             let more = rejections.len().saturating_sub(shown.len());
+            // The trust's file is said once: "stack output `x` of FILE" is shortened here.
+            let matched_by =
+                matched_by.strip_suffix(&format!(" of {}", node.file.path())).unwrap_or(matched_by);
             let mut message = format!(
-                "Job `{}` logs in to {} ({}, matched by {matched_by}), but its trust admits none of the tokens this job can carry ({}).",
+                "Job `{}` logs in to {} ({}, linked through {matched_by}), but its trust admits none of the tokens this job can carry ({}).",
                 caller.job_id,
                 node.identity.label,
                 node.file.path(),
@@ -68,6 +72,23 @@ impl Rule for TrustRejectsCaller {
                     finding = finding.with_related(
                         Location::new(&trust.file, rejection.span),
                         "the condition that rejects it",
+                    );
+                }
+            }
+            if let Some(stack) = &target.stack_output {
+                finding = finding.with_related(
+                    Location::new(&caller.file, stack.span),
+                    format!("where the job reads stack output `{}`", stack.output),
+                );
+                let export = node
+                    .identity
+                    .names
+                    .iter()
+                    .find(|name| name.kind == NameKind::PulumiStackOutput && name.value == stack.output);
+                if let Some(export) = export {
+                    finding = finding.with_related(
+                        Location::new(&node.file, export.span),
+                        format!("the program exports `{}`", stack.output),
                     );
                 }
             }
