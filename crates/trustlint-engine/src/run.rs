@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rayon::prelude::*;
@@ -422,6 +422,9 @@ impl Engine {
         let surroundings = Surroundings::new(options.relevance_test);
         let max_size = options.max_file_size;
         let keep = options.keep_chain || self.runs_chain_rules();
+        // A big vector grows in place (its pages are remapped, not copied), and its spare
+        // capacity is never touched, so it costs only the findings it holds.
+        let all_findings = Mutex::new(Vec::new());
         // Files are checked while the walk goes on (the walk itself is sequential); the order
         // results arrive in does not matter, they are sorted at the end.
         let work = || {
@@ -436,7 +439,16 @@ impl Engine {
                     receiver
                         .into_iter()
                         .par_bridge()
-                        .map(|candidate| self.check_candidate(&candidate, max_size, &surroundings, keep))
+                        .map(|candidate| {
+                            let mut checked = self.check_candidate(&candidate, max_size, &surroundings, keep);
+                            // Gathered as they come: holding every file's vector until the walk
+                            // ends and then copying them into one held the findings twice.
+                            let file_findings = std::mem::take(&mut checked.findings);
+                            if !file_findings.is_empty() {
+                                all_findings.lock().unwrap_or_else(PoisonError::into_inner).extend(file_findings);
+                            }
+                            checked
+                        })
                         .collect::<Vec<_>>()
                 },
             )
@@ -451,16 +463,13 @@ impl Engine {
             .map_err(|e| ConfigError(format!("cannot start {threads} threads: {e}")))?;
         let results = pool.install(work);
         let (mut notes, results) = results;
-        // Sized once: with tens of thousands of findings, doubling a vector of them would hold
-        // up to twice their size at the peak.
-        let mut findings = Vec::with_capacity(results.iter().map(|c| c.findings.len()).sum());
+        let mut findings = all_findings.into_inner().unwrap_or_else(PoisonError::into_inner);
         let mut stats = RunStats::default();
         let mut retained = Vec::new();
         for checked in results {
             retained.extend(checked.retained);
             stats.files_read += usize::from(checked.read);
             stats.files_parsed += usize::from(checked.parsed);
-            findings.extend(checked.findings);
             notes.extend(checked.note);
         }
         let counters = &surroundings.counters;
