@@ -187,6 +187,14 @@ pub struct Finding {
     pub fingerprint_basis: Option<String>,
 }
 
+/// Findings live until the report is written, tens of thousands of them on a big tree, while
+/// `format!` reserves up to twice a message's length: keep only what the text needs.
+fn compact(text: impl Into<String>) -> String {
+    let mut text = text.into();
+    text.shrink_to_fit();
+    text
+}
+
 impl Finding {
     pub fn new(
         rule: &'static str,
@@ -198,7 +206,7 @@ impl Finding {
             rule,
             severity,
             confidence: Confidence::High,
-            message: message.into(),
+            message: compact(message),
             help: String::new(),
             primary,
             related: Vec::new(),
@@ -225,7 +233,7 @@ impl Finding {
     }
 
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = help.into();
+        self.help = compact(help);
         self
     }
 
@@ -241,7 +249,7 @@ impl Finding {
     }
 
     pub fn with_related(mut self, location: Location, message: impl Into<String>) -> Self {
-        self.related.push(Related { location, message: message.into() });
+        self.related.push(Related { location, message: compact(message) });
         self
     }
 

@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rayon::prelude::*;
 use trustlint_core::fingerprint::fingerprint;
@@ -425,6 +425,8 @@ impl Engine {
         // A big vector grows in place (its pages are remapped, not copied), and its spare
         // capacity is never touched, so it costs only the findings it holds.
         let all_findings = Mutex::new(Vec::new());
+        // Fixes are settled by the workers and, for the chain's findings, at the end.
+        let reanalyses = self.fix_reanalyses();
         // Files are checked while the walk goes on (the walk itself is sequential); the order
         // results arrive in does not matter, they are sorted at the end.
         let work = || {
@@ -443,9 +445,18 @@ impl Engine {
                             let mut checked = self.check_candidate(&candidate, max_size, &surroundings, keep);
                             // Gathered as they come: holding every file's vector until the walk
                             // ends and then copying them into one held the findings twice.
-                            let file_findings = std::mem::take(&mut checked.findings);
+                            let mut file_findings = std::mem::take(&mut checked.findings);
+                            // A fix's condition holds a good part of the file's facts: settle it
+                            // now, when all the fixes it must be checked beside are at hand.
+                            if fixes_all_in(&file_findings, &candidate.display) {
+                                let disk_path = |_: &str| candidate.path.clone();
+                                self.settle_fixes(&mut file_findings, &disk_path, &surroundings);
+                            }
                             if !file_findings.is_empty() {
-                                all_findings.lock().unwrap_or_else(PoisonError::into_inner).extend(file_findings);
+                                all_findings
+                                    .lock()
+                                    .unwrap_or_else(PoisonError::into_inner)
+                                    .extend(file_findings);
                             }
                             checked
                         })
@@ -494,7 +505,6 @@ impl Engine {
             None
         };
         finish(&mut findings);
-        let reanalyses = self.fix_reanalyses();
         pool.install(|| self.settle_fixes(&mut findings, &|display| root.join(display), &surroundings));
         stats.fixes_reanalysed = self.fix_reanalyses() - reanalyses;
         notes.sort();
@@ -581,6 +591,17 @@ fn link_retained(retained: &[Retained], settings: &Settings) -> Chain {
         retained.iter().flat_map(|r| r.grants.iter().cloned()).collect();
     let workflows: Vec<&Workflow> = retained.iter().flat_map(|r| r.workflows.iter()).collect();
     trustlint_link::link(trusts, &grants, &workflows, settings)
+}
+
+/// Whether every fix in `findings` that still has a condition to check edits the file shown as
+/// `display`: fixes of one file are settled together, so a file's fixes can be settled as soon as
+/// it is checked unless some edit another file (those wait for the end of the run).
+fn fixes_all_in(findings: &[Finding], display: &str) -> bool {
+    findings
+        .iter()
+        .filter_map(|finding| finding.fix.as_ref())
+        .filter(|fix| fix.postcondition.is_some())
+        .all(|fix| fix.file.path() == display)
 }
 
 /// What checking one candidate gave.
