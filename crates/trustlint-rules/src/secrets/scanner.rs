@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use memchr::memmem;
 use regex::bytes::Regex;
 use trustlint_core::Span;
 
@@ -31,10 +32,7 @@ const BINARY_SNIFF: usize = 8192;
 
 struct Scanner {
     catalog: &'static Catalog,
-    /// Finds, in one fast pass, at least one keyword on every line that holds one (keywords never
-    /// span lines): case-sensitive keywords in their exact case, the others in any. Most files
-    /// have no such line, and the few lines found are then searched by [`Scanner::keywords`].
-    lines_with_keywords: Regex,
+    keyword_lines: KeywordLines,
     keywords: AhoCorasick,
     /// For each keyword pattern: the kinds it wakes up, with the exact bytes when the keyword
     /// is case-sensitive (the automaton itself matches in any case).
@@ -46,32 +44,74 @@ struct Target {
     exact: Option<Vec<u8>>,
 }
 
-/// One alternation of every keyword: in its exact case when every kind it wakes up wants that
-/// case (hits in another case are dropped anyway), in any case otherwise.
-fn lines_with_keywords_finder(patterns: &[String], targets: &[Vec<Target>]) -> Regex {
-    let mut exact: Vec<String> = Vec::new();
-    let mut any_case: Vec<String> = Vec::new();
-    for (pattern, targets) in patterns.iter().zip(targets) {
-        if targets.iter().all(|target| target.exact.is_some()) {
-            for target in targets {
-                let literal =
-                    regex::escape(&String::from_utf8_lossy(target.exact.as_deref().unwrap_or_default()));
-                if !exact.contains(&literal) {
-                    exact.push(literal);
+/// Finds, in one fast pass, at least one keyword on every line that holds one (keywords never
+/// span lines): case-sensitive keywords in their exact case (hits in another case are dropped
+/// anyway), the others in any. Most files have no such line, and the few lines found are then
+/// searched by [`Scanner::keywords`].
+struct KeywordLines {
+    /// One alternation of the keywords of at least [`SHORT_KEYWORD`] bytes.
+    long: Regex,
+    /// Shorter case-sensitive keywords (`Q~`), each searched alone: in the alternation they
+    /// would make the literal pre-filter match on two bytes, which common words share.
+    short: Vec<memmem::Finder<'static>>,
+}
+
+const SHORT_KEYWORD: usize = 3;
+
+impl KeywordLines {
+    fn new(patterns: &[String], targets: &[Vec<Target>]) -> Self {
+        let mut exact: Vec<String> = Vec::new();
+        let mut short: Vec<Vec<u8>> = Vec::new();
+        let mut any_case: Vec<String> = Vec::new();
+        for (pattern, targets) in patterns.iter().zip(targets) {
+            if targets.iter().all(|target| target.exact.is_some()) {
+                for exact_bytes in targets.iter().filter_map(|target| target.exact.as_deref()) {
+                    if exact_bytes.len() < SHORT_KEYWORD {
+                        if !short.iter().any(|known| known == exact_bytes) {
+                            short.push(exact_bytes.to_vec());
+                        }
+                        continue;
+                    }
+                    let literal = regex::escape(&String::from_utf8_lossy(exact_bytes));
+                    if !exact.contains(&literal) {
+                        exact.push(literal);
+                    }
                 }
+            } else {
+                any_case.push(regex::escape(pattern));
             }
-        } else {
-            any_case.push(regex::escape(pattern));
+        }
+        let mut alternatives = Vec::new();
+        if !exact.is_empty() {
+            alternatives.push(format!("(?-u:{})", exact.join("|")));
+        }
+        if !any_case.is_empty() {
+            alternatives.push(format!("(?i-u:{})", any_case.join("|")));
+        }
+        // An empty alternation would match everywhere: with no long keyword, match nowhere.
+        let long = if alternatives.is_empty() { "[a&&b]".to_string() } else { alternatives.join("|") };
+        KeywordLines {
+            long: Regex::new(&long).unwrap_or_else(|e| panic!("rules/secrets.toml keywords: {e}")),
+            short: short.iter().map(|keyword| memmem::Finder::new(keyword).into_owned()).collect(),
         }
     }
-    let mut alternatives = Vec::new();
-    if !exact.is_empty() {
-        alternatives.push(format!("(?-u:{})", exact.join("|")));
+
+    fn any(&self, bytes: &[u8]) -> bool {
+        self.long.is_match(bytes) || self.short.iter().any(|finder| finder.find(bytes).is_some())
     }
-    if !any_case.is_empty() {
-        alternatives.push(format!("(?i-u:{})", any_case.join("|")));
+
+    /// Where keywords start, ascending: at least one on every line that holds any.
+    fn hits(&self, bytes: &[u8]) -> Vec<usize> {
+        let mut hits: Vec<usize> = self.long.find_iter(bytes).map(|hit| hit.start()).collect();
+        let before = hits.len();
+        for finder in &self.short {
+            hits.extend(finder.find_iter(bytes));
+        }
+        if hits.len() > before {
+            hits.sort_unstable();
+        }
+        hits
     }
-    Regex::new(&alternatives.join("|")).unwrap_or_else(|e| panic!("rules/secrets.toml keywords: {e}"))
 }
 
 fn scanner() -> &'static Scanner {
@@ -101,14 +141,14 @@ fn scanner() -> &'static Scanner {
                 add(name, Target { kind: index, exact: None });
             }
         }
-        let lines_with_keywords = lines_with_keywords_finder(&patterns, &targets);
+        let keyword_lines = KeywordLines::new(&patterns, &targets);
         let keywords = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&patterns)
             .unwrap_or_else(|e| panic!("rules/secrets.toml keywords: {e}"));
-        Scanner { catalog, lines_with_keywords, keywords, targets }
+        Scanner { catalog, keyword_lines, keywords, targets }
     })
 }
 
@@ -135,7 +175,7 @@ pub fn scan(path: &str, text: &str) -> Vec<Found> {
 /// bound past which lines count as too long: a file with such a line is not judged here.
 pub fn may_find(path: &str, bytes: &[u8]) -> bool {
     let scanner = scanner();
-    if scanner.catalog.settings.skips(path) || !scanner.lines_with_keywords.is_match(bytes) {
+    if scanner.catalog.settings.skips(path) || !scanner.keyword_lines.any(bytes) {
         return false;
     }
     let max_line_length = scanner.catalog.settings.max_line_length;
@@ -252,11 +292,11 @@ impl Scanner {
         // Hits come in order, often several on one line: remember the last line looked up, so a
         // long line is measured once.
         let mut searched_up_to = 0;
-        for first_hit in self.lines_with_keywords.find_iter(lines.bytes) {
-            if first_hit.start() < searched_up_to {
+        for hit_start in self.keyword_lines.hits(lines.bytes) {
+            if hit_start < searched_up_to {
                 continue;
             }
-            let line = lines.bounds(first_hit.start());
+            let line = lines.bounds(hit_start);
             searched_up_to = line.1 + 1;
             if line.1 - line.0 > lines.max_len {
                 continue;
