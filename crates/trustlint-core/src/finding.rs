@@ -1,6 +1,7 @@
 //! What a rule reports. Findings are owned and `Send` so rayon workers and the language server
 //! can keep them; renderers turn them into text, JSON, SARIF or annotations.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -171,7 +172,7 @@ pub struct Finding {
     /// What is wrong here, in plain words: who can get in.
     pub message: String,
     /// What to write instead.
-    pub help: String,
+    pub help: Cow<'static, str>,
     pub primary: Location,
     pub related: Vec<Related>,
     pub fix: Option<Fix>,
@@ -207,7 +208,7 @@ impl Finding {
             severity,
             confidence: Confidence::High,
             message: compact(message),
-            help: String::new(),
+            help: Cow::Borrowed(""),
             primary,
             related: Vec::new(),
             fix: None,
@@ -232,8 +233,12 @@ impl Finding {
         self
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = compact(help);
+    /// Most rules' help is a fixed text: it is shared by every finding, not copied into each.
+    pub fn with_help(mut self, help: impl Into<Cow<'static, str>>) -> Self {
+        self.help = match help.into() {
+            Cow::Owned(help) => Cow::Owned(compact(help)),
+            shared => shared,
+        };
         self
     }
 
