@@ -1,6 +1,7 @@
 //! What a rule reports. Findings are owned and `Send` so rayon workers and the language server
 //! can keep them; renderers turn them into text, JSON, SARIF or annotations.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -171,7 +172,7 @@ pub struct Finding {
     /// What is wrong here, in plain words: who can get in.
     pub message: String,
     /// What to write instead.
-    pub help: String,
+    pub help: Cow<'static, str>,
     pub primary: Location,
     pub related: Vec<Related>,
     pub fix: Option<Fix>,
@@ -187,6 +188,14 @@ pub struct Finding {
     pub fingerprint_basis: Option<String>,
 }
 
+/// Findings live until the report is written, tens of thousands of them on a big tree, while
+/// `format!` reserves up to twice a message's length: keep only what the text needs.
+fn compact(text: impl Into<String>) -> String {
+    let mut text = text.into();
+    text.shrink_to_fit();
+    text
+}
+
 impl Finding {
     pub fn new(
         rule: &'static str,
@@ -198,8 +207,8 @@ impl Finding {
             rule,
             severity,
             confidence: Confidence::High,
-            message: message.into(),
-            help: String::new(),
+            message: compact(message),
+            help: Cow::Borrowed(""),
             primary,
             related: Vec::new(),
             fix: None,
@@ -224,8 +233,12 @@ impl Finding {
         self
     }
 
-    pub fn with_help(mut self, help: impl Into<String>) -> Self {
-        self.help = help.into();
+    /// Most rules' help is a fixed text: it is shared by every finding, not copied into each.
+    pub fn with_help(mut self, help: impl Into<Cow<'static, str>>) -> Self {
+        self.help = match help.into() {
+            Cow::Owned(help) => Cow::Owned(compact(help)),
+            shared => shared,
+        };
         self
     }
 
@@ -241,7 +254,7 @@ impl Finding {
     }
 
     pub fn with_related(mut self, location: Location, message: impl Into<String>) -> Self {
-        self.related.push(Related { location, message: message.into() });
+        self.related.push(Related { location, message: compact(message) });
         self
     }
 

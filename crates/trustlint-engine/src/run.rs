@@ -4,8 +4,8 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use rayon::prelude::*;
 use trustlint_core::fingerprint::fingerprint;
@@ -425,6 +425,11 @@ impl Engine {
         let surroundings = Surroundings::new(options.relevance_test);
         let max_size = options.max_file_size;
         let keep = options.keep_chain || self.runs_chain_rules();
+        // A big vector grows in place (its pages are remapped, not copied), and its spare
+        // capacity is never touched, so it costs only the findings it holds.
+        let all_findings = Mutex::new(Vec::new());
+        // Fixes are settled by the workers and, for the chain's findings, at the end.
+        let reanalyses = self.fix_reanalyses();
         // Files are checked while the walk goes on (the walk itself is sequential); the order
         // results arrive in does not matter, they are sorted at the end.
         let work = || {
@@ -439,7 +444,25 @@ impl Engine {
                     receiver
                         .into_iter()
                         .par_bridge()
-                        .map(|candidate| self.check_candidate(&candidate, max_size, &surroundings, keep))
+                        .map(|candidate| {
+                            let mut checked = self.check_candidate(&candidate, max_size, &surroundings, keep);
+                            // Gathered as they come: holding every file's vector until the walk
+                            // ends and then copying them into one held the findings twice.
+                            let mut file_findings = std::mem::take(&mut checked.findings);
+                            // A fix's condition holds a good part of the file's facts: settle it
+                            // now, when all the fixes it must be checked beside are at hand.
+                            if fixes_all_in(&file_findings, &candidate.display) {
+                                let disk_path = |_: &str| candidate.path.clone();
+                                self.settle_fixes(&mut file_findings, &disk_path, &surroundings);
+                            }
+                            if !file_findings.is_empty() {
+                                all_findings
+                                    .lock()
+                                    .unwrap_or_else(PoisonError::into_inner)
+                                    .extend(file_findings);
+                            }
+                            checked
+                        })
                         .collect::<Vec<_>>()
                 },
             )
@@ -454,16 +477,13 @@ impl Engine {
             .map_err(|e| ConfigError(format!("cannot start {threads} threads: {e}")))?;
         let results = pool.install(work);
         let (mut notes, results) = results;
-        // Sized once: with tens of thousands of findings, doubling a vector of them would hold
-        // up to twice their size at the peak.
-        let mut findings = Vec::with_capacity(results.iter().map(|c| c.findings.len()).sum());
+        let mut findings = all_findings.into_inner().unwrap_or_else(PoisonError::into_inner);
         let mut stats = RunStats::default();
         let mut retained = Vec::new();
         for checked in results {
             retained.extend(checked.retained);
             stats.files_read += usize::from(checked.read);
             stats.files_parsed += usize::from(checked.parsed);
-            findings.extend(checked.findings);
             notes.extend(checked.note);
         }
         let counters = &surroundings.counters;
@@ -489,7 +509,6 @@ impl Engine {
             None
         };
         finish(&mut findings);
-        let reanalyses = self.fix_reanalyses();
         pool.install(|| self.settle_fixes(&mut findings, &|display| root.join(display), &surroundings));
         stats.fixes_reanalysed = self.fix_reanalyses() - reanalyses;
         notes.sort();
@@ -576,6 +595,17 @@ pub(crate) fn link_retained(retained: &[&Retained], settings: &Settings) -> Chai
         retained.iter().flat_map(|r| r.grants.iter().cloned()).collect();
     let workflows: Vec<&Workflow> = retained.iter().flat_map(|r| r.workflows.iter()).collect();
     trustlint_link::link(trusts, &grants, &workflows, settings)
+}
+
+/// Whether every fix in `findings` that still has a condition to check edits the file shown as
+/// `display`: fixes of one file are settled together, so a file's fixes can be settled as soon as
+/// it is checked unless some edit another file (those wait for the end of the run).
+fn fixes_all_in(findings: &[Finding], display: &str) -> bool {
+    findings
+        .iter()
+        .filter_map(|finding| finding.fix.as_ref())
+        .filter(|fix| fix.postcondition.is_some())
+        .all(|fix| fix.file.path() == display)
 }
 
 /// What checking one candidate gave.

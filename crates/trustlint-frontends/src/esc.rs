@@ -222,7 +222,7 @@ impl Reader<'_> {
             .out
             .drain(before..)
             .filter(|c| matches!(c.source, CredentialSource::Config { secure: false, .. }))
-            .map(|c| CredentialUse { kind: login.kind(), replacement: replacement.clone(), ..c })
+            .map(|c| CredentialUse { kind: login.kind(), replacement: replacement.clone().into(), ..c })
             .collect();
         // The key (`static`, `clientSecret`) is no secret: only a plaintext value is masked.
         let stored = if encrypted {
@@ -264,7 +264,7 @@ impl Reader<'_> {
             kind,
             source: CredentialSource::Config { key, secure },
             wired_into,
-            replacement,
+            replacement: replacement.into(),
         });
     }
 }

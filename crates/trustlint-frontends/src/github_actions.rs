@@ -4,6 +4,7 @@
 //! [`CredentialUse`] facts for long-lived cloud credentials wired into login actions or `env:`.
 //! Spans point at the key or value as written.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use trustlint_core::{SourceFile, Span};
@@ -359,7 +360,7 @@ fn credentials(flow: &Workflow, facts: &mut Facts) {
                         action.name(),
                         step.short_label(index)
                     ),
-                    replacement: input.replacement.to_string(),
+                    replacement: Cow::Borrowed(input.replacement),
                 });
             }
         }
@@ -392,7 +393,7 @@ fn env_credential(
         kind: known.kind,
         source,
         wired_into: format!("`{}` in {place}", var.name),
-        replacement: known.github_replacement.to_string(),
+        replacement: Cow::Borrowed(known.github_replacement),
     });
 }
 
@@ -452,7 +453,7 @@ fn text_credentials(
             kind: assignment.variable.kind,
             source,
             wired_into: format!("`{written}` set in {place}"),
-            replacement: assignment.variable.github_replacement.to_string(),
+            replacement: Cow::Borrowed(assignment.variable.github_replacement),
         });
     }
 }

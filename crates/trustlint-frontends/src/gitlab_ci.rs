@@ -6,6 +6,7 @@
 //! merge-request rules) and [`CredentialUse`] facts for long-lived cloud credentials in
 //! `variables:` or referenced by scripts.
 
+use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -502,7 +503,7 @@ fn variable_credential(file: &Arc<SourceFile>, var: &EnvVar, place: &str) -> Opt
         kind: known.kind,
         source,
         wired_into: format!("`{}` in {place}", var.name),
-        replacement: known.gitlab_replacement.to_string(),
+        replacement: Cow::Borrowed(known.gitlab_replacement),
     })
 }
 
@@ -536,7 +537,7 @@ fn script_credentials(flow: &Workflow, job: &Job) -> Vec<CredentialUse> {
                 kind: assignment.variable.kind,
                 source: CredentialSource::Variable(source.to_string()),
                 wired_into: format!("`{written}` set by the script of `{}`", job.id),
-                replacement: assignment.variable.gitlab_replacement.to_string(),
+                replacement: Cow::Borrowed(assignment.variable.gitlab_replacement),
             });
         }
     }
@@ -571,7 +572,7 @@ fn script_credentials(flow: &Workflow, job: &Job) -> Vec<CredentialUse> {
                 kind: known.kind,
                 source: CredentialSource::Variable(name.to_string()),
                 wired_into: format!("`${name}` read by the script of `{}`", job.id),
-                replacement: known.gitlab_replacement.to_string(),
+                replacement: Cow::Borrowed(known.gitlab_replacement),
             });
         }
     }

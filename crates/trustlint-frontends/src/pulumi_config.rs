@@ -147,7 +147,7 @@ impl Reader<'_> {
                 Some(stack) => format!("stack configuration `{key}` of stack `{stack}`"),
                 None => format!("stack configuration `{key}`"),
             },
-            replacement,
+            replacement: replacement.into(),
         });
     }
 }

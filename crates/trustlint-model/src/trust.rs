@@ -1,6 +1,7 @@
 //! The facts every frontend fills and every rule judges: who may become which identity
 //! ([`Trust`]) and what that identity may do ([`Grant`]).
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use trustlint_core::{Severity, SourceFile, Span};
@@ -390,7 +391,8 @@ pub struct CredentialUse {
     /// Where it is wired, for the message: "input `aws-access-key-id` of aws-actions/configure-aws-credentials".
     pub wired_into: String,
     /// The OIDC replacement, for the help line: "use `role-to-assume` with `id-token: write`".
-    pub replacement: String,
+    /// Mostly a fixed text, shared by every finding that shows it.
+    pub replacement: Cow<'static, str>,
 }
 
 /// A long-lived credential the program itself creates (an IAM user access key, a service-account

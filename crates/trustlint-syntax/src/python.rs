@@ -40,9 +40,15 @@ pub fn parse_python(text: &str) -> ParsedPython {
     let errors = first_syntax_error(root, text).into_iter().collect();
     let mut lower = Lower { text, comments: Vec::new(), too_deep: None, too_long: None };
     let body = lower.statements(root, 0);
-    // Comments can sit anywhere (between arguments, after a value): collect them all.
+    // Comments can sit anywhere (between arguments, after a value): collect them all. A comment
+    // starts with `#`, so only subtrees whose bytes hold one are walked.
+    let hashes: Vec<usize> = memchr::memchr_iter(b'#', text.as_bytes()).collect();
+    let may_hold_comment = |node: &PyNode<'_>| {
+        let range = node.byte_range();
+        hashes.get(hashes.partition_point(|&at| at < range.start)).is_some_and(|&at| at < range.end)
+    };
     let mut cursor = root.walk();
-    let mut stack = vec![root];
+    let mut stack: Vec<PyNode<'_>> = Some(root).filter(may_hold_comment).into_iter().collect();
     while let Some(node) = stack.pop() {
         if node.kind() == "comment" {
             let raw = &text[node.byte_range()];
@@ -50,7 +56,7 @@ pub fn parse_python(text: &str) -> ParsedPython {
                 .comments
                 .push(Comment { text: raw.trim_start_matches('#').to_string(), span: span_of(node) });
         } else {
-            stack.extend(node.children(&mut cursor));
+            stack.extend(node.children(&mut cursor).filter(may_hold_comment));
         }
     }
     lower.comments.sort_by_key(|c| c.span.start);

@@ -42,7 +42,13 @@ pub fn parse_typescript(text: &str, jsx: bool) -> ParsedScript {
         };
     };
     let root = tree.root_node();
-    let mut lower = Lower { text, comments: Vec::new(), too_deep: None, too_long: None };
+    let mut lower = Lower {
+        text,
+        comments: Vec::new(),
+        comment_starts: comment_starts(text),
+        too_deep: None,
+        too_long: None,
+    };
     let errors = first_syntax_error(root, text).into_iter().collect();
     let body = lower.statements(root, 0);
     let notes = (lower.too_deep.map(crate::too_deep_note).into_iter())
@@ -70,9 +76,17 @@ fn named_children(node: TsNode<'_>) -> Vec<TsNode<'_>> {
     node.named_children(&mut cursor).collect()
 }
 
+/// Where a comment can start (`//` or `/*`), ascending. A comment node always starts so.
+fn comment_starts(text: &str) -> Vec<usize> {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'/', bytes).filter(|&at| matches!(bytes.get(at + 1), Some(b'/' | b'*'))).collect()
+}
+
 struct Lower<'t> {
     text: &'t str,
     comments: Vec<Comment>,
+    /// [`comment_starts`] of `text`: a subtree whose bytes hold none has no comment to collect.
+    comment_starts: Vec<usize>,
     /// Where nesting first went past [`MAX_DEPTH`].
     too_deep: Option<Span>,
     /// The first flat chain longer than [`crate::MAX_CHAIN`].
@@ -101,7 +115,11 @@ impl<'t> Lower<'t> {
     }
 
     /// Comments nested inside expressions (object literals, argument lists).
+    /// Most expressions hold no comment: only subtrees that may hold one are walked.
     fn collect_comments(&mut self, node: TsNode<'_>) {
+        if !self.may_hold_comment(node) {
+            return;
+        }
         let mut cursor = node.walk();
         let mut stack = vec![node];
         while let Some(node) = stack.pop() {
@@ -109,8 +127,14 @@ impl<'t> Lower<'t> {
                 self.comment(node);
                 continue;
             }
-            stack.extend(node.named_children(&mut cursor));
+            stack.extend(node.named_children(&mut cursor).filter(|child| self.may_hold_comment(*child)));
         }
+    }
+
+    fn may_hold_comment(&self, node: TsNode<'_>) -> bool {
+        let range = node.byte_range();
+        let first_at_or_after = self.comment_starts.partition_point(|&start| start < range.start);
+        self.comment_starts.get(first_at_or_after).is_some_and(|&start| start < range.end)
     }
 
     fn block(&mut self, node: Option<TsNode<'_>>, depth: usize) -> Vec<Stmt> {

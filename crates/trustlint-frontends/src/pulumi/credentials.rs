@@ -120,7 +120,7 @@ pub fn facts(program: &Program) -> Facts {
                     kind: kind.credential(),
                     source,
                     wired_into: format!("argument `{argument}` of {}", resource.label()),
-                    replacement: format!("Instead of long-lived keys, {replacement}."),
+                    replacement: format!("Instead of long-lived keys, {replacement}.").into(),
                 });
             }
         } else if let Some((_, holders, kind, replacement)) = MINTERS.iter().find(|(t, ..)| resource.is(t)) {

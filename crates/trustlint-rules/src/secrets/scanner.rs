@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use memchr::memmem;
+use regex::bytes::Regex;
 use trustlint_core::Span;
 
 use super::catalog::{Catalog, Kind, catalog, normalize_key_name};
@@ -30,6 +32,7 @@ const BINARY_SNIFF: usize = 8192;
 
 struct Scanner {
     catalog: &'static Catalog,
+    keyword_lines: KeywordLines,
     keywords: AhoCorasick,
     /// For each keyword pattern: the kinds it wakes up, with the exact bytes when the keyword
     /// is case-sensitive (the automaton itself matches in any case).
@@ -41,6 +44,76 @@ struct Target {
     exact: Option<Vec<u8>>,
 }
 
+/// Finds, in one fast pass, at least one keyword on every line that holds one (keywords never
+/// span lines): case-sensitive keywords in their exact case (hits in another case are dropped
+/// anyway), the others in any. Most files have no such line, and the few lines found are then
+/// searched by [`Scanner::keywords`].
+struct KeywordLines {
+    /// One alternation of the keywords of at least [`SHORT_KEYWORD`] bytes.
+    long: Regex,
+    /// Shorter case-sensitive keywords (`Q~`), each searched alone: in the alternation they
+    /// would make the literal pre-filter match on two bytes, which common words share.
+    short: Vec<memmem::Finder<'static>>,
+}
+
+const SHORT_KEYWORD: usize = 3;
+
+impl KeywordLines {
+    fn new(patterns: &[String], targets: &[Vec<Target>]) -> Self {
+        let mut exact: Vec<String> = Vec::new();
+        let mut short: Vec<Vec<u8>> = Vec::new();
+        let mut any_case: Vec<String> = Vec::new();
+        for (pattern, targets) in patterns.iter().zip(targets) {
+            if targets.iter().all(|target| target.exact.is_some()) {
+                for exact_bytes in targets.iter().filter_map(|target| target.exact.as_deref()) {
+                    if exact_bytes.len() < SHORT_KEYWORD {
+                        if !short.iter().any(|known| known == exact_bytes) {
+                            short.push(exact_bytes.to_vec());
+                        }
+                        continue;
+                    }
+                    let literal = regex::escape(&String::from_utf8_lossy(exact_bytes));
+                    if !exact.contains(&literal) {
+                        exact.push(literal);
+                    }
+                }
+            } else {
+                any_case.push(regex::escape(pattern));
+            }
+        }
+        let mut alternatives = Vec::new();
+        if !exact.is_empty() {
+            alternatives.push(format!("(?-u:{})", exact.join("|")));
+        }
+        if !any_case.is_empty() {
+            alternatives.push(format!("(?i-u:{})", any_case.join("|")));
+        }
+        // An empty alternation would match everywhere: with no long keyword, match nowhere.
+        let long = if alternatives.is_empty() { "[a&&b]".to_string() } else { alternatives.join("|") };
+        KeywordLines {
+            long: Regex::new(&long).unwrap_or_else(|e| panic!("rules/secrets.toml keywords: {e}")),
+            short: short.iter().map(|keyword| memmem::Finder::new(keyword).into_owned()).collect(),
+        }
+    }
+
+    fn any(&self, bytes: &[u8]) -> bool {
+        self.long.is_match(bytes) || self.short.iter().any(|finder| finder.find(bytes).is_some())
+    }
+
+    /// Where keywords start, ascending: at least one on every line that holds any.
+    fn hits(&self, bytes: &[u8]) -> Vec<usize> {
+        let mut hits: Vec<usize> = self.long.find_iter(bytes).map(|hit| hit.start()).collect();
+        let before = hits.len();
+        for finder in &self.short {
+            hits.extend(finder.find_iter(bytes));
+        }
+        if hits.len() > before {
+            hits.sort_unstable();
+        }
+        hits
+    }
+}
+
 fn scanner() -> &'static Scanner {
     static SCANNER: OnceLock<Scanner> = OnceLock::new();
     SCANNER.get_or_init(|| {
@@ -48,8 +121,9 @@ fn scanner() -> &'static Scanner {
         let mut patterns: Vec<String> = Vec::new();
         let mut targets: Vec<Vec<Target>> = Vec::new();
         let mut add = |keyword: &str, target: Target| {
-            // `may_find` relies on it.
+            // `may_find` relies on it, and the line-by-line search on the absence of line breaks.
             assert!(keyword.is_ascii(), "rules/secrets.toml: keyword `{keyword}` is not ASCII");
+            assert!(!keyword.contains(['\n', '\r']), "rules/secrets.toml: keyword `{keyword}` spans lines");
             let lower = keyword.to_ascii_lowercase();
             let index = patterns.iter().position(|p| *p == lower).unwrap_or_else(|| {
                 patterns.push(lower);
@@ -67,13 +141,14 @@ fn scanner() -> &'static Scanner {
                 add(name, Target { kind: index, exact: None });
             }
         }
+        let keyword_lines = KeywordLines::new(&patterns, &targets);
         let keywords = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
             .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&patterns)
             .unwrap_or_else(|e| panic!("rules/secrets.toml keywords: {e}"));
-        Scanner { catalog, keywords, targets }
+        Scanner { catalog, keyword_lines, keywords, targets }
     })
 }
 
@@ -89,12 +164,39 @@ pub fn scan(path: &str, text: &str) -> Vec<Found> {
 }
 
 /// False when [`scan`] of these bytes, read as text however their invalid UTF-8 is replaced,
-/// cannot find anything: the file is skipped by name, or no keyword occurs. Keywords are ASCII,
-/// and replacing invalid bytes never creates or splits a run of ASCII bytes, so a keyword of the
-/// text is a keyword of the bytes. It lets a caller skip decoding a binary that holds none.
+/// cannot find anything: the file is skipped by name, or no kind's regex finds a value around
+/// its keywords. It lets a caller skip decoding a binary (most hold no secret, though many hold a
+/// short keyword such as `Q~` by chance), decoding only the lines around keywords instead.
+///
+/// Why the answer is exact: keywords are ASCII, and replacing invalid bytes never creates or
+/// splits a run of ASCII bytes, so the text's keywords and line breaks are the bytes' own; the
+/// replaced text of a run of whole lines is the same as those lines of the replaced whole. Only
+/// line lengths grow (one invalid byte can become the 3 bytes of U+FFFD), which can move the
+/// bound past which lines count as too long: a file with such a line is not judged here.
 pub fn may_find(path: &str, bytes: &[u8]) -> bool {
     let scanner = scanner();
-    !scanner.catalog.settings.skips(path) && scanner.keywords.is_match(bytes)
+    if scanner.catalog.settings.skips(path) || !scanner.keyword_lines.any(bytes) {
+        return false;
+    }
+    let max_line_length = scanner.catalog.settings.max_line_length;
+    let mut line_start = 0;
+    for line_end in memchr::memchr_iter(b'\n', bytes).chain([bytes.len()]) {
+        let length = line_end - line_start;
+        if length <= max_line_length && length.saturating_mul(3) > max_line_length {
+            return true;
+        }
+        line_start = line_end + 1;
+    }
+    let lines = Lines::new(bytes, max_line_length, max_line_length);
+    let kinds = &scanner.catalog.kinds;
+    scanner.windows(&lines).iter().enumerate().any(|(index, kind_windows)| {
+        kind_windows.iter().any(|&(start, end)| {
+            let text = String::from_utf8_lossy(&bytes[start..end]);
+            let mut found = false;
+            candidates_in(&kinds[index], &text, (0, text.len()), |_, _| found = true);
+            found
+        })
+    })
 }
 
 /// The span of every credential value in `text` (documented examples excepted), whatever the
@@ -115,26 +217,8 @@ fn scan_text(text: &str, max_line_length: usize) -> Vec<Found> {
     let mut candidates: Vec<(usize, Span, bool)> = Vec::new();
     for (index, kind_windows) in windows.iter().enumerate() {
         let kind = &kinds[index];
-        for &(start, end) in kind_windows {
-            for captures in kind.regex.captures_iter(&bytes[start..end]) {
-                let Some(group) = captures.get(kind.secret_group) else { continue };
-                let span = Span::new(start + group.start(), start + group.end());
-                if !text.is_char_boundary(span.start) || !text.is_char_boundary(span.end) {
-                    continue;
-                }
-                let value = group.as_bytes();
-                let example = kind.is_example(value);
-                if !example
-                    && !looks_random(
-                        kind,
-                        value,
-                        captures.get(kind.entropy_group).map_or(value, |m| m.as_bytes()),
-                    )
-                {
-                    continue;
-                }
-                candidates.push((index, span, example));
-            }
+        for &window in kind_windows {
+            candidates_in(kind, text, window, |span, example| candidates.push((index, span, example)));
         }
     }
 
@@ -180,32 +264,53 @@ fn scan_text(text: &str, max_line_length: usize) -> Vec<Found> {
     kept.into_values().map(|(index, span, example)| Found { kind: &kinds[index], span, example }).collect()
 }
 
+/// Each value of `kind` in `window` of `text` that is random enough or a documented example:
+/// its span and whether it is an example.
+fn candidates_in(kind: &Kind, text: &str, window: (usize, usize), mut found: impl FnMut(Span, bool)) {
+    let (start, end) = window;
+    for captures in kind.regex.captures_iter(&text.as_bytes()[start..end]) {
+        let Some(group) = captures.get(kind.secret_group) else { continue };
+        let span = Span::new(start + group.start(), start + group.end());
+        if !text.is_char_boundary(span.start) || !text.is_char_boundary(span.end) {
+            continue;
+        }
+        let value = group.as_bytes();
+        let example = kind.is_example(value);
+        if !example
+            && !looks_random(kind, value, captures.get(kind.entropy_group).map_or(value, |m| m.as_bytes()))
+        {
+            continue;
+        }
+        found(span, example);
+    }
+}
+
 impl Scanner {
     /// For each kind, the merged byte ranges (whole lines) its regex must look at.
     fn windows(&self, lines: &Lines<'_>) -> Vec<Vec<(usize, usize)>> {
         let mut windows: Vec<Vec<(usize, usize)>> = vec![Vec::new(); self.catalog.kinds.len()];
         // Hits come in order, often several on one line: remember the last line looked up, so a
         // long line is measured once.
-        let mut line_cache: Option<(usize, usize)> = None;
-        for hit in self.keywords.find_overlapping_iter(lines.bytes) {
-            let line = match line_cache {
-                Some((start, end)) if start <= hit.start() && hit.start() <= end => (start, end),
-                _ => {
-                    let line = lines.bounds(hit.start());
-                    line_cache = Some(line);
-                    line
-                }
-            };
+        let mut searched_up_to = 0;
+        for hit_start in self.keyword_lines.hits(lines.bytes) {
+            if hit_start < searched_up_to {
+                continue;
+            }
+            let line = lines.bounds(hit_start);
+            searched_up_to = line.1 + 1;
             if line.1 - line.0 > lines.max_len {
                 continue;
             }
-            for target in &self.targets[hit.pattern().as_usize()] {
-                if target.exact.as_deref().is_some_and(|exact| exact != &lines.bytes[hit.range()]) {
-                    continue;
+            for hit in self.keywords.find_overlapping_iter(&lines.bytes[line.0..line.1]) {
+                let range = line.0 + hit.start()..line.0 + hit.end();
+                for target in &self.targets[hit.pattern().as_usize()] {
+                    if target.exact.as_deref().is_some_and(|exact| exact != &lines.bytes[range.clone()]) {
+                        continue;
+                    }
+                    let kind = &self.catalog.kinds[target.kind];
+                    let window = lines.expand(line, kind.lines_before, kind.lines_after);
+                    push_merged(&mut windows[target.kind], window);
                 }
-                let kind = &self.catalog.kinds[target.kind];
-                let window = lines.expand(line, kind.lines_before, kind.lines_after);
-                push_merged(&mut windows[target.kind], window);
             }
         }
         for kind_windows in &mut windows {
@@ -340,9 +445,7 @@ impl<'a> Lines<'a> {
     }
 
     fn newlines(&self) -> &[usize] {
-        self.newlines.get_or_init(|| {
-            self.bytes.iter().enumerate().filter(|&(_, &b)| b == b'\n').map(|(i, _)| i).collect()
-        })
+        self.newlines.get_or_init(|| memchr::memchr_iter(b'\n', self.bytes).collect())
     }
 
     /// `[start, end)` of the line holding byte `offset`, without its `\n`.

@@ -601,3 +601,34 @@ fn many_private_key_headers_then_a_key() {
     let found = kinds_in("keys.txt", &text);
     assert_eq!(found, one("private-key", &key));
 }
+
+/// `may_find` judges a binary from its raw bytes (NULs already spaces): whenever the scan of the
+/// decoded text finds a value it says so, and a keyword met by chance does not make it decode.
+#[test]
+fn may_find_agrees_with_scanning_the_decoded_binary() {
+    let mut rng = Rng::new(13);
+    let mut decoded_for_nothing = 0;
+    for round in 0..400 {
+        let length = 200 + (rng.next() % 4000) as usize;
+        let mut bytes: Vec<u8> =
+            (0..length).map(|_| (rng.next() >> 24) as u8).map(|b| if b == 0 { b' ' } else { b }).collect();
+        let planted: Vec<u8> = match round % 5 {
+            0 => b"Q~".to_vec(),
+            1 => b"AKIA".to_vec(),
+            2 => format!("KEY_ID={}\n", aws_key_id(&mut rng, "AKIA")).into_bytes(),
+            3 => format!("\naws_secret_access_key = {}\n", aws_secret(&mut rng)).into_bytes(),
+            // Invalid UTF-8 right against the value.
+            _ => [&[0x80][..], aws_key_id(&mut rng, "ASIA").as_bytes(), &[0xFF]].concat(),
+        };
+        let at = (rng.next() as usize) % bytes.len();
+        bytes.splice(at..at, planted);
+        let finds = !scan("blob.bin", &String::from_utf8_lossy(&bytes)).is_empty();
+        let may = may_find("blob.bin", &bytes);
+        assert!(may || !finds, "round {round}: the decoded text holds a secret that may_find missed");
+        decoded_for_nothing += usize::from(may && !finds);
+        if round % 5 < 2 {
+            assert!(!may, "round {round}: a keyword met by chance made the binary decode");
+        }
+    }
+    assert!(decoded_for_nothing < 40, "{decoded_for_nothing} binaries decoded for nothing");
+}
