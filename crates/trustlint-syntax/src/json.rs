@@ -21,6 +21,7 @@ thread_local! {
 }
 
 pub fn parse_json(text: &str) -> ParsedJson {
+    let _turn = crate::LargeParseTurn::take(text);
     let Some(tree) = PARSER.with(|parser| parser.borrow_mut().parse(text, None)) else {
         return ParsedJson {
             errors: vec![SyntaxError { span: Span::new(0, 0), message: "the parser gave up".into() }],

@@ -20,6 +20,33 @@ pub(crate) fn parser(language: &tree_sitter::Language) -> tree_sitter::Parser {
     parser
 }
 
+/// Files at least this large are parsed one at a time, and the memory their tree held is handed
+/// back to the system when they are done. tree-sitter keeps about 200 bytes per syntax node, so a
+/// 4 MiB file of one-character items holds about 1 GB while it is read: taking turns bounds a
+/// run's peak by one such tree instead of one per thread. Real templates and programs are far
+/// smaller (CloudFormation accepts at most 1 MB), so the turn is never waited for in practice.
+pub const LARGE_PARSE_BYTES: usize = 1024 * 1024;
+
+/// Held while a large file is parsed and its tree lowered (see [`LARGE_PARSE_BYTES`]).
+pub(crate) struct LargeParseTurn(#[allow(dead_code)] std::sync::MutexGuard<'static, ()>);
+
+impl LargeParseTurn {
+    pub(crate) fn take(text: &str) -> Option<Self> {
+        static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        // A panic while parsing leaves nothing inconsistent: the lock only orders parses.
+        (text.len() >= LARGE_PARSE_BYTES)
+            .then(|| Self(TURN.lock().unwrap_or_else(std::sync::PoisonError::into_inner)))
+    }
+}
+
+impl Drop for LargeParseTurn {
+    fn drop(&mut self) {
+        // Freed trees stay in the allocator arena of the thread that parsed them; without this,
+        // each thread keeps its own large tree's pages and the turns save nothing.
+        trustlint_yaml_grammar::release_free_memory();
+    }
+}
+
 /// The bytes a tree-sitter node covers.
 pub(crate) fn span_of(node: tree_sitter::Node<'_>) -> trustlint_core::Span {
     trustlint_core::Span::new(node.start_byte(), node.end_byte())

@@ -30,6 +30,7 @@ pub struct ParsedPython {
 }
 
 pub fn parse_python(text: &str) -> ParsedPython {
+    let _turn = crate::LargeParseTurn::take(text);
     let Some(tree) = PARSER.with(|parser| parser.borrow_mut().parse(text, None)) else {
         return ParsedPython {
             errors: vec![SyntaxError { span: Span::new(0, 0), message: "the parser gave up".into() }],

@@ -33,6 +33,7 @@ pub struct ParsedScript {
 
 /// Parse TypeScript or JavaScript; `jsx` selects the TSX grammar (`.tsx`, `.jsx`).
 pub fn parse_typescript(text: &str, jsx: bool) -> ParsedScript {
+    let _turn = crate::LargeParseTurn::take(text);
     let parse = |parser: &RefCell<tree_sitter::Parser>| parser.borrow_mut().parse(text, None);
     let tree = if jsx { TSX.with(parse) } else { TYPESCRIPT.with(parse) };
     let Some(tree) = tree else {

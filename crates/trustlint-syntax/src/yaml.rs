@@ -38,6 +38,7 @@ thread_local! {
 }
 
 pub fn parse_yaml(text: &str) -> ParsedYaml {
+    let _turn = crate::LargeParseTurn::take(text);
     let Some(tree) = PARSER.with(|parser| parser.borrow_mut().parse(text, None)) else {
         return ParsedYaml {
             errors: vec![SyntaxError { span: Span::new(0, 0), message: "the parser gave up".into() }],
@@ -684,6 +685,24 @@ fn measure(node: &Node, budget: usize) -> Option<(usize, usize)> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn large_files_parsed_from_several_threads_take_turns_and_keep_their_values() {
+        let items = vec!["ab"; crate::LARGE_PARSE_BYTES / 4 + 1].join(", ");
+        let texts: Vec<String> = (0..2).map(|i| format!("key{i}: [{items}]\n")).collect();
+        assert!(texts.iter().all(|text| text.len() >= crate::LARGE_PARSE_BYTES));
+        std::thread::scope(|scope| {
+            let parses: Vec<_> = texts.iter().map(|text| scope.spawn(|| parse_yaml(text))).collect();
+            for (i, parse) in parses.into_iter().enumerate() {
+                let parsed = parse.join().expect("no panic");
+                assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+                let document = &parsed.documents[0];
+                let sequence = document.get(&format!("key{i}")).expect("the key is read");
+                assert_eq!(sequence.as_seq().map(<[_]>::len), Some(crate::LARGE_PARSE_BYTES / 4 + 1));
+            }
+        });
+    }
+
     use super::*;
     use crate::tree::Step;
 
