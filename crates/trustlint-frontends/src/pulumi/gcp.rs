@@ -286,6 +286,7 @@ impl<'p> Mapper<'p> {
                     span: oidc.span,
                     relies_on: None,
                     defined_at: None,
+                    spliced: Default::default(),
                 };
                 (vec![value], oidc.span, "the provider's default audience")
             }
@@ -647,6 +648,7 @@ impl<'p> Mapper<'p> {
                     via: via.clone(),
                     relies_on: binding.role.relies_on.clone(),
                     defined_at: binding.role.defined_at.clone(),
+                    spliced: binding.role.spliced.clone(),
                 };
                 match gcp::parse_member(&at.value.pieces) {
                     Member::ServiceAccount { email } => {

@@ -4,7 +4,7 @@
 
 use trustlint_core::Span;
 use trustlint_model::cel::TextOrigin;
-use trustlint_model::{ConditionValue, DefinedAt, Piece};
+use trustlint_model::{ConditionValue, DefinedAt, Piece, Splices};
 use trustlint_syntax::{Node, NodeKind, Part};
 
 use super::{Program, Resource, imported_note};
@@ -18,6 +18,8 @@ pub(super) struct Value {
     pub relies_on: Option<String>,
     /// Where the value is written when that is another file (the stack file, a sibling module).
     pub defined_at: Option<DefinedAt>,
+    /// Parts written elsewhere and spliced into the value.
+    pub spliced: Splices,
     /// Holes that read another resource's output: (the hole's text, resource, output).
     refs: Vec<(String, String, String)>,
 }
@@ -74,6 +76,7 @@ impl Value {
             relies_on: self.relies_on.clone(),
             defined_at: self.defined_at.clone(),
             refs: self.refs.clone(),
+            spliced: self.spliced.clone(),
         }
     }
 
@@ -84,6 +87,7 @@ impl Value {
             span,
             relies_on: self.relies_on.clone(),
             defined_at: self.defined_at.clone(),
+            spliced: Default::default(),
         }
     }
 }
@@ -109,7 +113,13 @@ fn hole_for(program: &Program, resource: &str, output: &str) -> String {
 
 /// Read a node as text with holes.
 pub(super) fn read(program: &Program, node: &Node) -> Value {
-    let mut value = Value { pieces: Vec::new(), relies_on: None, defined_at: None, refs: Vec::new() };
+    let mut value = Value {
+        pieces: Vec::new(),
+        relies_on: None,
+        defined_at: None,
+        refs: Vec::new(),
+        spliced: Default::default(),
+    };
     let mut notes: Vec<String> = Vec::new();
     let push_text = |pieces: &mut Vec<Piece>, text: &str| match pieces.last_mut() {
         Some(Piece::Text(last)) => last.push_str(text),
@@ -270,6 +280,7 @@ pub(super) fn test_program(text: &str) -> Program {
         stack: None,
         stack_file: None,
         imported: Vec::new(),
+        spliced: Vec::new(),
         comments: Vec::new(),
         problems: Vec::new(),
     }
