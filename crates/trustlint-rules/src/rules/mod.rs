@@ -132,21 +132,17 @@ impl<'v> SplicesShown<'v> {
         if said.is_empty() && self.more == 0 {
             return;
         }
-        let mut sentence = String::new();
-        if !said.is_empty() {
-            sentence = format!("It splices in {}", said.join(", "));
-        }
-        if self.more > 0 {
-            let more = match self.more {
-                1 => "1 more part written elsewhere".to_string(),
-                n => format!("{n} more parts written elsewhere"),
-            };
-            sentence = if sentence.is_empty() {
-                format!("It splices in {more}")
-            } else {
-                format!("{sentence}, and {more}")
-            };
-        }
+        let more = match self.more {
+            0 => String::new(),
+            1 => "1 more part written elsewhere".to_string(),
+            n => format!("{n} more parts written elsewhere"),
+        };
+        let sentence = match (said.is_empty(), more.is_empty()) {
+            (false, true) => format!("It splices in {}", said.join(", ")),
+            (false, false) => format!("It splices in {}, and {more}", said.join(", ")),
+            // Every part shown is named already: only say that some are not shown.
+            (true, _) => format!("{more} {} not shown", if self.more == 1 { "is" } else { "are" }),
+        };
         message.push_str(&format!(" ({sentence}.)"));
     }
 
