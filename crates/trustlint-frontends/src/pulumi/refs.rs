@@ -4,7 +4,7 @@
 
 use trustlint_core::Span;
 use trustlint_model::cel::TextOrigin;
-use trustlint_model::{ConditionValue, DefinedAt, Piece, Splices};
+use trustlint_model::{ConditionValue, DefinedAt, Piece, SplicedPart, Splices};
 use trustlint_syntax::{Node, NodeKind, Part};
 
 use super::{Program, Resource, imported_note};
@@ -87,7 +87,7 @@ impl Value {
             span,
             relies_on: self.relies_on.clone(),
             defined_at: self.defined_at.clone(),
-            spliced: Default::default(),
+            spliced: self.spliced.clone(),
         }
     }
 }
@@ -135,13 +135,20 @@ pub(super) fn read(program: &Program, node: &Node) -> Value {
                         push_text(&mut value.pieces, text);
                         let note = config_note(key, stack, program.stack_file.as_ref());
                         if !notes.contains(&note) {
-                            notes.push(note);
+                            notes.push(note.clone());
                         }
-                        // The place to edit only when the stack file writes the whole value.
-                        if parts.len() == 1
-                            && let (Some(file), Some(at)) = (&program.stack_file, at)
-                        {
-                            value.defined_at = Some(DefinedAt::in_file(file, *at));
+                        // The place to edit only when the stack file writes the whole value;
+                        // otherwise a part spliced in.
+                        if let (Some(file), Some(at)) = (&program.stack_file, at) {
+                            if parts.len() == 1 {
+                                value.defined_at = Some(DefinedAt::in_file(file, *at));
+                            } else {
+                                value.spliced.push(SplicedPart {
+                                    text: text.clone(),
+                                    source: Some(note),
+                                    at: DefinedAt::in_file(file, *at),
+                                });
+                            }
                         }
                     }
                     Part::Unknown(why) | Part::Derived { why, .. } => {
@@ -162,6 +169,9 @@ pub(super) fn read(program: &Program, node: &Node) -> Value {
     if value.pieces.is_empty() {
         value.pieces.push(Piece::Text(String::new()));
     }
+    let mut spliced = program.splices_of(node);
+    spliced.extend(std::mem::take(&mut value.spliced));
+    value.spliced = spliced;
     if let Some(imported) = program.imported_at(node.span) {
         notes.insert(0, imported_note(imported));
         value.defined_at = Some(DefinedAt::in_file(&imported.module, imported.span));
