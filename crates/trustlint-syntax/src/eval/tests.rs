@@ -556,11 +556,12 @@ fn python_format_and_f_strings_record_their_parts_and_stay_bounded() {
     let holes: String = (0..40).map(|i| format!("{{P{i}}}")).collect();
     let constants: String = (0..40).map(|i| format!("P{i} = \"p{i}\"\n")).collect();
     let text = format!(
-        "import pulumi_aws as aws\nORG = \"acme\"\n{constants}aws.iam.Role(\"fmt\", description=\"repo:{{}}/*\".format(ORG))\naws.iam.Role(\"many\", description=f\"{holes}\")\n"
+        "import pulumi_aws as aws\nORG = \"acme\"\n{constants}aws.iam.Role(\"fmt\", description=\"repo:{{}}/*\".format(ORG))\naws.iam.Role(\"pct\", description=\"repo:%s/*\" % ORG)\naws.iam.Role(\"many\", description=f\"{holes}\")\n"
     );
     let evaluated = py(&text);
     let description = |name: &str| find(&evaluated, name).properties.get("description").unwrap().span;
     assert_eq!(splices(&evaluated, &text, description("fmt")), vec![("acme".to_string(), "\"acme\"", "ORG")]);
+    assert_eq!(splices(&evaluated, &text, description("pct")), vec![("acme".to_string(), "\"acme\"", "ORG")]);
     let many = evaluated.spliced.iter().find(|record| record.at == description("many")).unwrap();
     assert_eq!((many.parts.len(), many.omitted), (MAX_SPLICED_PARTS, 40 - MAX_SPLICED_PARTS));
 }

@@ -406,13 +406,18 @@ impl Interp<'_> {
             return unknown("a `.join(...)` of a list trustlint cannot read", span);
         };
         let mut parts = Vec::new();
+        let mut spliced = Vec::new();
         for (index, item) in items.iter().enumerate() {
             if index > 0 {
                 parts.push(Part::Text(separator.clone()));
             }
+            // An item of a list written elsewhere is named by its own text.
+            self.splice_source(item, item.span, span, &mut spliced);
             parts.extend(parts_of(item));
         }
-        Value::Data(join(parts, span))
+        let joined = join(parts, span);
+        self.record_splice(&joined, spliced);
+        Value::Data(joined)
     }
 
     /// Python `str.format` / `Output.format`: `{}`, `{0}`, `{name}`; `{{` and `}}` are braces.

@@ -246,7 +246,17 @@ impl Interp<'_> {
                     NodeKind::Seq(items) => items.clone(),
                     _ => vec![b.clone()],
                 };
-                percent_format(&format, &values, span)
+                // A single operand is named by its expression; a tuple's items by themselves.
+                let mut spliced = Vec::new();
+                for value in &values {
+                    let used = if values.len() == 1 { right.span() } else { value.span };
+                    self.splice_source(value, used, span, &mut spliced);
+                }
+                let formatted = percent_format(&format, &values, span);
+                if let Value::Data(node) = &formatted {
+                    self.record_splice(node, spliced);
+                }
+                formatted
             }
             BinaryOp::Other | BinaryOp::Equal | BinaryOp::NotEqual => {
                 unknown("an arithmetic or comparison expression", span)
