@@ -400,7 +400,7 @@ impl<'h> Interp<'h> {
             return;
         }
         let inside = into.start <= node.span.start && node.span.end <= into.end;
-        if !inside || self.imported.iter().rev().any(|use_| use_.at == node.span) {
+        if !inside || self.imported.iter().rev().any(|imported| imported.at == node.span) {
             parts.push(SplicedText { text: scalar.value.clone(), defined: node.span, used });
         }
     }
