@@ -383,6 +383,135 @@ fn values_from_stack_files_and_sibling_modules_are_related_locations_in_every_fo
     }
 }
 
+/// A program whose subjects are templates splicing in a sibling module's constant and a stack
+/// value: the template is the primary location, and the part that brings the wildcard is a
+/// related location in the file that writes it.
+const PROGRAM_SPLICING_ELSEWHERE: &str = r#"import json
+
+import pulumi
+import pulumi_aws as aws
+
+from .constants import ORG, REPOSITORIES
+
+config = pulumi.Config()
+
+
+def github_role(name, subject):
+    return aws.iam.Role(
+        name,
+        assume_role_policy=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
+                    "StringLike": {"token.actions.githubusercontent.com:sub": subject},
+                },
+            }],
+        }),
+    )
+
+
+github_role("deploy", f"repo:{ORG}/{REPOSITORIES}:environment:prod")
+github_role("preview", "repo:acme/app:ref:refs/heads/" + config.require("previewBranches"))
+"#;
+
+/// Parts spliced into a template from another file (a sibling module's constant, a stack
+/// value) are related locations in that file in every format; the template is the primary
+/// location and the message says which part came from where.
+#[test]
+fn spliced_parts_from_other_files_are_related_locations_in_every_format() {
+    let dir = tempfile::tempdir().unwrap();
+    common::write(dir.path(), "infra/Pulumi.yaml", "name: infra\nruntime: python\n");
+    common::write(dir.path(), "infra/Pulumi.dev.yaml", "config:\n  infra:previewBranches: \"*\"\n");
+    common::write(dir.path(), "infra/constants.py", "ORG = \"acme\"\nREPOSITORIES = \"*\"\n");
+    common::write(dir.path(), "infra/__main__.py", PROGRAM_SPLICING_ELSEWHERE);
+    let check = |format: &str| {
+        let run = common::run(
+            dir.path(),
+            &["check", ".", "--select", "oidc-wildcard-subject", "--format", format, "--exit-zero"],
+        );
+        assert_eq!(run.code, 0, "{}", run.both());
+        run.stdout
+    };
+    // (the template, where the part is written, its line and columns there, the related label,
+    // what the message says)
+    let expected = [
+        (
+            r#"f"repo:{ORG}/{REPOSITORIES}:environment:prod""#,
+            "infra/constants.py",
+            2,
+            16,
+            19,
+            "`REPOSITORIES` of `constants.py` is defined here (spliced in as `*`)",
+            "(It splices in `*` from `REPOSITORIES` of `constants.py`.)",
+        ),
+        (
+            r#""repo:acme/app:ref:refs/heads/" + config.require("previewBranches")"#,
+            "infra/Pulumi.dev.yaml",
+            2,
+            26,
+            29,
+            "`*` is spliced in from config `infra:previewBranches` of stack `dev`, in `Pulumi.dev.yaml`, written here",
+            "(The value comes from config `infra:previewBranches` of stack `dev`, in `Pulumi.dev.yaml`.)",
+        ),
+    ];
+    let program = PROGRAM_SPLICING_ELSEWHERE;
+    let line_of = |text: &str| program[..program.find(text).unwrap()].lines().count();
+
+    let sarif = common::assert_valid_sarif(&check("sarif"));
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2, "{sarif:#}");
+    for (template, path, line, start, end, label, says) in expected {
+        let result = results
+            .iter()
+            .find(|r| r["message"]["text"].as_str().unwrap().contains(says))
+            .unwrap_or_else(|| panic!("no result saying {says}: {sarif:#}"));
+        let primary = &result["locations"][0]["physicalLocation"];
+        assert_eq!(primary["artifactLocation"]["uri"], "infra/__main__.py");
+        assert_eq!(primary["region"]["startLine"].as_u64(), Some(line_of(template) as u64), "{result:#}");
+        let related = result["relatedLocations"].as_array().unwrap();
+        let elsewhere = related
+            .iter()
+            .find(|r| r["physicalLocation"]["artifactLocation"]["uri"] == path)
+            .unwrap_or_else(|| panic!("no related location in {path}: {result:#}"));
+        let region = &elsewhere["physicalLocation"]["region"];
+        assert_eq!((region["startLine"].as_u64(), region["startColumn"].as_u64()), (Some(line), Some(start)));
+        assert_eq!(region["endColumn"].as_u64(), Some(end));
+        assert_eq!(elsewhere["message"]["text"], label);
+    }
+
+    let json = common::json(&check("json"));
+    for (_, path, line, start, _, label, says) in expected {
+        let finding = json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["message"].as_str().unwrap().contains(says))
+            .unwrap_or_else(|| panic!("no finding saying {says}: {json:#}"));
+        assert_eq!(finding["path"], "infra/__main__.py");
+        let related = finding["related"].as_array().unwrap();
+        assert!(
+            related.iter().any(|r| r["path"] == path
+                && r["start"]["line"] == line
+                && r["start"]["column"] == start
+                && r["message"] == label),
+            "{finding:#}"
+        );
+    }
+
+    let human = check("human");
+    // Messages wrap at the terminal width, behind a `│` gutter.
+    let words =
+        |text: &str| text.split_whitespace().filter(|word| *word != "│").collect::<Vec<_>>().join(" ");
+    for (_, path, line, start, _, label, says) in expected {
+        assert!(words(&human).contains(&words(says)), "{human}");
+        assert!(human.contains(&format!("related: {path}:{line}:{start}: {label}")), "{human}");
+    }
+}
+
 #[test]
 fn an_admin_grant_written_in_a_parameter_default_is_a_related_location() {
     let text = r#"AWSTemplateFormatVersion: "2010-09-09"

@@ -9,7 +9,7 @@ use trustlint_model::admin::admin_power;
 use trustlint_model::condition::glob_matches;
 use trustlint_model::{
     ClaimCondition, ConditionValue, DefinedAt, DroppedCondition, Grant, Identity, Issuer, IssuerRef,
-    Operator, Permission, Piece, SetQualifier, Trust,
+    Operator, Permission, Piece, SetQualifier, SplicedPart, Splices, Trust,
 };
 use trustlint_syntax::tree::duplicate_keys;
 use trustlint_syntax::{Node, Part};
@@ -22,15 +22,27 @@ pub struct Resolved {
     /// Where the value is written, when not where it is used (a parameter's `Default`, a stack
     /// file, a sibling module).
     pub defined_at: Option<DefinedAt>,
+    /// Parts written elsewhere and spliced into the value.
+    pub spliced: Splices,
 }
 
 impl Resolved {
     pub fn text(text: impl Into<String>) -> Self {
-        Resolved { pieces: vec![Piece::Text(text.into())], relies_on: None, defined_at: None }
+        Resolved {
+            pieces: vec![Piece::Text(text.into())],
+            relies_on: None,
+            defined_at: None,
+            spliced: Default::default(),
+        }
     }
 
     pub fn unknown(why: impl Into<String>) -> Self {
-        Resolved { pieces: vec![Piece::Unknown(why.into())], relies_on: None, defined_at: None }
+        Resolved {
+            pieces: vec![Piece::Unknown(why.into())],
+            relies_on: None,
+            defined_at: None,
+            spliced: Default::default(),
+        }
     }
 
     pub fn known(&self) -> Option<String> {
@@ -44,7 +56,13 @@ impl Resolved {
     }
 
     fn into_condition_value(self, span: Span) -> ConditionValue {
-        ConditionValue { pieces: self.pieces, span, relies_on: self.relies_on, defined_at: self.defined_at }
+        ConditionValue {
+            pieces: self.pieces,
+            span,
+            relies_on: self.relies_on,
+            defined_at: self.defined_at,
+            spliced: self.spliced,
+        }
     }
 }
 
@@ -100,20 +118,25 @@ pub fn computed_in(parts: &[Part], stack_file: Option<&Arc<SourceFile>>) -> Reso
     let mut pieces: Vec<Piece> = Vec::new();
     let mut relies_on: Vec<String> = Vec::new();
     let mut defined_at = None;
+    let mut spliced = Splices::default();
     for part in parts {
         let text = match part {
             Part::Text(text) => text.clone(),
             Part::Config { key, stack, value, at } => {
                 let note = config_note(key, stack, stack_file);
                 if !relies_on.contains(&note) {
-                    relies_on.push(note);
+                    relies_on.push(note.clone());
                 }
                 // The place to edit only when the stack file writes the whole value: text
-                // around it (`repo:${org}/*`) is written in the program.
-                if parts.len() == 1
-                    && let (Some(file), Some(at)) = (stack_file, at)
-                {
-                    defined_at = Some(DefinedAt::in_file(file, *at));
+                // around it (`repo:${org}/*`) is written in the program, and the stack value
+                // is a part spliced in.
+                if let (Some(file), Some(at)) = (stack_file, at) {
+                    let at = DefinedAt::in_file(file, *at);
+                    if parts.len() == 1 {
+                        defined_at = Some(at);
+                    } else {
+                        spliced.push(SplicedPart { text: value.clone(), source: Some(note), at });
+                    }
                 }
                 value.clone()
             }
@@ -135,7 +158,12 @@ pub fn computed_in(parts: &[Part], stack_file: Option<&Arc<SourceFile>>) -> Reso
     if pieces.is_empty() {
         pieces.push(Piece::Text(String::new()));
     }
-    Resolved { pieces, relies_on: (!relies_on.is_empty()).then(|| relies_on.join(" and ")), defined_at }
+    Resolved {
+        pieces,
+        relies_on: (!relies_on.is_empty()).then(|| relies_on.join(" and ")),
+        defined_at,
+        spliced,
+    }
 }
 
 /// How a message names a configuration value: "config `acme:sub` of stack `dev`, in
@@ -169,7 +197,7 @@ pub fn split_placeholders(text: &str, what: &str) -> Resolved {
     if !rest.is_empty() || pieces.is_empty() {
         pieces.push(Piece::Text(rest.to_string()));
     }
-    Resolved { pieces, relies_on: None, defined_at: None }
+    Resolved { pieces, relies_on: None, defined_at: None, spliced: Default::default() }
 }
 
 const WEB_IDENTITY: &str = "sts:assumerolewithwebidentity";
@@ -481,6 +509,7 @@ pub fn grants_of(
             via: via.to_string(),
             relies_on: None,
             defined_at: None,
+            spliced: Default::default(),
         });
     }
     grants

@@ -169,6 +169,49 @@ pub struct ConditionValue {
     /// Where the value is written, when not at `span`: the place to edit, shown as a related
     /// location.
     pub defined_at: Option<DefinedAt>,
+    /// Parts of the value written elsewhere and spliced into it.
+    pub spliced: Splices,
+}
+
+/// The parts of a value that were written elsewhere and spliced into it (`ORG` in
+/// `repo:${ORG}/*`, a parameter's default in `!Sub`, a stack value in a template): each keeps
+/// where it is written, so a finding on the value can show the parts that matter.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Splices {
+    /// In the order they occur in the value, one per place.
+    pub parts: Vec<SplicedPart>,
+    /// How many more parts the evaluator saw but did not keep.
+    pub omitted: usize,
+}
+
+/// One part of a value written elsewhere.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SplicedPart {
+    /// The text it contributes.
+    pub text: String,
+    /// How a message names it: "`ORG`", "`ORG` of `constants.ts`", "the default of parameter
+    /// `Org`", "config `infra:org` of stack `dev`, in `Pulumi.dev.yaml`"; `None` when the
+    /// expression that splices it in is no name.
+    pub source: Option<String>,
+    pub at: DefinedAt,
+}
+
+impl Splices {
+    pub fn is_empty(&self) -> bool {
+        self.parts.is_empty()
+    }
+
+    /// Add a part, unless one written at the same place is already there.
+    pub fn push(&mut self, part: SplicedPart) {
+        if !self.parts.iter().any(|known| known.at == part.at) {
+            self.parts.push(part);
+        }
+    }
+
+    pub fn extend(&mut self, other: Splices) {
+        other.parts.into_iter().for_each(|part| self.push(part));
+        self.omitted += other.omitted;
+    }
 }
 
 /// Where a value is written when that is not where it is used: a parameter's `Default` in the
@@ -203,11 +246,23 @@ impl Eq for DefinedAt {}
 
 impl ConditionValue {
     pub fn known(text: impl Into<String>, span: Span) -> Self {
-        Self { pieces: vec![Piece::Text(text.into())], span, relies_on: None, defined_at: None }
+        Self {
+            pieces: vec![Piece::Text(text.into())],
+            span,
+            relies_on: None,
+            defined_at: None,
+            spliced: Splices::default(),
+        }
     }
 
     pub fn unknown(why: impl Into<String>, span: Span) -> Self {
-        Self { pieces: vec![Piece::Unknown(why.into())], span, relies_on: None, defined_at: None }
+        Self {
+            pieces: vec![Piece::Unknown(why.into())],
+            span,
+            relies_on: None,
+            defined_at: None,
+            spliced: Splices::default(),
+        }
     }
 
     /// The full text when no piece is unknown.
@@ -387,6 +442,7 @@ mod tests {
             span: Span::new(0, 1),
             relies_on: None,
             defined_at: None,
+            spliced: Default::default(),
         };
         assert_eq!(value.text(), None);
         assert_eq!(value.display(), "repo:…/*");

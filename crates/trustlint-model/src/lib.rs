@@ -15,7 +15,7 @@ pub mod workflow;
 
 pub use condition::{
     ClaimCondition, ConditionValue, DefinedAt, Dialect, DroppedCondition, MatchKind, Operator, Piece,
-    SetQualifier,
+    SetQualifier, SplicedPart, Splices,
 };
 pub use issuer::{Issuer, IssuerKind, Tenancy};
 pub use subject::{Breadth, SubjectVerdict};

@@ -337,6 +337,8 @@ pub struct Grant {
     pub relies_on: Option<String>,
     /// Where the granting value is written when not at `span` (a constant of a sibling module).
     pub defined_at: Option<DefinedAt>,
+    /// Parts of the granting value written elsewhere (`arn:aws:iam::aws:policy/${POLICY}`).
+    pub spliced: crate::Splices,
 }
 
 /// An admin-equivalent permission, graded (oidc-reference.md 2.4, 3.3, 4.3).

@@ -4,7 +4,7 @@
 
 use trustlint_core::Span;
 use trustlint_model::condition::is_fill_in_placeholder;
-use trustlint_model::{DefinedAt, Piece};
+use trustlint_model::{DefinedAt, Piece, SplicedPart, Splices};
 use trustlint_syntax::{Node, NodeKind, ScalarStyle, Step};
 
 use super::{OIDC_PROVIDER, PARTITION, Template, display, resource_type};
@@ -41,7 +41,14 @@ fn is_no_value(node: &Node) -> bool {
 struct Builder {
     pieces: Vec<Piece>,
     relies_on: Vec<String>,
+    /// Where the first value pushed is written (the whole value's place when it is all there is).
     defined_at: Option<DefinedAt>,
+    /// Every value pushed that is written elsewhere (a parameter's default spliced into a
+    /// `Fn::Sub` or `Fn::Join`), and those they were built from.
+    spliced: Splices,
+    /// How many values were pushed, and whether literal text was written around them.
+    pushed: usize,
+    literal_text: bool,
 }
 
 impl Builder {
@@ -49,6 +56,11 @@ impl Builder {
         if text.is_empty() {
             return;
         }
+        self.literal_text = true;
+        self.append(text);
+    }
+
+    fn append(&mut self, text: &str) {
         match self.pieces.last_mut() {
             Some(Piece::Text(last)) => last.push_str(text),
             _ => self.pieces.push(Piece::Text(text.to_string())),
@@ -56,9 +68,18 @@ impl Builder {
     }
 
     fn push(&mut self, resolved: Resolved) {
+        self.pushed += 1;
+        if let Some(at) = &resolved.defined_at {
+            self.spliced.push(SplicedPart {
+                text: display_pieces(&resolved.pieces),
+                source: resolved.relies_on.clone(),
+                at: at.clone(),
+            });
+        }
+        self.spliced.extend(resolved.spliced);
         for piece in resolved.pieces {
             match piece {
-                Piece::Text(text) => self.text(&text),
+                Piece::Text(text) => self.append(&text),
                 unknown => self.pieces.push(unknown),
             }
         }
@@ -83,8 +104,26 @@ impl Builder {
     fn finish(self) -> Resolved {
         let pieces = if self.pieces.is_empty() { vec![Piece::Text(String::new())] } else { self.pieces };
         let relies_on = if self.relies_on.is_empty() { None } else { Some(self.relies_on.join(" and ")) };
-        Resolved { pieces, relies_on, defined_at: self.defined_at }
+        // One value and nothing around it is that value, written where it is written; anything
+        // more is a value joined from parts, each written where it is.
+        if self.pushed == 1 && !self.literal_text {
+            let mut spliced = self.spliced;
+            spliced.parts.retain(|part| Some(&part.at) != self.defined_at.as_ref());
+            return Resolved { pieces, relies_on, defined_at: self.defined_at, spliced };
+        }
+        Resolved { pieces, relies_on, defined_at: None, spliced: self.spliced }
     }
+}
+
+/// Pieces with holes shown as `…`.
+fn display_pieces(pieces: &[Piece]) -> String {
+    pieces
+        .iter()
+        .map(|piece| match piece {
+            Piece::Text(text) => text.as_str(),
+            Piece::Unknown(_) => "…",
+        })
+        .collect()
 }
 
 /// Deeper than this, a chain of references is a cycle (a provider whose `Url` names itself).
@@ -148,6 +187,7 @@ impl<'t> Template<'t> {
                     pieces: vec![Piece::Text(default.to_string())],
                     relies_on: Some(format!("the default of parameter `{name}`")),
                     defined_at: default_node.map(|node| DefinedAt::here(node.span)),
+                    spliced: Default::default(),
                 },
                 None => Resolved::unknown(format!("parameter `{name}` (no default)")),
             };
@@ -400,6 +440,7 @@ impl<'t> Template<'t> {
                             pieces: vec![Piece::Text(member.trim().into())],
                             relies_on: relies_on.clone(),
                             defined_at: parameter.get("Default").map(|node| DefinedAt::here(node.span)),
+                            spliced: Default::default(),
                         })
                         .collect(),
                 )
@@ -413,6 +454,7 @@ impl<'t> Template<'t> {
                     pieces: vec![Piece::Text(member.to_string())],
                     relies_on: source.relies_on.clone(),
                     defined_at: source.defined_at.clone(),
+                    spliced: source.spliced.clone(),
                 });
                 Some(values.collect())
             }

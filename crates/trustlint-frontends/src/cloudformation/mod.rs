@@ -113,6 +113,7 @@ pub fn analyze_template(file: &Arc<SourceFile>, root: &Node) -> Analysis {
                             via: "ManagedPolicyArns".into(),
                             relies_on: resolved.relies_on,
                             defined_at: resolved.defined_at,
+                            spliced: resolved.spliced,
                         });
                     }
                 }

@@ -233,6 +233,7 @@ fn policy_arn_grants(program: &Program, node: &Node, role: &Resource, via: &str)
         via: via.to_string(),
         relies_on: resolved.relies_on,
         defined_at: resolved.defined_at,
+        spliced: resolved.spliced,
     }]
 }
 

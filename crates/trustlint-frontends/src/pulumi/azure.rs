@@ -252,13 +252,13 @@ impl Mapper<'_> {
             .find_map(|(r, _)| self.linked(r))
             .map(|identity| identity.key)
             .or_else(|| principal.text().map(|id| format!("azure-principal:{id}")))?;
-        let (role, role_span, (relies_on, defined_at)) =
+        let (role, role_span, (relies_on, defined_at, spliced)) =
             match refs::property(resource, &["roleDefinitionId", "roleDefinitionName"]) {
                 // A partly known path (`${subscription}/providers/.../roleDefinitions/<GUID>`) is
                 // judged on its known tail: the GUID names the role.
                 Some(node) => {
                     let value = refs::read(self.program, node);
-                    (value.display(), node.span, (value.relies_on, value.defined_at))
+                    (value.display(), node.span, (value.relies_on, value.defined_at, value.spliced))
                 }
                 None => return None,
             };
@@ -277,6 +277,7 @@ impl Mapper<'_> {
             via,
             relies_on,
             defined_at,
+            spliced,
         })
     }
 }

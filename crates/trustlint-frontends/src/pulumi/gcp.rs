@@ -211,13 +211,18 @@ impl<'p> Mapper<'p> {
                 match value.text() {
                     Some(text) => {
                         let mut read = cel::read_condition(&text, &mapping, refs::origin(self.program, node));
-                        if let Some(relies_on) = &value.relies_on {
-                            for condition in
-                                read.alternatives.iter_mut().flat_map(|a| a.conditions.iter_mut())
-                            {
-                                for condition_value in &mut condition.values {
-                                    condition_value.relies_on = Some(relies_on.clone());
-                                    condition_value.defined_at = value.defined_at.clone();
+                        let conditions = read.alternatives.iter_mut().flat_map(|a| a.conditions.iter_mut());
+                        for condition_value in conditions.flat_map(|condition| condition.values.iter_mut()) {
+                            if let Some(relies_on) = &value.relies_on {
+                                condition_value.relies_on = Some(relies_on.clone());
+                                condition_value.defined_at = value.defined_at.clone();
+                            }
+                            // A part spliced into the condition's text belongs to the values
+                            // whose text holds it (`'${ORG}'` in `owner == '${ORG}'`).
+                            let text = condition_value.display();
+                            for part in &value.spliced.parts {
+                                if !part.text.is_empty() && text.contains(&part.text) {
+                                    condition_value.spliced.push(part.clone());
                                 }
                             }
                         }
@@ -286,6 +291,7 @@ impl<'p> Mapper<'p> {
                     span: oidc.span,
                     relies_on: None,
                     defined_at: None,
+                    spliced: Default::default(),
                 };
                 (vec![value], oidc.span, "the provider's default audience")
             }
@@ -647,6 +653,7 @@ impl<'p> Mapper<'p> {
                     via: via.clone(),
                     relies_on: binding.role.relies_on.clone(),
                     defined_at: binding.role.defined_at.clone(),
+                    spliced: binding.role.spliced.clone(),
                 };
                 match gcp::parse_member(&at.value.pieces) {
                     Member::ServiceAccount { email } => {

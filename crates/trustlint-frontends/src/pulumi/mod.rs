@@ -36,9 +36,10 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use trustlint_core::{SourceFile, Span};
-use trustlint_model::{DefinedAt, Facts, Piece};
+use trustlint_model::{DefinedAt, Facts, Piece, SplicedPart, Splices};
 use trustlint_syntax::eval::{
-    ConfigLookup, Evaluated, Host, ParsedProgram, SourceLanguage, evaluate_parsed, parse_program,
+    ConfigLookup, Evaluated, Host, ParsedProgram, SourceLanguage, SplicedValue, display as eval_display,
+    evaluate_parsed, parse_program,
 };
 use trustlint_syntax::{Comment, Node, NodeKind, Part, parse_yaml};
 
@@ -117,6 +118,9 @@ pub struct Program {
     pub stack_file: Option<Arc<SourceFile>>,
     /// Values the program uses that a sibling module defines, by the span of each use.
     pub imported: Vec<ImportedUse>,
+    /// Text the program joined from values written elsewhere, by the span of the joining
+    /// expression (see [`Program::splices_of`]).
+    pub spliced: Vec<SplicedValue>,
     pub comments: Vec<Comment>,
     pub problems: Vec<Problem>,
 }
@@ -149,6 +153,35 @@ impl Program {
     /// The sibling module's value used at `span`, when the value there is one.
     pub fn imported_at(&self, span: Span) -> Option<&ImportedUse> {
         self.imported.iter().find(|imported| imported.at == span)
+    }
+
+    /// The parts of `node`'s text that were written elsewhere in the program or in a sibling
+    /// module (`ORG` in `repo:${ORG}/*`), each with where it is written and the name that
+    /// splices it in. Stack values are [`Part::Config`] parts of the value itself.
+    pub fn splices_of(&self, node: &Node) -> Splices {
+        let mut splices = Splices::default();
+        let Some(record) = self.spliced.iter().rev().find(|record| record.at == node.span) else {
+            return splices;
+        };
+        if record.text != eval_display(node) {
+            return splices;
+        }
+        for part in &record.parts {
+            if part.defined.end > self.file.text().len() {
+                continue;
+            }
+            let (source, at) = match self.imported_at(part.defined) {
+                Some(imported) => {
+                    (Some(imported_note(imported)), DefinedAt::in_file(&imported.module, imported.span))
+                }
+                None => {
+                    (name_written(self.file.slice(part.used)), DefinedAt::in_file(&self.file, part.defined))
+                }
+            };
+            splices.push(SplicedPart { text: part.text.clone(), source, at });
+        }
+        splices.omitted = record.omitted;
+        splices
     }
 
     /// The resource with this logical name (the last one, if a name is reused).
@@ -246,7 +279,12 @@ impl ProgramResolver<'_> {
                 }
                 first = false;
             }
-            return Resolved { pieces, relies_on: url.relies_on, defined_at: None };
+            return Resolved {
+                pieces,
+                relies_on: url.relies_on,
+                defined_at: None,
+                spliced: Default::default(),
+            };
         }
         // Names are known when written out (`name: "deploy"`); AWS IAM `id` equals the name.
         let named_output =
@@ -266,12 +304,21 @@ impl ProgramResolver<'_> {
                 let mut pieces: Vec<Piece> = Vec::new();
                 let mut notes: Vec<String> = Vec::new();
                 let mut defined_at = None;
+                let mut spliced = Splices::default();
                 for part in parts {
                     let resolved = self.part(part, depth);
-                    // Written elsewhere only when that is the whole value (see `computed_in`).
+                    // Written elsewhere only when that is the whole value (see `computed_in`);
+                    // otherwise a part spliced in.
                     if parts.len() == 1 {
                         defined_at = resolved.defined_at;
+                    } else if let Some(at) = resolved.defined_at.clone() {
+                        spliced.push(SplicedPart {
+                            text: display(&resolved),
+                            source: resolved.relies_on.clone(),
+                            at,
+                        });
                     }
+                    spliced.extend(resolved.spliced);
                     for piece in resolved.pieces {
                         match (pieces.last_mut(), piece) {
                             (Some(Piece::Text(last)), Piece::Text(text)) => last.push_str(&text),
@@ -287,7 +334,12 @@ impl ProgramResolver<'_> {
                 if pieces.is_empty() {
                     pieces.push(Piece::Text(String::new()));
                 }
-                Resolved { pieces, relies_on: (!notes.is_empty()).then(|| notes.join(" and ")), defined_at }
+                Resolved {
+                    pieces,
+                    relies_on: (!notes.is_empty()).then(|| notes.join(" and ")),
+                    defined_at,
+                    spliced,
+                }
             }
             NodeKind::Scalar(scalar) => Resolved::text(scalar.value.clone()),
             NodeKind::Seq(_) | NodeKind::Map(_) => {
@@ -300,6 +352,9 @@ impl ProgramResolver<'_> {
 impl Resolve for ProgramResolver<'_> {
     fn scalar(&self, node: &Node) -> Resolved {
         let mut resolved = self.node(node, 0);
+        let mut spliced = self.program.splices_of(node);
+        spliced.extend(std::mem::take(&mut resolved.spliced));
+        resolved.spliced = spliced;
         if resolved.defined_at.is_none()
             && let Some(imported) = self.program.imported_at(node.span)
         {
@@ -312,6 +367,17 @@ impl Resolve for ProgramResolver<'_> {
         }
         resolved
     }
+}
+
+/// "`ORG`" for an expression that is a name or a member chain (`ORG`, `self.org`,
+/// `settings.owner`): what a message calls the part it splices in; `None` for anything else.
+fn name_written(expression: &str) -> Option<String> {
+    let expression = expression.trim();
+    let is_name = !expression.is_empty()
+        && expression.len() <= 64
+        && !expression.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        && expression.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '$' | '.'));
+    is_name.then(|| format!("`{expression}`"))
 }
 
 /// How a message names a sibling module's value: "`SUBJECT` of `constants.ts`".
@@ -642,6 +708,7 @@ pub(crate) fn evaluate_source(
             stack: None,
             stack_file: None,
             imported: Vec::new(),
+            spliced: Vec::new(),
             comments: parsed.comments,
             problems: vec![Problem {
                 span: error.span,
@@ -731,6 +798,7 @@ fn program_of(
         stack: stack.map(|stack| stack.stack.clone()),
         stack_file: stack.map(|stack| stack.source_beside(file)),
         imported,
+        spliced: evaluated.spliced,
         comments: evaluated.comments,
         // Limits met in the sibling modules the program imports, said at the import.
         problems: evaluated

@@ -4,7 +4,7 @@
 
 use trustlint_core::Span;
 use trustlint_model::cel::TextOrigin;
-use trustlint_model::{ConditionValue, DefinedAt, Piece};
+use trustlint_model::{ConditionValue, DefinedAt, Piece, SplicedPart, Splices};
 use trustlint_syntax::{Node, NodeKind, Part};
 
 use super::{Program, Resource, imported_note};
@@ -18,6 +18,8 @@ pub(super) struct Value {
     pub relies_on: Option<String>,
     /// Where the value is written when that is another file (the stack file, a sibling module).
     pub defined_at: Option<DefinedAt>,
+    /// Parts written elsewhere and spliced into the value.
+    pub spliced: Splices,
     /// Holes that read another resource's output: (the hole's text, resource, output).
     refs: Vec<(String, String, String)>,
 }
@@ -74,6 +76,7 @@ impl Value {
             relies_on: self.relies_on.clone(),
             defined_at: self.defined_at.clone(),
             refs: self.refs.clone(),
+            spliced: self.spliced.clone(),
         }
     }
 
@@ -84,6 +87,7 @@ impl Value {
             span,
             relies_on: self.relies_on.clone(),
             defined_at: self.defined_at.clone(),
+            spliced: self.spliced.clone(),
         }
     }
 }
@@ -109,7 +113,13 @@ fn hole_for(program: &Program, resource: &str, output: &str) -> String {
 
 /// Read a node as text with holes.
 pub(super) fn read(program: &Program, node: &Node) -> Value {
-    let mut value = Value { pieces: Vec::new(), relies_on: None, defined_at: None, refs: Vec::new() };
+    let mut value = Value {
+        pieces: Vec::new(),
+        relies_on: None,
+        defined_at: None,
+        refs: Vec::new(),
+        spliced: Default::default(),
+    };
     let mut notes: Vec<String> = Vec::new();
     let push_text = |pieces: &mut Vec<Piece>, text: &str| match pieces.last_mut() {
         Some(Piece::Text(last)) => last.push_str(text),
@@ -125,13 +135,20 @@ pub(super) fn read(program: &Program, node: &Node) -> Value {
                         push_text(&mut value.pieces, text);
                         let note = config_note(key, stack, program.stack_file.as_ref());
                         if !notes.contains(&note) {
-                            notes.push(note);
+                            notes.push(note.clone());
                         }
-                        // The place to edit only when the stack file writes the whole value.
-                        if parts.len() == 1
-                            && let (Some(file), Some(at)) = (&program.stack_file, at)
-                        {
-                            value.defined_at = Some(DefinedAt::in_file(file, *at));
+                        // The place to edit only when the stack file writes the whole value;
+                        // otherwise a part spliced in.
+                        if let (Some(file), Some(at)) = (&program.stack_file, at) {
+                            if parts.len() == 1 {
+                                value.defined_at = Some(DefinedAt::in_file(file, *at));
+                            } else {
+                                value.spliced.push(SplicedPart {
+                                    text: text.clone(),
+                                    source: Some(note),
+                                    at: DefinedAt::in_file(file, *at),
+                                });
+                            }
                         }
                     }
                     Part::Unknown(why) | Part::Derived { why, .. } => {
@@ -152,6 +169,9 @@ pub(super) fn read(program: &Program, node: &Node) -> Value {
     if value.pieces.is_empty() {
         value.pieces.push(Piece::Text(String::new()));
     }
+    let mut spliced = program.splices_of(node);
+    spliced.extend(std::mem::take(&mut value.spliced));
+    value.spliced = spliced;
     if let Some(imported) = program.imported_at(node.span) {
         notes.insert(0, imported_note(imported));
         value.defined_at = Some(DefinedAt::in_file(&imported.module, imported.span));
@@ -270,6 +290,7 @@ pub(super) fn test_program(text: &str) -> Program {
         stack: None,
         stack_file: None,
         imported: Vec::new(),
+        spliced: Vec::new(),
         comments: Vec::new(),
         problems: Vec::new(),
     }

@@ -26,6 +26,7 @@ pub fn programs(file: &Arc<SourceFile>, context: &ProgramContext<'_>) -> Vec<Pro
         stack: None,
         stack_file: None,
         imported: Vec::new(),
+        spliced: Vec::new(),
         comments: parsed.comments,
         problems: Vec::new(),
     };

@@ -20,7 +20,7 @@ pub mod trust_rejects_caller;
 use std::sync::Arc;
 
 use trustlint_core::{Finding, Location, SourceFile, Span};
-use trustlint_model::{ConditionValue, DefinedAt, IdentityKind, Trust};
+use trustlint_model::{ConditionValue, DefinedAt, IdentityKind, SplicedPart, Splices, Trust};
 
 use crate::RuleContext;
 
@@ -43,18 +43,23 @@ pub(crate) fn trust_finding(ctx: &RuleContext<'_>, trust: &Trust, span: Span, me
 /// A finding on a condition value (at its span): the message says where the value comes from
 /// when it was read from elsewhere (a parameter's default, a stack's configuration, a sibling
 /// module), and the place that writes it, when not the value's own span, is a related location
-/// (in whatever file it is: the template, `Pulumi.<stack>.yaml`, the module).
+/// (in whatever file it is: the template, `Pulumi.<stack>.yaml`, the module). Parts spliced
+/// into the value from elsewhere that matter to the finding (`focus`) are related locations too.
 pub(crate) fn value_finding(
     ctx: &RuleContext<'_>,
     trust: &Trust,
     value: &ConditionValue,
+    focus: Focus,
     mut message: String,
 ) -> Finding {
     if let Some(relies_on) = &value.relies_on {
         message.push_str(&format!(" (The value comes from {relies_on}.)"));
     }
+    let shown = SplicesShown::pick(&value.spliced, focus);
+    shown.describe(&mut message, value.relies_on.as_deref());
     let finding = trust_finding(ctx, trust, value.span, message);
-    with_definition(finding, value.defined_at.as_ref(), &trust.file, value.span)
+    let finding = with_definition(finding, value.defined_at.as_ref(), &trust.file, value.span);
+    shown.relate(finding, value.defined_at.as_ref(), &trust.file, value.span)
 }
 
 /// `finding` with where its value is written as a related location, when that is not the
@@ -71,6 +76,111 @@ pub(crate) fn with_definition(
         return finding;
     }
     finding.with_related(Location::new(in_file, defined.span), "the value is defined here")
+}
+
+/// Which parts spliced into a value matter to a finding on it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Focus {
+    /// The finding is about a wildcard: the parts that bring one (`ORG = "*"`), or every part
+    /// when the wildcard is written around them (`repo:${ORG}/*`).
+    Wildcard,
+    /// The finding is about the whole text: every part.
+    Whole,
+}
+
+/// How many spliced parts a finding lists; the message says how many more there are, so a
+/// template of fifty parts does not give fifty locations.
+const MAX_SPLICES_SHOWN: usize = 3;
+
+/// The spliced parts a finding shows, in the order they occur in the value, and how many more
+/// that matter it leaves out.
+pub(crate) struct SplicesShown<'v> {
+    parts: Vec<&'v SplicedPart>,
+    more: usize,
+}
+
+impl<'v> SplicesShown<'v> {
+    pub(crate) fn pick(splices: &'v Splices, focus: Focus) -> Self {
+        let wildcard = |part: &&SplicedPart| part.text.contains(['*', '?']);
+        let mut matter: Vec<&SplicedPart> = match focus {
+            Focus::Wildcard if splices.parts.iter().any(|part| wildcard(&part)) => {
+                splices.parts.iter().filter(wildcard).collect()
+            }
+            Focus::Wildcard | Focus::Whole => splices.parts.iter().collect(),
+        };
+        // Parts the evaluator did not keep count only when every kept part mattered.
+        let unseen = if matter.len() == splices.parts.len() { splices.omitted } else { 0 };
+        let more = matter.len().saturating_sub(MAX_SPLICES_SHOWN) + unseen;
+        matter.truncate(MAX_SPLICES_SHOWN);
+        SplicesShown { parts: matter, more }
+    }
+
+    /// Say in `message` which parts came from where; a source the message already names
+    /// (`relies_on`: a parameter's default, a stack value) is not said twice.
+    pub(crate) fn describe(&self, message: &mut String, relies_on: Option<&str>) {
+        let said: Vec<String> = self
+            .parts
+            .iter()
+            .filter(|part| {
+                part.source.as_deref().is_none_or(|source| !relies_on.is_some_and(|r| r.contains(source)))
+            })
+            .map(|part| match &part.source {
+                Some(source) => format!("{} from {source}", code(&part.text)),
+                None => format!("{} from elsewhere in the program", code(&part.text)),
+            })
+            .collect();
+        if said.is_empty() && self.more == 0 {
+            return;
+        }
+        let more = match self.more {
+            0 => String::new(),
+            1 => "1 more part written elsewhere".to_string(),
+            n => format!("{n} more parts written elsewhere"),
+        };
+        let sentence = match (said.is_empty(), more.is_empty()) {
+            (false, true) => format!("It splices in {}", said.join(", ")),
+            (false, false) => format!("It splices in {}, and {more}", said.join(", ")),
+            // Every part shown is named already: only say that some are not shown.
+            (true, _) => format!("{more} {} not shown", if self.more == 1 { "is" } else { "are" }),
+        };
+        message.push_str(&format!(" ({sentence}.)"));
+    }
+
+    /// `finding` with where each part is written as a related location, leaving out the
+    /// places it already shows (the value's own `span` in `file`, the whole value's `defined`).
+    pub(crate) fn relate(
+        &self,
+        mut finding: Finding,
+        defined: Option<&DefinedAt>,
+        file: &Arc<SourceFile>,
+        span: Span,
+    ) -> Finding {
+        for part in &self.parts {
+            let in_file = part.at.file.as_ref().unwrap_or(file);
+            let same_as_value = in_file.path() == file.path() && part.at.span == span;
+            if same_as_value || defined.is_some_and(|defined| *defined == part.at) {
+                continue;
+            }
+            let label = match &part.source {
+                Some(source) if source.starts_with('`') => {
+                    format!("{source} is defined here (spliced in as {})", code(&part.text))
+                }
+                Some(source) => format!("{} is spliced in from {source}, written here", code(&part.text)),
+                None => format!("{} is spliced in from here", code(&part.text)),
+            };
+            finding = finding.with_related(Location::new(in_file, part.at.span), label);
+        }
+        finding
+    }
+}
+
+/// Text quoted for a message, shortened when long (a whole ARN spliced in).
+fn code(text: &str) -> String {
+    const LONGEST: usize = 60;
+    match text.char_indices().nth(LONGEST) {
+        Some((cut, _)) => format!("`{}…`", &text[..cut]),
+        None => format!("`{text}`"),
+    }
 }
 
 /// Where a missing restriction is added: the trust's condition block (IAM `Condition`, GCP

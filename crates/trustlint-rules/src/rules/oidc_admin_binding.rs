@@ -6,6 +6,7 @@ use trustlint_model::admin::admin_power;
 use trustlint_model::{Facts, Grant, Trust};
 
 use crate::assess::{dead_condition, subject_scope};
+use crate::rules::{Focus, SplicesShown};
 use crate::{DeclareRule, Rule, RuleContext};
 
 #[derive(DeclareRule)]
@@ -50,6 +51,8 @@ fn admin_finding(
     if let Some(relies_on) = &grant.relies_on {
         message.push_str(&format!(" (The value comes from {relies_on}.)"));
     }
+    let spliced = SplicesShown::pick(&grant.spliced, Focus::Whole);
+    spliced.describe(&mut message, grant.relies_on.as_deref());
     if wide {
         message.push_str(
             " Its trust does not pin one repository, so workloads outside your control can use this power.",
@@ -68,6 +71,7 @@ fn admin_finding(
     // A policy ARN or role id written elsewhere (a constant of a sibling module, a parameter's
     // default) is edited there.
     finding = super::with_definition(finding, grant.defined_at.as_ref(), &grant.file, grant.span);
+    finding = spliced.relate(finding, grant.defined_at.as_ref(), &grant.file, grant.span);
     finding.message = super::capitalise(&finding.message);
     finding
 }

@@ -9,7 +9,7 @@ use trustlint_model::{
     ClaimCondition, ConditionValue, Dialect, DroppedCondition, Facts, Issuer, MatchKind, SetQualifier, Trust,
 };
 
-use crate::rules::{trust_finding, value_finding};
+use crate::rules::{Focus, trust_finding, value_finding};
 use crate::{DeclareRule, Rule, RuleContext};
 
 #[derive(DeclareRule)]
@@ -154,7 +154,7 @@ fn padded_exact_value(
         condition.key
     );
     let help = format!("Write `{}` without the surrounding whitespace.", text.trim());
-    Some(value_finding(ctx, trust, value, message).with_help(help))
+    Some(value_finding(ctx, trust, value, Focus::Whole, message).with_help(help))
 }
 
 /// A `*` or `?` in an exactly compared value: a literal character no token has.
@@ -173,7 +173,7 @@ fn wildcard_in_exact_value(
         condition.operator.written
     );
     let help = pattern_help(condition);
-    Some(value_finding(ctx, trust, value, message).with_help(help))
+    Some(value_finding(ctx, trust, value, Focus::Whole, message).with_help(help))
 }
 
 /// A value the issuer never emits for this claim (outside its subject grammar).
@@ -199,7 +199,7 @@ fn value_outside_grammar(
         Some(suggestion) => format!("Write `{suggestion}`."),
         None => "Write the value in the issuer's format (see the rule's documentation).".to_string(),
     };
-    Some(value_finding(ctx, trust, value, message).with_help(help))
+    Some(value_finding(ctx, trust, value, Focus::Whole, message).with_help(help))
 }
 
 /// What to write when a pattern was meant, in the dialect the condition is written in.

@@ -9,7 +9,7 @@ use trustlint_model::workflow::Workflow;
 use trustlint_model::{IdentityKind, IssuerKind};
 
 use crate::assess::is_effective;
-use crate::rules::{capitalise, key_prefix, restriction_span, trust_finding, value_finding};
+use crate::rules::{Focus, capitalise, key_prefix, restriction_span, trust_finding, value_finding};
 use crate::{DeclareRule, LiveTrust, Rule, RuleContext};
 
 #[derive(DeclareRule)]
@@ -88,7 +88,7 @@ impl Rule for OidcMissingAudience {
                     expected.example(),
                     expected.why()
                 );
-                out.push(value_finding(ctx, trust, values[0], message).with_help(help.clone()));
+                out.push(value_finding(ctx, trust, values[0], Focus::Whole, message).with_help(help.clone()));
             }
         }
         // An audience condition whose every value is a bare wildcard restricts nothing.
@@ -99,7 +99,10 @@ impl Rule for OidcMissingAudience {
             if all_wild {
                 let message =
                     format!("The audience condition `{}` matches every audience: {why}.", condition.key);
-                out.push(value_finding(ctx, trust, &condition.values[0], message).with_help(help.clone()));
+                out.push(
+                    value_finding(ctx, trust, &condition.values[0], Focus::Whole, message)
+                        .with_help(help.clone()),
+                );
             }
         }
     }

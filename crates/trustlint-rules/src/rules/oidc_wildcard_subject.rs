@@ -8,7 +8,7 @@ use trustlint_model::{Facts, IdentityKind, Issuer, Tenancy, Trust};
 
 use crate::assess::{GradedCondition, code, subject_scope};
 use crate::rules::oidc_missing_subject::example_subject;
-use crate::rules::{key_prefix, pin_help, value_finding};
+use crate::rules::{Focus, key_prefix, pin_help, value_finding};
 use crate::{DeclareRule, LiveTrust, Rule, RuleContext, RuleOptions};
 
 #[derive(DeclareRule)]
@@ -113,8 +113,9 @@ impl Rule for OidcWildcardSubject {
                 ),
             };
             // A value written elsewhere (a parameter's default, a stack file) is edited there.
-            let mut finding =
-                value_finding(ctx, trust, value.value, message).with_severity(severity).with_help(help);
+            let mut finding = value_finding(ctx, trust, value.value, Focus::Wildcard, message)
+                .with_severity(severity)
+                .with_help(help);
             if scope.partly_unknown {
                 finding = finding.with_confidence(Confidence::Medium);
                 finding

@@ -131,6 +131,42 @@ pub struct Evaluated {
     pub config_reads: usize,
     /// Each use of a value a sibling module defines, in evaluation order.
     pub imported: Vec<ImportedValue>,
+    /// Text built from values written elsewhere (a template, `+`, `.format`), with where each
+    /// of those values is written; only text that spliced in at least one such value.
+    pub spliced: Vec<SplicedValue>,
+}
+
+/// Text joined from parts (`repo:${ORG}/${REPO}:*`, `"repo:" + org`, `"{}/{}".format(a, b)`)
+/// where some parts are values written elsewhere: a constant, a helper's argument, a sibling
+/// module's name. The joined value carries the span of the joining expression, so this keeps
+/// where its parts came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SplicedValue {
+    /// The joining expression (the span the joined value carries).
+    pub at: Span,
+    /// The joined value as [`display`] shows it, to tell apart two evaluations of one
+    /// expression (a helper called with different arguments).
+    pub text: String,
+    /// The parts written elsewhere, in the order they occur in the text (at most
+    /// [`MAX_SPLICED_PARTS`]).
+    pub parts: Vec<SplicedText>,
+    /// How many more such parts there were.
+    pub omitted: usize,
+}
+
+/// The most parts a [`SplicedValue`] keeps: a finding names a few, and says how many more.
+pub const MAX_SPLICED_PARTS: usize = 32;
+
+/// One value spliced into text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SplicedText {
+    /// The text it contributes.
+    pub text: String,
+    /// Where the value is written: a literal of this program, or the use of a sibling module's
+    /// name (see [`Evaluated::imported`] for where the module writes it).
+    pub defined: Span,
+    /// The expression that splices it in (`ORG` in `${ORG}`), which names it when it is a name.
+    pub used: Span,
 }
 
 /// A use of a name a sibling module defines (`SUBJECT` after `import { SUBJECT } from

@@ -498,3 +498,70 @@ new aws.iam.Role("deploy", { assumeRolePolicy: { sub: ref === null ? "repo:acme/
     assert_eq!(dump(policy.get("sub").unwrap()), "\"repo:acme/app:*\"");
     assert_eq!(dump(policy.get("other").unwrap()), "\"b\"");
 }
+
+/// The parts recorded for the value at `span`, as (text, where written, how spliced in).
+fn splices<'t>(evaluated: &Evaluated, text: &'t str, span: Span) -> Vec<(String, &'t str, &'t str)> {
+    let Some(record) = evaluated.spliced.iter().rev().find(|record| record.at == span) else {
+        return Vec::new();
+    };
+    record
+        .parts
+        .iter()
+        .map(|part| (part.text.clone(), slice(text, part.defined), slice(text, part.used)))
+        .collect()
+}
+
+#[test]
+fn values_spliced_into_text_keep_where_they_are_written() {
+    let text = r#"import * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import { SUBJECT } from "./constants";
+const ORG = "*";
+const REPO = "infra";
+function subject(branch: string) { return `repo:${ORG}/${REPO}:ref:refs/heads/${branch}`; }
+new aws.iam.Role("template", { description: subject("main") });
+new aws.iam.Role("literal", { description: `repo:${"acme"}/${REPO}` });
+new aws.iam.Role("plus", { description: "repo:" + ORG + "/" + REPO });
+new aws.iam.Role("interpolate", { description: pulumi.interpolate`${SUBJECT}:${REPO}` });
+"#;
+    let evaluated = ts(text);
+    let description = |name: &str| find(&evaluated, name).properties.get("description").unwrap().span;
+    // A helper's template: the constants and the helper's argument, in the order of the text.
+    assert_eq!(
+        splices(&evaluated, text, description("template")),
+        vec![
+            ("*".to_string(), "\"*\"", "ORG"),
+            ("infra".to_string(), "\"infra\"", "REPO"),
+            ("main".to_string(), "\"main\"", "branch"),
+        ]
+    );
+    // A literal written inside the template is not a part written elsewhere.
+    assert_eq!(
+        splices(&evaluated, text, description("literal")),
+        vec![("infra".to_string(), "\"infra\"", "REPO")]
+    );
+    // A chain of `+` gathers the parts of every operand.
+    assert_eq!(
+        splices(&evaluated, text, description("plus")),
+        vec![("*".to_string(), "\"*\"", "ORG"), ("infra".to_string(), "\"infra\"", "REPO")]
+    );
+    // A sibling module's name is recorded at its use (where `imported` says the module writes it).
+    let interpolated = splices(&evaluated, text, description("interpolate"));
+    assert_eq!(interpolated[0], ("repo:acme/infra:ref:refs/heads/main".to_string(), "SUBJECT", "SUBJECT"));
+    assert_eq!(interpolated.len(), 2);
+}
+
+#[test]
+fn python_format_and_f_strings_record_their_parts_and_stay_bounded() {
+    let holes: String = (0..40).map(|i| format!("{{P{i}}}")).collect();
+    let constants: String = (0..40).map(|i| format!("P{i} = \"p{i}\"\n")).collect();
+    let text = format!(
+        "import pulumi_aws as aws\nORG = \"acme\"\n{constants}aws.iam.Role(\"fmt\", description=\"repo:{{}}/*\".format(ORG))\naws.iam.Role(\"pct\", description=\"repo:%s/*\" % ORG)\naws.iam.Role(\"many\", description=f\"{holes}\")\n"
+    );
+    let evaluated = py(&text);
+    let description = |name: &str| find(&evaluated, name).properties.get("description").unwrap().span;
+    assert_eq!(splices(&evaluated, &text, description("fmt")), vec![("acme".to_string(), "\"acme\"", "ORG")]);
+    assert_eq!(splices(&evaluated, &text, description("pct")), vec![("acme".to_string(), "\"acme\"", "ORG")]);
+    let many = evaluated.spliced.iter().find(|record| record.at == description("many")).unwrap();
+    assert_eq!((many.parts.len(), many.omitted), (MAX_SPLICED_PARTS, 40 - MAX_SPLICED_PARTS));
+}

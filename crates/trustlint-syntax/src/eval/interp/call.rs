@@ -338,10 +338,16 @@ impl Interp<'_> {
                     }
                     return Value::Data(Node { kind: NodeKind::Seq(items), span, tag: None });
                 }
+                let mut spliced = Vec::new();
+                self.splice_source(&node, node.span, span, &mut spliced);
                 for (value, s) in args.positional {
-                    parts.extend(parts_of(&self.data(value, s)));
+                    let part = self.data(value, s);
+                    self.splice_source(&part, s, span, &mut spliced);
+                    parts.extend(parts_of(&part));
                 }
-                Value::Data(join(parts, span))
+                let joined = join(parts, span);
+                self.record_splice(&joined, spliced);
+                Value::Data(joined)
             }
             "map" | "forEach" | "flatMap" if node.as_seq().is_some() => {
                 let Some(callback) = first else { return unknown("a `.map` without a function", span) };
@@ -400,18 +406,24 @@ impl Interp<'_> {
             return unknown("a `.join(...)` of a list trustlint cannot read", span);
         };
         let mut parts = Vec::new();
+        let mut spliced = Vec::new();
         for (index, item) in items.iter().enumerate() {
             if index > 0 {
                 parts.push(Part::Text(separator.clone()));
             }
+            // An item of a list written elsewhere is named by its own text.
+            self.splice_source(item, item.span, span, &mut spliced);
             parts.extend(parts_of(item));
         }
-        Value::Data(join(parts, span))
+        let joined = join(parts, span);
+        self.record_splice(&joined, spliced);
+        Value::Data(joined)
     }
 
     /// Python `str.format` / `Output.format`: `{}`, `{0}`, `{name}`; `{{` and `}}` are braces.
     fn format(&mut self, format: &str, args: &Args, span: Span) -> Value {
         let mut parts = Vec::new();
+        let mut spliced = Vec::new();
         let mut auto = 0;
         let mut text = String::new();
         let mut chars = format.chars().peekable();
@@ -443,7 +455,11 @@ impl Interp<'_> {
                         args.keyword(&field).map(|(_, _, v, s)| (v.clone(), *s))
                     };
                     match value {
-                        Some((value, s)) => parts.extend(parts_of(&self.data(value, s))),
+                        Some((value, s)) => {
+                            let part = self.data(value, s);
+                            self.splice_source(&part, s, span, &mut spliced);
+                            parts.extend(parts_of(&part));
+                        }
                         None => {
                             parts.push(Part::Unknown(format!("the field `{{{field}}}` with no argument")))
                         }
@@ -453,7 +469,9 @@ impl Interp<'_> {
             }
         }
         parts.push(Part::Text(text));
-        Value::Data(join(parts, span))
+        let joined = join(parts, span);
+        self.record_splice(&joined, spliced);
+        Value::Data(joined)
     }
 
     fn builtin(&mut self, name: &str, args: Args, span: Span) -> Value {
@@ -618,10 +636,15 @@ impl Interp<'_> {
             // A template tag or concatenation: the parts joined.
             "interpolate" | "concat" => {
                 let mut parts = Vec::new();
+                let mut spliced = Vec::new();
                 for (value, s) in args.positional {
-                    parts.extend(parts_of(&self.data(value, s)));
+                    let part = self.data(value, s);
+                    self.splice_source(&part, s, span, &mut spliced);
+                    parts.extend(parts_of(&part));
                 }
-                Value::Data(join(parts, span))
+                let joined = join(parts, span);
+                self.record_splice(&joined, spliced);
+                Value::Data(joined)
             }
             "format" => {
                 let mut rest = Args { positional: args.positional.clone(), keywords: args.keywords.clone() };

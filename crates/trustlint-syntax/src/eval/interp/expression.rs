@@ -30,17 +30,21 @@ impl Interp<'_> {
             Expr::Null(span) => Value::Data(null(*span)),
             Expr::Template(parts, span) => {
                 let mut out = Vec::new();
+                let mut spliced = Vec::new();
                 for part in parts {
                     match part {
                         TemplatePart::Text(text) => out.push(Part::Text(text.clone())),
                         TemplatePart::Expr(expr) => {
                             let value = self.eval(expr);
                             let node = self.data(value, expr.span());
+                            self.splice_source(&node, expr.span(), *span, &mut spliced);
                             out.extend(parts_of(&node));
                         }
                     }
                 }
-                Value::Data(join(out, *span))
+                let node = join(out, *span);
+                self.record_splice(&node, spliced);
+                Value::Data(node)
             }
             Expr::Object(props, span) => Value::Data(self.object(props, *span)),
             Expr::Array(items, span) => {
@@ -201,7 +205,15 @@ impl Interp<'_> {
         match op {
             BinaryOp::Add => {
                 let b = self.eval(right);
-                self.add(a, b, span)
+                let (a, b) = (self.data(a, left.span()), self.data(b, right.span()));
+                let mut spliced = Vec::new();
+                self.splice_source(&a, left.span(), span, &mut spliced);
+                self.splice_source(&b, right.span(), span, &mut spliced);
+                let sum = self.add(Value::Data(a), Value::Data(b), span);
+                if let Value::Data(node) = &sum {
+                    self.record_splice(node, spliced);
+                }
+                sum
             }
             BinaryOp::Or | BinaryOp::Nullish => match a {
                 Value::Unset { key, .. } => {
@@ -234,7 +246,17 @@ impl Interp<'_> {
                     NodeKind::Seq(items) => items.clone(),
                     _ => vec![b.clone()],
                 };
-                percent_format(&format, &values, span)
+                // A single operand is named by its expression; a tuple's items by themselves.
+                let mut spliced = Vec::new();
+                for value in &values {
+                    let used = if values.len() == 1 { right.span() } else { value.span };
+                    self.splice_source(value, used, span, &mut spliced);
+                }
+                let formatted = percent_format(&format, &values, span);
+                if let Value::Data(node) = &formatted {
+                    self.record_splice(node, spliced);
+                }
+                formatted
             }
             BinaryOp::Other | BinaryOp::Equal | BinaryOp::NotEqual => {
                 unknown("an arithmetic or comparison expression", span)

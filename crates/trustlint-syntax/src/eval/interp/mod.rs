@@ -12,8 +12,11 @@ use std::sync::Arc;
 use trustlint_core::Span;
 
 use super::ast::{Expr, Function, Module, ParamKind, Pattern};
-use super::text::respan;
-use super::{Evaluated, Host, ImportedValue, ResourceCall, SourceLanguage};
+use super::text::{display, respan};
+use super::{
+    Evaluated, Host, ImportedValue, MAX_SPLICED_PARTS, ResourceCall, SourceLanguage, SplicedText,
+    SplicedValue,
+};
 use crate::tree::{Node, NodeKind, Part, ScalarStyle};
 
 mod call;
@@ -72,6 +75,7 @@ pub fn evaluate_parsed(parsed: &ParsedProgram, host: &dyn Host) -> Evaluated {
         config_reads: interp.config_reads,
         notes: interp.notes,
         imported: interp.imported,
+        spliced: interp.spliced,
         ..Evaluated::default()
     }
 }
@@ -250,6 +254,9 @@ struct Interp<'h> {
     imported: Vec<ImportedValue>,
     /// The maps and lists among them, for `member` and `index`.
     imported_collections: Vec<ImportedCollection>,
+    /// Joined text with parts written elsewhere, and the latest record of each joining span.
+    spliced: Vec<SplicedValue>,
+    spliced_by_span: HashMap<Span, usize>,
     config_reads: usize,
     /// Returns seen inside conditional blocks of each active call.
     pending_returns: Vec<Vec<Value>>,
@@ -344,6 +351,8 @@ impl<'h> Interp<'h> {
             foreign: Vec::new(),
             imported: Vec::new(),
             imported_collections: Vec::new(),
+            spliced: Vec::new(),
+            spliced_by_span: HashMap::new(),
             config_reads: 0,
             pending_returns: Vec::new(),
         }
@@ -373,6 +382,39 @@ impl<'h> Interp<'h> {
             respan(node, span);
         }
         value
+    }
+
+    /// Add to `parts` where `node`, spliced into text at `into` by the expression at `used`, is
+    /// written: a value joined from such parts brings its own; a literal outside `into` (a
+    /// constant, a helper's argument) or the use of a sibling module's name is one part. A
+    /// literal written inside `into` is part of the text the user reads there.
+    pub(super) fn splice_source(&self, node: &Node, used: Span, into: Span, parts: &mut Vec<SplicedText>) {
+        if let Some(&index) = self.spliced_by_span.get(&node.span)
+            && self.spliced[index].text == display(node)
+        {
+            parts.extend(self.spliced[index].parts.iter().cloned());
+            return;
+        }
+        let NodeKind::Scalar(scalar) = &node.kind else { return };
+        if node.span.end == usize::MAX || self.respan.is_some() {
+            return;
+        }
+        let inside = into.start <= node.span.start && node.span.end <= into.end;
+        if !inside || self.imported.iter().rev().any(|imported| imported.at == node.span) {
+            parts.push(SplicedText { text: scalar.value.clone(), defined: node.span, used });
+        }
+    }
+
+    /// Remember where the parts of the joined `node` were written (nothing when none was
+    /// written elsewhere).
+    pub(super) fn record_splice(&mut self, node: &Node, mut parts: Vec<SplicedText>) {
+        if parts.is_empty() || !matches!(node.kind, NodeKind::Scalar(_) | NodeKind::Computed(_)) {
+            return;
+        }
+        let omitted = parts.len().saturating_sub(MAX_SPLICED_PARTS);
+        parts.truncate(MAX_SPLICED_PARTS);
+        self.spliced_by_span.insert(node.span, self.spliced.len());
+        self.spliced.push(SplicedValue { at: node.span, text: display(node), parts, omitted });
     }
 
     /// `member` (a key, or a list index) of an imported map or list used at `collection`:
