@@ -176,6 +176,31 @@ impl ModuleLoader for DirectoryModules<'_> {
     fn text(&self, relative_path: &str) -> Option<String> {
         self.surroundings.module(self.dir, relative_path).map(|module| module.text.clone())
     }
+
+    /// A program file that siblings may import is parsed through the module cache: in a real
+    /// repository a third of the sibling modules loaded are programs parsed on their own too.
+    /// Entry points (`index.ts`, `__main__.py`) are rarely imported and are parsed alone, so
+    /// that their parses are not held for the run. The file read as a module must have the
+    /// same text as the program (it is read again through the module reader, which refuses
+    /// what it would refuse for an import).
+    fn shared_parse(
+        &self,
+        file_name: &str,
+        text: &str,
+        language: SourceLanguage,
+    ) -> Option<Arc<ParsedProgram>> {
+        if is_entry_point(file_name) {
+            return None;
+        }
+        let module = self.surroundings.module(self.dir, file_name)?;
+        (module.text == text).then(|| module.parsed(language))
+    }
+}
+
+/// `index.ts`, `index.js`, ... and `__main__.py`: where a Pulumi project starts.
+fn is_entry_point(file_name: &str) -> bool {
+    let stem = file_name.split('.').next().unwrap_or(file_name);
+    stem == "index" || stem == "__main__"
 }
 
 /// The stacks and project name of a folder: `Pulumi.<stack>.yaml` files sorted by name, and
