@@ -263,6 +263,23 @@ mod tests {
         assert_eq!(surroundings.counters.modules_read.load(Ordering::Relaxed), 1);
     }
 
+    #[test]
+    fn a_program_imported_by_its_siblings_is_parsed_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let roles = "export const ROLE = \"deploy\";\n";
+        std::fs::write(dir.path().join("roles.ts"), roles).unwrap();
+        std::fs::write(dir.path().join("index.ts"), "import { ROLE } from \"./roles\";\n").unwrap();
+        let surroundings = Surroundings::new(true);
+        let modules = DirectoryModules { dir: dir.path(), surroundings: &surroundings };
+        let language = SourceLanguage::TypeScript { jsx: false };
+        let as_program = modules.shared_parse("roles.ts", roles, language).expect("shared");
+        let as_module = modules.load("roles.ts", language).expect("loaded");
+        assert!(Arc::ptr_eq(&as_program, &as_module));
+        // Another text than the file's (an unsaved edit) is parsed alone, and so is an entry point.
+        assert!(modules.shared_parse("roles.ts", "export const ROLE = 1;\n", language).is_none());
+        assert!(modules.shared_parse("index.ts", "import { ROLE } from \"./roles\";\n", language).is_none());
+    }
+
     #[cfg(unix)]
     #[test]
     fn fifos_and_devices_around_a_program_are_not_read() {
