@@ -2,7 +2,7 @@
 //! ([`crate::eval::ast`]). One parser per thread.
 
 use std::cell::RefCell;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use trustlint_core::Span;
 
@@ -12,6 +12,16 @@ use crate::eval::ast::{
 };
 use crate::tree::{Comment, SyntaxError};
 use crate::{first_syntax_error, parser, span_of};
+
+crate::field_ids! {
+    /// The fields the lowering reads.
+    Fields {
+        alias, arguments, attribute, body, consequence, definition, expression, format_specifier, function,
+        key, left, module_name, name, object, operator, parameters, right, subscript, type_conversion, value,
+    }
+}
+
+static FIELDS: LazyLock<Fields> = LazyLock::new(|| Fields::of(&tree_sitter_python::LANGUAGE.into()));
 
 thread_local! {
     static PARSER: RefCell<tree_sitter::Parser> = RefCell::new(parser(&tree_sitter_python::LANGUAGE.into()));
@@ -38,7 +48,7 @@ pub fn parse_python(text: &str) -> ParsedPython {
     };
     let root = tree.root_node();
     let errors = first_syntax_error(root, text).into_iter().collect();
-    let mut lower = Lower { text, comments: Vec::new(), too_deep: None, too_long: None };
+    let mut lower = Lower { text, fields: &FIELDS, comments: Vec::new(), too_deep: None, too_long: None };
     let body = lower.statements(root, 0);
     // Comments can sit anywhere (between arguments, after a value): collect them all. A comment
     // starts with `#`, so only subtrees whose bytes hold one are walked.
@@ -87,6 +97,7 @@ fn named_children(node: PyNode<'_>) -> Vec<PyNode<'_>> {
 
 struct Lower<'t> {
     text: &'t str,
+    fields: &'static Fields,
     comments: Vec<Comment>,
     /// Where nesting first went past [`MAX_DEPTH`].
     too_deep: Option<Span>,
@@ -132,9 +143,10 @@ impl<'t> Lower<'t> {
                             });
                         }
                         "aliased_import" => {
-                            let (Some(module), Some(alias)) =
-                                (name.child_by_field_name("name"), name.child_by_field_name("alias"))
-                            else {
+                            let (Some(module), Some(alias)) = (
+                                name.child_by_field_id(self.fields.name),
+                                name.child_by_field_id(self.fields.alias),
+                            ) else {
                                 continue;
                             };
                             out.push(Stmt::Import {
@@ -150,7 +162,7 @@ impl<'t> Lower<'t> {
                 }
             }
             "import_from_statement" => {
-                let Some(module) = node.child_by_field_name("module_name") else { return };
+                let Some(module) = node.child_by_field_id(self.fields.module_name) else { return };
                 let module_name = self.source(module).to_string();
                 let mut bindings = Vec::new();
                 let mut cursor = node.walk();
@@ -161,9 +173,10 @@ impl<'t> Lower<'t> {
                             bindings.push(ImportBinding::Named { local: imported.clone(), imported });
                         }
                         "aliased_import" => {
-                            let (Some(imported), Some(alias)) =
-                                (name.child_by_field_name("name"), name.child_by_field_name("alias"))
-                            else {
+                            let (Some(imported), Some(alias)) = (
+                                name.child_by_field_id(self.fields.name),
+                                name.child_by_field_id(self.fields.alias),
+                            ) else {
                                 continue;
                             };
                             bindings.push(ImportBinding::Named {
@@ -183,19 +196,20 @@ impl<'t> Lower<'t> {
             }
             "function_definition" => out.push(Stmt::Function(self.function(node, depth))),
             "decorated_definition" => {
-                if let Some(definition) = node.child_by_field_name("definition") {
+                if let Some(definition) = node.child_by_field_id(self.fields.definition) {
                     self.statement(definition, depth + 1, out);
                 }
             }
             "class_definition" => {
-                let name =
-                    node.child_by_field_name("name").map_or_else(String::new, |n| self.source(n).to_string());
+                let name = node
+                    .child_by_field_id(self.fields.name)
+                    .map_or_else(String::new, |n| self.source(n).to_string());
                 let mut methods = Vec::new();
                 let mut fields = Vec::new();
-                if let Some(body) = node.child_by_field_name("body") {
+                if let Some(body) = node.child_by_field_id(self.fields.body) {
                     for member in named_children(body) {
                         let member = if member.kind() == "decorated_definition" {
-                            match member.child_by_field_name("definition") {
+                            match member.child_by_field_id(self.fields.definition) {
                                 Some(definition) => definition,
                                 None => continue,
                             }
@@ -209,8 +223,8 @@ impl<'t> Lower<'t> {
                                     named_children(member).into_iter().filter(|c| c.kind() == "assignment")
                                 {
                                     if let (Some(left), Some(right)) = (
-                                        child.child_by_field_name("left"),
-                                        child.child_by_field_name("right"),
+                                        child.child_by_field_id(self.fields.left),
+                                        child.child_by_field_id(self.fields.right),
                                     ) && left.kind() == "identifier"
                                     {
                                         fields.push((self.source(left).to_string(), self.expr(right, depth)));
@@ -228,18 +242,17 @@ impl<'t> Lower<'t> {
                 out.push(Stmt::Return(value, span));
             }
             "if_statement" => {
-                let mut branches = vec![self.block(node.child_by_field_name("consequence"), depth)];
+                let mut branches = vec![self.block(node.child_by_field_id(self.fields.consequence), depth)];
                 let mut has_else = false;
                 let mut cursor = node.walk();
                 let alternatives: Vec<_> = node.children_by_field_name("alternative", &mut cursor).collect();
                 for alternative in alternatives {
                     match alternative.kind() {
-                        "elif_clause" => {
-                            branches.push(self.block(alternative.child_by_field_name("consequence"), depth))
-                        }
+                        "elif_clause" => branches
+                            .push(self.block(alternative.child_by_field_id(self.fields.consequence), depth)),
                         "else_clause" => {
                             has_else = true;
-                            branches.push(self.block(alternative.child_by_field_name("body"), depth));
+                            branches.push(self.block(alternative.child_by_field_id(self.fields.body), depth));
                         }
                         _ => {}
                     }
@@ -250,18 +263,20 @@ impl<'t> Lower<'t> {
                 out.push(Stmt::Conditional(branches));
             }
             "for_statement" => {
-                let pattern = node.child_by_field_name("left").map(|left| self.pattern(left, depth));
-                let iterable = node.child_by_field_name("right").map(|right| self.expr(right, depth));
-                let body = self.block(node.child_by_field_name("body"), depth);
+                let pattern = node.child_by_field_id(self.fields.left).map(|left| self.pattern(left, depth));
+                let iterable = node.child_by_field_id(self.fields.right).map(|right| self.expr(right, depth));
+                let body = self.block(node.child_by_field_id(self.fields.body), depth);
                 out.push(Stmt::Loop { pattern, iterable, body });
             }
             "while_statement" => {
-                let body = self.block(node.child_by_field_name("body"), depth);
+                let body = self.block(node.child_by_field_id(self.fields.body), depth);
                 out.push(Stmt::Loop { pattern: None, iterable: None, body });
             }
-            "with_statement" => out.push(Stmt::Block(self.block(node.child_by_field_name("body"), depth))),
+            "with_statement" => {
+                out.push(Stmt::Block(self.block(node.child_by_field_id(self.fields.body), depth)))
+            }
             "try_statement" => {
-                out.push(Stmt::Block(self.block(node.child_by_field_name("body"), depth)));
+                out.push(Stmt::Block(self.block(node.child_by_field_id(self.fields.body), depth)));
                 let mut handlers = Vec::new();
                 for child in named_children(node) {
                     match child.kind() {
@@ -269,7 +284,9 @@ impl<'t> Lower<'t> {
                             let body = named_children(child).into_iter().find(|c| c.kind() == "block");
                             handlers.push(self.block(body, depth));
                         }
-                        "else_clause" => handlers.push(self.block(child.child_by_field_name("body"), depth)),
+                        "else_clause" => {
+                            handlers.push(self.block(child.child_by_field_id(self.fields.body), depth))
+                        }
                         "finally_clause" => {
                             let body = named_children(child).into_iter().find(|c| c.kind() == "block");
                             out.push(Stmt::Block(self.block(body, depth)));
@@ -291,16 +308,17 @@ impl<'t> Lower<'t> {
         let span = span_of(node);
         match node.kind() {
             "assignment" => {
-                let Some(left) = node.child_by_field_name("left") else { return };
+                let Some(left) = node.child_by_field_id(self.fields.left) else { return };
                 // `x: Type` with no value declares nothing the evaluator needs.
-                let Some(right) = node.child_by_field_name("right") else { return };
+                let Some(right) = node.child_by_field_id(self.fields.right) else { return };
                 // `a = b = value`: assign the innermost value to every target.
                 let mut targets = vec![left];
                 let mut value_node = right;
                 while value_node.kind() == "assignment" {
-                    let (Some(l), Some(r)) =
-                        (value_node.child_by_field_name("left"), value_node.child_by_field_name("right"))
-                    else {
+                    let (Some(l), Some(r)) = (
+                        value_node.child_by_field_id(self.fields.left),
+                        value_node.child_by_field_id(self.fields.right),
+                    ) else {
                         return;
                     };
                     targets.push(l);
@@ -323,11 +341,12 @@ impl<'t> Lower<'t> {
             }
             "augmented_assignment" => {
                 let (Some(left), Some(right)) =
-                    (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                    (node.child_by_field_id(self.fields.left), node.child_by_field_id(self.fields.right))
                 else {
                     return;
                 };
-                let plus = node.child_by_field_name("operator").is_some_and(|op| self.source(op) == "+=");
+                let plus =
+                    node.child_by_field_id(self.fields.operator).is_some_and(|op| self.source(op) == "+=");
                 let target = self.expr(left, depth);
                 let value = if plus {
                     self.expr(right, depth)
@@ -352,10 +371,12 @@ impl<'t> Lower<'t> {
     }
 
     fn function(&mut self, node: PyNode<'_>, depth: usize) -> Arc<Function> {
-        let name = node.child_by_field_name("name").map(|n| self.source(n).to_string());
-        let params =
-            node.child_by_field_name("parameters").map(|p| self.parameters(p, depth)).unwrap_or_default();
-        let body = match node.child_by_field_name("body") {
+        let name = node.child_by_field_id(self.fields.name).map(|n| self.source(n).to_string());
+        let params = node
+            .child_by_field_id(self.fields.parameters)
+            .map(|p| self.parameters(p, depth))
+            .unwrap_or_default();
+        let body = match node.child_by_field_id(self.fields.body) {
             Some(body) if node.kind() == "lambda" => Body::Expr(self.expr(body, depth)),
             Some(body) => Body::Block(self.statements(body, depth)),
             None => Body::Block(Vec::new()),
@@ -373,8 +394,8 @@ impl<'t> Lower<'t> {
                     params.push(Param { pattern: self.pattern(param, depth), default: None, kind: normal })
                 }
                 "default_parameter" | "typed_default_parameter" => {
-                    let Some(name) = param.child_by_field_name("name") else { continue };
-                    let default = param.child_by_field_name("value").map(|v| self.expr(v, depth));
+                    let Some(name) = param.child_by_field_id(self.fields.name) else { continue };
+                    let default = param.child_by_field_id(self.fields.value).map(|v| self.expr(v, depth));
                     params.push(Param { pattern: self.pattern(name, depth), default, kind: normal });
                 }
                 "typed_parameter" => {
@@ -427,7 +448,7 @@ impl<'t> Lower<'t> {
     }
 
     fn binary_op(&self, node: PyNode<'_>) -> BinaryOp {
-        match node.child_by_field_name("operator").map(|op| self.source(op)) {
+        match node.child_by_field_id(self.fields.operator).map(|op| self.source(op)) {
             Some("+") => BinaryOp::Add,
             Some("%") => BinaryOp::Percent,
             _ => BinaryOp::Other,
@@ -442,7 +463,7 @@ impl<'t> Lower<'t> {
         let mut current = node;
         while current.kind() == "binary_operator" {
             let (Some(left), Some(right)) =
-                (current.child_by_field_name("left"), current.child_by_field_name("right"))
+                (current.child_by_field_id(self.fields.left), current.child_by_field_id(self.fields.right))
             else {
                 return Expr::Unsupported("a binary operation", span_of(current));
             };
@@ -518,9 +539,10 @@ impl<'t> Lower<'t> {
             }
             "parenthesized_expression" | "await" => Expr::Unsupported("an empty expression", span),
             "attribute" => {
-                let (Some(object), Some(attribute)) =
-                    (node.child_by_field_name("object"), node.child_by_field_name("attribute"))
-                else {
+                let (Some(object), Some(attribute)) = (
+                    node.child_by_field_id(self.fields.object),
+                    node.child_by_field_id(self.fields.attribute),
+                ) else {
                     return Expr::Unsupported("an attribute", span);
                 };
                 Expr::Member {
@@ -530,9 +552,10 @@ impl<'t> Lower<'t> {
                 }
             }
             "subscript" => {
-                let (Some(value), Some(index)) =
-                    (node.child_by_field_name("value"), node.child_by_field_name("subscript"))
-                else {
+                let (Some(value), Some(index)) = (
+                    node.child_by_field_id(self.fields.value),
+                    node.child_by_field_id(self.fields.subscript),
+                ) else {
                     return Expr::Unsupported("a subscript", span);
                 };
                 if index.kind() == "slice" {
@@ -545,10 +568,10 @@ impl<'t> Lower<'t> {
                 }
             }
             "call" => {
-                let Some(function) = node.child_by_field_name("function") else {
+                let Some(function) = node.child_by_field_id(self.fields.function) else {
                     return Expr::Unsupported("a call", span);
                 };
-                let args = match node.child_by_field_name("arguments") {
+                let args = match node.child_by_field_id(self.fields.arguments) {
                     Some(args) if args.kind() == "argument_list" => self.arguments(args, depth),
                     _ => vec![Arg::Positional(Expr::Unsupported("a generator expression", span))],
                 };
@@ -559,9 +582,10 @@ impl<'t> Lower<'t> {
                 for child in named_children(node) {
                     match child.kind() {
                         "pair" => {
-                            let (Some(key), Some(value)) =
-                                (child.child_by_field_name("key"), child.child_by_field_name("value"))
-                            else {
+                            let (Some(key), Some(value)) = (
+                                child.child_by_field_id(self.fields.key),
+                                child.child_by_field_id(self.fields.value),
+                            ) else {
                                 continue;
                             };
                             let value = self.expr(value, depth);
@@ -598,22 +622,22 @@ impl<'t> Lower<'t> {
             }
             "lambda" => {
                 let params = node
-                    .child_by_field_name("parameters")
+                    .child_by_field_id(self.fields.parameters)
                     .map(|p| self.parameters(p, depth))
                     .unwrap_or_default();
                 let body = node
-                    .child_by_field_name("body")
+                    .child_by_field_id(self.fields.body)
                     .map_or(Expr::Unsupported("an empty lambda", span), |b| self.expr(b, depth));
                 Expr::Function(Arc::new(Function { name: None, params, body: Body::Expr(body), span }))
             }
             "binary_operator" => self.binary_chain(node, depth),
             "boolean_operator" => {
                 let (Some(left), Some(right)) =
-                    (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                    (node.child_by_field_id(self.fields.left), node.child_by_field_id(self.fields.right))
                 else {
                     return Expr::Unsupported("a boolean operation", span);
                 };
-                let op = match node.child_by_field_name("operator").map(|op| self.source(op)) {
+                let op = match node.child_by_field_id(self.fields.operator).map(|op| self.source(op)) {
                     Some("or") => BinaryOp::Or,
                     _ => BinaryOp::And,
                 };
@@ -651,9 +675,10 @@ impl<'t> Lower<'t> {
         for child in named_children(node) {
             match child.kind() {
                 "keyword_argument" => {
-                    let (Some(name), Some(value)) =
-                        (child.child_by_field_name("name"), child.child_by_field_name("value"))
-                    else {
+                    let (Some(name), Some(value)) = (
+                        child.child_by_field_id(self.fields.name),
+                        child.child_by_field_id(self.fields.value),
+                    ) else {
                         continue;
                     };
                     args.push(Arg::Keyword {
@@ -700,9 +725,9 @@ impl<'t> Lower<'t> {
                     if !text.is_empty() {
                         parts.push(TemplatePart::Text(std::mem::take(&mut text)));
                     }
-                    let formatted = child.child_by_field_name("format_specifier").is_some()
-                        || child.child_by_field_name("type_conversion").is_some();
-                    let expr = match child.child_by_field_name("expression") {
+                    let formatted = child.child_by_field_id(self.fields.format_specifier).is_some()
+                        || child.child_by_field_id(self.fields.type_conversion).is_some();
+                    let expr = match child.child_by_field_id(self.fields.expression) {
                         Some(_) if formatted => {
                             Expr::Unsupported("a formatted f-string field", span_of(child))
                         }
@@ -784,6 +809,11 @@ fn unescape(content: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_field_read_is_a_field_of_the_grammar() {
+        assert_eq!(FIELDS.missing(), Vec::<&str>::new());
+    }
 
     #[test]
     fn lowers_imports_calls_and_fstrings() {

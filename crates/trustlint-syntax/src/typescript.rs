@@ -2,7 +2,7 @@
 //! language ([`crate::eval::ast`]). One parser per thread and grammar.
 
 use std::cell::RefCell;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use trustlint_core::Span;
 
@@ -17,6 +17,20 @@ thread_local! {
     static TYPESCRIPT: RefCell<tree_sitter::Parser> = RefCell::new(parser(&tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into()));
     static TSX: RefCell<tree_sitter::Parser> = RefCell::new(parser(&tree_sitter_typescript::LANGUAGE_TSX.into()));
 }
+
+crate::field_ids! {
+    /// The fields the lowering reads, per grammar (TypeScript and TSX number them apart).
+    Fields {
+        alias, alternative, arguments, body, condition, consequence, constructor, declaration, finalizer,
+        function, handler, index, key, left, name, object, operator, parameter, parameters, pattern,
+        property, right, source, value,
+    }
+}
+
+static TYPESCRIPT_FIELDS: LazyLock<Fields> =
+    LazyLock::new(|| Fields::of(&tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into()));
+static TSX_FIELDS: LazyLock<Fields> =
+    LazyLock::new(|| Fields::of(&tree_sitter_typescript::LANGUAGE_TSX.into()));
 
 /// Deepest nesting lowered; deeper expressions become Unsupported (keeps recursion bounded).
 /// Flat `+` chains and parentheses do not count: they are lowered in a loop.
@@ -44,6 +58,7 @@ pub fn parse_typescript(text: &str, jsx: bool) -> ParsedScript {
     let root = tree.root_node();
     let mut lower = Lower {
         text,
+        fields: if jsx { &TSX_FIELDS } else { &TYPESCRIPT_FIELDS },
         comments: Vec::new(),
         comment_starts: comment_starts(text),
         too_deep: None,
@@ -84,6 +99,7 @@ fn comment_starts(text: &str) -> Vec<usize> {
 
 struct Lower<'t> {
     text: &'t str,
+    fields: &'static Fields,
     comments: Vec<Comment>,
     /// [`comment_starts`] of `text`: a subtree whose bytes hold none has no comment to collect.
     comment_starts: Vec<usize>,
@@ -173,8 +189,8 @@ impl<'t> Lower<'t> {
                 for declarator in
                     named_children(node).into_iter().filter(|c| c.kind() == "variable_declarator")
                 {
-                    let Some(name) = declarator.child_by_field_name("name") else { continue };
-                    let value = declarator.child_by_field_name("value");
+                    let Some(name) = declarator.child_by_field_id(self.fields.name) else { continue };
+                    let value = declarator.child_by_field_id(self.fields.value);
                     // `const aws = require("@pulumi/aws")`, `const m = await import("./infra/m")`.
                     if let (Some(value), "identifier") = (value, name.kind())
                         && let Some(module) = self.require_call(value)
@@ -206,9 +222,9 @@ impl<'t> Lower<'t> {
                 }
             }
             "export_statement" => {
-                if let Some(declaration) = node.child_by_field_name("declaration") {
+                if let Some(declaration) = node.child_by_field_id(self.fields.declaration) {
                     self.statement(declaration, depth + 1, out);
-                } else if let Some(value) = node.child_by_field_name("value") {
+                } else if let Some(value) = node.child_by_field_id(self.fields.value) {
                     self.collect_comments(node);
                     out.push(Stmt::Expr(self.expr(value, depth)));
                 } else {
@@ -233,12 +249,12 @@ impl<'t> Lower<'t> {
                 let mut branches = Vec::new();
                 let mut current = Some(node);
                 while let Some(if_node) = current {
-                    if let Some(condition) = if_node.child_by_field_name("condition") {
+                    if let Some(condition) = if_node.child_by_field_id(self.fields.condition) {
                         self.collect_comments(condition);
                     }
-                    branches.push(self.block(if_node.child_by_field_name("consequence"), depth));
+                    branches.push(self.block(if_node.child_by_field_id(self.fields.consequence), depth));
                     current = None;
-                    if let Some(alternative) = if_node.child_by_field_name("alternative") {
+                    if let Some(alternative) = if_node.child_by_field_id(self.fields.alternative) {
                         let inner = named_children(alternative).into_iter().find(|c| c.kind() != "comment");
                         match inner {
                             Some(inner) if inner.kind() == "if_statement" => current = Some(inner),
@@ -253,30 +269,33 @@ impl<'t> Lower<'t> {
                 out.push(Stmt::Conditional(branches));
             }
             "for_in_statement" => {
-                let of = node.child_by_field_name("operator").is_some_and(|op| self.source(op) == "of");
-                let pattern = node.child_by_field_name("left").map(|left| self.pattern(left, depth));
-                let iterable =
-                    node.child_by_field_name("right").filter(|_| of).map(|right| self.expr(right, depth));
-                let body = self.block(node.child_by_field_name("body"), depth);
+                let of =
+                    node.child_by_field_id(self.fields.operator).is_some_and(|op| self.source(op) == "of");
+                let pattern = node.child_by_field_id(self.fields.left).map(|left| self.pattern(left, depth));
+                let iterable = node
+                    .child_by_field_id(self.fields.right)
+                    .filter(|_| of)
+                    .map(|right| self.expr(right, depth));
+                let body = self.block(node.child_by_field_id(self.fields.body), depth);
                 out.push(Stmt::Loop { pattern, iterable, body });
             }
             "for_statement" | "while_statement" | "do_statement" => {
                 self.collect_comments(node);
-                let body = self.block(node.child_by_field_name("body"), depth);
+                let body = self.block(node.child_by_field_id(self.fields.body), depth);
                 out.push(Stmt::Loop { pattern: None, iterable: None, body });
             }
             "try_statement" => {
-                let body = self.block(node.child_by_field_name("body"), depth);
+                let body = self.block(node.child_by_field_id(self.fields.body), depth);
                 out.push(Stmt::Block(body));
                 let mut handlers = Vec::new();
-                if let Some(handler) = node.child_by_field_name("handler") {
-                    handlers.push(self.block(handler.child_by_field_name("body"), depth));
+                if let Some(handler) = node.child_by_field_id(self.fields.handler) {
+                    handlers.push(self.block(handler.child_by_field_id(self.fields.body), depth));
                 }
                 if !handlers.is_empty() {
                     handlers.push(Vec::new());
                     out.push(Stmt::Conditional(handlers));
                 }
-                if let Some(finalizer) = node.child_by_field_name("finalizer") {
+                if let Some(finalizer) = node.child_by_field_id(self.fields.finalizer) {
                     let inner = named_children(finalizer).into_iter().find(|c| c.kind() == "statement_block");
                     out.push(Stmt::Block(self.block(inner, depth)));
                 }
@@ -284,7 +303,7 @@ impl<'t> Lower<'t> {
             "switch_statement" => {
                 self.collect_comments(node);
                 let mut branches = Vec::new();
-                if let Some(body) = node.child_by_field_name("body") {
+                if let Some(body) = node.child_by_field_id(self.fields.body) {
                     for case in named_children(body) {
                         let mut stmts = Vec::new();
                         for child in named_children(case) {
@@ -299,13 +318,13 @@ impl<'t> Lower<'t> {
                 out.push(Stmt::Conditional(branches));
             }
             "labeled_statement" => {
-                if let Some(body) = node.child_by_field_name("body") {
+                if let Some(body) = node.child_by_field_id(self.fields.body) {
                     self.statement(body, depth + 1, out);
                 }
             }
             // `namespace X { ... }`, `module X { ... }`.
             "internal_module" | "module" => {
-                if let Some(body) = node.child_by_field_name("body") {
+                if let Some(body) = node.child_by_field_id(self.fields.body) {
                     out.push(Stmt::Block(self.statements(body, depth)));
                 }
             }
@@ -318,7 +337,7 @@ impl<'t> Lower<'t> {
         match expr.kind() {
             "assignment_expression" => {
                 let (Some(left), Some(right)) =
-                    (expr.child_by_field_name("left"), expr.child_by_field_name("right"))
+                    (expr.child_by_field_id(self.fields.left), expr.child_by_field_id(self.fields.right))
                 else {
                     return;
                 };
@@ -339,11 +358,11 @@ impl<'t> Lower<'t> {
             }
             "augmented_assignment_expression" => {
                 let (Some(left), Some(right)) =
-                    (expr.child_by_field_name("left"), expr.child_by_field_name("right"))
+                    (expr.child_by_field_id(self.fields.left), expr.child_by_field_id(self.fields.right))
                 else {
                     return;
                 };
-                let operator = expr.child_by_field_name("operator").map(|op| self.source(op));
+                let operator = expr.child_by_field_id(self.fields.operator).map(|op| self.source(op));
                 let value = self.expr(right, depth);
                 let target = self.expr(left, depth);
                 if operator == Some("+=") {
@@ -381,11 +400,11 @@ impl<'t> Lower<'t> {
         if node.kind() != "call_expression" {
             return None;
         }
-        let function = node.child_by_field_name("function")?;
+        let function = node.child_by_field_id(self.fields.function)?;
         if !matches!(self.source(function), "require" | "import") {
             return None;
         }
-        let args = node.child_by_field_name("arguments")?;
+        let args = node.child_by_field_id(self.fields.arguments)?;
         let first = named_children(args).into_iter().next()?;
         (first.kind() == "string").then(|| self.string(first))
     }
@@ -401,9 +420,10 @@ impl<'t> Lower<'t> {
                     bindings.push(ImportBinding::Named { local: name.clone(), imported: name });
                 }
                 "pair_pattern" => {
-                    let (Some(key), Some(value)) =
-                        (property.child_by_field_name("key"), property.child_by_field_name("value"))
-                    else {
+                    let (Some(key), Some(value)) = (
+                        property.child_by_field_id(self.fields.key),
+                        property.child_by_field_id(self.fields.value),
+                    ) else {
                         return Vec::new();
                     };
                     if value.kind() != "identifier" {
@@ -422,7 +442,7 @@ impl<'t> Lower<'t> {
     }
 
     fn import(&mut self, node: TsNode<'_>) -> Option<Stmt> {
-        let source = node.child_by_field_name("source")?;
+        let source = node.child_by_field_id(self.fields.source)?;
         let module = self.string(source);
         let mut bindings = Vec::new();
         for child in named_children(node) {
@@ -448,13 +468,15 @@ impl<'t> Lower<'t> {
                                     .into_iter()
                                     .filter(|c| c.kind() == "import_specifier")
                                 {
-                                    let Some(name) = specifier.child_by_field_name("name") else { continue };
+                                    let Some(name) = specifier.child_by_field_id(self.fields.name) else {
+                                        continue;
+                                    };
                                     let imported = if name.kind() == "string" {
                                         self.string(name)
                                     } else {
                                         self.source(name).to_string()
                                     };
-                                    let local = specifier.child_by_field_name("alias").map_or_else(
+                                    let local = specifier.child_by_field_id(self.fields.alias).map_or_else(
                                         || imported.clone(),
                                         |alias| self.source(alias).to_string(),
                                     );
@@ -478,17 +500,19 @@ impl<'t> Lower<'t> {
     }
 
     fn class(&mut self, node: TsNode<'_>, depth: usize) -> Stmt {
-        let name = node.child_by_field_name("name").map_or_else(String::new, |n| self.source(n).to_string());
+        let name =
+            node.child_by_field_id(self.fields.name).map_or_else(String::new, |n| self.source(n).to_string());
         let mut methods = Vec::new();
         let mut fields = Vec::new();
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.child_by_field_id(self.fields.body) {
             for member in named_children(body) {
                 match member.kind() {
                     "method_definition" => methods.push(self.function(member, depth)),
                     "public_field_definition" => {
-                        if let (Some(field), Some(value)) =
-                            (member.child_by_field_name("name"), member.child_by_field_name("value"))
-                        {
+                        if let (Some(field), Some(value)) = (
+                            member.child_by_field_id(self.fields.name),
+                            member.child_by_field_id(self.fields.value),
+                        ) {
                             fields.push((self.source(field).to_string(), self.expr(value, depth)));
                         }
                     }
@@ -501,22 +525,22 @@ impl<'t> Lower<'t> {
     }
 
     fn function(&mut self, node: TsNode<'_>, depth: usize) -> Arc<Function> {
-        let name = node.child_by_field_name("name").map(|n| self.source(n).to_string());
+        let name = node.child_by_field_id(self.fields.name).map(|n| self.source(n).to_string());
         let mut params = Vec::new();
-        if let Some(single) = node.child_by_field_name("parameter") {
+        if let Some(single) = node.child_by_field_id(self.fields.parameter) {
             params.push(Param {
                 pattern: self.pattern(single, depth),
                 default: None,
                 kind: ParamKind::Normal,
             });
         }
-        if let Some(list) = node.child_by_field_name("parameters") {
+        if let Some(list) = node.child_by_field_id(self.fields.parameters) {
             for param in named_children(list) {
                 match param.kind() {
                     "required_parameter" | "optional_parameter" => {
                         let Some(pattern) = param
-                            .child_by_field_name("pattern")
-                            .or_else(|| param.child_by_field_name("name"))
+                            .child_by_field_id(self.fields.pattern)
+                            .or_else(|| param.child_by_field_id(self.fields.name))
                         else {
                             continue;
                         };
@@ -533,7 +557,7 @@ impl<'t> Lower<'t> {
                         } else {
                             self.pattern(pattern, depth)
                         };
-                        let default = param.child_by_field_name("value").map(|v| self.expr(v, depth));
+                        let default = param.child_by_field_id(self.fields.value).map(|v| self.expr(v, depth));
                         params.push(Param { pattern, default, kind });
                     }
                     "comment" => self.comment(param),
@@ -541,7 +565,7 @@ impl<'t> Lower<'t> {
                 }
             }
         }
-        let body = match node.child_by_field_name("body") {
+        let body = match node.child_by_field_id(self.fields.body) {
             Some(body) if body.kind() == "statement_block" => Body::Block(self.statements(body, depth)),
             Some(body) => Body::Expr(self.expr(body, depth)),
             None => Body::Block(Vec::new()),
@@ -574,18 +598,20 @@ impl<'t> Lower<'t> {
                             props.push((name.clone(), Pattern::Name(name, span_of(child))));
                         }
                         "pair_pattern" => {
-                            let (Some(key), Some(value)) =
-                                (child.child_by_field_name("key"), child.child_by_field_name("value"))
-                            else {
+                            let (Some(key), Some(value)) = (
+                                child.child_by_field_id(self.fields.key),
+                                child.child_by_field_id(self.fields.value),
+                            ) else {
                                 continue;
                             };
                             let key = self.property_key(key);
                             props.push((key, self.pattern(value, depth + 1)));
                         }
                         "object_assignment_pattern" => {
-                            let (Some(left), Some(right)) =
-                                (child.child_by_field_name("left"), child.child_by_field_name("right"))
-                            else {
+                            let (Some(left), Some(right)) = (
+                                child.child_by_field_id(self.fields.left),
+                                child.child_by_field_id(self.fields.right),
+                            ) else {
                                 continue;
                             };
                             let name = self.source(left).to_string();
@@ -607,7 +633,7 @@ impl<'t> Lower<'t> {
             }
             "assignment_pattern" => {
                 let (Some(left), Some(right)) =
-                    (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                    (node.child_by_field_id(self.fields.left), node.child_by_field_id(self.fields.right))
                 else {
                     return Pattern::Ignore;
                 };
@@ -651,9 +677,10 @@ impl<'t> Lower<'t> {
             "this" => Expr::This(span),
             kind if is_transparent(kind) => Expr::Unsupported("an empty expression", span),
             "member_expression" => {
-                let (Some(object), Some(property)) =
-                    (node.child_by_field_name("object"), node.child_by_field_name("property"))
-                else {
+                let (Some(object), Some(property)) = (
+                    node.child_by_field_id(self.fields.object),
+                    node.child_by_field_id(self.fields.property),
+                ) else {
                     return Expr::Unsupported("a member expression", span);
                 };
                 // tree-sitter reads `x as aws.iam.RoleArgs` as `(x as aws.iam).RoleArgs`: a
@@ -669,7 +696,7 @@ impl<'t> Lower<'t> {
             }
             "subscript_expression" => {
                 let (Some(object), Some(index)) =
-                    (node.child_by_field_name("object"), node.child_by_field_name("index"))
+                    (node.child_by_field_id(self.fields.object), node.child_by_field_id(self.fields.index))
                 else {
                     return Expr::Unsupported("an index expression", span);
                 };
@@ -680,11 +707,11 @@ impl<'t> Lower<'t> {
                 }
             }
             "call_expression" => {
-                let Some(function) = node.child_by_field_name("function") else {
+                let Some(function) = node.child_by_field_id(self.fields.function) else {
                     return Expr::Unsupported("a call", span);
                 };
                 let callee = Box::new(self.expr(function, depth));
-                let args = match node.child_by_field_name("arguments") {
+                let args = match node.child_by_field_id(self.fields.arguments) {
                     Some(args) if args.kind() == "template_string" => {
                         vec![Arg::Positional(Expr::Template(self.template(args, depth), span_of(args)))]
                     }
@@ -694,11 +721,11 @@ impl<'t> Lower<'t> {
                 Expr::Call { callee, args, span, new: false }
             }
             "new_expression" => {
-                let Some(constructor) = node.child_by_field_name("constructor") else {
+                let Some(constructor) = node.child_by_field_id(self.fields.constructor) else {
                     return Expr::Unsupported("a `new` expression", span);
                 };
                 let args = node
-                    .child_by_field_name("arguments")
+                    .child_by_field_id(self.fields.arguments)
                     .map(|a| self.arguments(a, depth))
                     .unwrap_or_default();
                 Expr::Call { callee: Box::new(self.expr(constructor, depth)), args, span, new: true }
@@ -708,9 +735,10 @@ impl<'t> Lower<'t> {
                 for child in named_children(node) {
                     match child.kind() {
                         "pair" => {
-                            let (Some(key), Some(value)) =
-                                (child.child_by_field_name("key"), child.child_by_field_name("value"))
-                            else {
+                            let (Some(key), Some(value)) = (
+                                child.child_by_field_id(self.fields.key),
+                                child.child_by_field_id(self.fields.value),
+                            ) else {
                                 continue;
                             };
                             let value = self.expr(value, depth);
@@ -743,7 +771,7 @@ impl<'t> Lower<'t> {
                             }
                         }
                         "method_definition" => {
-                            if let Some(name) = child.child_by_field_name("name") {
+                            if let Some(name) = child.child_by_field_id(self.fields.name) {
                                 let function = self.function(child, depth);
                                 props.push(Prop::KeyValue {
                                     key: self.property_key(name),
@@ -779,9 +807,9 @@ impl<'t> Lower<'t> {
             "binary_expression" => self.binary_chain(node, depth),
             "ternary_expression" => {
                 let (Some(condition), Some(then), Some(otherwise)) = (
-                    node.child_by_field_name("condition"),
-                    node.child_by_field_name("consequence"),
-                    node.child_by_field_name("alternative"),
+                    node.child_by_field_id(self.fields.condition),
+                    node.child_by_field_id(self.fields.consequence),
+                    node.child_by_field_id(self.fields.alternative),
                 ) else {
                     return Expr::Unsupported("a conditional expression", span);
                 };
@@ -818,7 +846,7 @@ impl<'t> Lower<'t> {
     }
 
     fn binary_op(&self, node: TsNode<'_>) -> BinaryOp {
-        match node.child_by_field_name("operator").map(|op| self.source(op)) {
+        match node.child_by_field_id(self.fields.operator).map(|op| self.source(op)) {
             Some("+") => BinaryOp::Add,
             Some("||") => BinaryOp::Or,
             Some("??") => BinaryOp::Nullish,
@@ -837,7 +865,7 @@ impl<'t> Lower<'t> {
         let mut current = node;
         while current.kind() == "binary_expression" {
             let (Some(left), Some(right)) =
-                (current.child_by_field_name("left"), current.child_by_field_name("right"))
+                (current.child_by_field_id(self.fields.left), current.child_by_field_id(self.fields.right))
             else {
                 return Expr::Unsupported("a binary expression", span_of(current));
             };
@@ -952,6 +980,12 @@ fn unescape(escape: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_field_read_is_a_field_of_both_grammars() {
+        assert_eq!(TYPESCRIPT_FIELDS.missing(), Vec::<&str>::new());
+        assert_eq!(TSX_FIELDS.missing(), Vec::<&str>::new());
+    }
 
     #[test]
     fn a_dotted_type_after_as_keeps_the_value() {
