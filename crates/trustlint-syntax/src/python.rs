@@ -11,7 +11,7 @@ use crate::eval::ast::{
     TemplatePart,
 };
 use crate::tree::{Comment, SyntaxError};
-use crate::{first_syntax_error, parser, span_of};
+use crate::{KindNames, first_syntax_error, parser, span_of};
 
 crate::field_ids! {
     /// The fields the lowering reads.
@@ -22,6 +22,7 @@ crate::field_ids! {
 }
 
 static FIELDS: LazyLock<Fields> = LazyLock::new(|| Fields::of(&tree_sitter_python::LANGUAGE.into()));
+static KINDS: LazyLock<KindNames> = LazyLock::new(|| KindNames::of(&tree_sitter_python::LANGUAGE.into()));
 
 thread_local! {
     static PARSER: RefCell<tree_sitter::Parser> = RefCell::new(parser(&tree_sitter_python::LANGUAGE.into()));
@@ -48,7 +49,8 @@ pub fn parse_python(text: &str) -> ParsedPython {
     };
     let root = tree.root_node();
     let errors = first_syntax_error(root, text).into_iter().collect();
-    let mut lower = Lower { text, fields: &FIELDS, comments: Vec::new(), too_deep: None, too_long: None };
+    let mut lower =
+        Lower { text, fields: &FIELDS, kinds: &KINDS, comments: Vec::new(), too_deep: None, too_long: None };
     let body = lower.statements(root, 0);
     // Comments can sit anywhere (between arguments, after a value): collect them all. A comment
     // starts with `#`, so only subtrees whose bytes hold one are walked.
@@ -60,7 +62,7 @@ pub fn parse_python(text: &str) -> ParsedPython {
     let mut cursor = root.walk();
     let mut stack: Vec<PyNode<'_>> = Some(root).filter(may_hold_comment).into_iter().collect();
     while let Some(node) = stack.pop() {
-        if node.kind() == "comment" {
+        if lower.kinds.kind(node) == "comment" {
             let raw = &text[node.byte_range()];
             lower
                 .comments
@@ -81,7 +83,7 @@ type PyNode<'t> = tree_sitter::Node<'t>;
 /// Parentheses and `await` only wrap their operand: skipped in a loop, so `((((x))))` at any
 /// depth costs no nesting.
 fn unwrap_transparent(mut node: PyNode<'_>) -> PyNode<'_> {
-    while matches!(node.kind(), "parenthesized_expression" | "await") {
+    while matches!(KINDS.kind(node), "parenthesized_expression" | "await") {
         match named_children(node).into_iter().next() {
             Some(inner) => node = inner,
             None => break,
@@ -92,12 +94,13 @@ fn unwrap_transparent(mut node: PyNode<'_>) -> PyNode<'_> {
 
 fn named_children(node: PyNode<'_>) -> Vec<PyNode<'_>> {
     let mut cursor = node.walk();
-    node.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect()
+    node.named_children(&mut cursor).filter(|c| KINDS.kind(c) != "comment").collect()
 }
 
 struct Lower<'t> {
     text: &'t str,
     fields: &'static Fields,
+    kinds: &'static KindNames,
     comments: Vec<Comment>,
     /// Where nesting first went past [`MAX_DEPTH`].
     too_deep: Option<Span>,
@@ -128,10 +131,10 @@ impl<'t> Lower<'t> {
             return;
         }
         let span = span_of(node);
-        match node.kind() {
+        match self.kinds.kind(node) {
             "import_statement" => {
                 for name in named_children(node) {
-                    match name.kind() {
+                    match self.kinds.kind(name) {
                         "dotted_name" => {
                             // `import pulumi_aws.iam` binds `pulumi_aws`.
                             let full = self.source(name).to_string();
@@ -167,7 +170,7 @@ impl<'t> Lower<'t> {
                 let mut bindings = Vec::new();
                 let mut cursor = node.walk();
                 for name in node.children_by_field_name("name", &mut cursor) {
-                    match name.kind() {
+                    match self.kinds.kind(name) {
                         "dotted_name" => {
                             let imported = self.source(name).to_string();
                             bindings.push(ImportBinding::Named { local: imported.clone(), imported });
@@ -208,7 +211,7 @@ impl<'t> Lower<'t> {
                 let mut fields = Vec::new();
                 if let Some(body) = node.child_by_field_id(self.fields.body) {
                     for member in named_children(body) {
-                        let member = if member.kind() == "decorated_definition" {
+                        let member = if self.kinds.kind(member) == "decorated_definition" {
                             match member.child_by_field_id(self.fields.definition) {
                                 Some(definition) => definition,
                                 None => continue,
@@ -216,16 +219,17 @@ impl<'t> Lower<'t> {
                         } else {
                             member
                         };
-                        match member.kind() {
+                        match self.kinds.kind(member) {
                             "function_definition" => methods.push(self.function(member, depth)),
                             "expression_statement" => {
-                                for child in
-                                    named_children(member).into_iter().filter(|c| c.kind() == "assignment")
+                                for child in named_children(member)
+                                    .into_iter()
+                                    .filter(|c| self.kinds.kind(c) == "assignment")
                                 {
                                     if let (Some(left), Some(right)) = (
                                         child.child_by_field_id(self.fields.left),
                                         child.child_by_field_id(self.fields.right),
-                                    ) && left.kind() == "identifier"
+                                    ) && self.kinds.kind(left) == "identifier"
                                     {
                                         fields.push((self.source(left).to_string(), self.expr(right, depth)));
                                     }
@@ -247,7 +251,7 @@ impl<'t> Lower<'t> {
                 let mut cursor = node.walk();
                 let alternatives: Vec<_> = node.children_by_field_name("alternative", &mut cursor).collect();
                 for alternative in alternatives {
-                    match alternative.kind() {
+                    match self.kinds.kind(alternative) {
                         "elif_clause" => branches
                             .push(self.block(alternative.child_by_field_id(self.fields.consequence), depth)),
                         "else_clause" => {
@@ -279,16 +283,18 @@ impl<'t> Lower<'t> {
                 out.push(Stmt::Block(self.block(node.child_by_field_id(self.fields.body), depth)));
                 let mut handlers = Vec::new();
                 for child in named_children(node) {
-                    match child.kind() {
+                    match self.kinds.kind(child) {
                         "except_clause" | "except_group_clause" => {
-                            let body = named_children(child).into_iter().find(|c| c.kind() == "block");
+                            let body =
+                                named_children(child).into_iter().find(|c| self.kinds.kind(c) == "block");
                             handlers.push(self.block(body, depth));
                         }
                         "else_clause" => {
                             handlers.push(self.block(child.child_by_field_id(self.fields.body), depth))
                         }
                         "finally_clause" => {
-                            let body = named_children(child).into_iter().find(|c| c.kind() == "block");
+                            let body =
+                                named_children(child).into_iter().find(|c| self.kinds.kind(c) == "block");
                             out.push(Stmt::Block(self.block(body, depth)));
                         }
                         _ => {}
@@ -306,7 +312,7 @@ impl<'t> Lower<'t> {
 
     fn expression_statement(&mut self, node: PyNode<'_>, depth: usize, out: &mut Vec<Stmt>) {
         let span = span_of(node);
-        match node.kind() {
+        match self.kinds.kind(node) {
             "assignment" => {
                 let Some(left) = node.child_by_field_id(self.fields.left) else { return };
                 // `x: Type` with no value declares nothing the evaluator needs.
@@ -314,7 +320,7 @@ impl<'t> Lower<'t> {
                 // `a = b = value`: assign the innermost value to every target.
                 let mut targets = vec![left];
                 let mut value_node = right;
-                while value_node.kind() == "assignment" {
+                while self.kinds.kind(value_node) == "assignment" {
                     let (Some(l), Some(r)) = (
                         value_node.child_by_field_id(self.fields.left),
                         value_node.child_by_field_id(self.fields.right),
@@ -326,7 +332,7 @@ impl<'t> Lower<'t> {
                 }
                 for target in targets {
                     let value = self.expr(value_node, depth);
-                    match target.kind() {
+                    match self.kinds.kind(target) {
                         "attribute" | "subscript" => {
                             out.push(Stmt::AssignMember { target: self.expr(target, depth), value, span })
                         }
@@ -355,7 +361,7 @@ impl<'t> Lower<'t> {
                 };
                 if plus {
                     out.push(Stmt::AugAssign { target, value, span });
-                } else if left.kind() == "identifier" {
+                } else if self.kinds.kind(left) == "identifier" {
                     out.push(Stmt::Let {
                         pattern: self.pattern(left, depth),
                         value: Some(value),
@@ -377,7 +383,7 @@ impl<'t> Lower<'t> {
             .map(|p| self.parameters(p, depth))
             .unwrap_or_default();
         let body = match node.child_by_field_id(self.fields.body) {
-            Some(body) if node.kind() == "lambda" => Body::Expr(self.expr(body, depth)),
+            Some(body) if self.kinds.kind(node) == "lambda" => Body::Expr(self.expr(body, depth)),
             Some(body) => Body::Block(self.statements(body, depth)),
             None => Body::Block(Vec::new()),
         };
@@ -389,7 +395,7 @@ impl<'t> Lower<'t> {
         let mut keyword_only = false;
         for param in named_children(node) {
             let normal = if keyword_only { ParamKind::KeywordOnly } else { ParamKind::Normal };
-            match param.kind() {
+            match self.kinds.kind(param) {
                 "identifier" => {
                     params.push(Param { pattern: self.pattern(param, depth), default: None, kind: normal })
                 }
@@ -408,7 +414,7 @@ impl<'t> Lower<'t> {
                 "keyword_separator" => keyword_only = true,
                 _ => {}
             }
-            if param.kind() == "list_splat_pattern" {
+            if self.kinds.kind(param) == "list_splat_pattern" {
                 keyword_only = true;
             }
         }
@@ -416,7 +422,7 @@ impl<'t> Lower<'t> {
     }
 
     fn splat_or_name(&mut self, node: PyNode<'_>, normal: ParamKind, depth: usize, params: &mut Vec<Param>) {
-        let (kind, target) = match node.kind() {
+        let (kind, target) = match self.kinds.kind(node) {
             "list_splat_pattern" => (ParamKind::Rest, named_children(node).into_iter().next()),
             "dictionary_splat_pattern" => (ParamKind::KeywordRest, named_children(node).into_iter().next()),
             _ => (normal, Some(node)),
@@ -461,7 +467,7 @@ impl<'t> Lower<'t> {
     fn binary_chain(&mut self, node: PyNode<'_>, depth: usize) -> Expr {
         let mut spine = Vec::new();
         let mut current = node;
-        while current.kind() == "binary_operator" {
+        while self.kinds.kind(current) == "binary_operator" {
             let (Some(left), Some(right)) =
                 (current.child_by_field_id(self.fields.left), current.child_by_field_id(self.fields.right))
             else {
@@ -486,7 +492,7 @@ impl<'t> Lower<'t> {
             self.too_deep.get_or_insert(span_of(node));
             return Pattern::Ignore;
         }
-        match node.kind() {
+        match self.kinds.kind(node) {
             "identifier" => {
                 let name = self.source(node);
                 if name == "_" { Pattern::Ignore } else { Pattern::Name(name.to_string(), span_of(node)) }
@@ -516,7 +522,7 @@ impl<'t> Lower<'t> {
             return Expr::Unsupported("an expression nested too deeply", span);
         }
         let depth = depth + 1;
-        match node.kind() {
+        match self.kinds.kind(node) {
             "string" => self.string(node, depth),
             "concatenated_string" => {
                 let mut parts = Vec::new();
@@ -558,7 +564,7 @@ impl<'t> Lower<'t> {
                 ) else {
                     return Expr::Unsupported("a subscript", span);
                 };
-                if index.kind() == "slice" {
+                if self.kinds.kind(index) == "slice" {
                     return Expr::Unsupported("a slice", span);
                 }
                 Expr::Index {
@@ -572,7 +578,7 @@ impl<'t> Lower<'t> {
                     return Expr::Unsupported("a call", span);
                 };
                 let args = match node.child_by_field_id(self.fields.arguments) {
-                    Some(args) if args.kind() == "argument_list" => self.arguments(args, depth),
+                    Some(args) if self.kinds.kind(args) == "argument_list" => self.arguments(args, depth),
                     _ => vec![Arg::Positional(Expr::Unsupported("a generator expression", span))],
                 };
                 Expr::Call { callee: Box::new(self.expr(function, depth)), args, span, new: false }
@@ -580,7 +586,7 @@ impl<'t> Lower<'t> {
             "dictionary" => {
                 let mut props = Vec::new();
                 for child in named_children(node) {
-                    match child.kind() {
+                    match self.kinds.kind(child) {
                         "pair" => {
                             let (Some(key), Some(value)) = (
                                 child.child_by_field_id(self.fields.key),
@@ -609,7 +615,7 @@ impl<'t> Lower<'t> {
             "list" | "tuple" | "set" | "expression_list" => {
                 let mut items = Vec::new();
                 for child in named_children(node) {
-                    match child.kind() {
+                    match self.kinds.kind(child) {
                         "list_splat" | "parenthesized_list_splat" => {
                             if let Some(inner) = named_children(child).into_iter().next() {
                                 items.push(Item::Spread(self.expr(inner, depth)));
@@ -673,7 +679,7 @@ impl<'t> Lower<'t> {
     fn arguments(&mut self, node: PyNode<'_>, depth: usize) -> Vec<Arg> {
         let mut args = Vec::new();
         for child in named_children(node) {
-            match child.kind() {
+            match self.kinds.kind(child) {
                 "keyword_argument" => {
                     let (Some(name), Some(value)) = (
                         child.child_by_field_id(self.fields.name),
@@ -709,14 +715,14 @@ impl<'t> Lower<'t> {
         let children = named_children(node);
         let prefix = children
             .iter()
-            .find(|c| c.kind() == "string_start")
+            .find(|c| self.kinds.kind(*c) == "string_start")
             .map(|c| self.source(*c).trim_end_matches(['"', '\'']).to_ascii_lowercase())
             .unwrap_or_default();
         let raw = prefix.contains('r');
         let mut parts = Vec::new();
         let mut text = String::new();
         for child in children {
-            match child.kind() {
+            match self.kinds.kind(child) {
                 "string_content" => {
                     let content = self.source(child);
                     if raw { text.push_str(content) } else { text.push_str(&unescape(content)) }
@@ -809,6 +815,13 @@ fn unescape(content: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kind_names_are_the_nodes_kinds() {
+        let text = "import pulumi_aws as aws\n# comment\nrole = aws.iam.Role(f\"r-{x!r:>4}\", tags={'a': [1, 2]}, **kw)\n\
+            def f(p=None, *a, **k):\n    return [q for q in p if q] or (lambda: await g())()\nbroken = (\n";
+        crate::assert_kind_names_agree(&tree_sitter_python::LANGUAGE.into(), &KINDS, text);
+    }
 
     #[test]
     fn every_field_read_is_a_field_of_the_grammar() {

@@ -11,7 +11,7 @@ use crate::eval::ast::{
     TemplatePart,
 };
 use crate::tree::{Comment, SyntaxError};
-use crate::{first_syntax_error, parser, span_of};
+use crate::{KindNames, first_syntax_error, parser, span_of};
 
 thread_local! {
     static TYPESCRIPT: RefCell<tree_sitter::Parser> = RefCell::new(parser(&tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into()));
@@ -31,6 +31,10 @@ static TYPESCRIPT_FIELDS: LazyLock<Fields> =
     LazyLock::new(|| Fields::of(&tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into()));
 static TSX_FIELDS: LazyLock<Fields> =
     LazyLock::new(|| Fields::of(&tree_sitter_typescript::LANGUAGE_TSX.into()));
+static TYPESCRIPT_KINDS: LazyLock<KindNames> =
+    LazyLock::new(|| KindNames::of(&tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into()));
+static TSX_KINDS: LazyLock<KindNames> =
+    LazyLock::new(|| KindNames::of(&tree_sitter_typescript::LANGUAGE_TSX.into()));
 
 /// Deepest nesting lowered; deeper expressions become Unsupported (keeps recursion bounded).
 /// Flat `+` chains and parentheses do not count: they are lowered in a loop.
@@ -59,6 +63,7 @@ pub fn parse_typescript(text: &str, jsx: bool) -> ParsedScript {
     let mut lower = Lower {
         text,
         fields: if jsx { &TSX_FIELDS } else { &TYPESCRIPT_FIELDS },
+        kinds: if jsx { &TSX_KINDS } else { &TYPESCRIPT_KINDS },
         comments: Vec::new(),
         comment_starts: comment_starts(text),
         too_deep: None,
@@ -100,6 +105,7 @@ fn comment_starts(text: &str) -> Vec<usize> {
 struct Lower<'t> {
     text: &'t str,
     fields: &'static Fields,
+    kinds: &'static KindNames,
     comments: Vec<Comment>,
     /// [`comment_starts`] of `text`: a subtree whose bytes hold none has no comment to collect.
     comment_starts: Vec<usize>,
@@ -139,7 +145,7 @@ impl<'t> Lower<'t> {
         let mut cursor = node.walk();
         let mut stack = vec![node];
         while let Some(node) = stack.pop() {
-            if node.kind() == "comment" {
+            if self.kinds.kind(node) == "comment" {
                 self.comment(node);
                 continue;
             }
@@ -155,7 +161,7 @@ impl<'t> Lower<'t> {
 
     fn block(&mut self, node: Option<TsNode<'_>>, depth: usize) -> Vec<Stmt> {
         let Some(node) = node else { return Vec::new() };
-        if node.kind() == "statement_block" {
+        if self.kinds.kind(node) == "statement_block" {
             self.statements(node, depth)
         } else {
             let mut out = Vec::new();
@@ -170,7 +176,7 @@ impl<'t> Lower<'t> {
             return;
         }
         let span = span_of(node);
-        match node.kind() {
+        match self.kinds.kind(node) {
             "comment" => self.comment(node),
             "import_statement" => {
                 self.collect_comments(node);
@@ -180,19 +186,20 @@ impl<'t> Lower<'t> {
             }
             "expression_statement" => {
                 self.collect_comments(node);
-                if let Some(expr) = named_children(node).into_iter().find(|c| c.kind() != "comment") {
+                if let Some(expr) = named_children(node).into_iter().find(|c| self.kinds.kind(c) != "comment")
+                {
                     self.expression_statement(expr, depth, out);
                 }
             }
             "lexical_declaration" | "variable_declaration" => {
                 self.collect_comments(node);
                 for declarator in
-                    named_children(node).into_iter().filter(|c| c.kind() == "variable_declarator")
+                    named_children(node).into_iter().filter(|c| self.kinds.kind(c) == "variable_declarator")
                 {
                     let Some(name) = declarator.child_by_field_id(self.fields.name) else { continue };
                     let value = declarator.child_by_field_id(self.fields.value);
                     // `const aws = require("@pulumi/aws")`, `const m = await import("./infra/m")`.
-                    if let (Some(value), "identifier") = (value, name.kind())
+                    if let (Some(value), "identifier") = (value, self.kinds.kind(name))
                         && let Some(module) = self.require_call(value)
                     {
                         out.push(Stmt::Import {
@@ -204,7 +211,7 @@ impl<'t> Lower<'t> {
                     }
                     // `const { a, b: c } = await import("./infra/m")` (SST's `run()` loads its
                     // modules this way): named imports.
-                    if let (Some(value), "object_pattern") = (value, name.kind())
+                    if let (Some(value), "object_pattern") = (value, self.kinds.kind(name))
                         && let Some(module) = self.require_call(value)
                     {
                         let bindings = self.pattern_bindings(name);
@@ -241,7 +248,7 @@ impl<'t> Lower<'t> {
             }
             "return_statement" => {
                 self.collect_comments(node);
-                let value = named_children(node).into_iter().find(|c| c.kind() != "comment");
+                let value = named_children(node).into_iter().find(|c| self.kinds.kind(c) != "comment");
                 out.push(Stmt::Return(value.map(|v| self.expr(v, depth)), span));
             }
             "statement_block" => out.push(Stmt::Block(self.statements(node, depth))),
@@ -255,9 +262,10 @@ impl<'t> Lower<'t> {
                     branches.push(self.block(if_node.child_by_field_id(self.fields.consequence), depth));
                     current = None;
                     if let Some(alternative) = if_node.child_by_field_id(self.fields.alternative) {
-                        let inner = named_children(alternative).into_iter().find(|c| c.kind() != "comment");
+                        let inner =
+                            named_children(alternative).into_iter().find(|c| self.kinds.kind(c) != "comment");
                         match inner {
-                            Some(inner) if inner.kind() == "if_statement" => current = Some(inner),
+                            Some(inner) if self.kinds.kind(inner) == "if_statement" => current = Some(inner),
                             Some(inner) => branches.push(self.block(Some(inner), depth)),
                             None => {}
                         }
@@ -296,7 +304,9 @@ impl<'t> Lower<'t> {
                     out.push(Stmt::Conditional(handlers));
                 }
                 if let Some(finalizer) = node.child_by_field_id(self.fields.finalizer) {
-                    let inner = named_children(finalizer).into_iter().find(|c| c.kind() == "statement_block");
+                    let inner = named_children(finalizer)
+                        .into_iter()
+                        .find(|c| self.kinds.kind(c) == "statement_block");
                     out.push(Stmt::Block(self.block(inner, depth)));
                 }
             }
@@ -307,7 +317,9 @@ impl<'t> Lower<'t> {
                     for case in named_children(body) {
                         let mut stmts = Vec::new();
                         for child in named_children(case) {
-                            if child.kind().ends_with("statement") || child.kind().ends_with("declaration") {
+                            if self.kinds.kind(child).ends_with("statement")
+                                || self.kinds.kind(child).ends_with("declaration")
+                            {
                                 self.statement(child, depth + 1, &mut stmts);
                             }
                         }
@@ -334,7 +346,7 @@ impl<'t> Lower<'t> {
 
     fn expression_statement(&mut self, expr: TsNode<'_>, depth: usize, out: &mut Vec<Stmt>) {
         let span = span_of(expr);
-        match expr.kind() {
+        match self.kinds.kind(expr) {
             "assignment_expression" => {
                 let (Some(left), Some(right)) =
                     (expr.child_by_field_id(self.fields.left), expr.child_by_field_id(self.fields.right))
@@ -342,7 +354,7 @@ impl<'t> Lower<'t> {
                     return;
                 };
                 let value = self.expr(right, depth);
-                match left.kind() {
+                match self.kinds.kind(left) {
                     "member_expression" | "subscript_expression" => {
                         // `module.exports = ...`, `exports.x = ...` are not program values.
                         let target = self.expr(left, depth);
@@ -369,7 +381,7 @@ impl<'t> Lower<'t> {
                     out.push(Stmt::AugAssign { target, value, span });
                 } else {
                     let unknown = Expr::Unsupported("a compound assignment", span);
-                    match left.kind() {
+                    match self.kinds.kind(left) {
                         "identifier" => out.push(Stmt::Let {
                             pattern: self.pattern(left, depth),
                             value: Some(unknown),
@@ -392,12 +404,12 @@ impl<'t> Lower<'t> {
     /// `require("module")` -> the module specifier.
     fn require_call(&self, node: TsNode<'_>) -> Option<String> {
         // `await import("./m")`: the awaited module namespace.
-        let node = if node.kind() == "await_expression" {
-            named_children(node).into_iter().find(|c| c.kind() != "comment")?
+        let node = if self.kinds.kind(node) == "await_expression" {
+            named_children(node).into_iter().find(|c| self.kinds.kind(c) != "comment")?
         } else {
             node
         };
-        if node.kind() != "call_expression" {
+        if self.kinds.kind(node) != "call_expression" {
             return None;
         }
         let function = node.child_by_field_id(self.fields.function)?;
@@ -406,7 +418,7 @@ impl<'t> Lower<'t> {
         }
         let args = node.child_by_field_id(self.fields.arguments)?;
         let first = named_children(args).into_iter().next()?;
-        (first.kind() == "string").then(|| self.string(first))
+        (self.kinds.kind(first) == "string").then(|| self.string(first))
     }
 
     /// `{ a, b: c }` as named imports (`a` as `a`, `b` as `c`); empty when any property is
@@ -414,7 +426,7 @@ impl<'t> Lower<'t> {
     fn pattern_bindings(&self, pattern: TsNode<'_>) -> Vec<ImportBinding> {
         let mut bindings = Vec::new();
         for property in named_children(pattern) {
-            match property.kind() {
+            match self.kinds.kind(property) {
                 "shorthand_property_identifier_pattern" => {
                     let name = self.source(property).to_string();
                     bindings.push(ImportBinding::Named { local: name.clone(), imported: name });
@@ -426,7 +438,7 @@ impl<'t> Lower<'t> {
                     ) else {
                         return Vec::new();
                     };
-                    if value.kind() != "identifier" {
+                    if self.kinds.kind(value) != "identifier" {
                         return Vec::new();
                     }
                     bindings.push(ImportBinding::Named {
@@ -446,17 +458,18 @@ impl<'t> Lower<'t> {
         let module = self.string(source);
         let mut bindings = Vec::new();
         for child in named_children(node) {
-            match child.kind() {
+            match self.kinds.kind(child) {
                 "import_clause" => {
                     for part in named_children(child) {
-                        match part.kind() {
+                        match self.kinds.kind(part) {
                             // `import aws from "@pulumi/aws"`: the default export of the SDK
                             // packages is the module object.
                             "identifier" => bindings
                                 .push(ImportBinding::Namespace { local: self.source(part).to_string() }),
                             "namespace_import" => {
-                                if let Some(name) =
-                                    named_children(part).into_iter().find(|c| c.kind() == "identifier")
+                                if let Some(name) = named_children(part)
+                                    .into_iter()
+                                    .find(|c| self.kinds.kind(c) == "identifier")
                                 {
                                     bindings.push(ImportBinding::Namespace {
                                         local: self.source(name).to_string(),
@@ -466,12 +479,12 @@ impl<'t> Lower<'t> {
                             "named_imports" => {
                                 for specifier in named_children(part)
                                     .into_iter()
-                                    .filter(|c| c.kind() == "import_specifier")
+                                    .filter(|c| self.kinds.kind(c) == "import_specifier")
                                 {
                                     let Some(name) = specifier.child_by_field_id(self.fields.name) else {
                                         continue;
                                     };
-                                    let imported = if name.kind() == "string" {
+                                    let imported = if self.kinds.kind(name) == "string" {
                                         self.string(name)
                                     } else {
                                         self.source(name).to_string()
@@ -489,7 +502,9 @@ impl<'t> Lower<'t> {
                 }
                 // `import aws = require("@pulumi/aws")`.
                 "import_require_clause" => {
-                    if let Some(name) = named_children(child).into_iter().find(|c| c.kind() == "identifier") {
+                    if let Some(name) =
+                        named_children(child).into_iter().find(|c| self.kinds.kind(c) == "identifier")
+                    {
                         bindings.push(ImportBinding::Namespace { local: self.source(name).to_string() });
                     }
                 }
@@ -506,7 +521,7 @@ impl<'t> Lower<'t> {
         let mut fields = Vec::new();
         if let Some(body) = node.child_by_field_id(self.fields.body) {
             for member in named_children(body) {
-                match member.kind() {
+                match self.kinds.kind(member) {
                     "method_definition" => methods.push(self.function(member, depth)),
                     "public_field_definition" => {
                         if let (Some(field), Some(value)) = (
@@ -536,7 +551,7 @@ impl<'t> Lower<'t> {
         }
         if let Some(list) = node.child_by_field_id(self.fields.parameters) {
             for param in named_children(list) {
-                match param.kind() {
+                match self.kinds.kind(param) {
                     "required_parameter" | "optional_parameter" => {
                         let Some(pattern) = param
                             .child_by_field_id(self.fields.pattern)
@@ -544,12 +559,12 @@ impl<'t> Lower<'t> {
                         else {
                             continue;
                         };
-                        let kind = if pattern.kind() == "rest_pattern" {
+                        let kind = if self.kinds.kind(pattern) == "rest_pattern" {
                             ParamKind::Rest
                         } else {
                             ParamKind::Normal
                         };
-                        let pattern = if pattern.kind() == "rest_pattern" {
+                        let pattern = if self.kinds.kind(pattern) == "rest_pattern" {
                             named_children(pattern)
                                 .into_iter()
                                 .next()
@@ -566,7 +581,9 @@ impl<'t> Lower<'t> {
             }
         }
         let body = match node.child_by_field_id(self.fields.body) {
-            Some(body) if body.kind() == "statement_block" => Body::Block(self.statements(body, depth)),
+            Some(body) if self.kinds.kind(body) == "statement_block" => {
+                Body::Block(self.statements(body, depth))
+            }
             Some(body) => Body::Expr(self.expr(body, depth)),
             None => Body::Block(Vec::new()),
         };
@@ -578,21 +595,21 @@ impl<'t> Lower<'t> {
             self.too_deep.get_or_insert(span_of(node));
             return Pattern::Ignore;
         }
-        match node.kind() {
+        match self.kinds.kind(node) {
             "identifier" | "shorthand_property_identifier_pattern" => {
                 Pattern::Name(self.source(node).to_string(), span_of(node))
             }
             "array_pattern" => Pattern::Array(
                 named_children(node)
                     .into_iter()
-                    .filter(|c| c.kind() != "comment")
+                    .filter(|c| self.kinds.kind(c) != "comment")
                     .map(|c| Some(self.pattern(c, depth + 1)))
                     .collect(),
             ),
             "object_pattern" => {
                 let mut props = Vec::new();
                 for child in named_children(node) {
-                    match child.kind() {
+                    match self.kinds.kind(child) {
                         "shorthand_property_identifier_pattern" => {
                             let name = self.source(child).to_string();
                             props.push((name.clone(), Pattern::Name(name, span_of(child))));
@@ -652,7 +669,7 @@ impl<'t> Lower<'t> {
     }
 
     fn property_key(&self, key: TsNode<'_>) -> String {
-        match key.kind() {
+        match self.kinds.kind(key) {
             "string" => self.string(key),
             _ => self.source(key).to_string(),
         }
@@ -666,7 +683,7 @@ impl<'t> Lower<'t> {
             return Expr::Unsupported("an expression nested too deeply", span);
         }
         let depth = depth + 1;
-        match node.kind() {
+        match self.kinds.kind(node) {
             "string" => Expr::Str(self.string(node), span),
             "template_string" => Expr::Template(self.template(node, depth), span),
             "number" => Expr::Number(self.source(node).to_string(), span),
@@ -685,7 +702,7 @@ impl<'t> Lower<'t> {
                 };
                 // tree-sitter reads `x as aws.iam.RoleArgs` as `(x as aws.iam).RoleArgs`: a
                 // member of an unparenthesised `as`/`satisfies` is the rest of its type.
-                if matches!(object.kind(), "as_expression" | "satisfies_expression") {
+                if matches!(self.kinds.kind(object), "as_expression" | "satisfies_expression") {
                     return self.expr(object, depth);
                 }
                 Expr::Member {
@@ -712,7 +729,7 @@ impl<'t> Lower<'t> {
                 };
                 let callee = Box::new(self.expr(function, depth));
                 let args = match node.child_by_field_id(self.fields.arguments) {
-                    Some(args) if args.kind() == "template_string" => {
+                    Some(args) if self.kinds.kind(args) == "template_string" => {
                         vec![Arg::Positional(Expr::Template(self.template(args, depth), span_of(args)))]
                     }
                     Some(args) => self.arguments(args, depth),
@@ -733,7 +750,7 @@ impl<'t> Lower<'t> {
             "object" => {
                 let mut props = Vec::new();
                 for child in named_children(node) {
-                    match child.kind() {
+                    match self.kinds.kind(child) {
                         "pair" => {
                             let (Some(key), Some(value)) = (
                                 child.child_by_field_id(self.fields.key),
@@ -742,7 +759,7 @@ impl<'t> Lower<'t> {
                                 continue;
                             };
                             let value = self.expr(value, depth);
-                            if key.kind() == "computed_property_name" {
+                            if self.kinds.kind(key) == "computed_property_name" {
                                 let inner = named_children(key).into_iter().next();
                                 let key = inner
                                     .map_or(Expr::Unsupported("a computed key", span_of(key)), |k| {
@@ -789,7 +806,7 @@ impl<'t> Lower<'t> {
             "array" => {
                 let mut items = Vec::new();
                 for child in named_children(node) {
-                    match child.kind() {
+                    match self.kinds.kind(child) {
                         "comment" => self.comment(child),
                         "spread_element" => {
                             if let Some(inner) = named_children(child).into_iter().next() {
@@ -836,8 +853,11 @@ impl<'t> Lower<'t> {
     /// Parentheses, `await`, `as`/`satisfies`, `!` and type assertions only wrap their operand:
     /// skipped in a loop, so `((((x))))` at any depth costs no nesting.
     fn unwrap_transparent<'n>(&self, mut node: TsNode<'n>) -> TsNode<'n> {
-        while is_transparent(node.kind()) {
-            match named_children(node).into_iter().find(|c| c.kind() != "comment" && !is_type(c.kind())) {
+        while is_transparent(self.kinds.kind(node)) {
+            match named_children(node)
+                .into_iter()
+                .find(|c| self.kinds.kind(c) != "comment" && !is_type(self.kinds.kind(c)))
+            {
                 Some(inner) => node = inner,
                 None => break,
             }
@@ -863,7 +883,7 @@ impl<'t> Lower<'t> {
     fn binary_chain(&mut self, node: TsNode<'_>, depth: usize) -> Expr {
         let mut spine = Vec::new();
         let mut current = node;
-        while current.kind() == "binary_expression" {
+        while self.kinds.kind(current) == "binary_expression" {
             let (Some(left), Some(right)) =
                 (current.child_by_field_id(self.fields.left), current.child_by_field_id(self.fields.right))
             else {
@@ -886,7 +906,7 @@ impl<'t> Lower<'t> {
     fn arguments(&mut self, node: TsNode<'_>, depth: usize) -> Vec<Arg> {
         let mut args = Vec::new();
         for child in named_children(node) {
-            match child.kind() {
+            match self.kinds.kind(child) {
                 "comment" => self.comment(child),
                 "spread_element" => {
                     if let Some(inner) = named_children(child).into_iter().next() {
@@ -903,14 +923,14 @@ impl<'t> Lower<'t> {
         let mut parts = Vec::new();
         let mut text = String::new();
         for child in named_children(node) {
-            match child.kind() {
+            match self.kinds.kind(child) {
                 "string_fragment" => text.push_str(self.source(child)),
                 "escape_sequence" => text.push_str(&unescape(self.source(child))),
                 "template_substitution" => {
                     if !text.is_empty() {
                         parts.push(TemplatePart::Text(std::mem::take(&mut text)));
                     }
-                    let inner = named_children(child).into_iter().find(|c| c.kind() != "comment");
+                    let inner = named_children(child).into_iter().find(|c| self.kinds.kind(c) != "comment");
                     let expr = inner
                         .map_or(Expr::Unsupported("an empty substitution", span_of(child)), |e| {
                             self.expr(e, depth)
@@ -930,7 +950,7 @@ impl<'t> Lower<'t> {
     fn string(&self, node: TsNode<'_>) -> String {
         let mut out = String::new();
         for child in named_children(node) {
-            match child.kind() {
+            match self.kinds.kind(child) {
                 "string_fragment" => out.push_str(self.source(child)),
                 "escape_sequence" => out.push_str(&unescape(self.source(child))),
                 _ => {}
@@ -980,6 +1000,19 @@ fn unescape(escape: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kind_names_are_the_nodes_kinds() {
+        let text = "import * as aws from \"@pulumi/aws\";\nconst r = new aws.iam.Role(`r-${x}`, { a: [1, \"b\"], ...c } as any);\n\
+            // comment\nfunction f<T>(p?: T): void { for (const q of r) { if (!q) { throw new Error(); } } }\n\
+            const el = <div className=\"x\">{r}</div>;\nconst broken = (;\n";
+        crate::assert_kind_names_agree(
+            &tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            &TYPESCRIPT_KINDS,
+            text,
+        );
+        crate::assert_kind_names_agree(&tree_sitter_typescript::LANGUAGE_TSX.into(), &TSX_KINDS, text);
+    }
 
     #[test]
     fn every_field_read_is_a_field_of_both_grammars() {
