@@ -94,8 +94,16 @@ struct IgnoreFiles {
     /// every folder: each distinct text is compiled once. The rules match paths relative to
     /// their folder, so the same matcher serves every folder with that text.
     compiled: Mutex<HashMap<Vec<String>, Arc<Gitignore>>>,
+    /// The folder whose entries were judged last and the top of its walk's repository, with the
+    /// rules that apply in it, deepest first: the walk judges a folder's entries one after
+    /// another, so the chain of folders up to the top is looked up once per folder rather than
+    /// once per entry.
+    last_folder: Mutex<Option<(PathBuf, PathBuf, RuleChain)>>,
     notes: Mutex<Vec<String>>,
 }
+
+/// The ignore rules that apply in a folder, deepest folder first, with the folder they are in.
+type RuleChain = Arc<Vec<(PathBuf, Arc<Gitignore>)>>;
 
 /// Distinct ignore-file texts kept compiled; beyond this the cache starts over, so memory stays
 /// bounded on a tree with thousands of different ignore files.
@@ -107,6 +115,7 @@ impl IgnoreFiles {
             max_size,
             by_dir: Mutex::new(HashMap::new()),
             compiled: Mutex::new(HashMap::new()),
+            last_folder: Mutex::new(None),
             notes: Mutex::new(Vec::new()),
         }
     }
@@ -162,16 +171,9 @@ impl IgnoreFiles {
     fn ignored(&self, walk: &WalkRoot, path: &Path, is_dir: bool) -> bool {
         let Ok(below) = path.strip_prefix(&walk.start) else { return false };
         let absolute = walk.absolute.join(below);
-        {
-            // The walk is depth-first: folders that do not hold this path are done with, and
-            // their entries are dropped to keep the map small (compiled rules stay in `compiled`).
-            let mut by_dir = self.by_dir.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            by_dir.retain(|dir, _| absolute.starts_with(dir));
-        }
-        for dir in absolute.ancestors().skip(1) {
-            if let Some(rules) = self.rules(dir)
-                && let Ok(relative) = absolute.strip_prefix(dir)
-            {
+        let Some(folder) = absolute.parent() else { return false };
+        for (dir, rules) in self.chain(walk, folder).iter() {
+            if let Ok(relative) = absolute.strip_prefix(dir) {
                 let matched = rules.matched(relative, is_dir);
                 if matched.is_ignore() {
                     return true;
@@ -180,11 +182,38 @@ impl IgnoreFiles {
                     return false;
                 }
             }
+        }
+        false
+    }
+
+    /// The rules of `folder` and of each folder above it up to the top of the repository,
+    /// deepest first.
+    fn chain(&self, walk: &WalkRoot, folder: &Path) -> RuleChain {
+        let mut last = self.last_folder.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((last_folder, last_top, chain)) = last.as_ref()
+            && last_folder == folder
+            && *last_top == walk.top
+        {
+            return Arc::clone(chain);
+        }
+        {
+            // The walk is depth-first: folders that do not hold this one are done with, and
+            // their entries are dropped to keep the map small (compiled rules stay in `compiled`).
+            let mut by_dir = self.by_dir.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            by_dir.retain(|dir, _| folder.starts_with(dir));
+        }
+        let mut chain = Vec::new();
+        for dir in folder.ancestors() {
+            if let Some(rules) = self.rules(dir) {
+                chain.push((dir.to_path_buf(), rules));
+            }
             if dir == walk.top {
                 break;
             }
         }
-        false
+        let chain = Arc::new(chain);
+        *last = Some((folder.to_path_buf(), walk.top.clone(), Arc::clone(&chain)));
+        chain
     }
 }
 

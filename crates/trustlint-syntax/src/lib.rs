@@ -13,6 +13,88 @@ pub use json::{ParsedJson, parse_json};
 pub use tree::{Comment, Entry, Node, NodeKind, Part, Scalar, ScalarStyle, Step, SyntaxError, Tag};
 pub use yaml::{ParsedYaml, parse_yaml};
 
+/// A struct of a grammar's field ids, one member per field name, looked up once per grammar:
+/// `child_by_field_name` compares the name with each of the grammar's field names on every call
+/// (3% of a whole-tree run's instructions). A name the grammar lacks gets id 0, which finds no
+/// child, as `child_by_field_name` does for it.
+macro_rules! field_ids {
+    ($(#[$meta:meta])* $name:ident { $($field:ident),* $(,)? }) => {
+        $(#[$meta])*
+        pub(crate) struct $name {
+            $(pub(crate) $field: u16,)*
+        }
+
+        impl $name {
+            pub(crate) fn of(language: &tree_sitter::Language) -> Self {
+                $name {
+                    $($field: language
+                        .field_id_for_name(stringify!($field))
+                        .map_or(0, std::num::NonZeroU16::get),)*
+                }
+            }
+
+            /// The names the grammar lacks (a misspelt name would find nothing, silently).
+            #[cfg(test)]
+            pub(crate) fn missing(&self) -> Vec<&'static str> {
+                let mut missing = Vec::new();
+                $(if self.$field == 0 {
+                    missing.push(stringify!($field));
+                })*
+                missing
+            }
+        }
+    };
+}
+pub(crate) use field_ids;
+
+/// The kind names of one grammar by kind id. `Node::kind` measures the name and checks its
+/// UTF-8 on every call (2.5% of a whole-tree run's instructions); this is an index.
+pub(crate) struct KindNames(Vec<Box<str>>);
+
+impl KindNames {
+    pub(crate) fn of(language: &tree_sitter::Language) -> KindNames {
+        KindNames(
+            (0..language.node_kind_count())
+                .map(|id| {
+                    u16::try_from(id).ok().and_then(|id| language.node_kind_for_id(id)).unwrap_or("").into()
+                })
+                .collect(),
+        )
+    }
+
+    /// `node.kind()` for a node of this grammar (the error kinds, outside the table, are asked).
+    pub(crate) fn kind<'a>(&'a self, node: impl std::borrow::Borrow<tree_sitter::Node<'a>>) -> &'a str {
+        let node = node.borrow();
+        match self.0.get(usize::from(node.kind_id())) {
+            Some(name) if !name.is_empty() => name,
+            _ => node.kind(),
+        }
+    }
+}
+
+/// Asserts that [`KindNames::kind`] names every node of `text`, parsed with `language`, as
+/// `Node::kind` does.
+#[cfg(test)]
+pub(crate) fn assert_kind_names_agree(language: &tree_sitter::Language, kinds: &KindNames, text: &str) {
+    let tree = parser(language).parse(text, None).expect("parsed");
+    let mut cursor = tree.walk();
+    let mut seen = 0;
+    'walk: loop {
+        let node = cursor.node();
+        assert_eq!(kinds.kind(node), node.kind(), "at {:?}", node.byte_range());
+        seen += 1;
+        if cursor.goto_first_child() {
+            continue;
+        }
+        while !cursor.goto_next_sibling() {
+            if !cursor.goto_parent() {
+                break 'walk;
+            }
+        }
+    }
+    assert!(seen > 20, "the sample has nodes of many kinds");
+}
+
 /// A tree-sitter parser for one grammar (kept per thread by each reader).
 pub(crate) fn parser(language: &tree_sitter::Language) -> tree_sitter::Parser {
     let mut parser = tree_sitter::Parser::new();

@@ -2,7 +2,7 @@
 //! ([`crate::eval::ast`]). One parser per thread.
 
 use std::cell::RefCell;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use trustlint_core::Span;
 
@@ -11,7 +11,18 @@ use crate::eval::ast::{
     TemplatePart,
 };
 use crate::tree::{Comment, SyntaxError};
-use crate::{first_syntax_error, parser, span_of};
+use crate::{KindNames, first_syntax_error, parser, span_of};
+
+crate::field_ids! {
+    /// The fields the lowering reads.
+    Fields {
+        alias, arguments, attribute, body, consequence, definition, expression, format_specifier, function,
+        key, left, module_name, name, object, operator, parameters, right, subscript, type_conversion, value,
+    }
+}
+
+static FIELDS: LazyLock<Fields> = LazyLock::new(|| Fields::of(&tree_sitter_python::LANGUAGE.into()));
+static KINDS: LazyLock<KindNames> = LazyLock::new(|| KindNames::of(&tree_sitter_python::LANGUAGE.into()));
 
 thread_local! {
     static PARSER: RefCell<tree_sitter::Parser> = RefCell::new(parser(&tree_sitter_python::LANGUAGE.into()));
@@ -39,7 +50,8 @@ pub fn parse_python(text: &str) -> ParsedPython {
     };
     let root = tree.root_node();
     let errors = first_syntax_error(root, text).into_iter().collect();
-    let mut lower = Lower { text, comments: Vec::new(), too_deep: None, too_long: None };
+    let mut lower =
+        Lower { text, fields: &FIELDS, kinds: &KINDS, comments: Vec::new(), too_deep: None, too_long: None };
     let body = lower.statements(root, 0);
     // Comments can sit anywhere (between arguments, after a value): collect them all. A comment
     // starts with `#`, so only subtrees whose bytes hold one are walked.
@@ -51,7 +63,7 @@ pub fn parse_python(text: &str) -> ParsedPython {
     let mut cursor = root.walk();
     let mut stack: Vec<PyNode<'_>> = Some(root).filter(may_hold_comment).into_iter().collect();
     while let Some(node) = stack.pop() {
-        if node.kind() == "comment" {
+        if lower.kinds.kind(node) == "comment" {
             let raw = &text[node.byte_range()];
             lower
                 .comments
@@ -72,7 +84,7 @@ type PyNode<'t> = tree_sitter::Node<'t>;
 /// Parentheses and `await` only wrap their operand: skipped in a loop, so `((((x))))` at any
 /// depth costs no nesting.
 fn unwrap_transparent(mut node: PyNode<'_>) -> PyNode<'_> {
-    while matches!(node.kind(), "parenthesized_expression" | "await") {
+    while matches!(KINDS.kind(node), "parenthesized_expression" | "await") {
         match named_children(node).into_iter().next() {
             Some(inner) => node = inner,
             None => break,
@@ -83,11 +95,13 @@ fn unwrap_transparent(mut node: PyNode<'_>) -> PyNode<'_> {
 
 fn named_children(node: PyNode<'_>) -> Vec<PyNode<'_>> {
     let mut cursor = node.walk();
-    node.named_children(&mut cursor).filter(|c| c.kind() != "comment").collect()
+    node.named_children(&mut cursor).filter(|c| KINDS.kind(c) != "comment").collect()
 }
 
 struct Lower<'t> {
     text: &'t str,
+    fields: &'static Fields,
+    kinds: &'static KindNames,
     comments: Vec<Comment>,
     /// Where nesting first went past [`MAX_DEPTH`].
     too_deep: Option<Span>,
@@ -118,10 +132,10 @@ impl<'t> Lower<'t> {
             return;
         }
         let span = span_of(node);
-        match node.kind() {
+        match self.kinds.kind(node) {
             "import_statement" => {
                 for name in named_children(node) {
-                    match name.kind() {
+                    match self.kinds.kind(name) {
                         "dotted_name" => {
                             // `import pulumi_aws.iam` binds `pulumi_aws`.
                             let full = self.source(name).to_string();
@@ -133,9 +147,10 @@ impl<'t> Lower<'t> {
                             });
                         }
                         "aliased_import" => {
-                            let (Some(module), Some(alias)) =
-                                (name.child_by_field_name("name"), name.child_by_field_name("alias"))
-                            else {
+                            let (Some(module), Some(alias)) = (
+                                name.child_by_field_id(self.fields.name),
+                                name.child_by_field_id(self.fields.alias),
+                            ) else {
                                 continue;
                             };
                             out.push(Stmt::Import {
@@ -151,20 +166,21 @@ impl<'t> Lower<'t> {
                 }
             }
             "import_from_statement" => {
-                let Some(module) = node.child_by_field_name("module_name") else { return };
+                let Some(module) = node.child_by_field_id(self.fields.module_name) else { return };
                 let module_name = self.source(module).to_string();
                 let mut bindings = Vec::new();
                 let mut cursor = node.walk();
                 for name in node.children_by_field_name("name", &mut cursor) {
-                    match name.kind() {
+                    match self.kinds.kind(name) {
                         "dotted_name" => {
                             let imported = self.source(name).to_string();
                             bindings.push(ImportBinding::Named { local: imported.clone(), imported });
                         }
                         "aliased_import" => {
-                            let (Some(imported), Some(alias)) =
-                                (name.child_by_field_name("name"), name.child_by_field_name("alias"))
-                            else {
+                            let (Some(imported), Some(alias)) = (
+                                name.child_by_field_id(self.fields.name),
+                                name.child_by_field_id(self.fields.alias),
+                            ) else {
                                 continue;
                             };
                             bindings.push(ImportBinding::Named {
@@ -184,35 +200,37 @@ impl<'t> Lower<'t> {
             }
             "function_definition" => out.push(Stmt::Function(self.function(node, depth))),
             "decorated_definition" => {
-                if let Some(definition) = node.child_by_field_name("definition") {
+                if let Some(definition) = node.child_by_field_id(self.fields.definition) {
                     self.statement(definition, depth + 1, out);
                 }
             }
             "class_definition" => {
-                let name =
-                    node.child_by_field_name("name").map_or_else(String::new, |n| self.source(n).to_string());
+                let name = node
+                    .child_by_field_id(self.fields.name)
+                    .map_or_else(String::new, |n| self.source(n).to_string());
                 let mut methods = Vec::new();
                 let mut fields = Vec::new();
-                if let Some(body) = node.child_by_field_name("body") {
+                if let Some(body) = node.child_by_field_id(self.fields.body) {
                     for member in named_children(body) {
-                        let member = if member.kind() == "decorated_definition" {
-                            match member.child_by_field_name("definition") {
+                        let member = if self.kinds.kind(member) == "decorated_definition" {
+                            match member.child_by_field_id(self.fields.definition) {
                                 Some(definition) => definition,
                                 None => continue,
                             }
                         } else {
                             member
                         };
-                        match member.kind() {
+                        match self.kinds.kind(member) {
                             "function_definition" => methods.push(self.function(member, depth)),
                             "expression_statement" => {
-                                for child in
-                                    named_children(member).into_iter().filter(|c| c.kind() == "assignment")
+                                for child in named_children(member)
+                                    .into_iter()
+                                    .filter(|c| self.kinds.kind(c) == "assignment")
                                 {
                                     if let (Some(left), Some(right)) = (
-                                        child.child_by_field_name("left"),
-                                        child.child_by_field_name("right"),
-                                    ) && left.kind() == "identifier"
+                                        child.child_by_field_id(self.fields.left),
+                                        child.child_by_field_id(self.fields.right),
+                                    ) && self.kinds.kind(left) == "identifier"
                                     {
                                         fields.push((self.source(left).to_string(), self.expr(right, depth)));
                                     }
@@ -229,18 +247,17 @@ impl<'t> Lower<'t> {
                 out.push(Stmt::Return(value, span));
             }
             "if_statement" => {
-                let mut branches = vec![self.block(node.child_by_field_name("consequence"), depth)];
+                let mut branches = vec![self.block(node.child_by_field_id(self.fields.consequence), depth)];
                 let mut has_else = false;
                 let mut cursor = node.walk();
                 let alternatives: Vec<_> = node.children_by_field_name("alternative", &mut cursor).collect();
                 for alternative in alternatives {
-                    match alternative.kind() {
-                        "elif_clause" => {
-                            branches.push(self.block(alternative.child_by_field_name("consequence"), depth))
-                        }
+                    match self.kinds.kind(alternative) {
+                        "elif_clause" => branches
+                            .push(self.block(alternative.child_by_field_id(self.fields.consequence), depth)),
                         "else_clause" => {
                             has_else = true;
-                            branches.push(self.block(alternative.child_by_field_name("body"), depth));
+                            branches.push(self.block(alternative.child_by_field_id(self.fields.body), depth));
                         }
                         _ => {}
                     }
@@ -251,28 +268,34 @@ impl<'t> Lower<'t> {
                 out.push(Stmt::Conditional(branches));
             }
             "for_statement" => {
-                let pattern = node.child_by_field_name("left").map(|left| self.pattern(left, depth));
-                let iterable = node.child_by_field_name("right").map(|right| self.expr(right, depth));
-                let body = self.block(node.child_by_field_name("body"), depth);
+                let pattern = node.child_by_field_id(self.fields.left).map(|left| self.pattern(left, depth));
+                let iterable = node.child_by_field_id(self.fields.right).map(|right| self.expr(right, depth));
+                let body = self.block(node.child_by_field_id(self.fields.body), depth);
                 out.push(Stmt::Loop { pattern, iterable, body });
             }
             "while_statement" => {
-                let body = self.block(node.child_by_field_name("body"), depth);
+                let body = self.block(node.child_by_field_id(self.fields.body), depth);
                 out.push(Stmt::Loop { pattern: None, iterable: None, body });
             }
-            "with_statement" => out.push(Stmt::Block(self.block(node.child_by_field_name("body"), depth))),
+            "with_statement" => {
+                out.push(Stmt::Block(self.block(node.child_by_field_id(self.fields.body), depth)))
+            }
             "try_statement" => {
-                out.push(Stmt::Block(self.block(node.child_by_field_name("body"), depth)));
+                out.push(Stmt::Block(self.block(node.child_by_field_id(self.fields.body), depth)));
                 let mut handlers = Vec::new();
                 for child in named_children(node) {
-                    match child.kind() {
+                    match self.kinds.kind(child) {
                         "except_clause" | "except_group_clause" => {
-                            let body = named_children(child).into_iter().find(|c| c.kind() == "block");
+                            let body =
+                                named_children(child).into_iter().find(|c| self.kinds.kind(c) == "block");
                             handlers.push(self.block(body, depth));
                         }
-                        "else_clause" => handlers.push(self.block(child.child_by_field_name("body"), depth)),
+                        "else_clause" => {
+                            handlers.push(self.block(child.child_by_field_id(self.fields.body), depth))
+                        }
                         "finally_clause" => {
-                            let body = named_children(child).into_iter().find(|c| c.kind() == "block");
+                            let body =
+                                named_children(child).into_iter().find(|c| self.kinds.kind(c) == "block");
                             out.push(Stmt::Block(self.block(body, depth)));
                         }
                         _ => {}
@@ -290,18 +313,19 @@ impl<'t> Lower<'t> {
 
     fn expression_statement(&mut self, node: PyNode<'_>, depth: usize, out: &mut Vec<Stmt>) {
         let span = span_of(node);
-        match node.kind() {
+        match self.kinds.kind(node) {
             "assignment" => {
-                let Some(left) = node.child_by_field_name("left") else { return };
+                let Some(left) = node.child_by_field_id(self.fields.left) else { return };
                 // `x: Type` with no value declares nothing the evaluator needs.
-                let Some(right) = node.child_by_field_name("right") else { return };
+                let Some(right) = node.child_by_field_id(self.fields.right) else { return };
                 // `a = b = value`: assign the innermost value to every target.
                 let mut targets = vec![left];
                 let mut value_node = right;
-                while value_node.kind() == "assignment" {
-                    let (Some(l), Some(r)) =
-                        (value_node.child_by_field_name("left"), value_node.child_by_field_name("right"))
-                    else {
+                while self.kinds.kind(value_node) == "assignment" {
+                    let (Some(l), Some(r)) = (
+                        value_node.child_by_field_id(self.fields.left),
+                        value_node.child_by_field_id(self.fields.right),
+                    ) else {
                         return;
                     };
                     targets.push(l);
@@ -309,7 +333,7 @@ impl<'t> Lower<'t> {
                 }
                 for target in targets {
                     let value = self.expr(value_node, depth);
-                    match target.kind() {
+                    match self.kinds.kind(target) {
                         "attribute" | "subscript" => {
                             out.push(Stmt::AssignMember { target: self.expr(target, depth), value, span })
                         }
@@ -324,11 +348,12 @@ impl<'t> Lower<'t> {
             }
             "augmented_assignment" => {
                 let (Some(left), Some(right)) =
-                    (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                    (node.child_by_field_id(self.fields.left), node.child_by_field_id(self.fields.right))
                 else {
                     return;
                 };
-                let plus = node.child_by_field_name("operator").is_some_and(|op| self.source(op) == "+=");
+                let plus =
+                    node.child_by_field_id(self.fields.operator).is_some_and(|op| self.source(op) == "+=");
                 let target = self.expr(left, depth);
                 let value = if plus {
                     self.expr(right, depth)
@@ -337,7 +362,7 @@ impl<'t> Lower<'t> {
                 };
                 if plus {
                     out.push(Stmt::AugAssign { target, value, span });
-                } else if left.kind() == "identifier" {
+                } else if self.kinds.kind(left) == "identifier" {
                     out.push(Stmt::Let {
                         pattern: self.pattern(left, depth),
                         value: Some(value),
@@ -353,11 +378,13 @@ impl<'t> Lower<'t> {
     }
 
     fn function(&mut self, node: PyNode<'_>, depth: usize) -> Arc<Function> {
-        let name = node.child_by_field_name("name").map(|n| self.source(n).to_string());
-        let params =
-            node.child_by_field_name("parameters").map(|p| self.parameters(p, depth)).unwrap_or_default();
-        let body = match node.child_by_field_name("body") {
-            Some(body) if node.kind() == "lambda" => Body::Expr(self.expr(body, depth)),
+        let name = node.child_by_field_id(self.fields.name).map(|n| self.source(n).to_string());
+        let params = node
+            .child_by_field_id(self.fields.parameters)
+            .map(|p| self.parameters(p, depth))
+            .unwrap_or_default();
+        let body = match node.child_by_field_id(self.fields.body) {
+            Some(body) if self.kinds.kind(node) == "lambda" => Body::Expr(self.expr(body, depth)),
             Some(body) => Body::Block(self.statements(body, depth)),
             None => Body::Block(Vec::new()),
         };
@@ -369,13 +396,13 @@ impl<'t> Lower<'t> {
         let mut keyword_only = false;
         for param in named_children(node) {
             let normal = if keyword_only { ParamKind::KeywordOnly } else { ParamKind::Normal };
-            match param.kind() {
+            match self.kinds.kind(param) {
                 "identifier" => {
                     params.push(Param { pattern: self.pattern(param, depth), default: None, kind: normal })
                 }
                 "default_parameter" | "typed_default_parameter" => {
-                    let Some(name) = param.child_by_field_name("name") else { continue };
-                    let default = param.child_by_field_name("value").map(|v| self.expr(v, depth));
+                    let Some(name) = param.child_by_field_id(self.fields.name) else { continue };
+                    let default = param.child_by_field_id(self.fields.value).map(|v| self.expr(v, depth));
                     params.push(Param { pattern: self.pattern(name, depth), default, kind: normal });
                 }
                 "typed_parameter" => {
@@ -388,7 +415,7 @@ impl<'t> Lower<'t> {
                 "keyword_separator" => keyword_only = true,
                 _ => {}
             }
-            if param.kind() == "list_splat_pattern" {
+            if self.kinds.kind(param) == "list_splat_pattern" {
                 keyword_only = true;
             }
         }
@@ -396,7 +423,7 @@ impl<'t> Lower<'t> {
     }
 
     fn splat_or_name(&mut self, node: PyNode<'_>, normal: ParamKind, depth: usize, params: &mut Vec<Param>) {
-        let (kind, target) = match node.kind() {
+        let (kind, target) = match self.kinds.kind(node) {
             "list_splat_pattern" => (ParamKind::Rest, named_children(node).into_iter().next()),
             "dictionary_splat_pattern" => (ParamKind::KeywordRest, named_children(node).into_iter().next()),
             _ => (normal, Some(node)),
@@ -428,7 +455,7 @@ impl<'t> Lower<'t> {
     }
 
     fn binary_op(&self, node: PyNode<'_>) -> BinaryOp {
-        match node.child_by_field_name("operator").map(|op| self.source(op)) {
+        match node.child_by_field_id(self.fields.operator).map(|op| self.source(op)) {
             Some("+") => BinaryOp::Add,
             Some("%") => BinaryOp::Percent,
             _ => BinaryOp::Other,
@@ -441,9 +468,9 @@ impl<'t> Lower<'t> {
     fn binary_chain(&mut self, node: PyNode<'_>, depth: usize) -> Expr {
         let mut spine = Vec::new();
         let mut current = node;
-        while current.kind() == "binary_operator" {
+        while self.kinds.kind(current) == "binary_operator" {
             let (Some(left), Some(right)) =
-                (current.child_by_field_name("left"), current.child_by_field_name("right"))
+                (current.child_by_field_id(self.fields.left), current.child_by_field_id(self.fields.right))
             else {
                 return Expr::Unsupported("a binary operation", span_of(current));
             };
@@ -466,7 +493,7 @@ impl<'t> Lower<'t> {
             self.too_deep.get_or_insert(span_of(node));
             return Pattern::Ignore;
         }
-        match node.kind() {
+        match self.kinds.kind(node) {
             "identifier" => {
                 let name = self.source(node);
                 if name == "_" { Pattern::Ignore } else { Pattern::Name(name.to_string(), span_of(node)) }
@@ -496,7 +523,7 @@ impl<'t> Lower<'t> {
             return Expr::Unsupported("an expression nested too deeply", span);
         }
         let depth = depth + 1;
-        match node.kind() {
+        match self.kinds.kind(node) {
             "string" => self.string(node, depth),
             "concatenated_string" => {
                 let mut parts = Vec::new();
@@ -519,9 +546,10 @@ impl<'t> Lower<'t> {
             }
             "parenthesized_expression" | "await" => Expr::Unsupported("an empty expression", span),
             "attribute" => {
-                let (Some(object), Some(attribute)) =
-                    (node.child_by_field_name("object"), node.child_by_field_name("attribute"))
-                else {
+                let (Some(object), Some(attribute)) = (
+                    node.child_by_field_id(self.fields.object),
+                    node.child_by_field_id(self.fields.attribute),
+                ) else {
                     return Expr::Unsupported("an attribute", span);
                 };
                 Expr::Member {
@@ -531,12 +559,13 @@ impl<'t> Lower<'t> {
                 }
             }
             "subscript" => {
-                let (Some(value), Some(index)) =
-                    (node.child_by_field_name("value"), node.child_by_field_name("subscript"))
-                else {
+                let (Some(value), Some(index)) = (
+                    node.child_by_field_id(self.fields.value),
+                    node.child_by_field_id(self.fields.subscript),
+                ) else {
                     return Expr::Unsupported("a subscript", span);
                 };
-                if index.kind() == "slice" {
+                if self.kinds.kind(index) == "slice" {
                     return Expr::Unsupported("a slice", span);
                 }
                 Expr::Index {
@@ -546,11 +575,11 @@ impl<'t> Lower<'t> {
                 }
             }
             "call" => {
-                let Some(function) = node.child_by_field_name("function") else {
+                let Some(function) = node.child_by_field_id(self.fields.function) else {
                     return Expr::Unsupported("a call", span);
                 };
-                let args = match node.child_by_field_name("arguments") {
-                    Some(args) if args.kind() == "argument_list" => self.arguments(args, depth),
+                let args = match node.child_by_field_id(self.fields.arguments) {
+                    Some(args) if self.kinds.kind(args) == "argument_list" => self.arguments(args, depth),
                     _ => vec![Arg::Positional(Expr::Unsupported("a generator expression", span))],
                 };
                 Expr::Call { callee: Box::new(self.expr(function, depth)), args, span, new: false }
@@ -558,11 +587,12 @@ impl<'t> Lower<'t> {
             "dictionary" => {
                 let mut props = Vec::new();
                 for child in named_children(node) {
-                    match child.kind() {
+                    match self.kinds.kind(child) {
                         "pair" => {
-                            let (Some(key), Some(value)) =
-                                (child.child_by_field_name("key"), child.child_by_field_name("value"))
-                            else {
+                            let (Some(key), Some(value)) = (
+                                child.child_by_field_id(self.fields.key),
+                                child.child_by_field_id(self.fields.value),
+                            ) else {
                                 continue;
                             };
                             let value = self.expr(value, depth);
@@ -586,7 +616,7 @@ impl<'t> Lower<'t> {
             "list" | "tuple" | "set" | "expression_list" => {
                 let mut items = Vec::new();
                 for child in named_children(node) {
-                    match child.kind() {
+                    match self.kinds.kind(child) {
                         "list_splat" | "parenthesized_list_splat" => {
                             if let Some(inner) = named_children(child).into_iter().next() {
                                 items.push(Item::Spread(self.expr(inner, depth)));
@@ -599,22 +629,22 @@ impl<'t> Lower<'t> {
             }
             "lambda" => {
                 let params = node
-                    .child_by_field_name("parameters")
+                    .child_by_field_id(self.fields.parameters)
                     .map(|p| self.parameters(p, depth))
                     .unwrap_or_default();
                 let body = node
-                    .child_by_field_name("body")
+                    .child_by_field_id(self.fields.body)
                     .map_or(Expr::Unsupported("an empty lambda", span), |b| self.expr(b, depth));
                 Expr::Function(Arc::new(Function { name: None, params, body: Body::Expr(body), span }))
             }
             "binary_operator" => self.binary_chain(node, depth),
             "boolean_operator" => {
                 let (Some(left), Some(right)) =
-                    (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                    (node.child_by_field_id(self.fields.left), node.child_by_field_id(self.fields.right))
                 else {
                     return Expr::Unsupported("a boolean operation", span);
                 };
-                let op = match node.child_by_field_name("operator").map(|op| self.source(op)) {
+                let op = match node.child_by_field_id(self.fields.operator).map(|op| self.source(op)) {
                     Some("or") => BinaryOp::Or,
                     _ => BinaryOp::And,
                 };
@@ -650,11 +680,12 @@ impl<'t> Lower<'t> {
     fn arguments(&mut self, node: PyNode<'_>, depth: usize) -> Vec<Arg> {
         let mut args = Vec::new();
         for child in named_children(node) {
-            match child.kind() {
+            match self.kinds.kind(child) {
                 "keyword_argument" => {
-                    let (Some(name), Some(value)) =
-                        (child.child_by_field_name("name"), child.child_by_field_name("value"))
-                    else {
+                    let (Some(name), Some(value)) = (
+                        child.child_by_field_id(self.fields.name),
+                        child.child_by_field_id(self.fields.value),
+                    ) else {
                         continue;
                     };
                     args.push(Arg::Keyword {
@@ -685,14 +716,14 @@ impl<'t> Lower<'t> {
         let children = named_children(node);
         let prefix = children
             .iter()
-            .find(|c| c.kind() == "string_start")
+            .find(|c| self.kinds.kind(*c) == "string_start")
             .map(|c| self.source(*c).trim_end_matches(['"', '\'']).to_ascii_lowercase())
             .unwrap_or_default();
         let raw = prefix.contains('r');
         let mut parts = Vec::new();
         let mut text = String::new();
         for child in children {
-            match child.kind() {
+            match self.kinds.kind(child) {
                 "string_content" => {
                     let content = self.source(child);
                     if raw { text.push_str(content) } else { text.push_str(&unescape(content)) }
@@ -701,9 +732,9 @@ impl<'t> Lower<'t> {
                     if !text.is_empty() {
                         parts.push(TemplatePart::Text(std::mem::take(&mut text)));
                     }
-                    let formatted = child.child_by_field_name("format_specifier").is_some()
-                        || child.child_by_field_name("type_conversion").is_some();
-                    let expr = match child.child_by_field_name("expression") {
+                    let formatted = child.child_by_field_id(self.fields.format_specifier).is_some()
+                        || child.child_by_field_id(self.fields.type_conversion).is_some();
+                    let expr = match child.child_by_field_id(self.fields.expression) {
                         Some(_) if formatted => {
                             Expr::Unsupported("a formatted f-string field", span_of(child))
                         }
@@ -785,6 +816,18 @@ fn unescape(content: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kind_names_are_the_nodes_kinds() {
+        let text = "import pulumi_aws as aws\n# comment\nrole = aws.iam.Role(f\"r-{x!r:>4}\", tags={'a': [1, 2]}, **kw)\n\
+            def f(p=None, *a, **k):\n    return [q for q in p if q] or (lambda: await g())()\nbroken = (\n";
+        crate::assert_kind_names_agree(&tree_sitter_python::LANGUAGE.into(), &KINDS, text);
+    }
+
+    #[test]
+    fn every_field_read_is_a_field_of_the_grammar() {
+        assert_eq!(FIELDS.missing(), Vec::<&str>::new());
+    }
 
     #[test]
     fn lowers_imports_calls_and_fstrings() {

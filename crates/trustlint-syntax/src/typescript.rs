@@ -2,7 +2,7 @@
 //! language ([`crate::eval::ast`]). One parser per thread and grammar.
 
 use std::cell::RefCell;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use trustlint_core::Span;
 
@@ -11,12 +11,30 @@ use crate::eval::ast::{
     TemplatePart,
 };
 use crate::tree::{Comment, SyntaxError};
-use crate::{first_syntax_error, parser, span_of};
+use crate::{KindNames, first_syntax_error, parser, span_of};
 
 thread_local! {
     static TYPESCRIPT: RefCell<tree_sitter::Parser> = RefCell::new(parser(&tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into()));
     static TSX: RefCell<tree_sitter::Parser> = RefCell::new(parser(&tree_sitter_typescript::LANGUAGE_TSX.into()));
 }
+
+crate::field_ids! {
+    /// The fields the lowering reads, per grammar (TypeScript and TSX number them apart).
+    Fields {
+        alias, alternative, arguments, body, condition, consequence, constructor, declaration, finalizer,
+        function, handler, index, key, left, name, object, operator, parameter, parameters, pattern,
+        property, right, source, value,
+    }
+}
+
+static TYPESCRIPT_FIELDS: LazyLock<Fields> =
+    LazyLock::new(|| Fields::of(&tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into()));
+static TSX_FIELDS: LazyLock<Fields> =
+    LazyLock::new(|| Fields::of(&tree_sitter_typescript::LANGUAGE_TSX.into()));
+static TYPESCRIPT_KINDS: LazyLock<KindNames> =
+    LazyLock::new(|| KindNames::of(&tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into()));
+static TSX_KINDS: LazyLock<KindNames> =
+    LazyLock::new(|| KindNames::of(&tree_sitter_typescript::LANGUAGE_TSX.into()));
 
 /// Deepest nesting lowered; deeper expressions become Unsupported (keeps recursion bounded).
 /// Flat `+` chains and parentheses do not count: they are lowered in a loop.
@@ -45,6 +63,8 @@ pub fn parse_typescript(text: &str, jsx: bool) -> ParsedScript {
     let root = tree.root_node();
     let mut lower = Lower {
         text,
+        fields: if jsx { &TSX_FIELDS } else { &TYPESCRIPT_FIELDS },
+        kinds: if jsx { &TSX_KINDS } else { &TYPESCRIPT_KINDS },
         comments: Vec::new(),
         comment_starts: comment_starts(text),
         too_deep: None,
@@ -85,6 +105,8 @@ fn comment_starts(text: &str) -> Vec<usize> {
 
 struct Lower<'t> {
     text: &'t str,
+    fields: &'static Fields,
+    kinds: &'static KindNames,
     comments: Vec<Comment>,
     /// [`comment_starts`] of `text`: a subtree whose bytes hold none has no comment to collect.
     comment_starts: Vec<usize>,
@@ -124,7 +146,7 @@ impl<'t> Lower<'t> {
         let mut cursor = node.walk();
         let mut stack = vec![node];
         while let Some(node) = stack.pop() {
-            if node.kind() == "comment" {
+            if self.kinds.kind(node) == "comment" {
                 self.comment(node);
                 continue;
             }
@@ -140,7 +162,7 @@ impl<'t> Lower<'t> {
 
     fn block(&mut self, node: Option<TsNode<'_>>, depth: usize) -> Vec<Stmt> {
         let Some(node) = node else { return Vec::new() };
-        if node.kind() == "statement_block" {
+        if self.kinds.kind(node) == "statement_block" {
             self.statements(node, depth)
         } else {
             let mut out = Vec::new();
@@ -155,7 +177,7 @@ impl<'t> Lower<'t> {
             return;
         }
         let span = span_of(node);
-        match node.kind() {
+        match self.kinds.kind(node) {
             "comment" => self.comment(node),
             "import_statement" => {
                 self.collect_comments(node);
@@ -165,19 +187,20 @@ impl<'t> Lower<'t> {
             }
             "expression_statement" => {
                 self.collect_comments(node);
-                if let Some(expr) = named_children(node).into_iter().find(|c| c.kind() != "comment") {
+                if let Some(expr) = named_children(node).into_iter().find(|c| self.kinds.kind(c) != "comment")
+                {
                     self.expression_statement(expr, depth, out);
                 }
             }
             "lexical_declaration" | "variable_declaration" => {
                 self.collect_comments(node);
                 for declarator in
-                    named_children(node).into_iter().filter(|c| c.kind() == "variable_declarator")
+                    named_children(node).into_iter().filter(|c| self.kinds.kind(c) == "variable_declarator")
                 {
-                    let Some(name) = declarator.child_by_field_name("name") else { continue };
-                    let value = declarator.child_by_field_name("value");
+                    let Some(name) = declarator.child_by_field_id(self.fields.name) else { continue };
+                    let value = declarator.child_by_field_id(self.fields.value);
                     // `const aws = require("@pulumi/aws")`, `const m = await import("./infra/m")`.
-                    if let (Some(value), "identifier") = (value, name.kind())
+                    if let (Some(value), "identifier") = (value, self.kinds.kind(name))
                         && let Some(module) = self.require_call(value)
                     {
                         out.push(Stmt::Import {
@@ -189,7 +212,7 @@ impl<'t> Lower<'t> {
                     }
                     // `const { a, b: c } = await import("./infra/m")` (SST's `run()` loads its
                     // modules this way): named imports.
-                    if let (Some(value), "object_pattern") = (value, name.kind())
+                    if let (Some(value), "object_pattern") = (value, self.kinds.kind(name))
                         && let Some(module) = self.require_call(value)
                     {
                         let bindings = self.pattern_bindings(name);
@@ -207,9 +230,9 @@ impl<'t> Lower<'t> {
                 }
             }
             "export_statement" => {
-                if let Some(declaration) = node.child_by_field_name("declaration") {
+                if let Some(declaration) = node.child_by_field_id(self.fields.declaration) {
                     self.statement(declaration, depth + 1, out);
-                } else if let Some(value) = node.child_by_field_name("value") {
+                } else if let Some(value) = node.child_by_field_id(self.fields.value) {
                     self.collect_comments(node);
                     out.push(Stmt::Expr(self.expr(value, depth)));
                 } else {
@@ -226,7 +249,7 @@ impl<'t> Lower<'t> {
             }
             "return_statement" => {
                 self.collect_comments(node);
-                let value = named_children(node).into_iter().find(|c| c.kind() != "comment");
+                let value = named_children(node).into_iter().find(|c| self.kinds.kind(c) != "comment");
                 out.push(Stmt::Return(value.map(|v| self.expr(v, depth)), span));
             }
             "statement_block" => out.push(Stmt::Block(self.statements(node, depth))),
@@ -234,15 +257,16 @@ impl<'t> Lower<'t> {
                 let mut branches = Vec::new();
                 let mut current = Some(node);
                 while let Some(if_node) = current {
-                    if let Some(condition) = if_node.child_by_field_name("condition") {
+                    if let Some(condition) = if_node.child_by_field_id(self.fields.condition) {
                         self.collect_comments(condition);
                     }
-                    branches.push(self.block(if_node.child_by_field_name("consequence"), depth));
+                    branches.push(self.block(if_node.child_by_field_id(self.fields.consequence), depth));
                     current = None;
-                    if let Some(alternative) = if_node.child_by_field_name("alternative") {
-                        let inner = named_children(alternative).into_iter().find(|c| c.kind() != "comment");
+                    if let Some(alternative) = if_node.child_by_field_id(self.fields.alternative) {
+                        let inner =
+                            named_children(alternative).into_iter().find(|c| self.kinds.kind(c) != "comment");
                         match inner {
-                            Some(inner) if inner.kind() == "if_statement" => current = Some(inner),
+                            Some(inner) if self.kinds.kind(inner) == "if_statement" => current = Some(inner),
                             Some(inner) => branches.push(self.block(Some(inner), depth)),
                             None => {}
                         }
@@ -254,42 +278,49 @@ impl<'t> Lower<'t> {
                 out.push(Stmt::Conditional(branches));
             }
             "for_in_statement" => {
-                let of = node.child_by_field_name("operator").is_some_and(|op| self.source(op) == "of");
-                let pattern = node.child_by_field_name("left").map(|left| self.pattern(left, depth));
-                let iterable =
-                    node.child_by_field_name("right").filter(|_| of).map(|right| self.expr(right, depth));
-                let body = self.block(node.child_by_field_name("body"), depth);
+                let of =
+                    node.child_by_field_id(self.fields.operator).is_some_and(|op| self.source(op) == "of");
+                let pattern = node.child_by_field_id(self.fields.left).map(|left| self.pattern(left, depth));
+                let iterable = node
+                    .child_by_field_id(self.fields.right)
+                    .filter(|_| of)
+                    .map(|right| self.expr(right, depth));
+                let body = self.block(node.child_by_field_id(self.fields.body), depth);
                 out.push(Stmt::Loop { pattern, iterable, body });
             }
             "for_statement" | "while_statement" | "do_statement" => {
                 self.collect_comments(node);
-                let body = self.block(node.child_by_field_name("body"), depth);
+                let body = self.block(node.child_by_field_id(self.fields.body), depth);
                 out.push(Stmt::Loop { pattern: None, iterable: None, body });
             }
             "try_statement" => {
-                let body = self.block(node.child_by_field_name("body"), depth);
+                let body = self.block(node.child_by_field_id(self.fields.body), depth);
                 out.push(Stmt::Block(body));
                 let mut handlers = Vec::new();
-                if let Some(handler) = node.child_by_field_name("handler") {
-                    handlers.push(self.block(handler.child_by_field_name("body"), depth));
+                if let Some(handler) = node.child_by_field_id(self.fields.handler) {
+                    handlers.push(self.block(handler.child_by_field_id(self.fields.body), depth));
                 }
                 if !handlers.is_empty() {
                     handlers.push(Vec::new());
                     out.push(Stmt::Conditional(handlers));
                 }
-                if let Some(finalizer) = node.child_by_field_name("finalizer") {
-                    let inner = named_children(finalizer).into_iter().find(|c| c.kind() == "statement_block");
+                if let Some(finalizer) = node.child_by_field_id(self.fields.finalizer) {
+                    let inner = named_children(finalizer)
+                        .into_iter()
+                        .find(|c| self.kinds.kind(c) == "statement_block");
                     out.push(Stmt::Block(self.block(inner, depth)));
                 }
             }
             "switch_statement" => {
                 self.collect_comments(node);
                 let mut branches = Vec::new();
-                if let Some(body) = node.child_by_field_name("body") {
+                if let Some(body) = node.child_by_field_id(self.fields.body) {
                     for case in named_children(body) {
                         let mut stmts = Vec::new();
                         for child in named_children(case) {
-                            if child.kind().ends_with("statement") || child.kind().ends_with("declaration") {
+                            if self.kinds.kind(child).ends_with("statement")
+                                || self.kinds.kind(child).ends_with("declaration")
+                            {
                                 self.statement(child, depth + 1, &mut stmts);
                             }
                         }
@@ -300,13 +331,13 @@ impl<'t> Lower<'t> {
                 out.push(Stmt::Conditional(branches));
             }
             "labeled_statement" => {
-                if let Some(body) = node.child_by_field_name("body") {
+                if let Some(body) = node.child_by_field_id(self.fields.body) {
                     self.statement(body, depth + 1, out);
                 }
             }
             // `namespace X { ... }`, `module X { ... }`.
             "internal_module" | "module" => {
-                if let Some(body) = node.child_by_field_name("body") {
+                if let Some(body) = node.child_by_field_id(self.fields.body) {
                     out.push(Stmt::Block(self.statements(body, depth)));
                 }
             }
@@ -316,15 +347,15 @@ impl<'t> Lower<'t> {
 
     fn expression_statement(&mut self, expr: TsNode<'_>, depth: usize, out: &mut Vec<Stmt>) {
         let span = span_of(expr);
-        match expr.kind() {
+        match self.kinds.kind(expr) {
             "assignment_expression" => {
                 let (Some(left), Some(right)) =
-                    (expr.child_by_field_name("left"), expr.child_by_field_name("right"))
+                    (expr.child_by_field_id(self.fields.left), expr.child_by_field_id(self.fields.right))
                 else {
                     return;
                 };
                 let value = self.expr(right, depth);
-                match left.kind() {
+                match self.kinds.kind(left) {
                     "member_expression" | "subscript_expression" => {
                         // `module.exports = ...`, `exports.x = ...` are not program values.
                         let target = self.expr(left, depth);
@@ -340,18 +371,18 @@ impl<'t> Lower<'t> {
             }
             "augmented_assignment_expression" => {
                 let (Some(left), Some(right)) =
-                    (expr.child_by_field_name("left"), expr.child_by_field_name("right"))
+                    (expr.child_by_field_id(self.fields.left), expr.child_by_field_id(self.fields.right))
                 else {
                     return;
                 };
-                let operator = expr.child_by_field_name("operator").map(|op| self.source(op));
+                let operator = expr.child_by_field_id(self.fields.operator).map(|op| self.source(op));
                 let value = self.expr(right, depth);
                 let target = self.expr(left, depth);
                 if operator == Some("+=") {
                     out.push(Stmt::AugAssign { target, value, span });
                 } else {
                     let unknown = Expr::Unsupported("a compound assignment", span);
-                    match left.kind() {
+                    match self.kinds.kind(left) {
                         "identifier" => out.push(Stmt::Let {
                             pattern: self.pattern(left, depth),
                             value: Some(unknown),
@@ -374,21 +405,21 @@ impl<'t> Lower<'t> {
     /// `require("module")` -> the module specifier.
     fn require_call(&self, node: TsNode<'_>) -> Option<String> {
         // `await import("./m")`: the awaited module namespace.
-        let node = if node.kind() == "await_expression" {
-            named_children(node).into_iter().find(|c| c.kind() != "comment")?
+        let node = if self.kinds.kind(node) == "await_expression" {
+            named_children(node).into_iter().find(|c| self.kinds.kind(c) != "comment")?
         } else {
             node
         };
-        if node.kind() != "call_expression" {
+        if self.kinds.kind(node) != "call_expression" {
             return None;
         }
-        let function = node.child_by_field_name("function")?;
+        let function = node.child_by_field_id(self.fields.function)?;
         if !matches!(self.source(function), "require" | "import") {
             return None;
         }
-        let args = node.child_by_field_name("arguments")?;
+        let args = node.child_by_field_id(self.fields.arguments)?;
         let first = named_children(args).into_iter().next()?;
-        (first.kind() == "string").then(|| self.string(first))
+        (self.kinds.kind(first) == "string").then(|| self.string(first))
     }
 
     /// `{ a, b: c }` as named imports (`a` as `a`, `b` as `c`); empty when any property is
@@ -396,18 +427,19 @@ impl<'t> Lower<'t> {
     fn pattern_bindings(&self, pattern: TsNode<'_>) -> Vec<ImportBinding> {
         let mut bindings = Vec::new();
         for property in named_children(pattern) {
-            match property.kind() {
+            match self.kinds.kind(property) {
                 "shorthand_property_identifier_pattern" => {
                     let name = self.source(property).to_string();
                     bindings.push(ImportBinding::Named { local: name.clone(), imported: name });
                 }
                 "pair_pattern" => {
-                    let (Some(key), Some(value)) =
-                        (property.child_by_field_name("key"), property.child_by_field_name("value"))
-                    else {
+                    let (Some(key), Some(value)) = (
+                        property.child_by_field_id(self.fields.key),
+                        property.child_by_field_id(self.fields.value),
+                    ) else {
                         return Vec::new();
                     };
-                    if value.kind() != "identifier" {
+                    if self.kinds.kind(value) != "identifier" {
                         return Vec::new();
                     }
                     bindings.push(ImportBinding::Named {
@@ -423,21 +455,22 @@ impl<'t> Lower<'t> {
     }
 
     fn import(&mut self, node: TsNode<'_>) -> Option<Stmt> {
-        let source = node.child_by_field_name("source")?;
+        let source = node.child_by_field_id(self.fields.source)?;
         let module = self.string(source);
         let mut bindings = Vec::new();
         for child in named_children(node) {
-            match child.kind() {
+            match self.kinds.kind(child) {
                 "import_clause" => {
                     for part in named_children(child) {
-                        match part.kind() {
+                        match self.kinds.kind(part) {
                             // `import aws from "@pulumi/aws"`: the default export of the SDK
                             // packages is the module object.
                             "identifier" => bindings
                                 .push(ImportBinding::Namespace { local: self.source(part).to_string() }),
                             "namespace_import" => {
-                                if let Some(name) =
-                                    named_children(part).into_iter().find(|c| c.kind() == "identifier")
+                                if let Some(name) = named_children(part)
+                                    .into_iter()
+                                    .find(|c| self.kinds.kind(c) == "identifier")
                                 {
                                     bindings.push(ImportBinding::Namespace {
                                         local: self.source(name).to_string(),
@@ -447,15 +480,17 @@ impl<'t> Lower<'t> {
                             "named_imports" => {
                                 for specifier in named_children(part)
                                     .into_iter()
-                                    .filter(|c| c.kind() == "import_specifier")
+                                    .filter(|c| self.kinds.kind(c) == "import_specifier")
                                 {
-                                    let Some(name) = specifier.child_by_field_name("name") else { continue };
-                                    let imported = if name.kind() == "string" {
+                                    let Some(name) = specifier.child_by_field_id(self.fields.name) else {
+                                        continue;
+                                    };
+                                    let imported = if self.kinds.kind(name) == "string" {
                                         self.string(name)
                                     } else {
                                         self.source(name).to_string()
                                     };
-                                    let local = specifier.child_by_field_name("alias").map_or_else(
+                                    let local = specifier.child_by_field_id(self.fields.alias).map_or_else(
                                         || imported.clone(),
                                         |alias| self.source(alias).to_string(),
                                     );
@@ -468,7 +503,9 @@ impl<'t> Lower<'t> {
                 }
                 // `import aws = require("@pulumi/aws")`.
                 "import_require_clause" => {
-                    if let Some(name) = named_children(child).into_iter().find(|c| c.kind() == "identifier") {
+                    if let Some(name) =
+                        named_children(child).into_iter().find(|c| self.kinds.kind(c) == "identifier")
+                    {
                         bindings.push(ImportBinding::Namespace { local: self.source(name).to_string() });
                     }
                 }
@@ -479,17 +516,19 @@ impl<'t> Lower<'t> {
     }
 
     fn class(&mut self, node: TsNode<'_>, depth: usize) -> Stmt {
-        let name = node.child_by_field_name("name").map_or_else(String::new, |n| self.source(n).to_string());
+        let name =
+            node.child_by_field_id(self.fields.name).map_or_else(String::new, |n| self.source(n).to_string());
         let mut methods = Vec::new();
         let mut fields = Vec::new();
-        if let Some(body) = node.child_by_field_name("body") {
+        if let Some(body) = node.child_by_field_id(self.fields.body) {
             for member in named_children(body) {
-                match member.kind() {
+                match self.kinds.kind(member) {
                     "method_definition" => methods.push(self.function(member, depth)),
                     "public_field_definition" => {
-                        if let (Some(field), Some(value)) =
-                            (member.child_by_field_name("name"), member.child_by_field_name("value"))
-                        {
+                        if let (Some(field), Some(value)) = (
+                            member.child_by_field_id(self.fields.name),
+                            member.child_by_field_id(self.fields.value),
+                        ) {
                             fields.push((self.source(field).to_string(), self.expr(value, depth)));
                         }
                     }
@@ -502,31 +541,31 @@ impl<'t> Lower<'t> {
     }
 
     fn function(&mut self, node: TsNode<'_>, depth: usize) -> Arc<Function> {
-        let name = node.child_by_field_name("name").map(|n| self.source(n).to_string());
+        let name = node.child_by_field_id(self.fields.name).map(|n| self.source(n).to_string());
         let mut params = Vec::new();
-        if let Some(single) = node.child_by_field_name("parameter") {
+        if let Some(single) = node.child_by_field_id(self.fields.parameter) {
             params.push(Param {
                 pattern: self.pattern(single, depth),
                 default: None,
                 kind: ParamKind::Normal,
             });
         }
-        if let Some(list) = node.child_by_field_name("parameters") {
+        if let Some(list) = node.child_by_field_id(self.fields.parameters) {
             for param in named_children(list) {
-                match param.kind() {
+                match self.kinds.kind(param) {
                     "required_parameter" | "optional_parameter" => {
                         let Some(pattern) = param
-                            .child_by_field_name("pattern")
-                            .or_else(|| param.child_by_field_name("name"))
+                            .child_by_field_id(self.fields.pattern)
+                            .or_else(|| param.child_by_field_id(self.fields.name))
                         else {
                             continue;
                         };
-                        let kind = if pattern.kind() == "rest_pattern" {
+                        let kind = if self.kinds.kind(pattern) == "rest_pattern" {
                             ParamKind::Rest
                         } else {
                             ParamKind::Normal
                         };
-                        let pattern = if pattern.kind() == "rest_pattern" {
+                        let pattern = if self.kinds.kind(pattern) == "rest_pattern" {
                             named_children(pattern)
                                 .into_iter()
                                 .next()
@@ -534,7 +573,7 @@ impl<'t> Lower<'t> {
                         } else {
                             self.pattern(pattern, depth)
                         };
-                        let default = param.child_by_field_name("value").map(|v| self.expr(v, depth));
+                        let default = param.child_by_field_id(self.fields.value).map(|v| self.expr(v, depth));
                         params.push(Param { pattern, default, kind });
                     }
                     "comment" => self.comment(param),
@@ -542,8 +581,10 @@ impl<'t> Lower<'t> {
                 }
             }
         }
-        let body = match node.child_by_field_name("body") {
-            Some(body) if body.kind() == "statement_block" => Body::Block(self.statements(body, depth)),
+        let body = match node.child_by_field_id(self.fields.body) {
+            Some(body) if self.kinds.kind(body) == "statement_block" => {
+                Body::Block(self.statements(body, depth))
+            }
             Some(body) => Body::Expr(self.expr(body, depth)),
             None => Body::Block(Vec::new()),
         };
@@ -555,38 +596,40 @@ impl<'t> Lower<'t> {
             self.too_deep.get_or_insert(span_of(node));
             return Pattern::Ignore;
         }
-        match node.kind() {
+        match self.kinds.kind(node) {
             "identifier" | "shorthand_property_identifier_pattern" => {
                 Pattern::Name(self.source(node).to_string(), span_of(node))
             }
             "array_pattern" => Pattern::Array(
                 named_children(node)
                     .into_iter()
-                    .filter(|c| c.kind() != "comment")
+                    .filter(|c| self.kinds.kind(c) != "comment")
                     .map(|c| Some(self.pattern(c, depth + 1)))
                     .collect(),
             ),
             "object_pattern" => {
                 let mut props = Vec::new();
                 for child in named_children(node) {
-                    match child.kind() {
+                    match self.kinds.kind(child) {
                         "shorthand_property_identifier_pattern" => {
                             let name = self.source(child).to_string();
                             props.push((name.clone(), Pattern::Name(name, span_of(child))));
                         }
                         "pair_pattern" => {
-                            let (Some(key), Some(value)) =
-                                (child.child_by_field_name("key"), child.child_by_field_name("value"))
-                            else {
+                            let (Some(key), Some(value)) = (
+                                child.child_by_field_id(self.fields.key),
+                                child.child_by_field_id(self.fields.value),
+                            ) else {
                                 continue;
                             };
                             let key = self.property_key(key);
                             props.push((key, self.pattern(value, depth + 1)));
                         }
                         "object_assignment_pattern" => {
-                            let (Some(left), Some(right)) =
-                                (child.child_by_field_name("left"), child.child_by_field_name("right"))
-                            else {
+                            let (Some(left), Some(right)) = (
+                                child.child_by_field_id(self.fields.left),
+                                child.child_by_field_id(self.fields.right),
+                            ) else {
                                 continue;
                             };
                             let name = self.source(left).to_string();
@@ -608,7 +651,7 @@ impl<'t> Lower<'t> {
             }
             "assignment_pattern" => {
                 let (Some(left), Some(right)) =
-                    (node.child_by_field_name("left"), node.child_by_field_name("right"))
+                    (node.child_by_field_id(self.fields.left), node.child_by_field_id(self.fields.right))
                 else {
                     return Pattern::Ignore;
                 };
@@ -627,7 +670,7 @@ impl<'t> Lower<'t> {
     }
 
     fn property_key(&self, key: TsNode<'_>) -> String {
-        match key.kind() {
+        match self.kinds.kind(key) {
             "string" => self.string(key),
             _ => self.source(key).to_string(),
         }
@@ -641,7 +684,7 @@ impl<'t> Lower<'t> {
             return Expr::Unsupported("an expression nested too deeply", span);
         }
         let depth = depth + 1;
-        match node.kind() {
+        match self.kinds.kind(node) {
             "string" => Expr::Str(self.string(node), span),
             "template_string" => Expr::Template(self.template(node, depth), span),
             "number" => Expr::Number(self.source(node).to_string(), span),
@@ -652,14 +695,15 @@ impl<'t> Lower<'t> {
             "this" => Expr::This(span),
             kind if is_transparent(kind) => Expr::Unsupported("an empty expression", span),
             "member_expression" => {
-                let (Some(object), Some(property)) =
-                    (node.child_by_field_name("object"), node.child_by_field_name("property"))
-                else {
+                let (Some(object), Some(property)) = (
+                    node.child_by_field_id(self.fields.object),
+                    node.child_by_field_id(self.fields.property),
+                ) else {
                     return Expr::Unsupported("a member expression", span);
                 };
                 // tree-sitter reads `x as aws.iam.RoleArgs` as `(x as aws.iam).RoleArgs`: a
                 // member of an unparenthesised `as`/`satisfies` is the rest of its type.
-                if matches!(object.kind(), "as_expression" | "satisfies_expression") {
+                if matches!(self.kinds.kind(object), "as_expression" | "satisfies_expression") {
                     return self.expr(object, depth);
                 }
                 Expr::Member {
@@ -670,7 +714,7 @@ impl<'t> Lower<'t> {
             }
             "subscript_expression" => {
                 let (Some(object), Some(index)) =
-                    (node.child_by_field_name("object"), node.child_by_field_name("index"))
+                    (node.child_by_field_id(self.fields.object), node.child_by_field_id(self.fields.index))
                 else {
                     return Expr::Unsupported("an index expression", span);
                 };
@@ -681,12 +725,12 @@ impl<'t> Lower<'t> {
                 }
             }
             "call_expression" => {
-                let Some(function) = node.child_by_field_name("function") else {
+                let Some(function) = node.child_by_field_id(self.fields.function) else {
                     return Expr::Unsupported("a call", span);
                 };
                 let callee = Box::new(self.expr(function, depth));
-                let args = match node.child_by_field_name("arguments") {
-                    Some(args) if args.kind() == "template_string" => {
+                let args = match node.child_by_field_id(self.fields.arguments) {
+                    Some(args) if self.kinds.kind(args) == "template_string" => {
                         vec![Arg::Positional(Expr::Template(self.template(args, depth), span_of(args)))]
                     }
                     Some(args) => self.arguments(args, depth),
@@ -695,11 +739,11 @@ impl<'t> Lower<'t> {
                 Expr::Call { callee, args, span, new: false }
             }
             "new_expression" => {
-                let Some(constructor) = node.child_by_field_name("constructor") else {
+                let Some(constructor) = node.child_by_field_id(self.fields.constructor) else {
                     return Expr::Unsupported("a `new` expression", span);
                 };
                 let args = node
-                    .child_by_field_name("arguments")
+                    .child_by_field_id(self.fields.arguments)
                     .map(|a| self.arguments(a, depth))
                     .unwrap_or_default();
                 Expr::Call { callee: Box::new(self.expr(constructor, depth)), args, span, new: true }
@@ -707,15 +751,16 @@ impl<'t> Lower<'t> {
             "object" => {
                 let mut props = Vec::new();
                 for child in named_children(node) {
-                    match child.kind() {
+                    match self.kinds.kind(child) {
                         "pair" => {
-                            let (Some(key), Some(value)) =
-                                (child.child_by_field_name("key"), child.child_by_field_name("value"))
-                            else {
+                            let (Some(key), Some(value)) = (
+                                child.child_by_field_id(self.fields.key),
+                                child.child_by_field_id(self.fields.value),
+                            ) else {
                                 continue;
                             };
                             let value = self.expr(value, depth);
-                            if key.kind() == "computed_property_name" {
+                            if self.kinds.kind(key) == "computed_property_name" {
                                 let inner = named_children(key).into_iter().next();
                                 let key = inner
                                     .map_or(Expr::Unsupported("a computed key", span_of(key)), |k| {
@@ -744,7 +789,7 @@ impl<'t> Lower<'t> {
                             }
                         }
                         "method_definition" => {
-                            if let Some(name) = child.child_by_field_name("name") {
+                            if let Some(name) = child.child_by_field_id(self.fields.name) {
                                 let function = self.function(child, depth);
                                 props.push(Prop::KeyValue {
                                     key: self.property_key(name),
@@ -762,7 +807,7 @@ impl<'t> Lower<'t> {
             "array" => {
                 let mut items = Vec::new();
                 for child in named_children(node) {
-                    match child.kind() {
+                    match self.kinds.kind(child) {
                         "comment" => self.comment(child),
                         "spread_element" => {
                             if let Some(inner) = named_children(child).into_iter().next() {
@@ -780,9 +825,9 @@ impl<'t> Lower<'t> {
             "binary_expression" => self.binary_chain(node, depth),
             "ternary_expression" => {
                 let (Some(condition), Some(then), Some(otherwise)) = (
-                    node.child_by_field_name("condition"),
-                    node.child_by_field_name("consequence"),
-                    node.child_by_field_name("alternative"),
+                    node.child_by_field_id(self.fields.condition),
+                    node.child_by_field_id(self.fields.consequence),
+                    node.child_by_field_id(self.fields.alternative),
                 ) else {
                     return Expr::Unsupported("a conditional expression", span);
                 };
@@ -809,8 +854,11 @@ impl<'t> Lower<'t> {
     /// Parentheses, `await`, `as`/`satisfies`, `!` and type assertions only wrap their operand:
     /// skipped in a loop, so `((((x))))` at any depth costs no nesting.
     fn unwrap_transparent<'n>(&self, mut node: TsNode<'n>) -> TsNode<'n> {
-        while is_transparent(node.kind()) {
-            match named_children(node).into_iter().find(|c| c.kind() != "comment" && !is_type(c.kind())) {
+        while is_transparent(self.kinds.kind(node)) {
+            match named_children(node)
+                .into_iter()
+                .find(|c| self.kinds.kind(c) != "comment" && !is_type(self.kinds.kind(c)))
+            {
                 Some(inner) => node = inner,
                 None => break,
             }
@@ -819,7 +867,7 @@ impl<'t> Lower<'t> {
     }
 
     fn binary_op(&self, node: TsNode<'_>) -> BinaryOp {
-        match node.child_by_field_name("operator").map(|op| self.source(op)) {
+        match node.child_by_field_id(self.fields.operator).map(|op| self.source(op)) {
             Some("+") => BinaryOp::Add,
             Some("||") => BinaryOp::Or,
             Some("??") => BinaryOp::Nullish,
@@ -836,9 +884,9 @@ impl<'t> Lower<'t> {
     fn binary_chain(&mut self, node: TsNode<'_>, depth: usize) -> Expr {
         let mut spine = Vec::new();
         let mut current = node;
-        while current.kind() == "binary_expression" {
+        while self.kinds.kind(current) == "binary_expression" {
             let (Some(left), Some(right)) =
-                (current.child_by_field_name("left"), current.child_by_field_name("right"))
+                (current.child_by_field_id(self.fields.left), current.child_by_field_id(self.fields.right))
             else {
                 return Expr::Unsupported("a binary expression", span_of(current));
             };
@@ -859,7 +907,7 @@ impl<'t> Lower<'t> {
     fn arguments(&mut self, node: TsNode<'_>, depth: usize) -> Vec<Arg> {
         let mut args = Vec::new();
         for child in named_children(node) {
-            match child.kind() {
+            match self.kinds.kind(child) {
                 "comment" => self.comment(child),
                 "spread_element" => {
                     if let Some(inner) = named_children(child).into_iter().next() {
@@ -876,14 +924,14 @@ impl<'t> Lower<'t> {
         let mut parts = Vec::new();
         let mut text = String::new();
         for child in named_children(node) {
-            match child.kind() {
+            match self.kinds.kind(child) {
                 "string_fragment" => text.push_str(self.source(child)),
                 "escape_sequence" => text.push_str(&unescape(self.source(child))),
                 "template_substitution" => {
                     if !text.is_empty() {
                         parts.push(TemplatePart::Text(std::mem::take(&mut text)));
                     }
-                    let inner = named_children(child).into_iter().find(|c| c.kind() != "comment");
+                    let inner = named_children(child).into_iter().find(|c| self.kinds.kind(c) != "comment");
                     let expr = inner
                         .map_or(Expr::Unsupported("an empty substitution", span_of(child)), |e| {
                             self.expr(e, depth)
@@ -903,7 +951,7 @@ impl<'t> Lower<'t> {
     fn string(&self, node: TsNode<'_>) -> String {
         let mut out = String::new();
         for child in named_children(node) {
-            match child.kind() {
+            match self.kinds.kind(child) {
                 "string_fragment" => out.push_str(self.source(child)),
                 "escape_sequence" => out.push_str(&unescape(self.source(child))),
                 _ => {}
@@ -953,6 +1001,25 @@ fn unescape(escape: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn kind_names_are_the_nodes_kinds() {
+        let text = "import * as aws from \"@pulumi/aws\";\nconst r = new aws.iam.Role(`r-${x}`, { a: [1, \"b\"], ...c } as any);\n\
+            // comment\nfunction f<T>(p?: T): void { for (const q of r) { if (!q) { throw new Error(); } } }\n\
+            const el = <div className=\"x\">{r}</div>;\nconst broken = (;\n";
+        crate::assert_kind_names_agree(
+            &tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+            &TYPESCRIPT_KINDS,
+            text,
+        );
+        crate::assert_kind_names_agree(&tree_sitter_typescript::LANGUAGE_TSX.into(), &TSX_KINDS, text);
+    }
+
+    #[test]
+    fn every_field_read_is_a_field_of_both_grammars() {
+        assert_eq!(TYPESCRIPT_FIELDS.missing(), Vec::<&str>::new());
+        assert_eq!(TSX_FIELDS.missing(), Vec::<&str>::new());
+    }
 
     #[test]
     fn a_dotted_type_after_as_keeps_the_value() {

@@ -32,6 +32,7 @@ pub mod surroundings;
 pub mod typescript;
 pub mod yaml;
 
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -482,6 +483,18 @@ pub trait ModuleLoader {
 
     /// The text of a module `load` loaded, for locations in it.
     fn text(&self, relative_path: &str) -> Option<String>;
+
+    /// The parse of the program file `file_name` of this folder, whose text is `text`, shared
+    /// with the programs that import it as a module (`load`), so that the file is parsed once
+    /// per run. `None` (parse it alone) when it is not kept for sharing.
+    fn shared_parse(
+        &self,
+        _file_name: &str,
+        _text: &str,
+        _language: SourceLanguage,
+    ) -> Option<Arc<ParsedProgram>> {
+        None
+    }
 }
 
 /// Loads nothing: programs are read on their own.
@@ -699,7 +712,11 @@ pub(crate) fn evaluate_source(
         Language::JavaScript => "JavaScript",
         _ => "TypeScript",
     };
-    let parsed = parse_program(file.text(), source);
+    let file_name = Path::new(file.path()).file_name().and_then(|name| name.to_str()).unwrap_or("");
+    let parsed = context
+        .modules
+        .shared_parse(file_name, file.text(), source)
+        .unwrap_or_else(|| Arc::new(parse_program(file.text(), source)));
     if let Some(error) = parsed.errors.first() {
         return vec![Program {
             file: Arc::clone(file),
@@ -709,7 +726,7 @@ pub(crate) fn evaluate_source(
             stack_file: None,
             imported: Vec::new(),
             spliced: Vec::new(),
-            comments: parsed.comments,
+            comments: parsed.comments.clone(),
             problems: vec![Problem {
                 span: error.span,
                 message: format!("invalid {what}: {}", error.message),
@@ -736,7 +753,7 @@ pub(crate) fn evaluate_source(
         later.problems.clear();
     }
     if let Some(first) = programs.first_mut() {
-        first.comments = parsed.comments;
+        first.comments = parsed.comments.clone();
         // Said once per file, not once per stack.
         first.problems.splice(
             0..0,

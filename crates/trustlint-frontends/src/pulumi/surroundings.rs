@@ -176,6 +176,31 @@ impl ModuleLoader for DirectoryModules<'_> {
     fn text(&self, relative_path: &str) -> Option<String> {
         self.surroundings.module(self.dir, relative_path).map(|module| module.text.clone())
     }
+
+    /// A program file that siblings may import is parsed through the module cache: in a real
+    /// repository a third of the sibling modules loaded are programs parsed on their own too.
+    /// Entry points (`index.ts`, `__main__.py`) are rarely imported and are parsed alone, so
+    /// that their parses are not held for the run. The file read as a module must have the
+    /// same text as the program (it is read again through the module reader, which refuses
+    /// what it would refuse for an import).
+    fn shared_parse(
+        &self,
+        file_name: &str,
+        text: &str,
+        language: SourceLanguage,
+    ) -> Option<Arc<ParsedProgram>> {
+        if is_entry_point(file_name) {
+            return None;
+        }
+        let module = self.surroundings.module(self.dir, file_name)?;
+        (module.text == text).then(|| module.parsed(language))
+    }
+}
+
+/// `index.ts`, `index.js`, ... and `__main__.py`: where a Pulumi project starts.
+fn is_entry_point(file_name: &str) -> bool {
+    let stem = file_name.split('.').next().unwrap_or(file_name);
+    stem == "index" || stem == "__main__"
 }
 
 /// The stacks and project name of a folder: `Pulumi.<stack>.yaml` files sorted by name, and
@@ -236,6 +261,23 @@ mod tests {
         }
         assert_eq!(surroundings.counters.folders_read.load(Ordering::Relaxed), 1);
         assert_eq!(surroundings.counters.modules_read.load(Ordering::Relaxed), 1);
+    }
+
+    #[test]
+    fn a_program_imported_by_its_siblings_is_parsed_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let roles = "export const ROLE = \"deploy\";\n";
+        std::fs::write(dir.path().join("roles.ts"), roles).unwrap();
+        std::fs::write(dir.path().join("index.ts"), "import { ROLE } from \"./roles\";\n").unwrap();
+        let surroundings = Surroundings::new(true);
+        let modules = DirectoryModules { dir: dir.path(), surroundings: &surroundings };
+        let language = SourceLanguage::TypeScript { jsx: false };
+        let as_program = modules.shared_parse("roles.ts", roles, language).expect("shared");
+        let as_module = modules.load("roles.ts", language).expect("loaded");
+        assert!(Arc::ptr_eq(&as_program, &as_module));
+        // Another text than the file's (an unsaved edit) is parsed alone, and so is an entry point.
+        assert!(modules.shared_parse("roles.ts", "export const ROLE = 1;\n", language).is_none());
+        assert!(modules.shared_parse("index.ts", "import { ROLE } from \"./roles\";\n", language).is_none());
     }
 
     #[cfg(unix)]
