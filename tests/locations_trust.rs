@@ -256,12 +256,14 @@ fn hardcoded_secret_points_at_the_literal() {
     assert!(!finding.message.contains(&token), "never printed whole");
 }
 
-const PROGRAM_READING_ELSEWHERE: &str = r#"import json
-
-import pulumi
-import pulumi_aws as aws
-
-from .constants import DEPLOY_SUBJECT
+/// The end of a Python program's imports, then a helper that trusts GitHub for one subject; the
+/// programs below import from `.constants` and call it.
+macro_rules! program_with_github_role {
+    ($imports:literal, $calls:literal) => {
+        concat!(
+            "import json\n\nimport pulumi\nimport pulumi_aws as aws\n\n",
+            $imports,
+            r#"
 
 config = pulumi.Config()
 
@@ -284,9 +286,28 @@ def github_role(name, subject):
     )
 
 
-github_role("deploy", DEPLOY_SUBJECT)
+"#,
+            $calls
+        )
+    };
+}
+
+/// `oidc-wildcard-subject` findings of the tree at `dir` in one output format.
+fn wildcard_report(dir: &std::path::Path, format: &str) -> String {
+    let run = common::run(
+        dir,
+        &["check", ".", "--select", "oidc-wildcard-subject", "--format", format, "--exit-zero"],
+    );
+    assert_eq!(run.code, 0, "{}", run.both());
+    run.stdout
+}
+
+const PROGRAM_READING_ELSEWHERE: &str = program_with_github_role!(
+    "from .constants import DEPLOY_SUBJECT",
+    r#"github_role("deploy", DEPLOY_SUBJECT)
 github_role("preview", config.require("previewSubject"))
-"#;
+"#
+);
 
 /// A value a program reads from its stack file or imports from a sibling module is reported at
 /// its use, with the place that writes it (in the other file) as a related location in every
@@ -306,14 +327,7 @@ fn values_from_stack_files_and_sibling_modules_are_related_locations_in_every_fo
         "REGION = \"eu-west-1\"\nDEPLOY_SUBJECT = \"repo:acme/*\"\n",
     );
     common::write(dir.path(), "infra/__main__.py", PROGRAM_READING_ELSEWHERE);
-    let check = |format: &str| {
-        let run = common::run(
-            dir.path(),
-            &["check", ".", "--select", "oidc-wildcard-subject", "--format", format, "--exit-zero"],
-        );
-        assert_eq!(run.code, 0, "{}", run.both());
-        run.stdout
-    };
+    let check = |format: &str| wildcard_report(dir.path(), format);
     // (where the value is written, its line and columns there, what the message says)
     let expected = [
         ("infra/constants.py", 2, 18, 31, "(The value comes from `DEPLOY_SUBJECT` of `constants.py`.)"),
@@ -386,37 +400,12 @@ fn values_from_stack_files_and_sibling_modules_are_related_locations_in_every_fo
 /// A program whose subjects are templates splicing in a sibling module's constant and a stack
 /// value: the template is the primary location, and the part that brings the wildcard is a
 /// related location in the file that writes it.
-const PROGRAM_SPLICING_ELSEWHERE: &str = r#"import json
-
-import pulumi
-import pulumi_aws as aws
-
-from .constants import ORG, REPOSITORIES
-
-config = pulumi.Config()
-
-
-def github_role(name, subject):
-    return aws.iam.Role(
-        name,
-        assume_role_policy=json.dumps({
-            "Version": "2012-10-17",
-            "Statement": [{
-                "Effect": "Allow",
-                "Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"},
-                "Action": "sts:AssumeRoleWithWebIdentity",
-                "Condition": {
-                    "StringEquals": {"token.actions.githubusercontent.com:aud": "sts.amazonaws.com"},
-                    "StringLike": {"token.actions.githubusercontent.com:sub": subject},
-                },
-            }],
-        }),
-    )
-
-
-github_role("deploy", f"repo:{ORG}/{REPOSITORIES}:environment:prod")
+const PROGRAM_SPLICING_ELSEWHERE: &str = program_with_github_role!(
+    "from .constants import ORG, REPOSITORIES",
+    r#"github_role("deploy", f"repo:{ORG}/{REPOSITORIES}:environment:prod")
 github_role("preview", "repo:acme/app:ref:refs/heads/" + config.require("previewBranches"))
-"#;
+"#
+);
 
 /// Parts spliced into a template from another file (a sibling module's constant, a stack
 /// value) are related locations in that file in every format; the template is the primary
@@ -428,14 +417,7 @@ fn spliced_parts_from_other_files_are_related_locations_in_every_format() {
     common::write(dir.path(), "infra/Pulumi.dev.yaml", "config:\n  infra:previewBranches: \"*\"\n");
     common::write(dir.path(), "infra/constants.py", "ORG = \"acme\"\nREPOSITORIES = \"*\"\n");
     common::write(dir.path(), "infra/__main__.py", PROGRAM_SPLICING_ELSEWHERE);
-    let check = |format: &str| {
-        let run = common::run(
-            dir.path(),
-            &["check", ".", "--select", "oidc-wildcard-subject", "--format", format, "--exit-zero"],
-        );
-        assert_eq!(run.code, 0, "{}", run.both());
-        run.stdout
-    };
+    let check = |format: &str| wildcard_report(dir.path(), format);
     // (the template, where the part is written, its line and columns there, the related label,
     // what the message says)
     let expected = [
